@@ -1,0 +1,180 @@
+//! Writers that put observations into report files as they arrive.
+//!
+//! Each writer flushes after every record, so an interrupted run keeps every row it finished.
+
+use std::io::{self, Write};
+
+use crate::observation::Observation;
+
+/// Something that takes observations one at a time, as the sweep finishes targets.
+pub trait ObservationSink {
+    /// Writes one observation and makes it durable (flushed) before returning.
+    fn record(&mut self, obs: &Observation) -> io::Result<()>;
+}
+
+/// The `hosts.csv` columns, in order. This order is a contract: add columns only at the end.
+pub const HOSTS_CSV_COLUMNS: [&str; 25] = [
+    "ip",
+    "port",
+    "hostname",
+    "tcp",
+    "tcp_ms",
+    "rdp",
+    "rdp_ms",
+    "selected_protocol",
+    "neg_flags",
+    "neg_failure",
+    "tls",
+    "tls_ms",
+    "tls_version",
+    "tls_cipher",
+    "cert_subject",
+    "cert_issuer",
+    "cert_self_signed",
+    "cert_not_before",
+    "cert_not_after",
+    "cert_days_left",
+    "cert_key",
+    "cert_signature",
+    "cert_sha256",
+    "attempts",
+    "error",
+];
+
+/// The cells of one `hosts.csv` row, in [`HOSTS_CSV_COLUMNS`] order.
+pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
+    fn opt<T: ToString>(v: &Option<T>) -> String {
+        v.as_ref().map(T::to_string).unwrap_or_default()
+    }
+    let cert = o.cert.as_ref();
+    let c = |f: fn(&crate::CertInfo) -> String| cert.map(f).unwrap_or_default();
+    [
+        opt(&o.ip),
+        o.port.to_string(),
+        opt(&o.hostname),
+        o.tcp.to_string(),
+        opt(&o.tcp_ms),
+        opt(&o.rdp),
+        opt(&o.rdp_ms),
+        opt(&o.selected_protocol),
+        opt(&o.neg_flags),
+        opt(&o.neg_failure),
+        opt(&o.tls),
+        opt(&o.tls_ms),
+        opt(&o.tls_version),
+        opt(&o.tls_cipher),
+        c(|c| c.subject.clone()),
+        c(|c| c.issuer.clone()),
+        c(|c| c.self_signed.to_string()),
+        c(|c| c.not_before.clone()),
+        c(|c| c.not_after.clone()),
+        c(|c| c.days_left.to_string()),
+        c(|c| c.key.clone()),
+        c(|c| c.signature.clone()),
+        c(|c| c.sha256.clone()),
+        o.attempts.to_string(),
+        opt(&o.error),
+    ]
+}
+
+/// Makes a cell safe to open in a spreadsheet: text that Excel or LibreOffice would run as a
+/// formula (it begins with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
+/// Certificate subjects and server errors are attacker-controlled text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    // Numbers such as a negative `cert_days_left` must stay numbers.
+    let is_number = cell.parse::<f64>().is_ok();
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// `hosts.csv`: one row per target, header first.
+pub struct HostsCsv<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> HostsCsv<W> {
+    /// Starts the file with its header row.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut out = csv::WriterBuilder::new().from_writer(out);
+        out.write_record(HOSTS_CSV_COLUMNS)?;
+        out.flush()?;
+        Ok(HostsCsv { out })
+    }
+}
+
+impl<W: Write> ObservationSink for HostsCsv<W> {
+    fn record(&mut self, obs: &Observation) -> io::Result<()> {
+        let row = hosts_csv_row(obs);
+        self.out.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+        self.out.flush()
+    }
+}
+
+/// `results.jsonl`: one JSON object per target, the whole [`Observation`].
+pub struct JsonLines<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLines<W> {
+    pub fn new(out: W) -> Self {
+        JsonLines { out }
+    }
+}
+
+impl<W: Write> ObservationSink for JsonLines<W> {
+    fn record(&mut self, obs: &Observation) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, obs)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CertInfo, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+
+    fn sample() -> Observation {
+        let mut o = Observation::new(Some("127.0.0.9".parse().unwrap()), 3389, None, TcpStatus::Open);
+        o.tcp_ms = Some(0.4);
+        o.rdp = Some(RdpStatus::Negotiated);
+        o.selected_protocol = Some(SelectedProtocol(2));
+        o.tls = Some(TlsStatus::Ok);
+        o.cert = Some(CertInfo {
+            subject: "=HYPERLINK(\"http://x\")".into(),
+            issuer: "host".into(),
+            self_signed: false,
+            not_before: "2026-01-01T00:00:00Z".into(),
+            not_after: "2026-01-02T00:00:00Z".into(),
+            days_left: -5,
+            key: "RSA 2048".into(),
+            signature: "sha256WithRSAEncryption".into(),
+            sha256: "00".into(),
+        });
+        o
+    }
+
+    #[test]
+    fn csv_has_header_and_neutralised_formula_but_numbers_intact() {
+        let mut buf = Vec::new();
+        HostsCsv::new(&mut buf).unwrap().record(&sample()).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), HOSTS_CSV_COLUMNS.join(","));
+        let row = lines.next().unwrap();
+        assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
+        assert!(row.contains(",-5,"), "{row}");
+        assert!(row.starts_with("127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"), "{row}");
+    }
+
+    #[test]
+    fn jsonl_round_trips() {
+        let mut buf = Vec::new();
+        JsonLines::new(&mut buf).record(&sample()).unwrap();
+        let back: Observation = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(back, sample());
+        assert!(buf.ends_with(b"\n"));
+    }
+}

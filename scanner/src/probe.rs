@@ -1,0 +1,1 @@
+//! The probe engine. STUB: owned by the lead.

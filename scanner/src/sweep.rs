@@ -1,0 +1,1 @@
+//! The sweep. STUB: owned by the lead.
