@@ -150,7 +150,10 @@ impl FromStr for SelectedProtocol {
         }
         parse_unknown(s, 16)
             .map(SelectedProtocol)
-            .ok_or_else(|| UnknownWord { kind: "selected_protocol", value: s.to_string() })
+            .ok_or_else(|| UnknownWord {
+                kind: "selected_protocol",
+                value: s.to_string(),
+            })
     }
 }
 string_serde!(SelectedProtocol);
@@ -187,7 +190,10 @@ impl FromStr for NegFailure {
         }
         parse_unknown(s, 10)
             .map(NegFailure)
-            .ok_or_else(|| UnknownWord { kind: "neg_failure", value: s.to_string() })
+            .ok_or_else(|| UnknownWord {
+                kind: "neg_failure",
+                value: s.to_string(),
+            })
     }
 }
 string_serde!(NegFailure);
@@ -241,7 +247,10 @@ impl FromStr for NegFlags {
                 None => part
                     .strip_prefix("0x")
                     .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .ok_or_else(|| UnknownWord { kind: "neg_flags", value: s.to_string() })?,
+                    .ok_or_else(|| UnknownWord {
+                        kind: "neg_flags",
+                        value: s.to_string(),
+                    })?,
             };
             bits |= bit;
         }
@@ -253,7 +262,11 @@ string_serde!(NegFlags);
 /// Reads the number out of `unknown(N)`, in the given radix (a `0x` prefix is allowed for hex).
 fn parse_unknown(s: &str, radix: u32) -> Option<u32> {
     let inner = s.strip_prefix("unknown(")?.strip_suffix(')')?;
-    let digits = if radix == 16 { inner.strip_prefix("0x").unwrap_or(inner) } else { inner };
+    let digits = if radix == 16 {
+        inner.strip_prefix("0x").unwrap_or(inner)
+    } else {
+        inner
+    };
     u32::from_str_radix(digits, radix).ok()
 }
 
@@ -263,10 +276,26 @@ mod tests {
 
     #[test]
     fn words_round_trip() {
-        for s in ["negotiated", "failure", "timeout", "closed", "reset", "not-rdp", "protocol-error"] {
+        for s in [
+            "negotiated",
+            "failure",
+            "timeout",
+            "closed",
+            "reset",
+            "not-rdp",
+            "protocol-error",
+        ] {
             assert_eq!(s.parse::<RdpStatus>().unwrap().to_string(), s);
         }
-        for s in ["ok", "legacy", "alert", "closed", "reset", "timeout", "protocol-error"] {
+        for s in [
+            "ok",
+            "legacy",
+            "alert",
+            "closed",
+            "reset",
+            "timeout",
+            "protocol-error",
+        ] {
             assert_eq!(s.parse::<TlsStatus>().unwrap().to_string(), s);
         }
         assert!("maybe".parse::<TcpStatus>().is_err());
@@ -276,7 +305,10 @@ mod tests {
     fn protocols_and_failures_keep_unknown_numbers() {
         assert_eq!(SelectedProtocol(0x08).to_string(), "hybrid_ex");
         assert_eq!(SelectedProtocol(0x20).to_string(), "unknown(0x20)");
-        assert_eq!("unknown(0x20)".parse::<SelectedProtocol>().unwrap(), SelectedProtocol(0x20));
+        assert_eq!(
+            "unknown(0x20)".parse::<SelectedProtocol>().unwrap(),
+            SelectedProtocol(0x20)
+        );
         assert_eq!(NegFailure(3).to_string(), "ssl_cert_not_on_server");
         assert_eq!(NegFailure(99).to_string(), "unknown(99)");
         assert_eq!("unknown(99)".parse::<NegFailure>().unwrap(), NegFailure(99));
@@ -285,10 +317,16 @@ mod tests {
     #[test]
     fn flags_are_named_and_unknown_bits_kept() {
         assert_eq!(NegFlags(0).to_string(), "");
-        assert_eq!(NegFlags(0x1f).to_string(), "extended_client_data|dynvc_gfx|negrsp_reserved|restricted_admin|redirected_auth");
+        assert_eq!(
+            NegFlags(0x1f).to_string(),
+            "extended_client_data|dynvc_gfx|negrsp_reserved|restricted_admin|redirected_auth"
+        );
         assert_eq!(NegFlags(0x81).to_string(), "extended_client_data|0x80");
         for bits in [0u8, 0x01, 0x0b, 0x81, 0xff] {
-            assert_eq!(NegFlags(bits).to_string().parse::<NegFlags>().unwrap(), NegFlags(bits));
+            assert_eq!(
+                NegFlags(bits).to_string().parse::<NegFlags>().unwrap(),
+                NegFlags(bits)
+            );
         }
     }
 }

@@ -107,7 +107,8 @@ impl<W: Write> HostsCsv<W> {
 impl<W: Write> ObservationSink for HostsCsv<W> {
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
         let row = hosts_csv_row(obs);
-        self.out.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+        self.out
+            .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
         self.out.flush()
     }
 }
@@ -137,7 +138,12 @@ mod tests {
     use crate::{CertInfo, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 
     fn sample() -> Observation {
-        let mut o = Observation::new(Some("127.0.0.9".parse().unwrap()), 3389, None, TcpStatus::Open);
+        let mut o = Observation::new(
+            Some("127.0.0.9".parse().unwrap()),
+            3389,
+            None,
+            TcpStatus::Open,
+        );
         o.tcp_ms = Some(0.4);
         o.rdp = Some(RdpStatus::Negotiated);
         o.selected_protocol = Some(SelectedProtocol(2));
@@ -166,7 +172,10 @@ mod tests {
         let row = lines.next().unwrap();
         assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
         assert!(row.contains(",-5,"), "{row}");
-        assert!(row.starts_with("127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"), "{row}");
+        assert!(
+            row.starts_with("127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
+            "{row}"
+        );
     }
 
     #[test]

@@ -1,1 +1,556 @@
-//! The probe engine. STUB: owned by the lead.
+//! The probe engine: the one place that does network I/O.
+//!
+//! One probe walks a target through TCP connect, the X.224 Connection Request / Confirm, and
+//! (when the server selects TLS or CredSSP) the TLS upgrade, and returns one [`Observation`].
+//! Each stage has one deadline for the whole stage, not per read, so a server that trickles a
+//! byte a second still times out. Every connection waits for the shared rate limiter first.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::DefaultDirectRateLimiter;
+use rdpsweep_reports::{
+    NegFailure, NegFlags, Observation, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus,
+};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{timeout_at, Instant};
+
+use crate::cert;
+use crate::proto::{self, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer};
+use crate::tls::legacy::{self, Progress, ServerFlightReader};
+
+/// A Connection Confirm is 11 or 19 bytes; a TPKT length beyond this cannot be one.
+/// (The X.224 LI is one byte, so a CR/CC TPDU with its TPKT header never exceeds 260 bytes.)
+pub const MAX_CONFIRM_LEN: usize = 260;
+
+/// How one probe behaves; shared by every probe of a sweep.
+#[derive(Clone)]
+pub struct ProbeConfig {
+    pub connect_timeout: Duration,
+    /// The deadline of each stage after TCP connect (X.224, TLS).
+    pub timeout: Duration,
+    /// Extra probes of a target whose outcome was a timeout or a reset.
+    pub retries: u32,
+    /// The `mstshash` cookie of the Connection Request.
+    pub cookie: String,
+    pub tls: Arc<rustls::ClientConfig>,
+    /// Taken before every TCP connection, retries and legacy reconnects included.
+    pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+/// Probes `ip:port`, retrying timeouts and resets up to `retries` times, and returns the last
+/// attempt's observation with every attempt's outcome recorded.
+pub async fn probe(
+    ip: IpAddr,
+    port: u16,
+    hostname: Option<String>,
+    config: &ProbeConfig,
+) -> Observation {
+    let mut outcomes = Vec::new();
+    loop {
+        let mut obs = probe_once(SocketAddr::new(ip, port), hostname.as_deref(), config).await;
+        obs.hostname = hostname.clone();
+        outcomes.push(obs.outcome());
+        if !is_retryable(&obs) || outcomes.len() > config.retries as usize {
+            obs.attempts = outcomes.len() as u32;
+            obs.attempt_outcomes = outcomes;
+            return obs;
+        }
+    }
+}
+
+/// An outcome worth another try: something timed out or was reset.
+fn is_retryable(obs: &Observation) -> bool {
+    obs.tcp == TcpStatus::Timeout
+        || matches!(obs.rdp, Some(RdpStatus::Timeout | RdpStatus::Reset))
+        || matches!(obs.tls, Some(TlsStatus::Timeout | TlsStatus::Reset))
+}
+
+/// One attempt at one target: every stage, in order, as far as it goes.
+async fn probe_once(addr: SocketAddr, hostname: Option<&str>, config: &ProbeConfig) -> Observation {
+    let mut obs = Observation::new(Some(addr.ip()), addr.port(), None, TcpStatus::Open);
+    let stream = match connect(addr, config).await {
+        Ok((stream, elapsed)) => {
+            obs.tcp_ms = Some(ms(elapsed));
+            stream
+        }
+        Err(failure) => {
+            obs.tcp = failure.status;
+            obs.tcp_ms = Some(ms(failure.elapsed));
+            obs.error = Some(failure.error);
+            return finish(obs);
+        }
+    };
+
+    let mut stream = stream;
+    let nego = negotiate(&mut stream, config).await;
+    obs.rdp = Some(nego.status);
+    obs.rdp_ms = Some(ms(nego.elapsed));
+    obs.error = nego.error;
+    let selected = match nego.answer {
+        Some(Some(NegotiationResponse::Response { flags, protocol })) => {
+            obs.neg_flags = Some(NegFlags(flags.0));
+            Some(protocol)
+        }
+        Some(Some(NegotiationResponse::Failure { code })) => {
+            obs.neg_failure = Some(NegFailure(code.0));
+            None
+        }
+        // A Confirm without negotiation data: standard RDP security (pre-Vista servers).
+        Some(None) => Some(proto::SecurityProtocol::RDP),
+        None => None,
+    };
+    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.0));
+    match selected {
+        Some(protocol) if protocol.starts_tls() => {}
+        _ => return finish(obs),
+    }
+
+    let server_name = tls_server_name(addr.ip(), hostname);
+    let started = Instant::now();
+    let handshake = timeout_at(
+        started + config.timeout,
+        upgrade(stream, server_name.clone(), config),
+    )
+    .await;
+    obs.tls_ms = Some(ms(started.elapsed()));
+    let failure = match handshake {
+        Ok(Ok(done)) => {
+            obs.tls = Some(TlsStatus::Ok);
+            obs.tls_version = Some(done.version);
+            obs.tls_cipher = Some(done.cipher);
+            record_chain(&mut obs, &done.chain);
+            return finish(obs);
+        }
+        Ok(Err(failure)) => failure,
+        Err(_) => TlsFailure {
+            status: TlsStatus::Timeout,
+            error: format!("no tls handshake within {}", human(config.timeout)),
+        },
+    };
+    obs.tls = Some(failure.status);
+    obs.error = Some(failure.error.clone());
+    if failure.status != TlsStatus::Timeout {
+        // rustls speaks only TLS 1.2/1.3: ask again the way an old client would, and read the
+        // answer in the clear. Only a successful legacy handshake changes the verdict.
+        let started = Instant::now();
+        if let Ok(hello) = legacy_handshake(addr, server_name, config).await {
+            obs.tls = Some(TlsStatus::Legacy);
+            obs.tls_ms = Some(ms(started.elapsed()));
+            obs.tls_version = Some(legacy::version_name(hello.version));
+            obs.tls_cipher = Some(legacy::cipher_name(hello.cipher));
+            obs.error = Some(format!(
+                "tls 1.2/1.3 handshake failed ({}); legacy handshake succeeded",
+                failure.error
+            ));
+            record_chain(&mut obs, &hello.chain);
+        }
+    }
+    finish(obs)
+}
+
+fn finish(mut obs: Observation) -> Observation {
+    obs.scanned_at = now_rfc3339();
+    obs
+}
+
+/// The current time in RFC 3339 UTC with whole seconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Summarises every certificate of the chain (leaf first) into the observation.
+fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
+    let now = time::OffsetDateTime::now_utc();
+    let mut unreadable = None;
+    for der in chain {
+        match cert::summarize(der, now) {
+            Ok(info) => obs.chain.push(info),
+            Err(e) => unreadable = Some(e.to_string()),
+        }
+    }
+    obs.cert = chain
+        .first()
+        .and_then(|leaf| cert::summarize(leaf, now).ok());
+    if obs.cert.is_none() {
+        let why = unreadable.unwrap_or_else(|| "server sent no certificate".to_string());
+        obs.error = Some(match obs.error.take() {
+            Some(e) => format!("{e}; {why}"),
+            None => why,
+        });
+    }
+}
+
+/// How a stage that did not succeed ended.
+struct StageFailure<S> {
+    status: S,
+    error: String,
+    elapsed: Duration,
+}
+
+/// Waits for the rate limiter, then connects within the connect timeout.
+async fn connect(
+    addr: SocketAddr,
+    config: &ProbeConfig,
+) -> Result<(TcpStream, Duration), StageFailure<TcpStatus>> {
+    if let Some(limiter) = &config.limiter {
+        limiter.until_ready().await;
+    }
+    let started = Instant::now();
+    let result = timeout_at(started + config.connect_timeout, TcpStream::connect(addr)).await;
+    let elapsed = started.elapsed();
+    let (status, error) = match result {
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            return Ok((stream, elapsed));
+        }
+        Err(_) => (
+            TcpStatus::Timeout,
+            format!("no tcp answer within {}", human(config.connect_timeout)),
+        ),
+        Ok(Err(e)) => match e.kind() {
+            io::ErrorKind::ConnectionRefused => {
+                (TcpStatus::Refused, "connection refused".to_string())
+            }
+            io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+                (TcpStatus::Unreachable, lowercase(&e))
+            }
+            io::ErrorKind::TimedOut => (TcpStatus::Timeout, lowercase(&e)),
+            _ => (TcpStatus::Error, lowercase(&e)),
+        },
+    };
+    Err(StageFailure {
+        status,
+        error,
+        elapsed,
+    })
+}
+
+/// What the X.224 stage saw.
+struct Negotiation {
+    status: RdpStatus,
+    /// `Some(..)` when a Connection Confirm arrived; its negotiation data, if any.
+    answer: Option<Option<NegotiationResponse>>,
+    error: Option<String>,
+    elapsed: Duration,
+}
+
+/// Sends the Connection Request and reads one answer frame, all within one deadline.
+async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation {
+    let started = Instant::now();
+    let request = ConnectionRequest::windows_client(&config.cookie).encode();
+    let mut buf = Vec::with_capacity(32);
+    let read = timeout_at(started + config.timeout, async {
+        stream.write_all(&request).await?;
+        read_frame(stream, &mut buf).await
+    })
+    .await;
+    let elapsed = started.elapsed();
+    let (status, answer, error) = match read {
+        Err(_) => (
+            RdpStatus::Timeout,
+            None,
+            Some(format!(
+                "no connection confirm within {} ({} bytes received)",
+                human(config.timeout),
+                buf.len()
+            )),
+        ),
+        Ok(Err(e)) if is_reset(&e) => (
+            RdpStatus::Reset,
+            None,
+            Some("reset before the connection confirm".to_string()),
+        ),
+        Ok(Err(e)) => (RdpStatus::Closed, None, Some(lowercase(&e))),
+        Ok(Ok(Err(failure))) => (failure.status, None, Some(failure.error)),
+        Ok(Ok(Ok(frame))) => match proto::decode_server_answer(&frame) {
+            Ok(ServerAnswer::Confirm(confirm)) => match confirm.negotiation {
+                Some(failure @ NegotiationResponse::Failure { .. }) => (
+                    RdpStatus::Failure,
+                    Some(Some(failure)),
+                    Some("server sent rdp_neg_failure".to_string()),
+                ),
+                negotiation => (RdpStatus::Negotiated, Some(negotiation), None),
+            },
+            Ok(ServerAnswer::DisconnectRequest | ServerAnswer::Data) => (
+                RdpStatus::Closed,
+                None,
+                Some("server answered with an x.224 disconnect".to_string()),
+            ),
+            Err(e) => (RdpStatus::ProtocolError, None, Some(e.to_string())),
+        },
+    };
+    Negotiation {
+        status,
+        answer,
+        error,
+        elapsed,
+    }
+}
+
+/// Why reading the answer frame stopped early.
+struct ReadFailure {
+    status: RdpStatus,
+    error: String,
+}
+
+/// Reads exactly one TPKT frame into `buf`, asking the codec how many bytes it needs, so no
+/// byte of what follows (the TLS stream) is consumed. Classifies non-TPKT answers and
+/// impossible lengths as soon as the first bytes show them.
+async fn read_frame(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> io::Result<Result<Vec<u8>, ReadFailure>> {
+    let mut chunk = [0u8; MAX_CONFIRM_LEN];
+    loop {
+        let need = match proto::frame_len(buf) {
+            FrameLen::NeedHeader => proto::tpkt::HEADER_LEN - buf.len(),
+            FrameLen::Frame(len) if len > MAX_CONFIRM_LEN => {
+                return Ok(Err(ReadFailure {
+                    status: RdpStatus::ProtocolError,
+                    error: format!("tpkt length {len} is too long for a connection confirm"),
+                }))
+            }
+            FrameLen::Frame(len) if buf.len() >= len => return Ok(Ok(std::mem::take(buf))),
+            FrameLen::Frame(len) => len - buf.len(),
+            FrameLen::NotTpkt => {
+                return Ok(Err(ReadFailure {
+                    status: RdpStatus::NotRdp,
+                    error: format!("not rdp: answer starts {}", preview(buf)),
+                }))
+            }
+            FrameLen::BadLength(len) => {
+                return Ok(Err(ReadFailure {
+                    status: RdpStatus::ProtocolError,
+                    error: format!("impossible tpkt length {len}"),
+                }))
+            }
+        };
+        let n = match stream.read(&mut chunk[..need]).await {
+            Ok(n) => n,
+            Err(e) if is_reset(&e) => {
+                return Ok(Err(ReadFailure {
+                    status: RdpStatus::Reset,
+                    error: format!(
+                        "reset before the connection confirm ({} bytes received)",
+                        buf.len()
+                    ),
+                }))
+            }
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(Err(ReadFailure {
+                status: RdpStatus::Closed,
+                error: format!(
+                    "closed before the connection confirm ({} bytes received)",
+                    buf.len()
+                ),
+            }));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Up to 8 bytes as hex, with printable ASCII alongside, for the `error` column.
+fn preview(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(8)];
+    let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+    let text: String = head
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("{} ({text:?})", hex.join(" "))
+}
+
+/// A completed rustls handshake.
+struct TlsDone {
+    version: String,
+    cipher: String,
+    chain: Vec<Vec<u8>>,
+}
+
+/// How a TLS handshake failed.
+#[derive(Clone)]
+struct TlsFailure {
+    status: TlsStatus,
+    error: String,
+}
+
+/// The name rustls sends as SNI: the host name when the target was given as one, else the
+/// address (for which rustls sends no SNI).
+fn tls_server_name(ip: IpAddr, hostname: Option<&str>) -> ServerName<'static> {
+    hostname
+        .and_then(|name| ServerName::try_from(name.to_string()).ok())
+        .unwrap_or_else(|| ServerName::IpAddress(ip.into()))
+}
+
+/// Upgrades the stream with rustls and records version, suite and chain.
+async fn upgrade(
+    stream: TcpStream,
+    name: ServerName<'static>,
+    config: &ProbeConfig,
+) -> Result<TlsDone, TlsFailure> {
+    let connector = tokio_rustls::TlsConnector::from(config.tls.clone());
+    let tls = connector
+        .connect(name, stream)
+        .await
+        .map_err(classify_tls_error)?;
+    let (_, conn) = tls.get_ref();
+    let version = match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+        Some(other) => legacy::version_name(u16::from(other)),
+        None => String::new(),
+    };
+    let cipher = conn
+        .negotiated_cipher_suite()
+        .map(|s| legacy::cipher_name(u16::from(s.suite())))
+        .unwrap_or_default();
+    let chain = conn
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    Ok(TlsDone {
+        version,
+        cipher,
+        chain,
+    })
+}
+
+/// Maps what tokio-rustls reports into the `tls` vocabulary.
+fn classify_tls_error(e: io::Error) -> TlsFailure {
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return match tls {
+            rustls::Error::AlertReceived(alert) => TlsFailure {
+                status: TlsStatus::Alert,
+                error: format!(
+                    "server sent tls alert {}",
+                    legacy::alert_name(u8::from(*alert))
+                ),
+            },
+            other => TlsFailure {
+                status: TlsStatus::ProtocolError,
+                error: format!("tls handshake failed: {}", lowercase(other)),
+            },
+        };
+    }
+    if is_reset(&e) {
+        TlsFailure {
+            status: TlsStatus::Reset,
+            error: "reset during the tls handshake".to_string(),
+        }
+    } else if e.kind() == io::ErrorKind::UnexpectedEof {
+        TlsFailure {
+            status: TlsStatus::Closed,
+            error: "closed during the tls handshake".to_string(),
+        }
+    } else {
+        TlsFailure {
+            status: TlsStatus::ProtocolError,
+            error: format!("tls handshake failed: {}", lowercase(&e)),
+        }
+    }
+}
+
+/// Reconnects, renegotiates X.224 and sends the hand-built legacy ClientHello; reads the
+/// ServerHello and the clear-text Certificate. Uses one connection and the stage deadlines.
+async fn legacy_handshake(
+    addr: SocketAddr,
+    name: ServerName<'static>,
+    config: &ProbeConfig,
+) -> Result<legacy::LegacyHello, String> {
+    let (mut stream, _) = connect(addr, config).await.map_err(|f| f.error)?;
+    let nego = negotiate(&mut stream, config).await;
+    match nego.answer {
+        Some(Some(NegotiationResponse::Response { protocol, .. })) if protocol.starts_tls() => {}
+        _ => return Err("the server did not select tls again".to_string()),
+    }
+    let sni = match &name {
+        ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
+        _ => None,
+    };
+    let hello = legacy::client_hello(legacy::TLS1_2, sni.as_deref());
+    let deadline = Instant::now() + config.timeout;
+    let read = timeout_at(deadline, send_legacy_hello(&mut stream, &hello)).await;
+    match read {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(lowercase(&e)),
+        Err(_) => Err("legacy handshake timed out".to_string()),
+    }
+}
+
+/// Sends the legacy ClientHello and reads until the ServerHello and Certificate are in.
+async fn send_legacy_hello(
+    stream: &mut TcpStream,
+    hello: &[u8],
+) -> io::Result<Result<legacy::LegacyHello, String>> {
+    stream.write_all(hello).await?;
+    let mut reader = ServerFlightReader::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(Err("closed during the legacy handshake".to_string()));
+        }
+        match reader.push(&chunk[..n]) {
+            Progress::NeedMore => continue,
+            Progress::Hello(hello) => return Ok(Ok(hello)),
+            Progress::Alert(code) => {
+                return Ok(Err(format!(
+                    "legacy handshake alert {}",
+                    legacy::alert_name(code)
+                )))
+            }
+            Progress::Error(e) => return Ok(Err(e)),
+        }
+    }
+}
+
+fn is_reset(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    )
+}
+
+/// Error text for the `error` column: lowercase first letter, as the rest of the vocabulary.
+fn lowercase(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// Milliseconds with one decimal, as the `*_ms` columns show them.
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+/// `3s`, `500ms`: how durations appear in messages.
+fn human(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}

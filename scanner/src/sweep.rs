@@ -1,1 +1,120 @@
-//! The sweep. STUB: owned by the lead.
+//! The sweep: runs the probe engine over a lazily expanded target stream, under a concurrency
+//! bound (at most `concurrency` probes in flight) and the probe config's rate limiter, and
+//! hands every observation to the caller as soon as it is finished.
+//!
+//! Invariants: every `(target, port)` pulled from the stream yields exactly one observation
+//! (a probe that panics yields an `error` row, a name that does not resolve yields one too);
+//! targets are pulled only when a slot is free, so memory is bounded by `concurrency`, never
+//! by the size of the target space; once `stop` is set no new target is started, and the
+//! probes in flight finish within their stage deadlines.
+
+use std::io;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+use rdpsweep_reports::{Observation, TcpStatus};
+
+use crate::probe::{self, ProbeConfig};
+use crate::targets::{Target, TargetSet};
+
+/// What a sweep probes and how hard.
+#[derive(Clone)]
+pub struct SweepConfig {
+    pub ports: Vec<u16>,
+    /// Probes in flight at once.
+    pub concurrency: usize,
+    pub probe: ProbeConfig,
+}
+
+/// How a sweep ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepEnd {
+    /// Observations handed to the caller.
+    pub recorded: u64,
+    /// True when `stop` was set before every target was started.
+    pub interrupted: bool,
+}
+
+/// Probes every target on every port and calls `on_result` once per `(target, port)`, in
+/// completion order. Stops early only if `on_result` fails (its error is returned) or `stop`
+/// is set (then the sweep ends after the probes in flight).
+pub async fn sweep<F>(
+    targets: &TargetSet,
+    config: &SweepConfig,
+    stop: Arc<AtomicBool>,
+    mut on_result: F,
+) -> io::Result<SweepEnd>
+where
+    F: FnMut(Observation) -> io::Result<()>,
+{
+    let probe_config = Arc::new(config.probe.clone());
+    let ports = &config.ports;
+    let stop_flag = stop.clone();
+    let jobs = targets
+        .iter()
+        .flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)))
+        .take_while(move |_| !stop_flag.load(Ordering::SeqCst))
+        .map(|(target, port)| {
+            let handle = tokio::spawn(probe_target(target.clone(), port, probe_config.clone()));
+            async move {
+                match handle.await {
+                    Ok(obs) => obs,
+                    Err(e) => {
+                        failed_row(&target, port, format!("internal error: probe failed: {e}"))
+                    }
+                }
+            }
+        });
+    let mut results = stream::iter(jobs).buffer_unordered(config.concurrency.max(1));
+    let mut recorded = 0u64;
+    while let Some(obs) = results.next().await {
+        on_result(obs)?;
+        recorded += 1;
+    }
+    Ok(SweepEnd {
+        recorded,
+        interrupted: stop.load(Ordering::SeqCst),
+    })
+}
+
+/// Resolves a name target (first address, within the connect timeout), then probes it.
+async fn probe_target(target: Target, port: u16, config: Arc<ProbeConfig>) -> Observation {
+    let name = match &target {
+        Target::Ip(ip) => return probe::probe(*ip, port, None, &config).await,
+        Target::Name(name) => name.clone(),
+    };
+    match resolve(&name, port, &config).await {
+        Ok(ip) => probe::probe(ip, port, Some(name), &config).await,
+        Err(why) => failed_row(&target, port, format!("cannot resolve {name}: {why}")),
+    }
+}
+
+async fn resolve(name: &str, port: u16, config: &ProbeConfig) -> Result<IpAddr, String> {
+    match tokio::time::timeout(
+        config.connect_timeout,
+        tokio::net::lookup_host((name, port)),
+    )
+    .await
+    {
+        Err(_) => Err("name lookup timed out".to_string()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Ok(Ok(mut addrs)) => addrs
+            .next()
+            .map(|a| a.ip())
+            .ok_or_else(|| "no address".to_string()),
+    }
+}
+
+/// The row of a target that could not be probed at all.
+fn failed_row(target: &Target, port: u16, error: String) -> Observation {
+    let (ip, hostname) = match target {
+        Target::Ip(ip) => (Some(*ip), None),
+        Target::Name(name) => (None, Some(name.clone())),
+    };
+    let mut obs = Observation::new(ip, port, hostname, TcpStatus::Error);
+    obs.error = Some(error);
+    obs.scanned_at = probe::now_rfc3339();
+    obs
+}

@@ -17,4 +17,6 @@ pub mod x224;
 
 pub use nego::{FailureCode, NegotiationResponse, RequestFlags, ResponseFlags, SecurityProtocol};
 pub use tpkt::{frame_len, FrameLen};
-pub use x224::{decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer};
+pub use x224::{
+    decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer,
+};

@@ -76,7 +76,10 @@ impl FailureCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NegotiationResponse {
     /// RDP_NEG_RSP: the server selected a protocol.
-    Response { flags: ResponseFlags, protocol: SecurityProtocol },
+    Response {
+        flags: ResponseFlags,
+        protocol: SecurityProtocol,
+    },
     /// RDP_NEG_FAILURE: the server refuses; it closes the connection next.
     Failure { code: FailureCode },
 }
@@ -90,7 +93,9 @@ impl NegotiationResponse {
     /// Encodes this RDP_NEG_RSP or RDP_NEG_FAILURE (2.2.1.2.1, 2.2.1.2.2).
     pub fn encode(&self) -> [u8; NEG_LEN] {
         match *self {
-            NegotiationResponse::Response { flags, protocol } => encode(TYPE_RDP_NEG_RSP, flags.0, protocol.0),
+            NegotiationResponse::Response { flags, protocol } => {
+                encode(TYPE_RDP_NEG_RSP, flags.0, protocol.0)
+            }
             NegotiationResponse::Failure { code } => encode(TYPE_RDP_NEG_FAILURE, 0, code.0),
         }
     }
@@ -119,8 +124,13 @@ pub fn decode_response(b: [u8; NEG_LEN]) -> Result<NegotiationResponse, NegDecod
     }
     let value = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
     match b[0] {
-        TYPE_RDP_NEG_RSP => Ok(NegotiationResponse::Response { flags: ResponseFlags(b[1]), protocol: SecurityProtocol(value) }),
-        TYPE_RDP_NEG_FAILURE => Ok(NegotiationResponse::Failure { code: FailureCode(value) }),
+        TYPE_RDP_NEG_RSP => Ok(NegotiationResponse::Response {
+            flags: ResponseFlags(b[1]),
+            protocol: SecurityProtocol(value),
+        }),
+        TYPE_RDP_NEG_FAILURE => Ok(NegotiationResponse::Failure {
+            code: FailureCode(value),
+        }),
         other => Err(NegDecodeError::UnknownType(other)),
     }
 }

@@ -7,7 +7,9 @@
 
 use std::fmt;
 
-use super::nego::{self, NegDecodeError, NegotiationResponse, RequestFlags, SecurityProtocol, NEG_LEN};
+use super::nego::{
+    self, NegDecodeError, NegotiationResponse, RequestFlags, SecurityProtocol, NEG_LEN,
+};
 use super::tpkt::{self, FrameLen, HEADER_LEN};
 
 /// TPDU code of a Connection Request (credit 0).
@@ -76,14 +78,27 @@ impl fmt::Display for DecodeError {
         match *self {
             DecodeError::NotTpkt => write!(f, "not a tpkt frame"),
             DecodeError::BadTpktLength(len) => write!(f, "impossible tpkt length {len}"),
-            DecodeError::Truncated { expected, got } => write!(f, "tpkt frame of {expected} bytes cut at {got}"),
-            DecodeError::BadLengthIndicator { li, frame_len } => {
-                write!(f, "x.224 length indicator {li} does not fit a {frame_len}-byte frame")
+            DecodeError::Truncated { expected, got } => {
+                write!(f, "tpkt frame of {expected} bytes cut at {got}")
             }
-            DecodeError::UnexpectedTpdu(code) => write!(f, "unexpected x.224 tpdu code {code:#04x}"),
-            DecodeError::TruncatedNegotiation(n) => write!(f, "negotiation data of {n} bytes, expected 8"),
-            DecodeError::Negotiation(NegDecodeError::UnknownType(t)) => write!(f, "unknown negotiation type {t:#04x}"),
-            DecodeError::Negotiation(NegDecodeError::BadLength(l)) => write!(f, "negotiation length field {l}, expected 8"),
+            DecodeError::BadLengthIndicator { li, frame_len } => {
+                write!(
+                    f,
+                    "x.224 length indicator {li} does not fit a {frame_len}-byte frame"
+                )
+            }
+            DecodeError::UnexpectedTpdu(code) => {
+                write!(f, "unexpected x.224 tpdu code {code:#04x}")
+            }
+            DecodeError::TruncatedNegotiation(n) => {
+                write!(f, "negotiation data of {n} bytes, expected 8")
+            }
+            DecodeError::Negotiation(NegDecodeError::UnknownType(t)) => {
+                write!(f, "unknown negotiation type {t:#04x}")
+            }
+            DecodeError::Negotiation(NegDecodeError::BadLength(l)) => {
+                write!(f, "negotiation length field {l}, expected 8")
+            }
         }
     }
 }
@@ -108,7 +123,11 @@ impl ConnectionRequest {
         let mut variable = Vec::new();
         if let Some(cookie) = &self.cookie {
             let room = 254 - FIXED_LI - NEG_LEN - COOKIE_PREFIX.len() - 2;
-            let id: Vec<u8> = cookie.bytes().filter(|b| *b != b'\r' && *b != b'\n').take(room).collect();
+            let id: Vec<u8> = cookie
+                .bytes()
+                .filter(|b| *b != b'\r' && *b != b'\n')
+                .take(room)
+                .collect();
             variable.extend_from_slice(COOKIE_PREFIX);
             variable.extend_from_slice(&id);
             variable.extend_from_slice(b"\r\n");
@@ -128,7 +147,10 @@ impl ConnectionRequest {
         let mut rest = variable;
         let mut cookie = None;
         if rest.starts_with(b"Cookie: ") {
-            let end = rest.windows(2).position(|w| w == b"\r\n").ok_or(DecodeError::TruncatedNegotiation(rest.len()))?;
+            let end = rest
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .ok_or(DecodeError::TruncatedNegotiation(rest.len()))?;
             let line = &rest[..end];
             let id = line.strip_prefix(COOKIE_PREFIX).unwrap_or(line);
             cookie = Some(String::from_utf8_lossy(id).into_owned());
@@ -139,13 +161,18 @@ impl ConnectionRequest {
             n if n < NEG_LEN => return Err(DecodeError::TruncatedNegotiation(n)),
             _ => {
                 if rest[0] != nego::TYPE_RDP_NEG_REQ {
-                    return Err(DecodeError::Negotiation(NegDecodeError::UnknownType(rest[0])));
+                    return Err(DecodeError::Negotiation(NegDecodeError::UnknownType(
+                        rest[0],
+                    )));
                 }
                 let protocols = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
                 Some((RequestFlags(rest[1]), SecurityProtocol(protocols)))
             }
         };
-        Ok(ConnectionRequest { cookie, negotiation })
+        Ok(ConnectionRequest {
+            cookie,
+            negotiation,
+        })
     }
 }
 
@@ -153,7 +180,11 @@ impl ConnectionConfirm {
     /// Encodes the whole TPKT frame: 19 bytes with negotiation data, 11 without.
     pub fn encode(&self) -> Vec<u8> {
         let variable = self.negotiation.map(|n| n.encode());
-        encode_tpdu(CODE_CC, self.src_ref, variable.as_ref().map_or(&[][..], |v| &v[..]))
+        encode_tpdu(
+            CODE_CC,
+            self.src_ref,
+            variable.as_ref().map_or(&[][..], |v| &v[..]),
+        )
     }
 }
 
@@ -176,7 +207,10 @@ pub fn decode_server_answer(frame: &[u8]) -> Result<ServerAnswer, DecodeError> {
             Some(nego::decode_response(neg).map_err(DecodeError::Negotiation)?)
         }
     };
-    Ok(ServerAnswer::Confirm(ConnectionConfirm { src_ref, negotiation }))
+    Ok(ServerAnswer::Confirm(ConnectionConfirm {
+        src_ref,
+        negotiation,
+    }))
 }
 
 /// Builds a CR/CC TPDU frame: TPKT header, LI, code, DST-REF 0, SRC-REF, class 0, variable part.
@@ -202,10 +236,18 @@ fn split_tpdu(frame: &[u8]) -> Result<(u8, u16, &[u8]), DecodeError> {
         FrameLen::Frame(len) => len,
         FrameLen::NotTpkt => return Err(DecodeError::NotTpkt),
         FrameLen::BadLength(len) => return Err(DecodeError::BadTpktLength(len)),
-        FrameLen::NeedHeader => return Err(DecodeError::Truncated { expected: HEADER_LEN, got: frame.len() }),
+        FrameLen::NeedHeader => {
+            return Err(DecodeError::Truncated {
+                expected: HEADER_LEN,
+                got: frame.len(),
+            })
+        }
     };
     if frame.len() < frame_len {
-        return Err(DecodeError::Truncated { expected: frame_len, got: frame.len() });
+        return Err(DecodeError::Truncated {
+            expected: frame_len,
+            got: frame.len(),
+        });
     }
     let frame = &frame[..frame_len];
     let li = frame[HEADER_LEN];

@@ -19,7 +19,9 @@ pub fn client_hello(max_version: u16, server_name: Option<&str>) -> Vec<u8> {
 pub enum ClientHelloRead {
     Incomplete,
     /// A whole ClientHello; the highest version it offers (supported_versions included).
-    Hello { max_version: u16 },
+    Hello {
+        max_version: u16,
+    },
     NotHello,
 }
 

@@ -3,3 +3,6 @@
 //! speak TLS 1.0/1.1, which rustls cannot.
 
 pub mod legacy;
+pub mod scanning_client;
+
+pub use scanning_client::scanning_client_config;

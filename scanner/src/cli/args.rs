@@ -1,0 +1,99 @@
+//! The command-line flags, as parsed by clap. Values here are raw; `settings` merges them with
+//! the config file and defaults into one validated configuration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::settings::{defaults, parse_ports};
+
+/// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
+#[derive(Debug, Parser)]
+#[command(name = "rdpsweep", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More logs on stderr (-v debug, -vv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only warnings and errors on stderr, no progress; the final summary line still prints.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sweep targets through TCP, RDP negotiation and TLS, and write the report files.
+    Scan(ScanArgs),
+    /// Serve the simulated fleet of RDP behaviours on loopback until interrupted.
+    Simulate(SimulateArgs),
+    /// Start the simulated fleet, scan it, and write a demo report.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Addresses, CIDRs (10.20.0.0/16, fd00::/120) or host names.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// A file of targets, one per line; `#` comments and blank lines allowed. Repeatable.
+    #[arg(short = 'i', long = "input-file", value_name = "FILE")]
+    pub input_files: Vec<PathBuf>,
+    /// An address or CIDR to leave out. Repeatable.
+    #[arg(long, value_name = "TARGET")]
+    pub exclude: Vec<String>,
+    /// A file of addresses or CIDRs to leave out. Repeatable.
+    #[arg(long = "exclude-file", value_name = "FILE")]
+    pub exclude_files: Vec<PathBuf>,
+    #[arg(short, long, value_name = "PORTS", value_parser = parse_ports,
+          help = format!("Ports to probe, comma-separated [default: {}]", defaults::PORT))]
+    pub port: Option<Vec<u16>>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+          help = format!("New connections per second, retries included [default: {}]", defaults::RATE))]
+    pub rate: Option<u32>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+          help = format!("Hosts probed at once [default: {}]", defaults::CONCURRENCY))]
+    pub concurrency: Option<u32>,
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration,
+          help = format!("Deadline of the TCP connect, e.g. 500ms [default: {}]", defaults::CONNECT_TIMEOUT))]
+    pub connect_timeout: Option<Duration>,
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration,
+          help = format!("Deadline of each later stage (X.224, TLS) [default: {}]", defaults::TIMEOUT))]
+    pub timeout: Option<Duration>,
+    #[arg(long, value_name = "N",
+          help = format!("Re-probe a target whose outcome was a timeout or a reset [default: {}]", defaults::RETRIES))]
+    pub retries: Option<u32>,
+    #[arg(short, long, value_name = "DIR",
+          help = format!("Where results.jsonl and hosts.csv are written [default: {}]", defaults::OUT_DIR))]
+    pub out_dir: Option<PathBuf>,
+    #[arg(long, value_name = "NAME",
+          help = format!("The mstshash cookie sent in the Connection Request [default: {}]", defaults::COOKIE))]
+    pub cookie: Option<String>,
+    /// A TOML file with the same settings (see configs/rdpsweep.example.toml); flags win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Loopback range to serve (127.0.0.0/8 or ::1 only).
+    #[arg(long, value_name = "CIDR", default_value = "127.77.0.0/27")]
+    pub range: String,
+    /// Port every simulated host listens on.
+    #[arg(long, value_name = "P", default_value_t = 13389)]
+    pub port: u16,
+    /// `mixed`: every address plays one behaviour; `healthy`: all complete TLS 1.3.
+    #[arg(long, value_name = "PROFILE", default_value = "mixed")]
+    pub profile: String,
+    /// Print every address with the behaviour it plays.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the demo report is written.
+    #[arg(short, long, value_name = "DIR", default_value = "rdpsweep-demo")]
+    pub out_dir: PathBuf,
+}

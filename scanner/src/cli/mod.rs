@@ -1,0 +1,94 @@
+//! Command-line parsing and dispatch.
+
+mod args;
+mod fleet_cmds;
+mod progress;
+mod scan;
+mod settings;
+
+use std::fmt;
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+/// Exit code: the scan completed.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the scan could not run or could not write its output.
+pub const EXIT_RUNTIME: i32 = 1;
+/// Exit code: a usage or configuration error.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: interrupted by a signal; the rows finished so far are written.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// A bad argument, config value, target or file: exit 2.
+    Usage(String),
+    /// The scan could not run or write: exit 1.
+    Runtime(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Usage(m) | Failure::Runtime(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rdpsweep: error: cannot start the async runtime: {e}");
+            return EXIT_RUNTIME;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Scan(args) => scan::run(args, cli.quiet).await,
+            Command::Simulate(args) => fleet_cmds::simulate(args).await,
+            Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
+        }
+    });
+    // Probes still waiting on a stalled server must not keep the process alive.
+    runtime.shutdown_background();
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("rdpsweep: error: {failure}");
+            match failure {
+                Failure::Usage(_) => EXIT_USAGE,
+                Failure::Runtime(_) => EXIT_RUNTIME,
+            }
+        }
+    }
+}
+
+/// Logs go to stderr: `info` by default, `warn` with `--quiet`, `debug`/`trace` with `-v`/`-vv`;
+/// `RUST_LOG` overrides. No colours when stderr is not a terminal (cron, Docker logs).
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("rdpsweep={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,224 @@
+//! `rdpsweep scan`: settings → targets → sweep → report files, with progress and signals.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use governor::{Quota, RateLimiter};
+use rdpsweep::probe::ProbeConfig;
+use rdpsweep::sweep::{sweep, SweepConfig};
+use rdpsweep::targets::TargetSet;
+use rdpsweep::tls::scanning_client_config;
+use rdpsweep_reports::{HostsCsv, JsonLines, Observation, ObservationSink};
+
+use super::args::ScanArgs;
+use super::progress::Reporter;
+use super::settings::Settings;
+use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
+
+/// File descriptors kept free for outputs, logs and name lookups.
+const RESERVED_FDS: u64 = 64;
+
+/// Runs `rdpsweep scan` and returns the exit code.
+pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
+    let settings = Settings::resolve(args)?;
+    let sweep_config = sweep_config(&settings)?;
+    let (targets, _) = build_targets(&settings)?;
+    let summary = scan_into(&targets, &sweep_config, &settings.out_dir, quiet).await?;
+    println!("{}", summary.line);
+    Ok(if summary.interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Validates the targets and excludes; exit 2 when nothing was given or something is bad.
+pub fn build_targets(settings: &Settings) -> Result<(TargetSet, u128), Failure> {
+    if settings.targets.is_empty() && settings.input_files.is_empty() {
+        return Err(Failure::Usage(
+            "no targets: give TARGET arguments, --input-file, or targets in --config".into(),
+        ));
+    }
+    let targets = TargetSet::build(
+        &settings.targets,
+        &settings.input_files,
+        &settings.excludes,
+        &settings.exclude_files,
+    )
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    let total = targets.len().saturating_mul(settings.ports.len() as u128);
+    if total == 0 {
+        tracing::warn!("every target is excluded: nothing to scan");
+    }
+    Ok((targets, total))
+}
+
+/// The probe and sweep configuration, with concurrency fitted under the open-file limit.
+pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
+    let rate = NonZeroU32::new(settings.rate)
+        .ok_or_else(|| Failure::Usage("rate must be at least 1".into()))?;
+    let limiter = Arc::new(RateLimiter::direct(Quota::per_second(rate)));
+    Ok(SweepConfig {
+        ports: settings.ports.clone(),
+        concurrency: fit_concurrency(settings.concurrency),
+        probe: ProbeConfig {
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            retries: settings.retries,
+            cookie: settings.cookie.clone(),
+            tls: scanning_client_config(),
+            limiter: Some(limiter),
+        },
+    })
+}
+
+/// Raises the soft open-file limit to the hard limit and keeps concurrency under it: each probe
+/// holds one socket at a time.
+fn fit_concurrency(wanted: u32) -> usize {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let room = limit.saturating_sub(RESERVED_FDS).max(1);
+    if u64::from(wanted) > room {
+        tracing::warn!(
+            "concurrency {wanted} is more than the open-file limit ({limit}) allows; using {room}"
+        );
+        room as usize
+    } else {
+        wanted as usize
+    }
+}
+
+/// How a scan into a directory ended.
+pub struct ScanSummary {
+    pub line: String,
+    pub interrupted: bool,
+}
+
+/// Scans `targets` and writes `results.jsonl` and `hosts.csv` into `out_dir` as rows finish.
+/// `on_row` sees every observation too (the demo uses it to print its table).
+pub async fn scan_into(
+    targets: &TargetSet,
+    config: &SweepConfig,
+    out_dir: &Path,
+    quiet: bool,
+) -> Result<ScanSummary, Failure> {
+    scan_into_with(targets, config, out_dir, quiet, |_| {}).await
+}
+
+/// [`scan_into`] with a callback per finished row.
+pub async fn scan_into_with(
+    targets: &TargetSet,
+    config: &SweepConfig,
+    out_dir: &Path,
+    quiet: bool,
+    mut on_row: impl FnMut(&Observation),
+) -> Result<ScanSummary, Failure> {
+    let mut outputs = Outputs::create(out_dir).map_err(Failure::Runtime)?;
+    let total = targets.len().saturating_mul(config.ports.len() as u128);
+    tracing::info!(
+        targets = %total,
+        ports = ?config.ports,
+        concurrency = config.concurrency,
+        out_dir = %out_dir.display(),
+        "scan started"
+    );
+    let mut reporter = Reporter::new(total, quiet);
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = tokio::spawn(watch_signals(stop.clone()));
+    let end = sweep(targets, config, stop, |obs| {
+        outputs.record(&obs)?;
+        reporter.record(&obs);
+        on_row(&obs);
+        Ok(())
+    })
+    .await;
+    signals.abort();
+    let end = end.map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot write the report in {}: {e}",
+            out_dir.display()
+        ))
+    })?;
+    let mut line = reporter.finish(end.interrupted);
+    line.push_str(&format!(
+        "; wrote {} and {}",
+        outputs.csv_path.display(),
+        outputs.jsonl_path.display()
+    ));
+    Ok(ScanSummary {
+        line,
+        interrupted: end.interrupted,
+    })
+}
+
+/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish.
+/// Second: quit at once (every finished row is already on disk).
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    for round in 0..2 {
+        wait_for_signal().await;
+        if round == 0 {
+            stop.store(true, Ordering::SeqCst);
+            tracing::warn!(
+                "interrupted: finishing the probes in flight (interrupt again to quit now)"
+            );
+        } else {
+            eprintln!("rdpsweep: interrupted again: quitting; finished rows are written");
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The report files of one scan, written row by row.
+struct Outputs {
+    csv: HostsCsv<BufWriter<File>>,
+    jsonl: JsonLines<BufWriter<File>>,
+    csv_path: PathBuf,
+    jsonl_path: PathBuf,
+}
+
+impl Outputs {
+    /// Creates the directory and both files (a previous run's files are replaced).
+    fn create(dir: &Path) -> Result<Outputs, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()))?;
+        let open = |name: &str| -> Result<(BufWriter<File>, PathBuf), String> {
+            let path = dir.join(name);
+            let file = File::create(&path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            Ok((BufWriter::new(file), path))
+        };
+        let (csv_file, csv_path) = open("hosts.csv")?;
+        let (jsonl_file, jsonl_path) = open("results.jsonl")?;
+        let csv = HostsCsv::new(csv_file)
+            .map_err(|e| format!("cannot write {}: {e}", csv_path.display()))?;
+        Ok(Outputs {
+            csv,
+            jsonl: JsonLines::new(jsonl_file),
+            csv_path,
+            jsonl_path,
+        })
+    }
+
+    fn record(&mut self, obs: &Observation) -> io::Result<()> {
+        self.jsonl.record(obs)?;
+        self.csv.record(obs)
+    }
+}
