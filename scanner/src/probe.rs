@@ -38,11 +38,12 @@ pub struct ProbeConfig {
     /// The `mstshash` cookie of the Connection Request.
     pub cookie: String,
     pub tls: Arc<rustls::ClientConfig>,
-    /// Taken before every TCP connection, retries and legacy reconnects included.
+    /// Every TCP connection takes a token: the sweep takes the first one of each target before
+    /// the probe starts; the probe takes those of retries and legacy reconnects.
     pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
-/// Probes `ip:port`, retrying timeouts and resets up to `retries` times, and returns the last
+/// Probes `ip:port` (the caller has taken the first connection's rate token), retrying timeouts and resets up to `retries` times, and returns the last
 /// attempt's observation with every attempt's outcome recorded.
 pub async fn probe(
     ip: IpAddr,
@@ -52,7 +53,8 @@ pub async fn probe(
 ) -> Observation {
     let mut outcomes = Vec::new();
     loop {
-        let mut obs = probe_once(SocketAddr::new(ip, port), hostname.as_deref(), config).await;
+        let first = outcomes.is_empty();
+        let mut obs = probe_once(SocketAddr::new(ip, port), hostname.as_deref(), config, !first).await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
         if !is_retryable(&obs) || outcomes.len() > config.retries as usize {
@@ -71,9 +73,9 @@ fn is_retryable(obs: &Observation) -> bool {
 }
 
 /// One attempt at one target: every stage, in order, as far as it goes.
-async fn probe_once(addr: SocketAddr, hostname: Option<&str>, config: &ProbeConfig) -> Observation {
+async fn probe_once(addr: SocketAddr, hostname: Option<&str>, config: &ProbeConfig, take_token: bool) -> Observation {
     let mut obs = Observation::new(Some(addr.ip()), addr.port(), None, TcpStatus::Open);
-    let stream = match connect(addr, config).await {
+    let stream = match connect(addr, config, take_token).await {
         Ok((stream, elapsed)) => {
             obs.tcp_ms = Some(ms(elapsed));
             stream
@@ -196,12 +198,13 @@ struct StageFailure<S> {
     elapsed: Duration,
 }
 
-/// Waits for the rate limiter, then connects within the connect timeout.
+/// Waits for the rate limiter (when `take_token`), then connects within the connect timeout.
 async fn connect(
     addr: SocketAddr,
     config: &ProbeConfig,
+    take_token: bool,
 ) -> Result<(TcpStream, Duration), StageFailure<TcpStatus>> {
-    if let Some(limiter) = &config.limiter {
+    if let (true, Some(limiter)) = (take_token, &config.limiter) {
         limiter.until_ready().await;
     }
     let started = Instant::now();
@@ -479,7 +482,7 @@ async fn legacy_handshake(
     name: ServerName<'static>,
     config: &ProbeConfig,
 ) -> Result<legacy::LegacyHello, String> {
-    let (mut stream, _) = connect(addr, config).await.map_err(|f| f.error)?;
+    let (mut stream, _) = connect(addr, config, true).await.map_err(|f| f.error)?;
     let nego = negotiate(&mut stream, config).await;
     match nego.answer {
         Some(Some(NegotiationResponse::Response { protocol, .. })) if protocol.starts_tls() => {}

@@ -4,7 +4,7 @@
 //!
 //! Invariants: every `(target, port)` pulled from the stream yields exactly one observation
 //! (a probe that panics yields an `error` row, a name that does not resolve yields one too);
-//! targets are pulled only when a slot is free, so memory is bounded by `concurrency`, never
+//! a target is started only when a slot is free and the rate limiter allows a connection, so memory is bounded by `concurrency`, never
 //! by the size of the target space; once `stop` is set no new target is started, and the
 //! probes in flight finish within their stage deadlines.
 
@@ -13,6 +13,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use futures::future;
 use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
 
@@ -50,24 +51,33 @@ where
     F: FnMut(Observation) -> io::Result<()>,
 {
     let probe_config = Arc::new(config.probe.clone());
+    let limiter = config.probe.limiter.clone();
     let ports = &config.ports;
-    let stop_flag = stop.clone();
-    let jobs = targets
-        .iter()
-        .flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)))
-        .take_while(move |_| !stop_flag.load(Ordering::SeqCst))
+    let pairs = targets.iter().flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)));
+    let results = stream::iter(pairs)
+        // The token of each target's first connection is taken here, before the probe starts,
+        // so that a stop never leaves started probes queued on the limiter.
+        .then(|pair| {
+            let limiter = limiter.clone();
+            async move {
+                if let Some(limiter) = limiter {
+                    limiter.until_ready().await;
+                }
+                pair
+            }
+        })
+        .take_while(|_| future::ready(!stop.load(Ordering::SeqCst)))
         .map(|(target, port)| {
             let handle = tokio::spawn(probe_target(target.clone(), port, probe_config.clone()));
             async move {
                 match handle.await {
                     Ok(obs) => obs,
-                    Err(e) => {
-                        failed_row(&target, port, format!("internal error: probe failed: {e}"))
-                    }
+                    Err(e) => failed_row(&target, port, format!("internal error: probe failed: {e}")),
                 }
             }
-        });
-    let mut results = stream::iter(jobs).buffer_unordered(config.concurrency.max(1));
+        })
+        .buffer_unordered(config.concurrency.max(1));
+    let mut results = std::pin::pin!(results);
     let mut recorded = 0u64;
     while let Some(obs) = results.next().await {
         on_result(obs)?;

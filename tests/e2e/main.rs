@@ -1,1 +1,9 @@
-//! End-to-end tests: the real binary against the simulated fleet.
+//! End-to-end tests: the real `rdpsweep` binary against the simulated fleet, on loopback only.
+//! Each test has its own 127.x.y.0 range and port (23401–23430, outside the ephemeral range),
+//! so tests run in parallel without meeting.
+
+mod cli_errors;
+mod inputs;
+mod interrupt;
+mod mixed_fleet;
+mod util;

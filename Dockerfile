@@ -1,0 +1,23 @@
+# rdpsweep in a container, for nightly runs from cron:
+#   docker build -t rdpsweep .
+#   docker run --rm -v "$PWD/reports:/data" rdpsweep scan -i /data/fleet.txt -o /data/$(date +%F)
+# `docker stop` sends SIGTERM: the scan stops starting probes, finishes those in flight,
+# keeps every finished row and exits 130.
+
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY scanner scanner
+COPY reports reports
+COPY tests tests
+RUN cargo build --release --locked --bin rdpsweep
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --home-dir /data rdpsweep \
+    && mkdir -p /data && chown rdpsweep /data
+COPY --from=build /src/target/release/rdpsweep /usr/local/bin/rdpsweep
+COPY configs /etc/rdpsweep
+USER rdpsweep
+WORKDIR /data
+ENTRYPOINT ["rdpsweep"]
+CMD ["--help"]

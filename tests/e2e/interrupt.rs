@@ -1,0 +1,52 @@
+//! An interrupted scan keeps every row it finished: SIGTERM (docker stop, a cron timeout)
+//! stops new probes, lets the ones in flight finish, and exits 130 with both files complete.
+
+use std::time::Duration;
+
+use crate::util::*;
+
+#[test]
+fn sigterm_keeps_every_finished_row_and_exits_130() {
+    let dir = TestDir::new();
+    // 4096 addresses with no listener at 40 connections a second: far from done after a second.
+    let mut child = rdpsweep()
+        .args(["scan", "127.91.0.0/20", "-p", "23421", "--rate", "40", "-o", &dir.out()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start scan");
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let out = wait_with_deadline(&mut child, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(130), "stderr: {}", stderr(&out));
+    assert!(stdout(&out).contains("interrupted after"), "{}", stdout(&out));
+
+    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let json = read_jsonl(&dir.join("out"));
+    assert!(!rows.is_empty() && rows.len() < 4096, "{} rows", rows.len());
+    assert_eq!(rows.len(), json.len());
+    by_ip(&rows); // no address twice
+    assert!(rows.iter().all(|r| r["tcp"] == "refused"));
+}
+
+fn wait_with_deadline(child: &mut std::process::Child, deadline: Duration) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("the scan did not stop within {deadline:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    use std::io::Read;
+    if let Some(mut s) = child.stdout.take() {
+        let _ = s.read_to_string(&mut stdout);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = s.read_to_string(&mut stderr);
+    }
+    std::process::Output { status: child.wait().expect("status"), stdout: stdout.into_bytes(), stderr: stderr.into_bytes() }
+}

@@ -1,0 +1,138 @@
+//! A tiny harness: run the real `rdpsweep` binary, start a simulated fleet as a child process,
+//! and read the report files back. Every address used is on loopback.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The binary under test.
+pub fn rdpsweep() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rdpsweep"));
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+/// Runs `rdpsweep ARGS` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    rdpsweep().args(args).output().expect("run rdpsweep")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A `rdpsweep simulate` child serving `range` on `port`; killed on drop.
+pub struct Fleet {
+    child: Child,
+    /// Every address of the range and the behaviour it plays, as the fleet itself lists them.
+    pub hosts: Vec<(String, String)>,
+}
+
+impl Fleet {
+    pub fn start(range: &str, port: u16, profile: &str) -> Fleet {
+        let mut child = rdpsweep()
+            .args(["simulate", "--range", range, "--port", &port.to_string(), "--profile", profile, "--list", "--quiet"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rdpsweep simulate");
+        let mut lines = BufReader::new(child.stdout.take().expect("fleet stdout")).lines();
+        let mut hosts = Vec::new();
+        loop {
+            let line = match lines.next() {
+                Some(Ok(line)) => line,
+                _ => {
+                    let _ = child.kill();
+                    panic!("the simulated fleet on {range} port {port} exited before it was ready");
+                }
+            };
+            if line.starts_with("fleet ready") {
+                break;
+            }
+            let mut parts = line.split_whitespace();
+            if let (Some(addr), Some(behaviour)) = (parts.next(), parts.next()) {
+                hosts.push((addr.to_string(), behaviour.to_string()));
+            }
+        }
+        Fleet { child, hosts }
+    }
+
+    /// The address that plays `behaviour` (the first, if several do).
+    pub fn addr_of(&self, behaviour: &str) -> String {
+        self.hosts
+            .iter()
+            .find(|(_, b)| b == behaviour)
+            .map(|(a, _)| a.clone())
+            .unwrap_or_else(|| panic!("no host plays {behaviour}: {:?}", self.hosts))
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary directory removed on drop.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new() -> TestDir {
+        TestDir { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    pub fn out(&self) -> String {
+        self.join("out").display().to_string()
+    }
+}
+
+/// One `hosts.csv` row by column name.
+pub type Row = HashMap<String, String>;
+
+/// Reads `DIR/hosts.csv`: the header, and every row by column name.
+pub fn read_hosts_csv(dir: &Path) -> (Vec<String>, Vec<Row>) {
+    let mut reader = csv::Reader::from_path(dir.join("hosts.csv")).expect("open hosts.csv");
+    let header: Vec<String> = reader.headers().expect("csv header").iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            let record = r.expect("csv row");
+            header.iter().cloned().zip(record.iter().map(str::to_string)).collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Reads `DIR/results.jsonl`, one JSON value per line.
+pub fn read_jsonl(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("results.jsonl")).expect("read results.jsonl");
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad json line {l:?}: {e}"))).collect()
+}
+
+/// Rows keyed by their `ip` column; panics if an ip appears twice.
+pub fn by_ip(rows: &[Row]) -> HashMap<String, Row> {
+    let mut map = HashMap::new();
+    for row in rows {
+        let ip = row["ip"].clone();
+        assert!(map.insert(ip.clone(), row.clone()).is_none(), "{ip} appears twice");
+    }
+    map
+}
