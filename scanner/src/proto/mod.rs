@@ -18,3 +18,6 @@ pub mod x224;
 pub use nego::{FailureCode, NegotiationResponse, RequestFlags, ResponseFlags, SecurityProtocol};
 pub use tpkt::{frame_len, FrameLen};
 pub use x224::{decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer};
+
+#[cfg(test)]
+mod tests;
