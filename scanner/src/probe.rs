@@ -54,7 +54,13 @@ pub async fn probe(
     let mut outcomes = Vec::new();
     loop {
         let first = outcomes.is_empty();
-        let mut obs = probe_once(SocketAddr::new(ip, port), hostname.as_deref(), config, !first).await;
+        let mut obs = probe_once(
+            SocketAddr::new(ip, port),
+            hostname.as_deref(),
+            config,
+            !first,
+        )
+        .await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
         if !is_retryable(&obs) || outcomes.len() > config.retries as usize {
@@ -73,7 +79,12 @@ fn is_retryable(obs: &Observation) -> bool {
 }
 
 /// One attempt at one target: every stage, in order, as far as it goes.
-async fn probe_once(addr: SocketAddr, hostname: Option<&str>, config: &ProbeConfig, take_token: bool) -> Observation {
+async fn probe_once(
+    addr: SocketAddr,
+    hostname: Option<&str>,
+    config: &ProbeConfig,
+    take_token: bool,
+) -> Observation {
     let mut obs = Observation::new(Some(addr.ip()), addr.port(), None, TcpStatus::Open);
     let stream = match connect(addr, config, take_token).await {
         Ok((stream, elapsed)) => {

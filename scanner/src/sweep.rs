@@ -53,7 +53,9 @@ where
     let probe_config = Arc::new(config.probe.clone());
     let limiter = config.probe.limiter.clone();
     let ports = &config.ports;
-    let pairs = targets.iter().flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)));
+    let pairs = targets
+        .iter()
+        .flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)));
     let results = stream::iter(pairs)
         // The token of each target's first connection is taken here, before the probe starts,
         // so that a stop never leaves started probes queued on the limiter.
@@ -72,7 +74,9 @@ where
             async move {
                 match handle.await {
                     Ok(obs) => obs,
-                    Err(e) => failed_row(&target, port, format!("internal error: probe failed: {e}")),
+                    Err(e) => {
+                        failed_row(&target, port, format!("internal error: probe failed: {e}"))
+                    }
                 }
             }
         })

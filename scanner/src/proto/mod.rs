@@ -20,3 +20,6 @@ pub use tpkt::{frame_len, FrameLen};
 pub use x224::{
     decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer,
 };
+
+#[cfg(test)]
+mod tests;

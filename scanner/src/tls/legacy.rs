@@ -1,51 +1,364 @@
 //! Hand-built TLS 1.0–1.2 ClientHello and a reader of the server's clear-text answer.
-//! STUB: owned by the legacy-TLS helper. Signatures are the agreed interface.
+//!
+//! The scanner's TLS client is rustls, which speaks only TLS 1.2 and 1.3 with modern suites. A
+//! Windows host that speaks only TLS 1.0/1.1 (Windows 7 / 2008 R2 without KB3080079), or only
+//! legacy suites, fails that handshake, yet it must still be reported with its version and
+//! certificate. Up to TLS 1.2 the server's Certificate message travels in clear text, so a
+//! short ClientHello is enough: the scanner sends [`client_hello`], feeds the answer to a
+//! [`ServerFlightReader`] until it holds the ServerHello (version, cipher) and the Certificate,
+//! and then hangs up; the key exchange is never completed, so no cryptography is needed.
+//!
+//! The hello is built by hand because no crate builds a ClientHello offering the legacy suites
+//! (RSA key exchange, 3DES, RC4, CBC with SHA-1) that rustls refuses to speak. It carries no
+//! supported_versions extension, so a TLS 1.3 server answers with TLS 1.2 at most and its
+//! certificate stays readable, and no TLS_FALLBACK_SCSV, so a server that supports more than
+//! `max_version` still answers instead of sending inappropriate_fallback.
+//!
+//! Layouts: RFC 2246 (TLS 1.0) and RFC 5246 (TLS 1.2) sections 6.2 (records) and 7.4
+//! (handshake); extensions from RFC 6066 (server_name), RFC 8422 (supported_groups,
+//! ec_point_formats), RFC 5746 (renegotiation_info) and RFC 8446 4.2.1 (supported_versions).
+//! Records and hello bodies are read with `tls-parser`; handshake messages are reassembled
+//! across records here (a Certificate often spans several records, and several messages often
+//! share one), and the Certificate list is checked by hand because `tls-parser` stops silently
+//! at a malformed entry.
+//!
+//! Sans-IO: pure functions over bytes that never panic, whatever the input.
 
+use std::net::IpAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use tls_parser::nom::Err as NomErr;
+use tls_parser::{
+    parse_tls_handshake_client_hello, parse_tls_handshake_server_hello, parse_tls_raw_record,
+    TlsCipherSuite,
+};
+
+/// SSL 3.0 on the wire.
+pub const SSL3_0: u16 = 0x0300;
 /// TLS 1.0 on the wire.
 pub const TLS1_0: u16 = 0x0301;
 /// TLS 1.1 on the wire.
 pub const TLS1_1: u16 = 0x0302;
 /// TLS 1.2 on the wire.
 pub const TLS1_2: u16 = 0x0303;
+/// TLS 1.3 on the wire (only ever inside supported_versions).
+pub const TLS1_3: u16 = 0x0304;
+
+/// The most a server's flight (or one handshake message in it) may take before we give up.
+pub const MAX_FLIGHT_LEN: usize = 256 * 1024;
+
+/// ContentType values (RFC 5246 6.2.1).
+const RECORD_ALERT: u8 = 21;
+const RECORD_HANDSHAKE: u8 = 22;
+
+/// HandshakeType values (RFC 5246 7.4).
+const HS_HELLO_REQUEST: u8 = 0;
+const HS_CLIENT_HELLO: u8 = 1;
+const HS_SERVER_HELLO: u8 = 2;
+const HS_CERTIFICATE: u8 = 11;
+const HS_SERVER_KEY_EXCHANGE: u8 = 12;
+const HS_CERTIFICATE_REQUEST: u8 = 13;
+const HS_SERVER_HELLO_DONE: u8 = 14;
+const HS_CERTIFICATE_STATUS: u8 = 22;
+
+/// ExtensionType values.
+const EXT_SERVER_NAME: u16 = 0x0000;
+const EXT_SUPPORTED_GROUPS: u16 = 0x000a;
+const EXT_EC_POINT_FORMATS: u16 = 0x000b;
+const EXT_SIGNATURE_ALGORITHMS: u16 = 0x000d;
+const EXT_SUPPORTED_VERSIONS: u16 = 0x002b;
+const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
+
+/// The suites offered, most preferred first: what TLS 1.0–1.2 servers of every Windows
+/// generation pick from, legacy ones included on purpose.
+const CIPHER_SUITES: [u16; 29] = [
+    0xc02b, // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    0xc02f, // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    0xc02c, // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    0xc030, // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    0xc023, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256
+    0xc027, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256
+    0xc024, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384
+    0xc028, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384
+    0xc009, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+    0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    0xc00a, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+    0xc014, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    0x009e, // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+    0x009f, // TLS_DHE_RSA_WITH_AES_256_GCM_SHA384
+    0x0033, // TLS_DHE_RSA_WITH_AES_128_CBC_SHA
+    0x0039, // TLS_DHE_RSA_WITH_AES_256_CBC_SHA
+    0x0032, // TLS_DHE_DSS_WITH_AES_128_CBC_SHA
+    0x0038, // TLS_DHE_DSS_WITH_AES_256_CBC_SHA
+    0x009c, // TLS_RSA_WITH_AES_128_GCM_SHA256
+    0x009d, // TLS_RSA_WITH_AES_256_GCM_SHA384
+    0x003c, // TLS_RSA_WITH_AES_128_CBC_SHA256
+    0x003d, // TLS_RSA_WITH_AES_256_CBC_SHA256
+    0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
+    0x0035, // TLS_RSA_WITH_AES_256_CBC_SHA
+    0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
+    0x0016, // TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA
+    0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+    0x0005, // TLS_RSA_WITH_RC4_128_SHA
+    0x0004, // TLS_RSA_WITH_RC4_128_MD5
+];
+
+/// supported_groups: x25519, secp256r1, secp384r1.
+const GROUPS: [u16; 3] = [0x001d, 0x0017, 0x0018];
+
+/// signature_algorithms (RFC 5246 7.4.1.4.1, RFC 8446 4.2.3), SHA-1 ones included.
+const SIGNATURE_ALGORITHMS: [u16; 13] = [
+    0x0403, // ecdsa_secp256r1_sha256
+    0x0804, // rsa_pss_rsae_sha256
+    0x0401, // rsa_pkcs1_sha256
+    0x0503, // ecdsa_secp384r1_sha384
+    0x0805, // rsa_pss_rsae_sha384
+    0x0501, // rsa_pkcs1_sha384
+    0x0603, // ecdsa_secp521r1_sha512
+    0x0806, // rsa_pss_rsae_sha512
+    0x0601, // rsa_pkcs1_sha512
+    0x0203, // ecdsa_sha1
+    0x0201, // rsa_pkcs1_sha1
+    0x0402, // dsa_sha256
+    0x0202, // dsa_sha1
+];
 
 /// A ClientHello record offering every version up to `max_version` with legacy suites.
+///
+/// `server_name` goes into the server_name extension unless it is an IP literal (RFC 6066 3
+/// forbids those). signature_algorithms is sent only when `max_version` is TLS 1.2 or more:
+/// RFC 5246 7.4.1.4.1 says clients offering earlier versions must not send it.
 pub fn client_hello(max_version: u16, server_name: Option<&str>) -> Vec<u8> {
-    let _ = (max_version, server_name);
-    Vec::new()
+    let mut extensions = Vec::new();
+    if let Some(name) = server_name.and_then(sni_host_name) {
+        // ServerNameList: one entry of type host_name (0).
+        let mut list = vec![0x00];
+        put_u16_prefixed(&mut list, name.as_bytes());
+        let mut data = Vec::new();
+        put_u16_prefixed(&mut data, &list);
+        put_extension(&mut extensions, EXT_SERVER_NAME, &data);
+    }
+    let mut groups = Vec::new();
+    put_u16_prefixed(&mut groups, &u16_bytes(&GROUPS));
+    put_extension(&mut extensions, EXT_SUPPORTED_GROUPS, &groups);
+    // One point format: uncompressed (0).
+    put_extension(&mut extensions, EXT_EC_POINT_FORMATS, &[0x01, 0x00]);
+    if max_version >= TLS1_2 {
+        let mut algorithms = Vec::new();
+        put_u16_prefixed(&mut algorithms, &u16_bytes(&SIGNATURE_ALGORITHMS));
+        put_extension(&mut extensions, EXT_SIGNATURE_ALGORITHMS, &algorithms);
+    }
+    // An initial handshake: an empty renegotiated_connection.
+    put_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0x00]);
+
+    let mut body = Vec::new();
+    body.extend_from_slice(&max_version.to_be_bytes());
+    body.extend_from_slice(&hello_random(max_version, server_name));
+    body.push(0x00); // empty session id
+    put_u16_prefixed(&mut body, &u16_bytes(&CIPHER_SUITES));
+    body.extend_from_slice(&[0x01, 0x00]); // one compression method: null
+    put_u16_prefixed(&mut body, &extensions);
+
+    handshake_record(TLS1_0, &handshake_message(HS_CLIENT_HELLO, &body))
+}
+
+/// The host name to send as SNI: none for IP literals or names that cannot be one.
+fn sni_host_name(name: &str) -> Option<&str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let unbracketed = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    if unbracketed.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+    valid.then_some(name)
+}
+
+/// 32 bytes: gmt_unix_time as RFC 5246 7.4.1.2 describes it, then 28 bytes derived from the
+/// clock and the arguments. Not secret and not needed to be: the key exchange never happens.
+fn hello_random(max_version: u16, server_name: Option<&str>) -> [u8; 32] {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(now.as_nanos().to_be_bytes());
+    hasher.update(max_version.to_be_bytes());
+    hasher.update(server_name.unwrap_or("").as_bytes());
+    let digest = hasher.finalize();
+    let mut random = [0u8; 32];
+    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
+    random[4..].copy_from_slice(&digest[..28]);
+    random
+}
+
+fn u16_bytes(values: &[u16]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_be_bytes()).collect()
+}
+
+/// Appends `data` behind its big-endian u16 length. Callers keep `data` under 64 KiB.
+fn put_u16_prefixed(out: &mut Vec<u8>, data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u16).to_be_bytes());
+    out.extend_from_slice(data);
+}
+
+fn put_extension(out: &mut Vec<u8>, kind: u16, data: &[u8]) {
+    out.extend_from_slice(&kind.to_be_bytes());
+    put_u16_prefixed(out, data);
+}
+
+/// A handshake message: type, u24 length, body. Callers keep `body` under 16 MiB.
+fn handshake_message(kind: u8, body: &[u8]) -> Vec<u8> {
+    let [_, l0, l1, l2] = (body.len() as u32).to_be_bytes();
+    let mut out = Vec::with_capacity(4 + body.len());
+    out.extend_from_slice(&[kind, l0, l1, l2]);
+    out.extend_from_slice(body);
+    out
+}
+
+/// Handshake bytes as records of at most 2^14 bytes each (RFC 5246 6.2.1).
+fn handshake_record(version: u16, handshake: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(handshake.len() + 5);
+    for fragment in handshake.chunks(1 << 14) {
+        out.push(RECORD_HANDSHAKE);
+        out.extend_from_slice(&version.to_be_bytes());
+        put_u16_prefixed(&mut out, fragment);
+    }
+    out
 }
 
 /// What the first bytes from a client say (used by the simulated fleet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientHelloRead {
+    /// Nothing contradicts a ClientHello yet, but it is not whole.
     Incomplete,
     /// A whole ClientHello; the highest version it offers (supported_versions included).
-    Hello {
-        max_version: u16,
-    },
+    Hello { max_version: u16 },
+    /// Not a TLS ClientHello.
     NotHello,
 }
 
 /// Reads a ClientHello from the start of `buf` (used by the simulated fleet).
+///
+/// The highest version offered is the largest of supported_versions (GREASE values skipped)
+/// when the extension is there, else client_version.
 pub fn read_client_hello(buf: &[u8]) -> ClientHelloRead {
-    let _ = buf;
-    ClientHelloRead::NotHello
+    let mut handshake = Vec::new();
+    let mut rest = buf;
+    let body = loop {
+        if let Some(&kind) = handshake.first() {
+            if kind != HS_CLIENT_HELLO {
+                return ClientHelloRead::NotHello;
+            }
+        }
+        if let [_, l0, l1, l2, ..] = handshake[..] {
+            let len = u24(l0, l1, l2);
+            if len > MAX_FLIGHT_LEN {
+                return ClientHelloRead::NotHello;
+            }
+            if let Some(body) = handshake.get(4..4 + len) {
+                break body;
+            }
+        }
+        match next_record(rest) {
+            Ok(Some((RECORD_HANDSHAKE, fragment, after))) if !fragment.is_empty() => {
+                handshake.extend_from_slice(fragment);
+                rest = after;
+            }
+            Ok(None) => return ClientHelloRead::Incomplete,
+            _ => return ClientHelloRead::NotHello,
+        }
+    };
+    let Ok((trailing, hello)) = parse_tls_handshake_client_hello(body) else {
+        return ClientHelloRead::NotHello;
+    };
+    if !trailing.is_empty() {
+        return ClientHelloRead::NotHello;
+    }
+    let client_version = hello.version.0;
+    let Some(extensions) = extensions(hello.ext.unwrap_or(&[])) else {
+        return ClientHelloRead::NotHello;
+    };
+    let Some((_, data)) = extensions
+        .iter()
+        .find(|(kind, _)| *kind == EXT_SUPPORTED_VERSIONS)
+    else {
+        return ClientHelloRead::Hello {
+            max_version: client_version,
+        };
+    };
+    // ProtocolVersion versions<2..254>: a u8 length, then the versions.
+    let versions = match data.split_first() {
+        Some((&len, list)) if usize::from(len) == list.len() && len >= 2 && len % 2 == 0 => list,
+        _ => return ClientHelloRead::NotHello,
+    };
+    let max_version = versions
+        .chunks_exact(2)
+        .map(|v| u16::from_be_bytes([v[0], v[1]]))
+        .filter(|v| v & 0x0f0f != 0x0a0a) // GREASE (RFC 8701)
+        .max()
+        .unwrap_or(client_version);
+    ClientHelloRead::Hello { max_version }
 }
 
 /// A server's first flight in clear text: ServerHello, Certificate, ServerHelloDone records.
+///
+/// Each message travels in its own record(s) with record version `version`; the ServerHello
+/// carries an empty session id, null compression and an empty renegotiation_info.
 pub fn server_flight(version: u16, cipher: u16, chain: &[Vec<u8>]) -> Vec<u8> {
-    let _ = (version, cipher, chain);
-    Vec::new()
+    let mut hello = Vec::new();
+    hello.extend_from_slice(&version.to_be_bytes());
+    hello.extend_from_slice(&hello_random(version, None));
+    hello.push(0x00); // empty session id
+    hello.extend_from_slice(&cipher.to_be_bytes());
+    hello.push(0x00); // null compression
+    if version > SSL3_0 {
+        let mut extensions = Vec::new();
+        put_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0x00]);
+        put_u16_prefixed(&mut hello, &extensions);
+    }
+
+    // Certificate: u24 length of the list, then each certificate behind its u24 length.
+    let mut list = Vec::new();
+    for cert in chain {
+        let [_, l0, l1, l2] = (cert.len() as u32).to_be_bytes();
+        list.extend_from_slice(&[l0, l1, l2]);
+        list.extend_from_slice(cert);
+    }
+    let [_, l0, l1, l2] = (list.len() as u32).to_be_bytes();
+    let mut certificate = vec![l0, l1, l2];
+    certificate.extend_from_slice(&list);
+
+    let mut out = handshake_record(version, &handshake_message(HS_SERVER_HELLO, &hello));
+    out.extend_from_slice(&handshake_record(
+        version,
+        &handshake_message(HS_CERTIFICATE, &certificate),
+    ));
+    out.extend_from_slice(&handshake_record(
+        version,
+        &handshake_message(HS_SERVER_HELLO_DONE, &[]),
+    ));
+    out
 }
 
 /// A fatal alert record with this description code.
 pub fn alert(description: u8) -> Vec<u8> {
-    vec![0x15, 0x03, 0x01, 0x00, 0x02, 0x02, description]
+    // type alert, version TLS 1.0, length 2, level fatal (2), description.
+    vec![RECORD_ALERT, 0x03, 0x01, 0x00, 0x02, 0x02, description]
 }
 
 /// What the server answered the legacy ClientHello with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyHello {
+    /// The version the ServerHello selected (not the record header's).
     pub version: u16,
+    /// The cipher suite the ServerHello selected.
     pub cipher: u16,
     /// DER certificates, leaf first.
     pub chain: Vec<Vec<u8>>,
@@ -54,7 +367,9 @@ pub struct LegacyHello {
 /// Progress of reading the server's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
+    /// Nothing wrong so far; more bytes are needed.
     NeedMore,
+    /// The ServerHello and the Certificate were read.
     Hello(LegacyHello),
     /// A TLS alert with this description code.
     Alert(u8),
@@ -63,34 +378,306 @@ pub enum Progress {
 }
 
 /// Accumulates the server's bytes until the ServerHello and Certificate are read.
+///
+/// Once it returns anything but [`Progress::NeedMore`] it keeps returning that answer.
 #[derive(Debug, Default)]
 pub struct ServerFlightReader {
+    /// Received bytes not yet cut into records.
     buf: Vec<u8>,
+    /// Handshake bytes from whole records, not yet cut into messages.
+    handshake: Vec<u8>,
+    /// Bytes accepted so far, against [`MAX_FLIGHT_LEN`].
+    received: usize,
+    /// (version, cipher) from the ServerHello.
+    hello: Option<(u16, u16)>,
+    /// The final answer, once there is one.
+    done: Option<Progress>,
 }
 
 impl ServerFlightReader {
+    /// A reader that has seen nothing yet.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds bytes read from the server and says what is known so far.
     pub fn push(&mut self, bytes: &[u8]) -> Progress {
-        self.buf.extend_from_slice(bytes);
-        Progress::NeedMore
+        if let Some(done) = &self.done {
+            return done.clone();
+        }
+        // Never hold more than MAX_FLIGHT_LEN bytes, however much is pushed at once.
+        let room = MAX_FLIGHT_LEN - self.received;
+        let taken = &bytes[..bytes.len().min(room)];
+        self.received += taken.len();
+        self.buf.extend_from_slice(taken);
+        let progress = match self.advance() {
+            Ok(Some(done)) => done,
+            Ok(None) if bytes.len() > taken.len() || self.received >= MAX_FLIGHT_LEN => {
+                Progress::Error("server flight larger than 256 kib".to_string())
+            }
+            Ok(None) => return Progress::NeedMore,
+            Err(error) => Progress::Error(error),
+        };
+        self.buf = Vec::new();
+        self.handshake = Vec::new();
+        self.done = Some(progress.clone());
+        progress
+    }
+
+    /// Consumes whole records and handshake messages; `Some` once the answer is known.
+    fn advance(&mut self) -> Result<Option<Progress>, String> {
+        let mut consumed = 0;
+        let result = loop {
+            let rest = &self.buf[consumed..];
+            let (kind, fragment, after) = match next_record(rest) {
+                Ok(Some(record)) => record,
+                Ok(None) => break Ok(None),
+                Err(error) => break Err(error),
+            };
+            consumed = self.buf.len() - after.len();
+            match kind {
+                RECORD_ALERT => match fragment {
+                    // A warning other than close_notify (say unrecognized_name) does not end
+                    // the handshake: keep reading.
+                    [1, description] if *description != 0 => {}
+                    [_, description] => break Ok(Some(Progress::Alert(*description))),
+                    _ => break Err(format!("alert record of {} bytes", fragment.len())),
+                },
+                _ if fragment.is_empty() => break Err("empty handshake record".to_string()),
+                _ => {
+                    self.handshake.extend_from_slice(fragment);
+                    match self.read_messages() {
+                        Ok(None) => {}
+                        other => break other,
+                    }
+                }
+            }
+        };
+        self.buf.drain(..consumed);
+        result
+    }
+
+    /// Reads the whole handshake messages buffered so far.
+    fn read_messages(&mut self) -> Result<Option<Progress>, String> {
+        let mut consumed = 0;
+        let result = loop {
+            let Some(&[kind, l0, l1, l2]) = self.handshake.get(consumed..consumed + 4) else {
+                break Ok(None);
+            };
+            let len = u24(l0, l1, l2);
+            if len > MAX_FLIGHT_LEN {
+                break Err(format!(
+                    "handshake message of {len} bytes, larger than 256 kib"
+                ));
+            }
+            let Some(body) = self.handshake.get(consumed + 4..consumed + 4 + len) else {
+                break Ok(None);
+            };
+            consumed += 4 + len;
+            match (kind, self.hello) {
+                (HS_SERVER_HELLO, None) => match read_server_hello(body) {
+                    Ok(hello) => self.hello = Some(hello),
+                    Err(error) => break Err(error),
+                },
+                (HS_SERVER_HELLO, Some(_)) => break Err("second server hello".to_string()),
+                (HS_CERTIFICATE, Some((version, cipher))) => {
+                    break read_certificate(body).map(|chain| {
+                        Some(Progress::Hello(LegacyHello {
+                            version,
+                            cipher,
+                            chain,
+                        }))
+                    });
+                }
+                (HS_CERTIFICATE, None) => break Err("certificate before server hello".to_string()),
+                (HS_SERVER_HELLO_DONE, Some(_)) => {
+                    break Err("server sent no certificate".to_string())
+                }
+                (HS_HELLO_REQUEST, _) => {}
+                (
+                    HS_SERVER_KEY_EXCHANGE | HS_CERTIFICATE_REQUEST | HS_CERTIFICATE_STATUS,
+                    Some(_),
+                ) => {}
+                (other, _) => break Err(format!("unexpected handshake message type {other}")),
+            }
+        };
+        self.handshake.drain(..consumed.min(self.handshake.len()));
+        result
     }
 }
 
-/// `TLSv1.0` … `TLSv1.3`, or `0x....` for anything else.
+/// (version, cipher) of a ServerHello body; TLS 1.3 (via supported_versions) is an error.
+fn read_server_hello(body: &[u8]) -> Result<(u16, u16), String> {
+    let malformed = || "malformed server hello".to_string();
+    let version = body
+        .get(..2)
+        .map_or(0, |v| u16::from_be_bytes([v[0], v[1]]));
+    if !(SSL3_0..=TLS1_2).contains(&version) {
+        return Err(format!(
+            "server hello with version {}",
+            version_name(version)
+        ));
+    }
+    let (trailing, hello) = parse_tls_handshake_server_hello(body).map_err(|_| malformed())?;
+    // SSL 3.0 hellos are read without extensions; anything after them is not looked at.
+    if hello.version.0 != SSL3_0 && !trailing.is_empty() {
+        return Err(malformed());
+    }
+    let extensions = extensions(hello.ext.unwrap_or(&[])).ok_or_else(malformed)?;
+    if let Some((_, data)) = extensions
+        .iter()
+        .find(|(kind, _)| *kind == EXT_SUPPORTED_VERSIONS)
+    {
+        let &[hi, lo] = *data else {
+            return Err(malformed());
+        };
+        let selected = u16::from_be_bytes([hi, lo]);
+        if selected >= TLS1_3 {
+            return Err(format!(
+                "server selected {} via supported_versions",
+                version_name(selected)
+            ));
+        }
+    }
+    Ok((hello.version.0, hello.cipher.0))
+}
+
+/// The DER certificates of a Certificate body (RFC 5246 7.4.2), checked to the last byte.
+fn read_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let malformed = || "malformed certificate message".to_string();
+    let (&[l0, l1, l2], mut list) = body.split_first_chunk::<3>().ok_or_else(malformed)?;
+    if u24(l0, l1, l2) != list.len() {
+        return Err(malformed());
+    }
+    let mut chain = Vec::new();
+    while let Some((&[l0, l1, l2], rest)) = list.split_first_chunk::<3>() {
+        let len = u24(l0, l1, l2);
+        let cert = rest.get(..len).ok_or_else(malformed)?;
+        chain.push(cert.to_vec());
+        list = &rest[len..];
+    }
+    if !list.is_empty() {
+        return Err(malformed());
+    }
+    Ok(chain)
+}
+
+/// A whole record as (content type, fragment, the bytes after it).
+type Record<'a> = (u8, &'a [u8], &'a [u8]);
+
+/// The next whole record at the start of `buf`; `None` when more bytes are needed. Only
+/// handshake and alert records are expected before the certificate; a first byte that is
+/// neither is not TLS.
+fn next_record(buf: &[u8]) -> Result<Option<Record<'_>>, String> {
+    let Some(&kind) = buf.first() else {
+        return Ok(None);
+    };
+    if kind != RECORD_HANDSHAKE && kind != RECORD_ALERT {
+        return Err(if (20..=24).contains(&kind) {
+            format!("unexpected tls record type {kind}")
+        } else {
+            format!("not tls: first byte {kind:#04x}")
+        });
+    }
+    if let Some(&major) = buf.get(1) {
+        if major != 0x03 {
+            return Err(format!("not tls: record version major {major:#04x}"));
+        }
+    }
+    match parse_tls_raw_record(buf) {
+        Ok((rest, record)) => Ok(Some((kind, record.data, rest))),
+        Err(NomErr::Incomplete(_)) => Ok(None),
+        Err(_) => {
+            let len = buf
+                .get(3..5)
+                .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
+            Err(format!("tls record length {len} too large"))
+        }
+    }
+}
+
+fn u24(b0: u8, b1: u8, b2: u8) -> usize {
+    usize::from(b0) << 16 | usize::from(b1) << 8 | usize::from(b2)
+}
+
+/// Splits an extensions block into (type, data) pairs; `None` if the lengths do not add up.
+fn extensions(mut block: &[u8]) -> Option<Vec<(u16, &[u8])>> {
+    let mut out = Vec::new();
+    while !block.is_empty() {
+        let (&[t0, t1, l0, l1], rest) = block.split_first_chunk::<4>()?;
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
+        out.push((u16::from_be_bytes([t0, t1]), rest.get(..len)?));
+        block = &rest[len..];
+    }
+    Some(out)
+}
+
+/// `TLSv1.0` … `TLSv1.3`, `SSLv3`, or `0x....` for anything else.
 pub fn version_name(version: u16) -> String {
-    format!("{version:#06x}")
+    match version {
+        SSL3_0 => "SSLv3".to_string(),
+        TLS1_0 => "TLSv1.0".to_string(),
+        TLS1_1 => "TLSv1.1".to_string(),
+        TLS1_2 => "TLSv1.2".to_string(),
+        TLS1_3 => "TLSv1.3".to_string(),
+        other => format!("{other:#06x}"),
+    }
 }
 
 /// The IANA name of a cipher suite, or `0x....` when unknown.
 pub fn cipher_name(id: u16) -> String {
-    format!("{id:#06x}")
+    match TlsCipherSuite::from_id(id) {
+        Some(suite) => suite.name.to_string(),
+        None => format!("{id:#06x}"),
+    }
 }
+
+/// Alert descriptions (RFC 5246 7.2, RFC 8446 6 and B.2).
+const ALERTS: [(u8, &str); 34] = [
+    (0, "close_notify"),
+    (10, "unexpected_message"),
+    (20, "bad_record_mac"),
+    (21, "decryption_failed"),
+    (22, "record_overflow"),
+    (30, "decompression_failure"),
+    (40, "handshake_failure"),
+    (41, "no_certificate"),
+    (42, "bad_certificate"),
+    (43, "unsupported_certificate"),
+    (44, "certificate_revoked"),
+    (45, "certificate_expired"),
+    (46, "certificate_unknown"),
+    (47, "illegal_parameter"),
+    (48, "unknown_ca"),
+    (49, "access_denied"),
+    (50, "decode_error"),
+    (51, "decrypt_error"),
+    (60, "export_restriction"),
+    (70, "protocol_version"),
+    (71, "insufficient_security"),
+    (80, "internal_error"),
+    (86, "inappropriate_fallback"),
+    (90, "user_canceled"),
+    (100, "no_renegotiation"),
+    (109, "missing_extension"),
+    (110, "unsupported_extension"),
+    (111, "certificate_unobtainable"),
+    (112, "unrecognized_name"),
+    (113, "bad_certificate_status_response"),
+    (114, "bad_certificate_hash_value"),
+    (115, "unknown_psk_identity"),
+    (116, "certificate_required"),
+    (120, "no_application_protocol"),
+];
 
 /// An alert description as `name (code)`, e.g. `handshake_failure (40)`.
 pub fn alert_name(description: u8) -> String {
-    format!("alert {description}")
+    let name = ALERTS
+        .iter()
+        .find(|(code, _)| *code == description)
+        .map_or("unknown", |(_, name)| name);
+    format!("{name} ({description})")
 }
+
+#[cfg(test)]
+mod tests;
