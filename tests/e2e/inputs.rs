@@ -12,14 +12,36 @@ fn input_file_and_excludes_choose_exactly_the_rows() {
     );
     let excludes = dir.write("excludes.txt", "127.90.3.4/31\n");
     let out = run(&[
-        "scan", "-i", &file.display().to_string(), "--exclude-file", &excludes.display().to_string(), "--exclude", "127.90.3.7",
-        "-p", "23411", "--timeout", "2s", "-o", &dir.out(), "-q",
+        "scan",
+        "-i",
+        &file.display().to_string(),
+        "--exclude-file",
+        &excludes.display().to_string(),
+        "--exclude",
+        "127.90.3.7",
+        "-p",
+        "23411",
+        "--timeout",
+        "2s",
+        "-o",
+        &dir.out(),
+        "-q",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     let mut ips: Vec<String> = by_ip(&rows).into_keys().collect();
     ips.sort();
-    assert_eq!(ips, ["127.90.3.0", "127.90.3.1", "127.90.3.12", "127.90.3.2", "127.90.3.3", "127.90.3.6"]);
+    assert_eq!(
+        ips,
+        [
+            "127.90.3.0",
+            "127.90.3.1",
+            "127.90.3.12",
+            "127.90.3.2",
+            "127.90.3.3",
+            "127.90.3.6"
+        ]
+    );
     assert_eq!(read_jsonl(&dir.join("out")).len(), 6);
     drop(fleet);
 }
@@ -29,12 +51,32 @@ fn several_ports_give_a_row_per_port() {
     let _a = Fleet::start("127.90.4.0/30", 23412, "mixed");
     let dir = TestDir::new();
     // 23413 has no listener anywhere: refused rows.
-    let out = run(&["scan", "127.90.4.0/30", "-p", "23412,23413", "--timeout", "2s", "-o", &dir.out(), "-q"]);
+    let out = run(&[
+        "scan",
+        "127.90.4.0/30",
+        "-p",
+        "23412,23413",
+        "--timeout",
+        "2s",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     assert_eq!(rows.len(), 8);
-    assert_eq!(rows.iter().filter(|r| r["port"] == "23413" && r["tcp"] == "refused").count(), 4);
-    assert_eq!(rows.iter().filter(|r| r["port"] == "23412" && r["tcp"] == "open").count(), 4);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r["port"] == "23413" && r["tcp"] == "refused")
+            .count(),
+        4
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r["port"] == "23412" && r["tcp"] == "open")
+            .count(),
+        4
+    );
 }
 
 #[test]
@@ -46,7 +88,11 @@ fn a_host_name_is_resolved_and_kept() {
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["hostname"], "localhost");
-    assert!(["127.0.0.1", "::1"].contains(&rows[0]["ip"].as_str()), "{:?}", rows[0]);
+    assert!(
+        ["127.0.0.1", "::1"].contains(&rows[0]["ip"].as_str()),
+        "{:?}",
+        rows[0]
+    );
     assert_eq!(rows[0]["tcp"], "refused");
 }
 
@@ -59,9 +105,19 @@ fn config_file_settings_apply_and_flags_win() {
         &format!("targets = [\"{}\"]\nports = [23416]\ntimeout = \"2s\"\nretries = 0\nout_dir = \"{}\"\n", fleet.addr_of("healthy"), dir.out()),
     );
     // The file says port 23416 (nothing there); the flag says 23415, and the flag wins.
-    let out = run(&["scan", "--config", &config.display().to_string(), "-p", "23415", "-q"]);
+    let out = run(&[
+        "scan",
+        "--config",
+        &config.display().to_string(),
+        "-p",
+        "23415",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0]["port"].as_str(), rows[0]["tls"].as_str()), ("23415", "ok"));
+    assert_eq!(
+        (rows[0]["port"].as_str(), rows[0]["tls"].as_str()),
+        ("23415", "ok")
+    );
 }

@@ -10,17 +10,33 @@ fn sigterm_keeps_every_finished_row_and_exits_130() {
     let dir = TestDir::new();
     // 4096 addresses with no listener at 40 connections a second: far from done after a second.
     let mut child = rdpsweep()
-        .args(["scan", "127.91.0.0/20", "-p", "23421", "--rate", "40", "-o", &dir.out()])
+        .args([
+            "scan",
+            "127.91.0.0/20",
+            "-p",
+            "23421",
+            "--rate",
+            "40",
+            "-o",
+            &dir.out(),
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start scan");
     std::thread::sleep(Duration::from_millis(1500));
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let out = wait_with_deadline(&mut child, Duration::from_secs(20));
     assert_eq!(out.status.code(), Some(130), "stderr: {}", stderr(&out));
-    assert!(stdout(&out).contains("interrupted after"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("interrupted after"),
+        "{}",
+        stdout(&out)
+    );
 
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     let json = read_jsonl(&dir.join("out"));
@@ -48,5 +64,9 @@ fn wait_with_deadline(child: &mut std::process::Child, deadline: Duration) -> st
     if let Some(mut s) = child.stderr.take() {
         let _ = s.read_to_string(&mut stderr);
     }
-    std::process::Output { status: child.wait().expect("status"), stdout: stdout.into_bytes(), stderr: stderr.into_bytes() }
+    std::process::Output {
+        status: child.wait().expect("status"),
+        stdout: stdout.into_bytes(),
+        stderr: stderr.into_bytes(),
+    }
 }

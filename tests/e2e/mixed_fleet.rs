@@ -5,14 +5,30 @@ use crate::util::*;
 const COLUMNS: &str = "ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error";
 
 fn days_left(row: &Row) -> i64 {
-    row["cert_days_left"].parse().unwrap_or_else(|_| panic!("cert_days_left of {row:?}"))
+    row["cert_days_left"]
+        .parse()
+        .unwrap_or_else(|_| panic!("cert_days_left of {row:?}"))
 }
 
 #[test]
 fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     let fleet = Fleet::start("127.90.0.0/27", 23401, "mixed");
     let dir = TestDir::new();
-    let out = run(&["scan", "127.90.0.0/27", "-p", "23401", "--timeout", "3s", "--connect-timeout", "1s", "--retries", "0", "-o", &dir.out(), "-q"]);
+    let out = run(&[
+        "scan",
+        "127.90.0.0/27",
+        "-p",
+        "23401",
+        "--timeout",
+        "3s",
+        "--connect-timeout",
+        "1s",
+        "--retries",
+        "0",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let out_dir = dir.join("out");
 
@@ -23,15 +39,22 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     let rows = by_ip(&rows);
     let json = read_jsonl(&out_dir);
     assert_eq!(json.len(), 32);
-    assert!(stdout(&out).contains("scanned 32 of 32 targets"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("scanned 32 of 32 targets"),
+        "{}",
+        stdout(&out)
+    );
 
     let row = |behaviour: &str| -> &Row {
         let addr = fleet.addr_of(behaviour);
-        rows.get(&addr).unwrap_or_else(|| panic!("no row for {addr} ({behaviour})"))
+        rows.get(&addr)
+            .unwrap_or_else(|| panic!("no row for {addr} ({behaviour})"))
     };
     let json_of = |behaviour: &str| -> &serde_json::Value {
         let addr = fleet.addr_of(behaviour);
-        json.iter().find(|j| j["ip"] == addr.as_str()).unwrap_or_else(|| panic!("no json for {addr}"))
+        json.iter()
+            .find(|j| j["ip"] == addr.as_str())
+            .unwrap_or_else(|| panic!("no json for {addr}"))
     };
 
     for r in rows.values() {
@@ -43,33 +66,50 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     assert_eq!(healthy["tcp"], "open");
     assert_eq!(healthy["rdp"], "negotiated");
     assert_eq!(healthy["selected_protocol"], "hybrid_ex");
-    assert_eq!(healthy["neg_flags"], "extended_client_data|dynvc_gfx|negrsp_reserved|restricted_admin|redirected_auth");
+    assert_eq!(
+        healthy["neg_flags"],
+        "extended_client_data|dynvc_gfx|negrsp_reserved|restricted_admin|redirected_auth"
+    );
     assert_eq!(healthy["tls"], "ok");
     assert_eq!(healthy["tls_version"], "TLSv1.3");
-    assert!(healthy["tls_cipher"].starts_with("TLS_AES_") || healthy["tls_cipher"].starts_with("TLS_CHACHA20"), "{healthy:?}");
+    assert!(
+        healthy["tls_cipher"].starts_with("TLS_AES_")
+            || healthy["tls_cipher"].starts_with("TLS_CHACHA20"),
+        "{healthy:?}"
+    );
     assert_eq!(healthy["cert_subject"], "healthy.fleet.test");
     assert_eq!(healthy["cert_self_signed"], "true");
     assert_eq!(healthy["cert_key"], "RSA 2048");
     assert_eq!(healthy["cert_signature"], "sha256WithRSAEncryption");
     assert!((334..=335).contains(&days_left(healthy)), "{healthy:?}");
     assert_eq!(healthy["cert_sha256"].len(), 64);
-    assert!(healthy["cert_sha256"].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(healthy["cert_sha256"]
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     assert!(healthy["cert_not_after"].ends_with('Z'));
     assert_eq!(healthy["error"], "");
     for stage in ["tcp_ms", "rdp_ms", "tls_ms"] {
-        let ms: f64 = healthy[stage].parse().unwrap_or_else(|_| panic!("{stage} of {healthy:?}"));
+        let ms: f64 = healthy[stage]
+            .parse()
+            .unwrap_or_else(|_| panic!("{stage} of {healthy:?}"));
         assert!((0.0..3000.0).contains(&ms), "{stage} {ms}");
     }
 
     let ssl = row("healthy-ssl");
     assert_eq!(ssl["selected_protocol"], "ssl");
     assert_eq!(ssl["neg_flags"], "");
-    assert_eq!((ssl["tls"].as_str(), ssl["tls_version"].as_str()), ("ok", "TLSv1.3"));
+    assert_eq!(
+        (ssl["tls"].as_str(), ssl["tls_version"].as_str()),
+        ("ok", "TLSv1.3")
+    );
     assert_eq!(ssl["cert_key"], "EC P-256");
     assert_eq!(ssl["cert_signature"], "ecdsa-with-SHA256");
     assert_eq!(ssl["cert_self_signed"], "false");
     assert_eq!(ssl["cert_issuer"], "fleet-ca.fleet.test");
-    assert_eq!(json_of("healthy-ssl")["chain"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        json_of("healthy-ssl")["chain"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     let expired = row("cert-expired");
     assert_eq!(expired["tls"], "ok");
@@ -79,10 +119,19 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     assert!((9..=10).contains(&days_left(expiring)), "{expiring:?}");
     let future = row("cert-not-yet-valid");
     assert_eq!(future["tls"], "ok");
-    assert!(future["cert_not_before"] > json_of("cert-not-yet-valid")["scanned_at"].as_str().unwrap().to_string());
+    assert!(
+        future["cert_not_before"]
+            > json_of("cert-not-yet-valid")["scanned_at"]
+                .as_str()
+                .unwrap()
+                .to_string()
+    );
 
     let weak = row("weak-cert");
-    assert_eq!((weak["tls"].as_str(), weak["tls_version"].as_str()), ("ok", "TLSv1.2"));
+    assert_eq!(
+        (weak["tls"].as_str(), weak["tls_version"].as_str()),
+        ("ok", "TLSv1.2")
+    );
     assert_eq!(weak["cert_key"], "RSA 1024");
     assert_eq!(weak["cert_signature"], "sha1WithRSAEncryption");
 
@@ -97,13 +146,25 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     ];
     for (behaviour, code) in failures {
         let r = row(behaviour);
-        assert_eq!((r["rdp"].as_str(), r["neg_failure"].as_str()), ("failure", code), "{behaviour}: {r:?}");
-        assert_eq!((r["selected_protocol"].as_str(), r["tls"].as_str()), ("", ""), "{behaviour}");
+        assert_eq!(
+            (r["rdp"].as_str(), r["neg_failure"].as_str()),
+            ("failure", code),
+            "{behaviour}: {r:?}"
+        );
+        assert_eq!(
+            (r["selected_protocol"].as_str(), r["tls"].as_str()),
+            ("", ""),
+            "{behaviour}"
+        );
     }
 
     let expect_rdp = [
         ("silent", "timeout", "no connection confirm within 3s"),
-        ("accept-close", "closed", "closed before the connection confirm"),
+        (
+            "accept-close",
+            "closed",
+            "closed before the connection confirm",
+        ),
         ("reset", "reset", "reset"),
         ("http", "not-rdp", "HTTP"),
         ("trickle", "timeout", "bytes received"),
@@ -115,13 +176,24 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
         let r = row(behaviour);
         assert_eq!(r["tcp"], "open", "{behaviour}");
         assert_eq!(r["rdp"], rdp, "{behaviour}: {r:?}");
-        assert!(r["error"].contains(error), "{behaviour}: error {:?} lacks {error:?}", r["error"]);
+        assert!(
+            r["error"].contains(error),
+            "{behaviour}: error {:?} lacks {error:?}",
+            r["error"]
+        );
         assert_eq!(r["tls"], "", "{behaviour}");
     }
     // The trickling server had sent some bytes when the one stage deadline hit.
     let trickle: f64 = row("trickle")["rdp_ms"].parse().unwrap();
-    assert!((2900.0..4500.0).contains(&trickle), "trickle rdp_ms {trickle}");
-    assert!(!row("trickle")["error"].contains("(0 bytes"), "{:?}", row("trickle")["error"]);
+    assert!(
+        (2900.0..4500.0).contains(&trickle),
+        "trickle rdp_ms {trickle}"
+    );
+    assert!(
+        !row("trickle")["error"].contains("(0 bytes"),
+        "{:?}",
+        row("trickle")["error"]
+    );
 
     let expect_tls = [
         ("tls-close", "closed", "closed"),
@@ -132,7 +204,11 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
         let r = row(behaviour);
         assert_eq!(r["rdp"], "negotiated", "{behaviour}");
         assert_eq!(r["tls"], tls, "{behaviour}: {r:?}");
-        assert!(r["error"].contains(error), "{behaviour}: error {:?} lacks {error:?}", r["error"]);
+        assert!(
+            r["error"].contains(error),
+            "{behaviour}: error {:?} lacks {error:?}",
+            r["error"]
+        );
         assert_eq!(r["cert_subject"], "", "{behaviour}");
     }
 
@@ -144,11 +220,17 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     assert_eq!(legacy["cert_key"], "RSA 2048");
 
     let old = row("pre-vista");
-    assert_eq!((old["rdp"].as_str(), old["selected_protocol"].as_str()), ("negotiated", "rdp"));
+    assert_eq!(
+        (old["rdp"].as_str(), old["selected_protocol"].as_str()),
+        ("negotiated", "rdp")
+    );
     assert_eq!((old["neg_flags"].as_str(), old["tls"].as_str()), ("", ""));
 
     let slow = row("slow");
-    assert_eq!((slow["rdp"].as_str(), slow["tls"].as_str()), ("negotiated", "ok"));
+    assert_eq!(
+        (slow["rdp"].as_str(), slow["tls"].as_str()),
+        ("negotiated", "ok")
+    );
     let slow_ms: f64 = slow["rdp_ms"].parse().unwrap();
     assert!(slow_ms >= 1500.0, "slow rdp_ms {slow_ms}");
 
@@ -160,7 +242,10 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     // while JSON Lines keeps the exact text.
     let formula = row("formula-subject");
     assert!(formula["cert_subject"].starts_with("'="), "{formula:?}");
-    assert_eq!(json_of("formula-subject")["cert"]["subject"], "=HYPERLINK(\"http://evil.test\",\"click\")");
+    assert_eq!(
+        json_of("formula-subject")["cert"]["subject"],
+        "=HYPERLINK(\"http://evil.test\",\"click\")"
+    );
 }
 
 #[test]
@@ -169,12 +254,28 @@ fn retries_re_probe_timeouts_and_record_every_attempt() {
     let dir = TestDir::new();
     let silent = fleet.addr_of("silent");
     let healthy = fleet.addr_of("healthy-ssl");
-    let out = run(&["scan", &silent, &healthy, "-p", "23402", "--timeout", "1s", "--retries", "2", "-o", &dir.out(), "-q"]);
+    let out = run(&[
+        "scan",
+        &silent,
+        &healthy,
+        "-p",
+        "23402",
+        "--timeout",
+        "1s",
+        "--retries",
+        "2",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json = read_jsonl(&dir.join("out"));
     let of = |addr: &str| json.iter().find(|j| j["ip"] == addr).unwrap().clone();
     assert_eq!(of(&silent)["attempts"], 3);
-    assert_eq!(of(&silent)["attempt_outcomes"], serde_json::json!(["rdp=timeout", "rdp=timeout", "rdp=timeout"]));
+    assert_eq!(
+        of(&silent)["attempt_outcomes"],
+        serde_json::json!(["rdp=timeout", "rdp=timeout", "rdp=timeout"])
+    );
     assert_eq!(of(&healthy)["attempts"], 1);
 }
 
@@ -182,7 +283,17 @@ fn retries_re_probe_timeouts_and_record_every_attempt() {
 fn ipv6_loopback_is_scanned() {
     let _fleet = Fleet::start("::1/128", 23403, "mixed");
     let dir = TestDir::new();
-    let out = run(&["scan", "::1", "-p", "23403", "--timeout", "3s", "-o", &dir.out(), "-q"]);
+    let out = run(&[
+        "scan",
+        "::1",
+        "-p",
+        "23403",
+        "--timeout",
+        "3s",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     assert_eq!(rows.len(), 1);
@@ -194,11 +305,27 @@ fn ipv6_loopback_is_scanned() {
 fn healthy_profile_answers_tls13_with_ecdsa_everywhere() {
     let _fleet = Fleet::start("127.90.2.0/28", 23404, "healthy");
     let dir = TestDir::new();
-    let out = run(&["scan", "127.90.2.0/28", "-p", "23404", "-o", &dir.out(), "-q"]);
+    let out = run(&[
+        "scan",
+        "127.90.2.0/28",
+        "-p",
+        "23404",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, rows) = read_hosts_csv(&dir.join("out"));
     assert_eq!(rows.len(), 16);
     for r in &rows {
-        assert_eq!((r["tls"].as_str(), r["tls_version"].as_str(), r["cert_key"].as_str()), ("ok", "TLSv1.3", "EC P-256"), "{r:?}");
+        assert_eq!(
+            (
+                r["tls"].as_str(),
+                r["tls_version"].as_str(),
+                r["cert_key"].as_str()
+            ),
+            ("ok", "TLSv1.3", "EC P-256"),
+            "{r:?}"
+        );
     }
 }

@@ -36,7 +36,17 @@ pub struct Fleet {
 impl Fleet {
     pub fn start(range: &str, port: u16, profile: &str) -> Fleet {
         let mut child = rdpsweep()
-            .args(["simulate", "--range", range, "--port", &port.to_string(), "--profile", profile, "--list", "--quiet"])
+            .args([
+                "simulate",
+                "--range",
+                range,
+                "--port",
+                &port.to_string(),
+                "--profile",
+                profile,
+                "--list",
+                "--quiet",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -86,7 +96,9 @@ pub struct TestDir {
 
 impl TestDir {
     pub fn new() -> TestDir {
-        TestDir { dir: tempfile::tempdir().expect("temp dir") }
+        TestDir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn join(&self, name: &str) -> PathBuf {
@@ -110,12 +122,21 @@ pub type Row = HashMap<String, String>;
 /// Reads `DIR/hosts.csv`: the header, and every row by column name.
 pub fn read_hosts_csv(dir: &Path) -> (Vec<String>, Vec<Row>) {
     let mut reader = csv::Reader::from_path(dir.join("hosts.csv")).expect("open hosts.csv");
-    let header: Vec<String> = reader.headers().expect("csv header").iter().map(str::to_string).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(str::to_string)
+        .collect();
     let rows = reader
         .records()
         .map(|r| {
             let record = r.expect("csv row");
-            header.iter().cloned().zip(record.iter().map(str::to_string)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(record.iter().map(str::to_string))
+                .collect()
         })
         .collect();
     (header, rows)
@@ -124,7 +145,9 @@ pub fn read_hosts_csv(dir: &Path) -> (Vec<String>, Vec<Row>) {
 /// Reads `DIR/results.jsonl`, one JSON value per line.
 pub fn read_jsonl(dir: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(dir.join("results.jsonl")).expect("read results.jsonl");
-    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad json line {l:?}: {e}"))).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad json line {l:?}: {e}")))
+        .collect()
 }
 
 /// Rows keyed by their `ip` column; panics if an ip appears twice.
@@ -132,7 +155,10 @@ pub fn by_ip(rows: &[Row]) -> HashMap<String, Row> {
     let mut map = HashMap::new();
     for row in rows {
         let ip = row["ip"].clone();
-        assert!(map.insert(ip.clone(), row.clone()).is_none(), "{ip} appears twice");
+        assert!(
+            map.insert(ip.clone(), row.clone()).is_none(),
+            "{ip} appears twice"
+        );
     }
     map
 }
