@@ -6,8 +6,9 @@
 //! `fd00::/120`) or an RFC 1123 host name (`localhost`, `rdp01.corp.example`). A CIDR with host
 //! bits set (`10.0.0.5/24`) means its whole network (`10.0.0.0/24`), as in nmap. An exclude is
 //! an address or a CIDR; a host name is refused there, because excludes apply to addresses.
-//! Files hold one value a line; `#` starts a comment (whole line or trailing); blank lines and
-//! surrounding whitespace are ignored. Errors name the value, and for files `FILE:LINE`.
+//! Files hold one value a line; `#` starts a comment (whole line or trailing); blank lines,
+//! surrounding whitespace, CRLF line ends and a UTF-8 byte-order mark are ignored. Errors name
+//! the value, and for files `FILE:LINE`.
 //!
 //! # Memory stays flat in the size of the target space
 //! A /8 holds 16.7 M addresses and an IPv6 /64 holds 2^64, so addresses are never collected.
@@ -224,7 +225,12 @@ fn read_file(path: &Path, kind: Kind, into: &mut Collector) -> Result<(), Target
     let reader = BufReader::new(File::open(path).map_err(unreadable)?);
     for (index, line) in reader.lines().enumerate() {
         let line = line.map_err(unreadable)?;
-        let value = strip_comment(&line);
+        let line = if index == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(&line)
+        } else {
+            &line
+        };
+        let value = strip_comment(line);
         if value.is_empty() {
             continue;
         }

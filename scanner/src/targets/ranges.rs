@@ -96,6 +96,10 @@ fn cut(include: Interval, excludes: &[Interval], out: &mut Vec<Interval>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
     use super::*;
 
     fn iv(start: u128, end: u128) -> Interval {
@@ -117,6 +121,12 @@ mod tests {
     fn subtract_cuts_the_ends_and_the_middle() {
         let r = ranges(&[(0, 100)]).subtract(&ranges(&[(0, 9), (50, 50), (90, 200)]));
         assert_eq!(r.0, vec![iv(10, 49), iv(51, 89)]);
+    }
+
+    #[test]
+    fn subtract_keeps_single_values_next_to_an_exclude() {
+        let r = ranges(&[(0, 10)]).subtract(&ranges(&[(1, 1), (9, 9)]));
+        assert_eq!(r.0, vec![iv(0, 0), iv(2, 8), iv(10, 10)]);
     }
 
     #[test]
@@ -148,6 +158,36 @@ mod tests {
         assert_eq!(members, expected);
         assert!(ranges(&[(0, u128::MAX)]).contains(u128::MAX));
         assert!(!Ranges::default().contains(0));
+    }
+
+    /// Random intervals on a short line, so that they overlap and touch often.
+    fn small_intervals(max: usize) -> impl Strategy<Value = Vec<(u128, u128)>> {
+        prop::collection::vec((0u128..64, 0u128..8), 0..max)
+            .prop_map(|v| v.into_iter().map(|(s, len)| (s, s + len)).collect())
+    }
+
+    fn naive(list: &[(u128, u128)]) -> BTreeSet<u128> {
+        list.iter().flat_map(|&(s, e)| s..=e).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn set_operations_match_a_naive_model(
+            include in small_intervals(8),
+            exclude in small_intervals(5),
+        ) {
+            let expected: Vec<u128> = naive(&include).difference(&naive(&exclude)).copied().collect();
+            let (inc, exc) = (ranges(&include), ranges(&exclude));
+            let result = inc.subtract(&exc);
+            prop_assert_eq!(result.values().collect::<Vec<_>>(), expected.clone());
+            prop_assert_eq!(result.count(), expected.len() as u128);
+            for pair in result.0.windows(2) {
+                prop_assert!(pair[0].end + 1 < pair[1].start, "disjoint, not touching");
+            }
+            for v in 0..80 {
+                prop_assert_eq!(exc.contains(v), naive(&exclude).contains(&v));
+            }
+        }
     }
 
     #[test]
