@@ -1,0 +1,252 @@
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+};
+use sha2::{Digest, Sha256};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use super::*;
+
+/// A test-only RSA 2048 key (PKCS#8), made with
+/// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`; rcgen on ring can sign with
+/// an RSA key but cannot generate one.
+const RSA_2048_KEY_PEM: &str = include_str!("testdata/rsa2048-key.pem");
+
+/// Made with `openssl req -x509 -newkey rsa:1024 -sha1 -nodes -subj /CN=weak.test -days 9000
+/// -outform DER` (rcgen cannot make SHA-1 or RSA 1024 certificates).
+const WEAK_DER: &[u8] = include_bytes!("testdata/weak-rsa1024-sha1.der");
+
+/// `openssl x509 -inform DER -noout -fingerprint -sha256` of [`WEAK_DER`].
+const WEAK_SHA256: &str = "e8e92b9accc4c621f78bd07a4e704c4ab1facabf0ec8b13b8dcdb8401cbc709b";
+
+const NOW: OffsetDateTime = datetime!(2026-11-21 12:00:00 UTC);
+
+fn params(cn: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params
+}
+
+fn year_params(cn: &str) -> CertificateParams {
+    params(
+        cn,
+        datetime!(2026-01-01 00:00:00 UTC),
+        datetime!(2027-01-01 12:30:45 UTC),
+    )
+}
+
+fn self_signed(params: &CertificateParams, key: &KeyPair) -> Vec<u8> {
+    params.self_signed(key).expect("self-signed").der().to_vec()
+}
+
+fn ec_key() -> KeyPair {
+    KeyPair::generate().expect("P-256 key")
+}
+
+fn summary(der: &[u8]) -> CertInfo {
+    summarize(der, NOW).expect("readable certificate")
+}
+
+#[test]
+fn summarises_a_self_signed_p256_certificate() {
+    let der = self_signed(&year_params("rdp01.corp.example"), &ec_key());
+    let expected = CertInfo {
+        subject: "rdp01.corp.example".into(),
+        issuer: "rdp01.corp.example".into(),
+        self_signed: true,
+        not_before: "2026-01-01T00:00:00Z".into(),
+        not_after: "2027-01-01T12:30:45Z".into(),
+        days_left: 41,
+        key: "EC P-256".into(),
+        signature: "ecdsa-with-SHA256".into(),
+        sha256: format!("{:x}", Sha256::digest(&der)),
+    };
+    assert_eq!(summary(&der), expected);
+}
+
+#[test]
+fn a_certificate_signed_by_a_separate_ca_is_not_self_signed() {
+    let ca_key = ec_key();
+    let mut ca_params = year_params("Example Issuing CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = Issuer::new(ca_params, ca_key);
+    let leaf_key = ec_key();
+    let der = year_params("rdp02.corp.example")
+        .signed_by(&leaf_key, &ca)
+        .expect("signed leaf")
+        .der()
+        .to_vec();
+    let info = summary(&der);
+    assert_eq!(info.subject, "rdp02.corp.example");
+    assert_eq!(info.issuer, "Example Issuing CA");
+    assert!(!info.self_signed);
+}
+
+/// Same DN on both sides, but the authority key id names another key.
+#[test]
+fn key_identifiers_decide_between_equal_names() {
+    let mut leaf = year_params("twin.example");
+    leaf.is_ca = IsCa::ExplicitNoCa; // makes rcgen write the subject key id
+    leaf.use_authority_key_identifier_extension = true;
+
+    let own_key = ec_key();
+    assert!(summary(&self_signed(&leaf, &own_key)).self_signed);
+
+    let impostor = Issuer::new(year_params("twin.example"), ec_key());
+    let der = leaf
+        .signed_by(&own_key, &impostor)
+        .expect("signed")
+        .der()
+        .to_vec();
+    let info = summary(&der);
+    assert_eq!(info.subject, info.issuer);
+    assert!(!info.self_signed);
+}
+
+#[test]
+fn a_subject_without_cn_is_given_as_the_dn() {
+    let mut params = year_params("unused");
+    params.distinguished_name = DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Example Org");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationalUnitName, "RDP Hosts");
+    let info = summary(&self_signed(&params, &ec_key()));
+    assert_eq!(info.subject, "O=Example Org, OU=RDP Hosts");
+    assert_eq!(info.issuer, info.subject);
+}
+
+#[test]
+fn days_left_is_negative_once_expired() {
+    let start = NOW - Duration::days(400);
+    let key = ec_key();
+    let expired = |not_after| summary(&self_signed(&params("old.example", start, not_after), &key));
+    assert_eq!(expired(NOW - Duration::hours(1)).days_left, -1);
+    assert_eq!(expired(NOW - Duration::days(30)).days_left, -30);
+    assert_eq!(expired(NOW + Duration::hours(36)).days_left, 1);
+    assert_eq!(expired(NOW).days_left, 0);
+}
+
+#[test]
+fn days_left_rounds_toward_negative_infinity() {
+    let expiry = datetime!(2027-01-01 00:00:00 UTC);
+    let cases = [
+        (expiry - Duration::days(2), 2),
+        (expiry - Duration::hours(1), 0),
+        (expiry, 0),
+        (expiry + Duration::milliseconds(500), -1),
+        (expiry + Duration::days(1), -1),
+        (expiry + Duration::days(1) + Duration::seconds(1), -2),
+    ];
+    for (now, days) in cases {
+        assert_eq!(days_left(now, expiry), days, "now = {now}");
+    }
+}
+
+#[test]
+fn times_are_rfc3339_utc_to_the_second() {
+    let at = datetime!(2026-11-22 01:05:28.75 +02:00);
+    assert_eq!(rfc3339(at).expect("formats"), "2026-11-21T23:05:28Z");
+}
+
+#[test]
+fn summarises_an_rsa_2048_certificate() {
+    let key = KeyPair::from_pem_and_sign_algo(RSA_2048_KEY_PEM, &rcgen::PKCS_RSA_SHA256)
+        .expect("test RSA key");
+    let info = summary(&self_signed(&year_params("rsa.example"), &key));
+    assert_eq!(info.key, "RSA 2048");
+    assert_eq!(info.signature, "sha256WithRSAEncryption");
+}
+
+#[test]
+fn summarises_p384_and_ed25519_certificates() {
+    let p384 = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).expect("P-384 key");
+    let info = summary(&self_signed(&year_params("p384.example"), &p384));
+    assert_eq!(
+        (info.key.as_str(), info.signature.as_str()),
+        ("EC P-384", "ecdsa-with-SHA384")
+    );
+
+    let ed = KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("Ed25519 key");
+    let info = summary(&self_signed(&year_params("ed.example"), &ed));
+    assert_eq!(
+        (info.key.as_str(), info.signature.as_str()),
+        ("Ed25519", "Ed25519")
+    );
+}
+
+#[test]
+fn summarises_the_weak_sha1_rsa_1024_fixture() {
+    let expected = CertInfo {
+        subject: "weak.test".into(),
+        issuer: "weak.test".into(),
+        self_signed: true,
+        not_before: "2026-11-21T23:19:40Z".into(),
+        not_after: "2051-07-13T23:19:40Z".into(),
+        days_left: 9000,
+        key: "RSA 1024".into(),
+        signature: "sha1WithRSAEncryption".into(),
+        sha256: WEAK_SHA256.into(),
+    };
+    let now = datetime!(2026-11-21 23:19:40 UTC);
+    assert_eq!(summarize(WEAK_DER, now).expect("fixture"), expected);
+}
+
+#[test]
+fn garbage_is_an_error() {
+    assert!(summarize(b"junk", NOW).is_err());
+    assert!(summarize(b"", NOW).is_err());
+    assert!(summarize(&WEAK_DER[..WEAK_DER.len() - 1], NOW).is_err());
+    let mut trailing = WEAK_DER.to_vec();
+    trailing.push(0);
+    let err = summarize(&trailing, NOW).expect_err("trailing byte");
+    assert_eq!(
+        err.to_string(),
+        "unreadable certificate: 1 trailing bytes after the certificate"
+    );
+}
+
+#[test]
+fn damaged_certificates_never_panic() {
+    for len in 0..WEAK_DER.len() {
+        assert!(
+            summarize(&WEAK_DER[..len], NOW).is_err(),
+            "prefix of {len} bytes"
+        );
+    }
+    for index in 0..WEAK_DER.len() {
+        for bit in 0..8 {
+            let mut damaged = WEAK_DER.to_vec();
+            damaged[index] ^= 1 << bit;
+            let _ = summarize(&damaged, NOW);
+        }
+    }
+}
+
+#[test]
+fn bit_length_ignores_leading_zeros() {
+    assert_eq!(bit_length(&[0x00, 0x80, 0x00]), 16);
+    assert_eq!(bit_length(&[0x01, 0xff]), 9);
+    assert_eq!(bit_length(&[0x00]), 0);
+    assert_eq!(bit_length(&[]), 0);
+}
+
+#[test]
+fn unknown_signature_algorithms_are_given_as_oids() {
+    let oid = Oid::from(&[1, 2, 3, 4]).expect("oid");
+    assert_eq!(signature_name(&oid), "1.2.3.4");
+    assert_eq!(signature_name(&oids::OID_PKCS1_RSASSAPSS), "RSASSA-PSS");
+    assert_eq!(
+        signature_name(&oids::OID_PKCS1_MD5WITHRSAENC),
+        "md5WithRSAEncryption"
+    );
+    assert_eq!(
+        signature_name(&oids::OID_PKCS1_SHA512WITHRSA),
+        "sha512WithRSAEncryption"
+    );
+}
