@@ -42,7 +42,7 @@ pub struct SweepEnd {
 /// completion order. Stops early only if `on_result` fails (its error is returned) or `stop`
 /// is set (then the sweep ends after the probes in flight).
 pub async fn sweep<F>(
-    targets: &TargetSet,
+    targets: Arc<TargetSet>,
     config: &SweepConfig,
     stop: Arc<AtomicBool>,
     mut on_result: F,
@@ -70,7 +70,12 @@ where
         })
         .take_while(|_| future::ready(!stop.load(Ordering::SeqCst)))
         .map(|(target, port)| {
-            let handle = tokio::spawn(probe_target(target.clone(), port, probe_config.clone()));
+            let handle = tokio::spawn(probe_target(
+                target.clone(),
+                port,
+                probe_config.clone(),
+                targets.clone(),
+            ));
             async move {
                 match handle.await {
                     Ok(obs) => obs,
@@ -93,13 +98,28 @@ where
     })
 }
 
-/// Resolves a name target (first address, within the connect timeout), then probes it.
-async fn probe_target(target: Target, port: u16, config: Arc<ProbeConfig>) -> Observation {
+/// Resolves a name target (first address, within the connect timeout), then probes it unless
+/// the address is excluded: excludes apply to the addresses names resolve to as well.
+async fn probe_target(
+    target: Target,
+    port: u16,
+    config: Arc<ProbeConfig>,
+    targets: Arc<TargetSet>,
+) -> Observation {
     let name = match &target {
         Target::Ip(ip) => return probe::probe(*ip, port, None, &config).await,
         Target::Name(name) => name.clone(),
     };
     match resolve(&name, port, &config).await {
+        Ok(ip) if targets.is_excluded(ip) => {
+            let mut obs = failed_row(
+                &target,
+                port,
+                format!("not probed: {name} resolves to {ip}, which is excluded"),
+            );
+            obs.ip = Some(ip);
+            obs
+        }
         Ok(ip) => probe::probe(ip, port, Some(name), &config).await,
         Err(why) => failed_row(&target, port, format!("cannot resolve {name}: {why}")),
     }

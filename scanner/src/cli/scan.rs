@@ -27,7 +27,7 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let settings = Settings::resolve(args)?;
     let sweep_config = sweep_config(&settings)?;
     let (targets, _) = build_targets(&settings)?;
-    let summary = scan_into(&targets, &sweep_config, &settings.out_dir, quiet).await?;
+    let summary = scan_into(Arc::new(targets), &sweep_config, &settings.out_dir, quiet).await?;
     println!("{}", summary.line);
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED
@@ -100,7 +100,7 @@ pub struct ScanSummary {
 /// Scans `targets` and writes `results.jsonl` and `hosts.csv` into `out_dir` as rows finish.
 /// `on_row` sees every observation too (the demo uses it to print its table).
 pub async fn scan_into(
-    targets: &TargetSet,
+    targets: Arc<TargetSet>,
     config: &SweepConfig,
     out_dir: &Path,
     quiet: bool,
@@ -110,7 +110,7 @@ pub async fn scan_into(
 
 /// [`scan_into`] with a callback per finished row.
 pub async fn scan_into_with(
-    targets: &TargetSet,
+    targets: Arc<TargetSet>,
     config: &SweepConfig,
     out_dir: &Path,
     quiet: bool,

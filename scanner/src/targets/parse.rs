@@ -2,7 +2,9 @@
 //!
 //! Errors are the reason only; the caller adds `invalid target "VALUE": ` and any `FILE:LINE`.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
 
 use super::ranges::Interval;
 
@@ -61,48 +63,38 @@ fn single(ip: IpAddr) -> Spec {
     }
 }
 
-/// `ADDR/PREFIX` as the interval of its network.
+/// `ADDR/PREFIX` as the interval of its network. The prefix is checked here so the error can
+/// say why; ipnetwork does the network arithmetic.
 fn cidr(addr: &str, prefix: &str) -> Result<Spec, String> {
     let ip: IpAddr = addr
         .parse()
         .map_err(|_| format!("{addr:?} is not an IP address"))?;
     let max = if ip.is_ipv4() { 32 } else { 128 };
     let bits = prefix_length(prefix, max)?;
-    Ok(match ip {
-        IpAddr::V4(a) => Spec::V4(network_v4(a, bits)),
-        IpAddr::V6(a) => Spec::V6(network_v6(a, bits)),
+    let network = IpNetwork::new(ip, bits).map_err(|e| e.to_string())?;
+    Ok(match network {
+        IpNetwork::V4(n) => Spec::V4(Interval {
+            start: u128::from(u32::from(n.network())),
+            end: u128::from(u32::from(n.broadcast())),
+        }),
+        IpNetwork::V6(n) => Spec::V6(Interval {
+            start: u128::from(n.network()),
+            end: u128::from(n.broadcast()),
+        }),
     })
 }
 
 /// A prefix length: decimal digits, at most `max`.
-fn prefix_length(text: &str, max: u32) -> Result<u32, String> {
+fn prefix_length(text: &str, max: u8) -> Result<u8, String> {
     if text.is_empty() {
         return Err("missing prefix length after \"/\"".into());
     }
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("prefix length {text:?} is not a number"));
     }
-    match text.parse::<u32>() {
+    match text.parse::<u8>() {
         Ok(bits) if bits <= max => Ok(bits),
         _ => Err(format!("prefix length {text} is over {max}")),
-    }
-}
-
-fn network_v4(addr: Ipv4Addr, bits: u32) -> Interval {
-    let host = u32::MAX.checked_shr(bits).unwrap_or(0);
-    let start = u32::from(addr) & !host;
-    Interval {
-        start: u128::from(start),
-        end: u128::from(start | host),
-    }
-}
-
-fn network_v6(addr: Ipv6Addr, bits: u32) -> Interval {
-    let host = u128::MAX.checked_shr(bits).unwrap_or(0);
-    let start = u128::from(addr) & !host;
-    Interval {
-        start,
-        end: start | host,
     }
 }
 
@@ -142,6 +134,7 @@ fn not_a_target(text: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn v4(start: [u8; 4], end: [u8; 4]) -> Spec {
         Spec::V4(Interval {
