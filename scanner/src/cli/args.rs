@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::settings::{defaults, parse_ports};
+use super::settings::{defaults, parse_ports, PortList};
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -48,7 +48,7 @@ pub struct ScanArgs {
     pub exclude_files: Vec<PathBuf>,
     #[arg(short, long, value_name = "PORTS", value_parser = parse_ports,
           help = format!("Ports to probe, comma-separated [default: {}]", defaults::PORT))]
-    pub port: Option<Vec<u16>>,
+    pub port: Option<PortList>,
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
           help = format!("New connections per second, retries included [default: {}]", defaults::RATE))]
     pub rate: Option<u32>,

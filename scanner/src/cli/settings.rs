@@ -56,12 +56,17 @@ struct FileConfig {
     cookie: Option<String>,
 }
 
+/// A comma-separated list of ports, as one flag value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortList(pub Vec<u16>);
+
 /// Parses `3389` or `3389,3390`; names the bad port.
-pub fn parse_ports(text: &str) -> Result<Vec<u16>, String> {
+pub fn parse_ports(text: &str) -> Result<PortList, String> {
     text.split(',')
         .map(|p| p.trim())
         .map(|p| parse_port(p, p.parse::<i64>().ok()))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(PortList)
 }
 
 fn parse_port(text: &str, value: Option<i64>) -> Result<u16, String> {
@@ -86,7 +91,7 @@ impl Settings {
         let bad = |key: &str, why: String| Failure::Usage(format!("{origin}: {key}: {why}"));
 
         let ports = match (args.port, file.ports) {
-            (Some(ports), _) => ports,
+            (Some(PortList(ports)), _) => ports,
             (None, Some(list)) => list
                 .iter()
                 .map(|&p| parse_port(&p.to_string(), Some(p)))
@@ -184,8 +189,8 @@ mod tests {
 
     #[test]
     fn ports_parse_and_name_the_bad_one() {
-        assert_eq!(parse_ports("3389").unwrap(), vec![3389]);
-        assert_eq!(parse_ports("3389, 3390").unwrap(), vec![3389, 3390]);
+        assert_eq!(parse_ports("3389").unwrap(), PortList(vec![3389]));
+        assert_eq!(parse_ports("3389, 3390").unwrap(), PortList(vec![3389, 3390]));
         assert_eq!(
             parse_ports("3389,70000").unwrap_err(),
             "port 70000 is not in 1-65535"
