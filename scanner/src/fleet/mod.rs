@@ -15,6 +15,8 @@ pub mod behaviour;
 mod certs;
 mod play;
 mod server;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
