@@ -1,9 +1,39 @@
 //! The simulated fleet: fake RDP servers on loopback that play every behaviour the scanner
-//! must recognise. STUB: owned by the fleet helper. Signatures are the agreed interface.
+//! must recognise, for the end-to-end tests, `demo` and `simulate`.
+//!
+//! - [`behaviour`]: the behaviours, their names and the mixed profile's order ([`MIXED`]).
+//! - `certs`: certificates and rustls configurations, made once at start.
+//! - `play`: what each behaviour does on one connection.
+//! - `server`: listeners and accept loops.
+//!
+//! The fleet only ever listens on 127.0.0.0/8 or ::1 and refuses any other range. The mixed
+//! profile binds one listener per address (except `no-listener` addresses, which the kernel then
+//! refuses); the healthy profile binds one wildcard listener and serves the addresses of the
+//! range by the local address each connection dialed.
 
-use std::net::IpAddr;
+pub mod behaviour;
+mod certs;
+mod play;
+mod server;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
 
 use ipnetwork::IpNetwork;
+use tokio::sync::watch;
+
+pub use behaviour::{Behaviour, MIXED, SLOW_DELAY, TRICKLE_INTERVAL};
+pub use certs::{CA_COMMON_NAME, FORMULA_COMMON_NAME};
+
+use certs::Certs;
+use server::Accepts;
+
+/// The most addresses a mixed fleet serves: one listener (one file descriptor) each.
+pub const MAX_MIXED_HOSTS: u128 = 4096;
 
 /// Which behaviours the fleet's addresses play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,19 +44,35 @@ pub enum Profile {
     Healthy,
 }
 
-/// One behaviour a simulated host plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Behaviour {
-    Healthy,
+impl FromStr for Profile {
+    type Err = FleetError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "mixed" => Ok(Profile::Mixed),
+            "healthy" => Ok(Profile::Healthy),
+            other => Err(FleetError(format!(
+                "unknown fleet profile `{other}`, expected mixed or healthy"
+            ))),
+        }
+    }
 }
 
-/// The mixed profile's behaviours in address order (offset 0 of the range first).
-pub const MIXED: &[Behaviour] = &[Behaviour::Healthy];
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Profile::Mixed => "mixed",
+            Profile::Healthy => "healthy",
+        })
+    }
+}
 
 /// What to serve.
 #[derive(Debug, Clone)]
 pub struct FleetConfig {
+    /// The addresses to serve; must lie inside 127.0.0.0/8, or be ::1.
     pub range: IpNetwork,
+    /// The TCP port every address listens on (not 0).
     pub port: u16,
     pub profile: Profile,
 }
@@ -37,21 +83,136 @@ pub struct FleetConfig {
 pub struct FleetError(pub String);
 
 /// A running fleet; dropping it or calling `shutdown` stops every server.
-pub struct Fleet {}
+pub struct Fleet {
+    range: IpNetwork,
+    profile: Profile,
+    /// Dropping the sender closes the channel, which every accept loop and connection task
+    /// watches: that is how the fleet stops.
+    _stop: watch::Sender<()>,
+}
 
 impl Fleet {
     /// Refuses ranges outside 127.0.0.0/8 and ::1, generates certificates, binds every
     /// listener, and returns once all of them listen.
     pub async fn start(config: FleetConfig) -> Result<Fleet, FleetError> {
-        let _ = config;
-        Err(FleetError("not implemented yet".into()))
+        let FleetConfig {
+            range,
+            port,
+            profile,
+        } = config;
+        check_range(&range)?;
+        if port == 0 {
+            return Err(FleetError(
+                "fleet port 0: choose the port every address listens on".into(),
+            ));
+        }
+        let mut plan = Vec::new();
+        match profile {
+            Profile::Mixed => {
+                let size = host_count(&range);
+                if size > MAX_MIXED_HOSTS {
+                    return Err(FleetError(format!(
+                        "mixed fleet range {range} has {size} addresses, more than {MAX_MIXED_HOSTS}"
+                    )));
+                }
+                for (addr, behaviour) in hosts(&range, profile) {
+                    if behaviour != Behaviour::NoListener {
+                        plan.push((SocketAddr::new(addr, port), Accepts::One(behaviour)));
+                    }
+                }
+            }
+            Profile::Healthy => {
+                let wildcard = match range {
+                    IpNetwork::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                    IpNetwork::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+                };
+                let accepts = Accepts::Range {
+                    range,
+                    behaviour: Behaviour::HealthyEcdsa,
+                };
+                plan.push((SocketAddr::new(wildcard, port), accepts));
+            }
+        }
+
+        let mut in_play: Vec<Behaviour> = Vec::new();
+        for (_, accepts) in &plan {
+            let (Accepts::One(b) | Accepts::Range { behaviour: b, .. }) = *accepts;
+            if !in_play.contains(&b) {
+                in_play.push(b);
+            }
+        }
+        let certs = Arc::new(Certs::generate(&in_play)?);
+
+        // Bind everything before serving anything, so a failure leaves nothing running.
+        let mut listeners = Vec::with_capacity(plan.len());
+        for (addr, accepts) in plan {
+            listeners.push((server::bind(addr)?, accepts));
+        }
+        let (stop, stopped) = watch::channel(());
+        for (listener, accepts) in listeners {
+            tokio::spawn(server::accept_loop(
+                listener,
+                accepts,
+                certs.clone(),
+                stopped.clone(),
+            ));
+        }
+        tracing::debug!(%range, port, %profile, "fleet listening");
+        Ok(Fleet {
+            range,
+            profile,
+            _stop: stop,
+        })
     }
 
     /// Every address of the range with the behaviour it plays.
     pub fn hosts(&self) -> Vec<(IpAddr, Behaviour)> {
-        Vec::new()
+        hosts(&self.range, self.profile).collect()
     }
 
-    /// Stops every server.
+    /// Stops every server. Listeners close as their tasks notice, within moments.
     pub fn shutdown(self) {}
+}
+
+/// The behaviour `addr` plays in a fleet serving `range`, or `None` when `addr` is outside it.
+pub fn behaviour_at(range: &IpNetwork, addr: IpAddr, profile: Profile) -> Option<Behaviour> {
+    let offset = match (range.network(), addr) {
+        (IpAddr::V4(net), IpAddr::V4(a)) if range.contains(addr) => {
+            u128::from(u32::from(a) - u32::from(net))
+        }
+        (IpAddr::V6(net), IpAddr::V6(a)) if range.contains(addr) => u128::from(a) - u128::from(net),
+        _ => return None,
+    };
+    Some(match profile {
+        Profile::Mixed => MIXED[(offset % MIXED.len() as u128) as usize],
+        Profile::Healthy => Behaviour::HealthyEcdsa,
+    })
+}
+
+fn hosts(range: &IpNetwork, profile: Profile) -> impl Iterator<Item = (IpAddr, Behaviour)> + '_ {
+    range
+        .iter()
+        .filter_map(move |addr| Some((addr, behaviour_at(range, addr, profile)?)))
+}
+
+fn host_count(range: &IpNetwork) -> u128 {
+    match range {
+        IpNetwork::V4(net) => u128::from(net.size()),
+        IpNetwork::V6(net) => net.size(),
+    }
+}
+
+/// Accepts 127.0.0.0/8 and its subnets, and ::1/128; nothing else.
+fn check_range(range: &IpNetwork) -> Result<(), FleetError> {
+    let loopback = match range {
+        IpNetwork::V4(net) => net.prefix() >= 8 && net.network().octets()[0] == 127,
+        IpNetwork::V6(net) => net.prefix() == 128 && net.ip() == Ipv6Addr::LOCALHOST,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(FleetError(format!(
+            "fleet range {range} is outside loopback: the fleet serves only 127.0.0.0/8 and ::1"
+        )))
+    }
 }

@@ -1,0 +1,102 @@
+//! Listeners and accept loops: one task per listener, one task per connection, all stopped
+//! when the fleet's stop channel closes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnetwork::IpNetwork;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::watch;
+use tracing::debug;
+
+use super::certs::Certs;
+use super::play::play;
+use super::{Behaviour, FleetError};
+
+/// The listen backlog of every listener.
+pub const BACKLOG: u32 = 4096;
+/// The pause after a failed accept (e.g. out of file descriptors) before the next one.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
+
+/// Which connections a listener serves, and with what behaviour.
+#[derive(Debug, Clone, Copy)]
+pub enum Accepts {
+    /// A listener bound to one address of the range: every connection plays this behaviour.
+    One(Behaviour),
+    /// A wildcard listener: loopback peers that dialed an address of `range` get `behaviour`;
+    /// any other connection is closed at once.
+    Range {
+        range: IpNetwork,
+        behaviour: Behaviour,
+    },
+}
+
+/// Binds `addr` with SO_REUSEADDR and a backlog of [`BACKLOG`].
+pub fn bind(addr: SocketAddr) -> Result<TcpListener, FleetError> {
+    let fail = |e: std::io::Error| FleetError(format!("cannot listen on {addr}: {e}"));
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .map_err(fail)?;
+    socket.set_reuseaddr(true).map_err(fail)?;
+    socket.bind(addr).map_err(fail)?;
+    socket.listen(BACKLOG).map_err(fail)
+}
+
+/// Accepts connections until `stop` closes, each played on its own task.
+pub async fn accept_loop(
+    listener: TcpListener,
+    accepts: Accepts,
+    certs: Arc<Certs>,
+    mut stop: watch::Receiver<()>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                debug!(error = %e, "fleet accept failed");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let local = match stream.local_addr() {
+            Ok(local) => local,
+            Err(e) => {
+                debug!(%peer, error = %e, "fleet connection without a local address, closed");
+                continue;
+            }
+        };
+        let behaviour = match accepts {
+            Accepts::One(behaviour) => behaviour,
+            Accepts::Range { range, behaviour }
+                if peer.ip().is_loopback() && range.contains(local.ip()) =>
+            {
+                behaviour
+            }
+            Accepts::Range { .. } => {
+                debug!(%peer, %local, "fleet connection outside the range or not from loopback, closed");
+                continue;
+            }
+        };
+        debug!(%peer, %local, behaviour = behaviour.name(), "fleet connection");
+        let certs = certs.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.changed() => {}
+                played = play(behaviour, stream, certs) => {
+                    if let Err(e) = played {
+                        debug!(%peer, %local, behaviour = behaviour.name(), error = %e, "fleet connection ended");
+                    }
+                }
+            }
+        });
+    }
+}
