@@ -1,14 +1,207 @@
 //! `rdpsweep simulate` and `rdpsweep demo`: the simulated fleet as a product feature.
 
-use super::args::{DemoArgs, SimulateArgs};
-use super::{Failure, EXIT_OK};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
+use ipnetwork::IpNetwork;
+use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
+use rdpsweep::targets::TargetSet;
+use rdpsweep_reports::Observation;
+
+use super::args::{DemoArgs, SimulateArgs};
+use super::scan::{scan_into_with, sweep_config};
+use super::settings::Settings;
+use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
+
+/// The demo's fleet: one /27 covers every behaviour of the mixed profile once.
+const DEMO_RANGE: &str = "127.77.0.0/27";
+/// Ports the demo tries in turn (outside the ephemeral range) until one is free.
+const DEMO_PORTS: std::ops::RangeInclusive<u16> = 13389..=13399;
+
+/// Serves the fleet until SIGINT/SIGTERM. Prints `fleet ready: …` on stdout once every
+/// listener is bound (preceded, with `--list`, by one `ADDRESS BEHAVIOUR` line per host).
 pub async fn simulate(args: SimulateArgs) -> Result<i32, Failure> {
-    let _ = args;
-    Err(Failure::Runtime("simulate: not wired yet".into()))
+    let range: IpNetwork = args
+        .range
+        .parse()
+        .map_err(|e| Failure::Usage(format!("invalid range {:?}: {e}", args.range)))?;
+    let profile: Profile = args
+        .profile
+        .parse()
+        .map_err(|e| Failure::Usage(format!("{e}")))?;
+    if !is_loopback_range(&range) {
+        return Err(Failure::Usage(format!(
+            "range {range} is not on loopback: the simulated fleet serves only 127.0.0.0/8 and ::1"
+        )));
+    }
+    let fleet = Fleet::start(FleetConfig {
+        range,
+        port: args.port,
+        profile,
+    })
+    .await
+    .map_err(|e| Failure::Runtime(format!("cannot start the simulated fleet: {e}")))?;
+    let hosts = fleet.hosts();
+    if args.list {
+        for (addr, behaviour) in &hosts {
+            println!("{addr} {}", behaviour.name());
+        }
+    }
+    println!(
+        "fleet ready: {} addresses on {range} port {} ({profile} profile); interrupt to stop",
+        hosts.len(),
+        args.port
+    );
+    wait_for_interrupt().await;
+    fleet.shutdown();
+    Ok(EXIT_OK)
 }
 
+fn is_loopback_range(range: &IpNetwork) -> bool {
+    match range {
+        IpNetwork::V4(net) => net.network().octets()[0] == 127 && net.prefix() >= 8,
+        IpNetwork::V6(net) => net.prefix() == 128 && net.network().is_loopback(),
+    }
+}
+
+async fn wait_for_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Starts the mixed fleet in-process, scans it with the real scanner, writes the report files
+/// into `--out-dir`, and prints one line per host: what it plays and what the scan saw.
 pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
-    let _ = (args, quiet);
-    Ok(EXIT_OK)
+    let range: IpNetwork = DEMO_RANGE
+        .parse()
+        .map_err(|e| Failure::Runtime(format!("{e}")))?;
+    let (fleet, port) = start_demo_fleet(range).await?;
+    let behaviours: HashMap<IpAddr, Behaviour> = fleet.hosts().into_iter().collect();
+
+    let settings = Settings {
+        targets: vec![DEMO_RANGE.to_string()],
+        input_files: Vec::new(),
+        excludes: Vec::new(),
+        exclude_files: Vec::new(),
+        ports: vec![port],
+        rate: 1000,
+        concurrency: 64,
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_secs(3),
+        retries: 0,
+        out_dir: args.out_dir.clone(),
+        cookie: "rdpsweep-demo".to_string(),
+    };
+    let targets = TargetSet::build(&settings.targets, &[], &[], &[])
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let config = sweep_config(&settings)?;
+    println!("rdpsweep demo: {} simulated hosts on {DEMO_RANGE} port {port}, scanning (about 3 seconds)...", behaviours.len());
+    let mut rows: Vec<Observation> = Vec::new();
+    let summary = scan_into_with(Arc::new(targets), &config, &args.out_dir, quiet, |obs| {
+        rows.push(obs.clone())
+    })
+    .await?;
+    fleet.shutdown();
+
+    rows.sort_by_key(|o| o.ip);
+    println!();
+    println!(
+        "{:<13} {:<20} {:<20} what the scanner saw",
+        "address", "simulated", "outcome"
+    );
+    for obs in &rows {
+        let behaviour = obs
+            .ip
+            .and_then(|ip| behaviours.get(&ip))
+            .map(|b| b.name())
+            .unwrap_or("?");
+        println!(
+            "{:<13} {:<20} {:<20} {}",
+            opt(&obs.ip),
+            behaviour,
+            obs.outcome(),
+            detail(obs)
+        );
+    }
+    println!();
+    println!("{}", summary.line);
+    println!(
+        "open {} in a spreadsheet, or read {} with jq",
+        show(&args.out_dir.join("hosts.csv")),
+        show(&args.out_dir.join("results.jsonl"))
+    );
+    Ok(if summary.interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Binds the demo fleet on the first free port of [`DEMO_PORTS`].
+async fn start_demo_fleet(range: IpNetwork) -> Result<(Fleet, u16), Failure> {
+    let mut last_error = String::new();
+    for port in DEMO_PORTS {
+        match Fleet::start(FleetConfig {
+            range,
+            port,
+            profile: Profile::Mixed,
+        })
+        .await
+        {
+            Ok(fleet) => return Ok((fleet, port)),
+            Err(e) => last_error = e.to_string(),
+        }
+    }
+    Err(Failure::Runtime(format!(
+        "cannot start the demo fleet on any port {}-{}: {last_error}",
+        DEMO_PORTS.start(),
+        DEMO_PORTS.end()
+    )))
+}
+
+/// The few fields that tell the story of one row.
+fn detail(obs: &Observation) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = obs.selected_protocol {
+        parts.push(format!("selected {p}"));
+    }
+    if let Some(f) = obs.neg_failure {
+        parts.push(format!("failure {f}"));
+    }
+    if let Some(v) = &obs.tls_version {
+        parts.push(v.clone());
+    }
+    if let Some(cert) = &obs.cert {
+        parts.push(format!(
+            "{} {}, {} days left",
+            cert.key, cert.signature, cert.days_left
+        ));
+    }
+    if obs.cert.is_none() {
+        if let Some(e) = &obs.error {
+            parts.push(e.clone());
+        }
+    }
+    parts.join("; ")
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+fn show(path: &Path) -> String {
+    path.display().to_string()
 }

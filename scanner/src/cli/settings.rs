@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn ports_parse_and_name_the_bad_one() {
         assert_eq!(parse_ports("3389").unwrap(), PortList(vec![3389]));
-        assert_eq!(parse_ports("3389, 3390").unwrap(), PortList(vec![3389, 3390]));
+        assert_eq!(
+            parse_ports("3389, 3390").unwrap(),
+            PortList(vec![3389, 3390])
+        );
         assert_eq!(
             parse_ports("3389,70000").unwrap_err(),
             "port 70000 is not in 1-65535"
