@@ -3,6 +3,7 @@
 //! so tests run in parallel without meeting.
 
 mod cli_errors;
+mod demo;
 mod inputs;
 mod interrupt;
 mod mixed_fleet;

@@ -706,7 +706,6 @@ async fn ipv6_loopback_serves_one_healthy_host() {
 }
 
 #[tokio::test]
-#[ignore = "needs tls::legacy"]
 async fn tls10_only_answers_with_a_tls10_server_flight() {
     use crate::tls::legacy::{self, Progress, ServerFlightReader};
     let port = 23396;
