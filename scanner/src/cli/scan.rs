@@ -61,7 +61,7 @@ pub fn build_targets(settings: &Settings) -> Result<(TargetSet, u128), Failure> 
 pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
     let rate = NonZeroU32::new(settings.rate)
         .ok_or_else(|| Failure::Usage("rate must be at least 1".into()))?;
-    let limiter = Arc::new(RateLimiter::direct(Quota::per_second(rate)));
+    let limiter = Arc::new(RateLimiter::direct(rate_quota(rate)));
     Ok(SweepConfig {
         ports: settings.ports.clone(),
         concurrency: fit_concurrency(settings.concurrency),
@@ -74,6 +74,14 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
             limiter: Some(limiter),
         },
     })
+}
+
+/// `rate` connections a second, in bursts of at most 10 ms worth: governor's default burst
+/// (a whole second's worth at once) would hit a network with `rate` connections in an instant.
+/// A burst of one would cap the rate near 1000/s, since a tokio sleep lasts at least 1 ms.
+fn rate_quota(rate: NonZeroU32) -> Quota {
+    let burst = NonZeroU32::new(rate.get() / 100).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(rate).allow_burst(burst)
 }
 
 /// Raises the soft open-file limit to the hard limit and keeps concurrency under it: each probe
