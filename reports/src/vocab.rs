@@ -126,11 +126,6 @@ impl SelectedProtocol {
         (0x08, "hybrid_ex"),
         (0x10, "rdsaad"),
     ];
-
-    /// True when the client must upgrade the stream to TLS next (SSL, HYBRID, HYBRID_EX).
-    pub fn starts_tls(self) -> bool {
-        matches!(self.0, 0x01 | 0x02 | 0x08)
-    }
 }
 
 impl fmt::Display for SelectedProtocol {

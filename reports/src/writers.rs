@@ -41,28 +41,30 @@ pub const HOSTS_CSV_COLUMNS: [&str; 25] = [
     "error",
 ];
 
+/// The text of an optional cell: empty when absent.
+pub fn cell<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
 /// The cells of one `hosts.csv` row, in [`HOSTS_CSV_COLUMNS`] order.
 pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
-    fn opt<T: ToString>(v: &Option<T>) -> String {
-        v.as_ref().map(T::to_string).unwrap_or_default()
-    }
     let cert = o.cert.as_ref();
     let c = |f: fn(&crate::CertInfo) -> String| cert.map(f).unwrap_or_default();
     [
-        opt(&o.ip),
+        cell(&o.ip),
         o.port.to_string(),
-        opt(&o.hostname),
+        cell(&o.hostname),
         o.tcp.to_string(),
-        opt(&o.tcp_ms),
-        opt(&o.rdp),
-        opt(&o.rdp_ms),
-        opt(&o.selected_protocol),
-        opt(&o.neg_flags),
-        opt(&o.neg_failure),
-        opt(&o.tls),
-        opt(&o.tls_ms),
-        opt(&o.tls_version),
-        opt(&o.tls_cipher),
+        cell(&o.tcp_ms),
+        cell(&o.rdp),
+        cell(&o.rdp_ms),
+        cell(&o.selected_protocol),
+        cell(&o.neg_flags),
+        cell(&o.neg_failure),
+        cell(&o.tls),
+        cell(&o.tls_ms),
+        cell(&o.tls_version),
+        cell(&o.tls_cipher),
         c(|c| c.subject.clone()),
         c(|c| c.issuer.clone()),
         c(|c| c.self_signed.to_string()),
@@ -73,7 +75,7 @@ pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
         c(|c| c.signature.clone()),
         c(|c| c.sha256.clone()),
         o.attempts.to_string(),
-        opt(&o.error),
+        cell(&o.error),
     ]
 }
 

@@ -7,6 +7,7 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ pub const MAX_CONFIRM_LEN: usize = 260;
 #[derive(Clone)]
 pub struct ProbeConfig {
     pub connect_timeout: Duration,
-    /// The deadline of each stage after TCP connect (X.224, TLS).
+    /// The deadline of each stage after TCP connect (X.224, TLS with its legacy fallback).
     pub timeout: Duration,
     /// Extra probes of a target whose outcome was a timeout or a reset.
     pub retries: u32,
@@ -41,9 +42,19 @@ pub struct ProbeConfig {
     /// Every TCP connection takes a token: the sweep takes the first one of each target before
     /// the probe starts; the probe takes those of retries and legacy reconnects.
     pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    /// Set when the scan is interrupted: a probe then opens no further connection (no retry,
+    /// no legacy reconnect) and reports what it has.
+    pub stop: Arc<AtomicBool>,
 }
 
-/// Probes `ip:port` (the caller has taken the first connection's rate token), retrying timeouts and resets up to `retries` times, and returns the last
+impl ProbeConfig {
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// Probes `ip:port` (the caller has taken the first connection's rate token), retrying
+/// timeouts and resets up to `retries` times unless the scan is stopping, and returns the last
 /// attempt's observation with every attempt's outcome recorded.
 pub async fn probe(
     ip: IpAddr,
@@ -63,7 +74,8 @@ pub async fn probe(
         .await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
-        if !is_retryable(&obs) || outcomes.len() > config.retries as usize {
+        let retry = is_retryable(&obs) && outcomes.len() <= config.retries as usize;
+        if !retry || config.stopping() {
             obs.attempts = outcomes.len() as u32;
             obs.attempt_outcomes = outcomes;
             return obs;
@@ -86,7 +98,7 @@ async fn probe_once(
     take_token: bool,
 ) -> Observation {
     let mut obs = Observation::new(Some(addr.ip()), addr.port(), None, TcpStatus::Open);
-    let stream = match connect(addr, config, take_token).await {
+    let mut stream = match connect(addr, config, take_token).await {
         Ok((stream, elapsed)) => {
             obs.tcp_ms = Some(ms(elapsed));
             stream
@@ -99,7 +111,6 @@ async fn probe_once(
         }
     };
 
-    let mut stream = stream;
     let nego = negotiate(&mut stream, config).await;
     obs.rdp = Some(nego.status);
     obs.rdp_ms = Some(ms(nego.elapsed));
@@ -123,44 +134,20 @@ async fn probe_once(
         _ => return finish(obs),
     }
 
-    let server_name = tls_server_name(addr.ip(), hostname);
     let started = Instant::now();
-    let handshake = timeout_at(
-        started + config.timeout,
-        upgrade(stream, server_name.clone(), config),
-    )
-    .await;
+    let tls = tls_stage(addr, stream, hostname, config, started + config.timeout).await;
     obs.tls_ms = Some(ms(started.elapsed()));
-    let failure = match handshake {
-        Ok(Ok(done)) => {
-            obs.tls = Some(TlsStatus::Ok);
+    match tls {
+        Ok(done) => {
+            obs.tls = Some(done.status);
             obs.tls_version = Some(done.version);
             obs.tls_cipher = Some(done.cipher);
+            obs.error = done.note;
             record_chain(&mut obs, &done.chain);
-            return finish(obs);
         }
-        Ok(Err(failure)) => failure,
-        Err(_) => TlsFailure {
-            status: TlsStatus::Timeout,
-            error: format!("no tls handshake within {}", human(config.timeout)),
-        },
-    };
-    obs.tls = Some(failure.status);
-    obs.error = Some(failure.error.clone());
-    if failure.status != TlsStatus::Timeout {
-        // rustls speaks only TLS 1.2/1.3: ask again the way an old client would, and read the
-        // answer in the clear. Only a successful legacy handshake changes the verdict.
-        let started = Instant::now();
-        if let Ok(hello) = legacy_handshake(addr, server_name, config).await {
-            obs.tls = Some(TlsStatus::Legacy);
-            obs.tls_ms = Some(ms(started.elapsed()));
-            obs.tls_version = Some(legacy::version_name(hello.version));
-            obs.tls_cipher = Some(legacy::cipher_name(hello.cipher));
-            obs.error = Some(format!(
-                "tls 1.2/1.3 handshake failed ({}); legacy handshake succeeded",
-                failure.error
-            ));
-            record_chain(&mut obs, &hello.chain);
+        Err(failure) => {
+            obs.tls = Some(failure.status);
+            obs.error = Some(failure.error);
         }
     }
     finish(obs)
@@ -180,21 +167,21 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Summarises every certificate of the chain (leaf first) into the observation.
+/// Summarises each certificate of the chain (leaf first) once; `cert` is the leaf's summary.
+/// An unreadable leaf, or no certificate at all, is said in `error`.
 fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
     let now = time::OffsetDateTime::now_utc();
-    let mut unreadable = None;
-    for der in chain {
-        match cert::summarize(der, now) {
-            Ok(info) => obs.chain.push(info),
-            Err(e) => unreadable = Some(e.to_string()),
+    let summaries: Vec<_> = chain.iter().map(|der| cert::summarize(der, now)).collect();
+    let problem = match summaries.first() {
+        Some(Ok(leaf)) => {
+            obs.cert = Some(leaf.clone());
+            None
         }
-    }
-    obs.cert = chain
-        .first()
-        .and_then(|leaf| cert::summarize(leaf, now).ok());
-    if obs.cert.is_none() {
-        let why = unreadable.unwrap_or_else(|| "server sent no certificate".to_string());
+        Some(Err(e)) => Some(format!("server certificate: {e}")),
+        None => Some("server sent no certificate".to_string()),
+    };
+    obs.chain = summaries.into_iter().filter_map(Result::ok).collect();
+    if let Some(why) = problem {
         obs.error = Some(match obs.error.take() {
             Some(e) => format!("{e}; {why}"),
             None => why,
@@ -263,8 +250,10 @@ async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation 
     let request = ConnectionRequest::windows_client(&config.cookie).encode();
     let mut buf = Vec::with_capacity(32);
     let read = timeout_at(started + config.timeout, async {
-        stream.write_all(&request).await?;
-        read_frame(stream, &mut buf).await
+        match stream.write_all(&request).await {
+            Ok(()) => read_frame(stream, &mut buf).await,
+            Err(e) => FrameRead::Failed(rdp_io_failure(&e, 0)),
+        }
     })
     .await;
     let elapsed = started.elapsed();
@@ -278,14 +267,8 @@ async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation 
                 buf.len()
             )),
         ),
-        Ok(Err(e)) if is_reset(&e) => (
-            RdpStatus::Reset,
-            None,
-            Some("reset before the connection confirm".to_string()),
-        ),
-        Ok(Err(e)) => (RdpStatus::Closed, None, Some(lowercase(&e))),
-        Ok(Ok(Err(failure))) => (failure.status, None, Some(failure.error)),
-        Ok(Ok(Ok(frame))) => match proto::decode_server_answer(&frame) {
+        Ok(FrameRead::Failed((status, error))) => (status, None, Some(error)),
+        Ok(FrameRead::Frame(frame)) => match proto::decode_server_answer(&frame) {
             Ok(ServerAnswer::Confirm(confirm)) => match confirm.negotiation {
                 Some(failure @ NegotiationResponse::Failure { .. }) => (
                     RdpStatus::Failure,
@@ -294,10 +277,18 @@ async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation 
                 ),
                 negotiation => (RdpStatus::Negotiated, Some(negotiation), None),
             },
-            Ok(ServerAnswer::DisconnectRequest | ServerAnswer::Data) => (
+            Ok(ServerAnswer::DisconnectRequest) => (
                 RdpStatus::Closed,
                 None,
-                Some("server answered with an x.224 disconnect".to_string()),
+                Some("server answered with an x.224 disconnect request".to_string()),
+            ),
+            Ok(ServerAnswer::Data) => (
+                RdpStatus::Closed,
+                None,
+                Some(
+                    "server answered with an x.224 data tpdu (an mcs disconnect) instead of a connection confirm"
+                        .to_string(),
+                ),
             ),
             Err(e) => (RdpStatus::ProtocolError, None, Some(e.to_string())),
         },
@@ -310,68 +301,77 @@ async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation 
     }
 }
 
-/// Why reading the answer frame stopped early.
-struct ReadFailure {
-    status: RdpStatus,
-    error: String,
+/// One answer frame, or why there is none.
+enum FrameRead {
+    Frame(Vec<u8>),
+    Failed((RdpStatus, String)),
 }
 
-/// Reads exactly one TPKT frame into `buf`, asking the codec how many bytes it needs, so no
-/// byte of what follows (the TLS stream) is consumed. Classifies non-TPKT answers and
-/// impossible lengths as soon as the first bytes show them.
-async fn read_frame(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
-) -> io::Result<Result<Vec<u8>, ReadFailure>> {
+/// Reads exactly one TPKT frame, asking the codec how many bytes it needs, so no byte of what
+/// follows (the TLS stream) is consumed. Classifies non-TPKT answers and impossible lengths as
+/// soon as the first bytes show them. `buf` holds what arrived, for the timeout message.
+async fn read_frame(stream: &mut TcpStream, buf: &mut Vec<u8>) -> FrameRead {
     let mut chunk = [0u8; MAX_CONFIRM_LEN];
     loop {
         let need = match proto::frame_len(buf) {
             FrameLen::NeedHeader => proto::tpkt::HEADER_LEN - buf.len(),
             FrameLen::Frame(len) if len > MAX_CONFIRM_LEN => {
-                return Ok(Err(ReadFailure {
-                    status: RdpStatus::ProtocolError,
-                    error: format!("tpkt length {len} is too long for a connection confirm"),
-                }))
+                return FrameRead::Failed((
+                    RdpStatus::ProtocolError,
+                    format!("tpkt length {len} is too long for a connection confirm"),
+                ))
             }
-            FrameLen::Frame(len) if buf.len() >= len => return Ok(Ok(std::mem::take(buf))),
+            FrameLen::Frame(len) if buf.len() >= len => {
+                return FrameRead::Frame(std::mem::take(buf))
+            }
             FrameLen::Frame(len) => len - buf.len(),
             FrameLen::NotTpkt => {
-                return Ok(Err(ReadFailure {
-                    status: RdpStatus::NotRdp,
-                    error: format!("not rdp: answer starts {}", preview(buf)),
-                }))
+                return FrameRead::Failed((
+                    RdpStatus::NotRdp,
+                    format!("not rdp: answer starts {}", preview(buf)),
+                ))
             }
             FrameLen::BadLength(len) => {
-                return Ok(Err(ReadFailure {
-                    status: RdpStatus::ProtocolError,
-                    error: format!("impossible tpkt length {len}"),
-                }))
+                return FrameRead::Failed((
+                    RdpStatus::ProtocolError,
+                    format!("impossible tpkt length {len}"),
+                ))
             }
         };
-        let n = match stream.read(&mut chunk[..need]).await {
-            Ok(n) => n,
-            Err(e) if is_reset(&e) => {
-                return Ok(Err(ReadFailure {
-                    status: RdpStatus::Reset,
-                    error: format!(
-                        "reset before the connection confirm ({} bytes received)",
+        match stream.read(&mut chunk[..need]).await {
+            Ok(0) => {
+                return FrameRead::Failed((
+                    RdpStatus::Closed,
+                    format!(
+                        "closed before the connection confirm ({} bytes received)",
                         buf.len()
                     ),
-                }))
+                ))
             }
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            return Ok(Err(ReadFailure {
-                status: RdpStatus::Closed,
-                error: format!(
-                    "closed before the connection confirm ({} bytes received)",
-                    buf.len()
-                ),
-            }));
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => return FrameRead::Failed(rdp_io_failure(&e, buf.len())),
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// Classifies a socket error during the X.224 stage.
+fn rdp_io_failure(e: &io::Error, received: usize) -> (RdpStatus, String) {
+    let status = if is_reset(e) {
+        RdpStatus::Reset
+    } else if e.kind() == io::ErrorKind::TimedOut {
+        RdpStatus::Timeout
+    } else {
+        RdpStatus::Closed
+    };
+    let what = if is_reset(e) {
+        "reset".to_string()
+    } else {
+        lowercase(e)
+    };
+    (
+        status,
+        format!("{what} before the connection confirm ({received} bytes received)"),
+    )
 }
 
 /// Up to 8 bytes as hex, with printable ASCII alongside, for the `error` column.
@@ -391,8 +391,74 @@ fn preview(bytes: &[u8]) -> String {
     format!("{} ({text:?})", hex.join(" "))
 }
 
-/// A completed rustls handshake.
+/// The TLS stage under one deadline: rustls first; if it fails other than by timeout (and the
+/// scan is not stopping), the legacy handshake on a new connection, within what is left.
+async fn tls_stage(
+    addr: SocketAddr,
+    stream: TcpStream,
+    hostname: Option<&str>,
+    config: &ProbeConfig,
+    deadline: Instant,
+) -> Result<TlsDone, TlsFailure> {
+    let name = tls_server_name(addr.ip(), hostname);
+    let timed_out = || TlsFailure {
+        status: TlsStatus::Timeout,
+        error: format!("no tls handshake within {}", human(config.timeout)),
+    };
+    let failure = match timeout_at(deadline, upgrade(stream, name.clone(), config)).await {
+        Ok(Ok(done)) => return Ok(done),
+        Ok(Err(failure)) => failure,
+        Err(_) => return Err(timed_out()),
+    };
+    if config.stopping() {
+        return Err(failure);
+    }
+    // rustls speaks only TLS 1.2/1.3 with modern suites: ask again the way an old client
+    // would, and read the answer in the clear. Only an answer rustls could not have accepted
+    // makes the host `legacy`; any other failure stands.
+    let hello = match timeout_at(deadline, legacy_handshake(addr, name, config)).await {
+        Ok(Ok(hello)) => hello,
+        _ => return Err(failure),
+    };
+    let version = legacy::version_name(hello.version);
+    let cipher = legacy::cipher_name(hello.cipher);
+    if !rustls_could_speak(&hello, config) {
+        return Ok(TlsDone {
+            status: TlsStatus::Legacy,
+            note: Some(format!(
+                "tls 1.2/1.3 handshake failed ({}); the server answers an old client",
+                failure.error
+            )),
+            version,
+            cipher,
+            chain: hello.chain,
+        });
+    }
+    Err(TlsFailure {
+        error: format!(
+            "{}; a second handshake then reached {version} with {cipher}, which rustls speaks",
+            failure.error
+        ),
+        ..failure
+    })
+}
+
+/// True when rustls offers the version and suite the server chose for the legacy hello.
+fn rustls_could_speak(hello: &legacy::LegacyHello, config: &ProbeConfig) -> bool {
+    hello.version >= legacy::TLS1_2
+        && config
+            .tls
+            .crypto_provider()
+            .cipher_suites
+            .iter()
+            .any(|suite| u16::from(suite.suite()) == hello.cipher)
+}
+
+/// A completed handshake: rustls (`ok`) or the legacy hello (`legacy`).
 struct TlsDone {
+    status: TlsStatus,
+    /// Said in `error` even though the handshake succeeded (why it is `legacy`).
+    note: Option<String>,
     version: String,
     cipher: String,
     chain: Vec<Vec<u8>>,
@@ -442,6 +508,8 @@ async fn upgrade(
         .map(|c| c.as_ref().to_vec())
         .collect();
     Ok(TlsDone {
+        status: TlsStatus::Ok,
+        note: None,
         version,
         cipher,
         chain,
@@ -568,3 +636,6 @@ fn ms(d: Duration) -> f64 {
 fn human(d: Duration) -> String {
     humantime::format_duration(d).to_string()
 }
+
+#[cfg(test)]
+mod tests;

@@ -34,7 +34,8 @@ pub struct SweepConfig {
 pub struct SweepEnd {
     /// Observations handed to the caller.
     pub recorded: u64,
-    /// True when `stop` was set before every target was started.
+    /// True when `stop` was set during the sweep (targets may be left unstarted, retries and
+    /// legacy reconnects skipped).
     pub interrupted: bool,
 }
 
@@ -50,7 +51,10 @@ pub async fn sweep<F>(
 where
     F: FnMut(Observation) -> io::Result<()>,
 {
-    let probe_config = Arc::new(config.probe.clone());
+    let probe_config = Arc::new(ProbeConfig {
+        stop: stop.clone(),
+        ..config.probe.clone()
+    });
     let limiter = config.probe.limiter.clone();
     let ports = &config.ports;
     let pairs = targets

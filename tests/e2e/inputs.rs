@@ -121,3 +121,62 @@ fn config_file_settings_apply_and_flags_win() {
         ("23415", "ok")
     );
 }
+
+#[test]
+fn excludes_from_flags_and_config_add_up_and_ports_count_once() {
+    let _fleet = Fleet::start("127.90.6.0/29", 23417, "mixed");
+    let dir = TestDir::new();
+    let config = dir.write(
+        "c.toml",
+        "targets = [\"127.90.6.0/29\"]\nexclude = [\"127.90.6.0/30\"]\n",
+    );
+    let out = run(&[
+        "scan",
+        "--config",
+        &config.display().to_string(),
+        "--exclude",
+        "127.90.6.7",
+        "-p",
+        "23417,23417",
+        "--timeout",
+        "2s",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let mut ips: Vec<String> = by_ip(&rows).into_keys().collect();
+    ips.sort();
+    // The file excludes .0-.3, the flag excludes .7: both hold; 23417 twice is one port.
+    assert_eq!(ips, ["127.90.6.4", "127.90.6.5", "127.90.6.6"]);
+}
+
+#[test]
+fn command_line_targets_replace_the_config_files_targets_and_input_files() {
+    let dir = TestDir::new();
+    let list = dir.write("fleet.txt", "127.90.7.0/28\n");
+    let config = dir.write(
+        "c.toml",
+        &format!(
+            "targets = [\"127.90.7.0/24\"]\ninput_files = [\"{}\"]\n",
+            list.display()
+        ),
+    );
+    // Nothing listens on 23418: refused rows, but only for the one target given.
+    let out = run(&[
+        "scan",
+        "--config",
+        &config.display().to_string(),
+        "127.90.7.9",
+        "-p",
+        "23418",
+        "-o",
+        &dir.out(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["ip"], "127.90.7.9");
+}

@@ -46,6 +46,44 @@ fn sigterm_keeps_every_finished_row_and_exits_130() {
     assert!(rows.iter().all(|r| r["tcp"] == "refused"));
 }
 
+#[test]
+fn an_interrupt_stops_retries_of_the_probes_in_flight() {
+    let fleet = Fleet::start("127.91.16.0/27", 23422, "mixed");
+    let dir = TestDir::new();
+    let silent = fleet.addr_of("silent");
+    // Without the interrupt this runs 6 attempts of 2 s each.
+    let mut child = rdpsweep()
+        .args([
+            "scan",
+            &silent,
+            "-p",
+            "23422",
+            "--timeout",
+            "2s",
+            "--retries",
+            "5",
+            "-o",
+            &dir.out(),
+            "-q",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start scan");
+    std::thread::sleep(Duration::from_millis(800));
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let out = wait_with_deadline(&mut child, Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let json = read_jsonl(&dir.join("out"));
+    assert_eq!(json.len(), 1);
+    assert_eq!(json[0]["attempts"], 1, "{}", json[0]);
+    assert_eq!(json[0]["rdp"], "timeout");
+}
+
 fn wait_with_deadline(child: &mut std::process::Child, deadline: Duration) -> std::process::Output {
     let started = std::time::Instant::now();
     while child.try_wait().expect("wait").is_none() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::settings::{defaults, parse_ports, PortList};
+use super::settings::{defaults, parse_duration, parse_ports, PortList, MAX_RETRIES};
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -40,10 +40,10 @@ pub struct ScanArgs {
     /// A file of targets, one per line; `#` comments and blank lines allowed. Repeatable.
     #[arg(short = 'i', long = "input-file", value_name = "FILE")]
     pub input_files: Vec<PathBuf>,
-    /// An address or CIDR to leave out. Repeatable.
+    /// An address or CIDR to leave out. Repeatable. Adds to the config file's excludes.
     #[arg(long, value_name = "TARGET")]
     pub exclude: Vec<String>,
-    /// A file of addresses or CIDRs to leave out. Repeatable.
+    /// A file of addresses or CIDRs to leave out. Repeatable. Adds to the config file's.
     #[arg(long = "exclude-file", value_name = "FILE")]
     pub exclude_files: Vec<PathBuf>,
     #[arg(short, long, value_name = "PORTS", value_parser = parse_ports,
@@ -55,13 +55,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
           help = format!("Hosts probed at once [default: {}]", defaults::CONCURRENCY))]
     pub concurrency: Option<u32>,
-    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration,
-          help = format!("Deadline of the TCP connect, e.g. 500ms [default: {}]", defaults::CONNECT_TIMEOUT))]
+    #[arg(long, value_name = "DUR", value_parser = parse_duration,
+          help = format!("Deadline of the TCP connect, e.g. 500ms [default: {}]", humantime::format_duration(defaults::CONNECT_TIMEOUT)))]
     pub connect_timeout: Option<Duration>,
-    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration,
-          help = format!("Deadline of each later stage (X.224, TLS) [default: {}]", defaults::TIMEOUT))]
+    #[arg(long, value_name = "DUR", value_parser = parse_duration,
+          help = format!("Deadline of each later stage (X.224, TLS) [default: {}]", humantime::format_duration(defaults::TIMEOUT)))]
     pub timeout: Option<Duration>,
-    #[arg(long, value_name = "N",
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETRIES)),
           help = format!("Re-probe a target whose outcome was a timeout or a reset [default: {}]", defaults::RETRIES))]
     pub retries: Option<u32>,
     #[arg(short, long, value_name = "DIR",

@@ -9,11 +9,13 @@ use std::time::Duration;
 use ipnetwork::IpNetwork;
 use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use rdpsweep::targets::TargetSet;
+use rdpsweep_reports::writers::cell;
 use rdpsweep_reports::Observation;
 
 use super::args::{DemoArgs, SimulateArgs};
 use super::scan::{scan_into_with, sweep_config};
 use super::settings::Settings;
+use super::signals;
 use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
 
 /// The demo's fleet: one /27 covers every behaviour of the mixed profile once.
@@ -55,7 +57,7 @@ pub async fn simulate(args: SimulateArgs) -> Result<i32, Failure> {
         hosts.len(),
         args.port
     );
-    wait_for_interrupt().await;
+    signals::interrupted().await;
     fleet.shutdown();
     Ok(EXIT_OK)
 }
@@ -65,21 +67,6 @@ fn is_loopback_range(range: &IpNetwork) -> bool {
         IpNetwork::V4(net) => net.network().octets()[0] == 127 && net.prefix() >= 8,
         IpNetwork::V6(net) => net.prefix() == 128 && net.network().is_loopback(),
     }
-}
-
-async fn wait_for_interrupt() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Starts the mixed fleet in-process, scans it with the real scanner, writes the report files
@@ -130,7 +117,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
             .unwrap_or("?");
         println!(
             "{:<13} {:<20} {:<20} {}",
-            opt(&obs.ip),
+            cell(&obs.ip),
             behaviour,
             obs.outcome(),
             detail(obs)
@@ -196,10 +183,6 @@ fn detail(obs: &Observation) -> String {
         }
     }
     parts.join("; ")
-}
-
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
 fn show(path: &Path) -> String {

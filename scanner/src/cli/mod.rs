@@ -5,6 +5,7 @@ mod fleet_cmds;
 mod progress;
 mod scan;
 mod settings;
+mod signals;
 
 use std::fmt;
 use std::io::IsTerminal;

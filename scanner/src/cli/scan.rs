@@ -5,7 +5,7 @@ use std::io::{self, BufWriter};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use governor::{Quota, RateLimiter};
 use rdpsweep::probe::ProbeConfig;
@@ -17,6 +17,7 @@ use rdpsweep_reports::{HostsCsv, JsonLines, Observation, ObservationSink};
 use super::args::ScanArgs;
 use super::progress::Reporter;
 use super::settings::Settings;
+use super::signals;
 use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
 
 /// File descriptors kept free for outputs, logs and name lookups.
@@ -26,7 +27,7 @@ const RESERVED_FDS: u64 = 64;
 pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let settings = Settings::resolve(args)?;
     let sweep_config = sweep_config(&settings)?;
-    let (targets, _) = build_targets(&settings)?;
+    let targets = build_targets(&settings)?;
     let summary = scan_into(Arc::new(targets), &sweep_config, &settings.out_dir, quiet).await?;
     println!("{}", summary.line);
     Ok(if summary.interrupted {
@@ -37,7 +38,7 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
 }
 
 /// Validates the targets and excludes; exit 2 when nothing was given or something is bad.
-pub fn build_targets(settings: &Settings) -> Result<(TargetSet, u128), Failure> {
+pub fn build_targets(settings: &Settings) -> Result<TargetSet, Failure> {
     if settings.targets.is_empty() && settings.input_files.is_empty() {
         return Err(Failure::Usage(
             "no targets: give TARGET arguments, --input-file, or targets in --config".into(),
@@ -50,11 +51,10 @@ pub fn build_targets(settings: &Settings) -> Result<(TargetSet, u128), Failure> 
         &settings.exclude_files,
     )
     .map_err(|e| Failure::Usage(e.to_string()))?;
-    let total = targets.len().saturating_mul(settings.ports.len() as u128);
-    if total == 0 {
+    if targets.is_empty() {
         tracing::warn!("every target is excluded: nothing to scan");
     }
-    Ok((targets, total))
+    Ok(targets)
 }
 
 /// The probe and sweep configuration, with concurrency fitted under the open-file limit.
@@ -72,6 +72,8 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
             cookie: settings.cookie.clone(),
             tls: scanning_client_config(),
             limiter: Some(limiter),
+            // The sweep shares its own stop flag with the probes.
+            stop: Arc::default(),
         },
     })
 }
@@ -124,7 +126,9 @@ pub async fn scan_into_with(
     quiet: bool,
     mut on_row: impl FnMut(&Observation),
 ) -> Result<ScanSummary, Failure> {
-    let mut outputs = Outputs::create(out_dir).map_err(Failure::Runtime)?;
+    let outputs = Arc::new(Mutex::new(
+        Outputs::create(out_dir).map_err(Failure::Runtime)?,
+    ));
     let total = targets.len().saturating_mul(config.ports.len() as u128);
     tracing::info!(
         targets = %total,
@@ -135,22 +139,18 @@ pub async fn scan_into_with(
     );
     let mut reporter = Reporter::new(total, quiet);
     let stop = Arc::new(AtomicBool::new(false));
-    let signals = tokio::spawn(watch_signals(stop.clone()));
+    let signals = tokio::spawn(watch_signals(stop.clone(), outputs.clone()));
     let end = sweep(targets, config, stop, |obs| {
-        outputs.record(&obs)?;
+        lock(&outputs).record(&obs)?;
         reporter.record(&obs);
         on_row(&obs);
         Ok(())
     })
     .await;
     signals.abort();
-    let end = end.map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot write the report in {}: {e}",
-            out_dir.display()
-        ))
-    })?;
+    let end = end.map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut line = reporter.finish(end.interrupted);
+    let outputs = lock(&outputs);
     line.push_str(&format!(
         "; wrote {} and {}",
         outputs.csv_path.display(),
@@ -162,36 +162,23 @@ pub async fn scan_into_with(
     })
 }
 
-/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish.
-/// Second: quit at once (every finished row is already on disk).
-async fn watch_signals(stop: Arc<AtomicBool>) {
-    for round in 0..2 {
-        wait_for_signal().await;
-        if round == 0 {
-            stop.store(true, Ordering::SeqCst);
-            tracing::warn!(
-                "interrupted: finishing the probes in flight (interrupt again to quit now)"
-            );
-        } else {
-            eprintln!("rdpsweep: interrupted again: quitting; finished rows are written");
-            std::process::exit(EXIT_INTERRUPTED);
-        }
-    }
+/// The outputs, even if a panicking holder poisoned the lock (rows written so far are intact).
+fn lock(outputs: &Mutex<Outputs>) -> MutexGuard<'_, Outputs> {
+    outputs
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish.
+/// Second: quit at once, between two rows (the lock), so both files hold the same rows.
+async fn watch_signals(stop: Arc<AtomicBool>, outputs: Arc<Mutex<Outputs>>) {
+    signals::interrupted().await;
+    stop.store(true, Ordering::SeqCst);
+    tracing::warn!("interrupted: finishing the probes in flight (interrupt again to quit now)");
+    signals::interrupted().await;
+    let _between_rows = lock(&outputs);
+    eprintln!("rdpsweep: interrupted again: quitting; finished rows are written");
+    std::process::exit(EXIT_INTERRUPTED);
 }
 
 /// The report files of one scan, written row by row.
@@ -225,8 +212,14 @@ impl Outputs {
         })
     }
 
+    /// Writes one row to both files; an error names the file that could not be written.
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
-        self.jsonl.record(obs)?;
-        self.csv.record(obs)
+        let failed = |path: &Path, e: io::Error| {
+            io::Error::other(format!("cannot write {}: {e}", path.display()))
+        };
+        self.jsonl
+            .record(obs)
+            .map_err(|e| failed(&self.jsonl_path, e))?;
+        self.csv.record(obs).map_err(|e| failed(&self.csv_path, e))
     }
 }

@@ -11,15 +11,20 @@ use super::Failure;
 
 /// Defaults for a corporate network: polite enough for a nightly run, fast enough for a /16.
 pub mod defaults {
+    use std::time::Duration;
+
     pub const PORT: u16 = 3389;
     pub const RATE: u32 = 300;
     pub const CONCURRENCY: u32 = 256;
-    pub const CONNECT_TIMEOUT: &str = "2s";
-    pub const TIMEOUT: &str = "5s";
+    pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+    pub const TIMEOUT: Duration = Duration::from_secs(5);
     pub const RETRIES: u32 = 1;
     pub const OUT_DIR: &str = "rdpsweep-out";
     pub const COOKIE: &str = "rdpsweep";
 }
+
+/// The most retries a scan may ask for.
+pub const MAX_RETRIES: u32 = 100;
 
 /// The scan settings, validated.
 #[derive(Debug, Clone)]
@@ -56,6 +61,23 @@ struct FileConfig {
     cookie: Option<String>,
 }
 
+/// The config file's values, each checked as strictly as the matching flag.
+#[derive(Debug, Default)]
+struct FileSettings {
+    targets: Vec<String>,
+    input_files: Vec<PathBuf>,
+    excludes: Vec<String>,
+    exclude_files: Vec<PathBuf>,
+    ports: Option<Vec<u16>>,
+    rate: Option<u32>,
+    concurrency: Option<u32>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retries: Option<u32>,
+    out_dir: Option<PathBuf>,
+    cookie: Option<String>,
+}
+
 /// A comma-separated list of ports, as one flag value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortList(pub Vec<u16>);
@@ -76,94 +98,58 @@ fn parse_port(text: &str, value: Option<i64>) -> Result<u16, String> {
     }
 }
 
+/// Parses a duration such as `500ms` or `3s`; zero is refused (every probe would time out).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err(format!("duration {text:?} must be more than zero")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("invalid duration {text:?}: {e}")),
+    }
+}
+
+/// Each port once, in the order given: a port listed twice must not give two rows.
+fn dedup_ports(ports: Vec<u16>) -> Vec<u16> {
+    let mut seen = std::collections::HashSet::new();
+    ports.into_iter().filter(|p| seen.insert(*p)).collect()
+}
+
 impl Settings {
-    /// Merges flags, the `--config` file (if any) and defaults.
+    /// Merges flags, the `--config` file (if any) and defaults. Targets: the command line's
+    /// TARGETs and input files, if it gives any, replace the file's `targets` and `input_files`
+    /// together. Excludes from both add up: a flag never re-enables a range the file excludes.
     pub fn resolve(args: ScanArgs) -> Result<Settings, Failure> {
         let file = match &args.config {
             Some(path) => read_config(path)?,
-            None => FileConfig::default(),
+            None => FileSettings::default(),
         };
-        let origin = args
-            .config
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let bad = |key: &str, why: String| Failure::Usage(format!("{origin}: {key}: {why}"));
-
-        let ports = match (args.port, file.ports) {
-            (Some(PortList(ports)), _) => ports,
-            (None, Some(list)) => list
-                .iter()
-                .map(|&p| parse_port(&p.to_string(), Some(p)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad("ports", e))?,
-            (None, None) => vec![defaults::PORT],
+        let targets_on_command_line = !args.targets.is_empty() || !args.input_files.is_empty();
+        let (targets, input_files) = if targets_on_command_line {
+            (args.targets, args.input_files)
+        } else {
+            (file.targets, file.input_files)
         };
-        if ports.is_empty() {
-            return Err(bad("ports", "no port given".into()));
-        }
-        let positive = |key: &str, v: Option<i64>| -> Result<Option<u32>, Failure> {
-            match v {
-                None => Ok(None),
-                Some(n) if n >= 1 && n <= i64::from(u32::MAX) => Ok(Some(n as u32)),
-                Some(n) => Err(bad(key, format!("{n} is not a positive number"))),
-            }
-        };
-        let duration = |key: &str, v: Option<String>| -> Result<Option<Duration>, Failure> {
-            v.map(|text| {
-                humantime::parse_duration(&text)
-                    .map_err(|e| bad(key, format!("invalid duration {text:?}: {e}")))
-            })
-            .transpose()
-        };
-        let retries = match (args.retries, file.retries) {
-            (Some(n), _) => n,
-            (None, Some(n)) if (0..=100).contains(&n) => n as u32,
-            (None, Some(n)) => return Err(bad("retries", format!("{n} is not in 0-100"))),
-            (None, None) => defaults::RETRIES,
-        };
-        let default_duration =
-            |text: &str| humantime::parse_duration(text).unwrap_or(Duration::from_secs(5));
-
+        let ports = args
+            .port
+            .map(|PortList(p)| p)
+            .or(file.ports)
+            .unwrap_or_else(|| vec![defaults::PORT]);
         Ok(Settings {
-            targets: if args.targets.is_empty() {
-                file.targets.unwrap_or_default()
-            } else {
-                args.targets
-            },
-            input_files: if args.input_files.is_empty() {
-                file.input_files.unwrap_or_default()
-            } else {
-                args.input_files
-            },
-            excludes: if args.exclude.is_empty() {
-                file.exclude.unwrap_or_default()
-            } else {
-                args.exclude
-            },
-            exclude_files: if args.exclude_files.is_empty() {
-                file.exclude_files.unwrap_or_default()
-            } else {
-                args.exclude_files
-            },
-            ports,
-            rate: args
-                .rate
-                .or(positive("rate", file.rate)?)
-                .unwrap_or(defaults::RATE),
+            targets,
+            input_files,
+            excludes: [file.excludes, args.exclude].concat(),
+            exclude_files: [file.exclude_files, args.exclude_files].concat(),
+            ports: dedup_ports(ports),
+            rate: args.rate.or(file.rate).unwrap_or(defaults::RATE),
             concurrency: args
                 .concurrency
-                .or(positive("concurrency", file.concurrency)?)
+                .or(file.concurrency)
                 .unwrap_or(defaults::CONCURRENCY),
             connect_timeout: args
                 .connect_timeout
-                .or(duration("connect_timeout", file.connect_timeout)?)
-                .unwrap_or_else(|| default_duration(defaults::CONNECT_TIMEOUT)),
-            timeout: args
-                .timeout
-                .or(duration("timeout", file.timeout)?)
-                .unwrap_or_else(|| default_duration(defaults::TIMEOUT)),
-            retries,
+                .or(file.connect_timeout)
+                .unwrap_or(defaults::CONNECT_TIMEOUT),
+            timeout: args.timeout.or(file.timeout).unwrap_or(defaults::TIMEOUT),
+            retries: args.retries.or(file.retries).unwrap_or(defaults::RETRIES),
             out_dir: args
                 .out_dir
                 .or(file.out_dir)
@@ -176,11 +162,56 @@ impl Settings {
     }
 }
 
-fn read_config(path: &Path) -> Result<FileConfig, Failure> {
+/// Reads and checks the config file; every error names the file, the key and the value.
+fn read_config(path: &Path) -> Result<FileSettings, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Usage(format!("cannot read config file {}: {e}", path.display())))?;
-    toml::from_str(&text)
-        .map_err(|e| Failure::Usage(format!("config file {}: {}", path.display(), e.message())))
+    let file: FileConfig = toml::from_str(&text)
+        .map_err(|e| Failure::Usage(format!("config file {}: {}", path.display(), e.message())))?;
+    let bad = |key: &str, why: String| {
+        Failure::Usage(format!("config file {}: {key}: {why}", path.display()))
+    };
+    let number = |key: &str,
+                  v: Option<i64>,
+                  range: std::ops::RangeInclusive<i64>|
+     -> Result<Option<u32>, Failure> {
+        match v {
+            None => Ok(None),
+            Some(n) if range.contains(&n) => Ok(Some(n as u32)),
+            Some(n) => Err(bad(
+                key,
+                format!("{n} is not in {}-{}", range.start(), range.end()),
+            )),
+        }
+    };
+    let duration = |key: &str, v: Option<String>| -> Result<Option<Duration>, Failure> {
+        v.map(|text| parse_duration(&text).map_err(|e| bad(key, e)))
+            .transpose()
+    };
+    let ports = match file.ports {
+        None => None,
+        Some(list) if list.is_empty() => return Err(bad("ports", "no port given".into())),
+        Some(list) => Some(
+            list.iter()
+                .map(|&p| parse_port(&p.to_string(), Some(p)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad("ports", e))?,
+        ),
+    };
+    Ok(FileSettings {
+        targets: file.targets.unwrap_or_default(),
+        input_files: file.input_files.unwrap_or_default(),
+        excludes: file.exclude.unwrap_or_default(),
+        exclude_files: file.exclude_files.unwrap_or_default(),
+        ports,
+        rate: number("rate", file.rate, 1..=i64::from(u32::MAX))?,
+        concurrency: number("concurrency", file.concurrency, 1..=i64::from(u32::MAX))?,
+        connect_timeout: duration("connect_timeout", file.connect_timeout)?,
+        timeout: duration("timeout", file.timeout)?,
+        retries: number("retries", file.retries, 0..=i64::from(MAX_RETRIES))?,
+        out_dir: file.out_dir,
+        cookie: file.cookie,
+    })
 }
 
 #[cfg(test)]
@@ -200,5 +231,17 @@ mod tests {
         );
         assert_eq!(parse_ports("0").unwrap_err(), "port 0 is not in 1-65535");
         assert!(parse_ports("rdp").unwrap_err().contains("rdp"));
+    }
+
+    #[test]
+    fn ports_listed_twice_are_probed_once_in_order() {
+        assert_eq!(dedup_ports(vec![3390, 3389, 3390, 3389]), vec![3390, 3389]);
+    }
+
+    #[test]
+    fn zero_or_bad_durations_are_refused() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        assert!(parse_duration("soon").unwrap_err().contains("soon"));
     }
 }

@@ -1,0 +1,129 @@
+//! Probe-engine cases the simulated fleet does not play: in-process servers on 127.0.0.1.
+
+use std::sync::atomic::AtomicUsize;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::TcpListener;
+
+use super::*;
+use crate::proto::{ConnectionConfirm, ResponseFlags, SecurityProtocol};
+
+fn config(timeout_ms: u64, retries: u32) -> ProbeConfig {
+    ProbeConfig {
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_millis(timeout_ms),
+        retries,
+        cookie: "test".into(),
+        tls: crate::tls::scanning_client_config(),
+        limiter: None,
+        stop: Arc::default(),
+    }
+}
+
+/// Reads one whole TPKT frame (the Connection Request).
+async fn read_request(stream: &mut TcpStream) -> Option<()> {
+    let mut buf = vec![0u8; 4];
+    stream.read_exact(&mut buf).await.ok()?;
+    let FrameLen::Frame(len) = proto::frame_len(&buf) else {
+        return None;
+    };
+    let mut rest = vec![0u8; len - 4];
+    stream.read_exact(&mut rest).await.ok()?;
+    Some(())
+}
+
+fn confirm_ssl() -> Vec<u8> {
+    ConnectionConfirm {
+        src_ref: 0x1234,
+        negotiation: Some(NegotiationResponse::Response {
+            flags: ResponseFlags(0),
+            protocol: SecurityProtocol::SSL,
+        }),
+    }
+    .encode()
+}
+
+/// A TLS 1.2-only rustls server with a fresh ECDSA certificate.
+fn tls12_acceptor() -> tokio_rustls::TlsAcceptor {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["flaky.test".into()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("tls 1.2")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .expect("server config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+#[tokio::test]
+async fn a_retry_that_succeeds_at_tls12_is_not_legacy() {
+    // First connection: selects SSL, then closes on the ClientHello. Every later one: a normal
+    // TLS 1.2 server. The host is flaky, not legacy-only: rustls could have talked to it.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let acceptor = tls12_acceptor();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                read_request(&mut stream).await?;
+                stream.write_all(&confirm_ssl()).await.ok()?;
+                if n == 0 {
+                    let mut hello = [0u8; 512];
+                    let _ = stream.read(&mut hello).await;
+                    return None;
+                }
+                let mut tls = acceptor.accept(stream).await.ok()?;
+                let mut rest = [0u8; 64];
+                let _ = tls.read(&mut rest).await;
+                Some(())
+            });
+        }
+    });
+
+    let obs = probe(addr.ip(), addr.port(), None, &config(3000, 0)).await;
+    assert_eq!(obs.tls, Some(TlsStatus::Closed), "{obs:?}");
+    let error = obs.error.unwrap_or_default();
+    assert!(
+        error.contains("second handshake then reached TLSv1.2"),
+        "{error}"
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_stopping_scan_makes_no_retry() {
+    // A host that accepts and never answers: each attempt times out.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+
+    let retrying = probe(addr.ip(), addr.port(), None, &config(100, 2)).await;
+    assert_eq!(retrying.attempts, 3);
+    assert_eq!(retrying.attempt_outcomes, vec!["rdp=timeout"; 3]);
+
+    let stopping = config(100, 2);
+    stopping.stop.store(true, Ordering::SeqCst);
+    let once = probe(addr.ip(), addr.port(), None, &stopping).await;
+    assert_eq!(once.attempts, 1);
+    assert_eq!(connections.load(Ordering::SeqCst), 4);
+}
