@@ -11,24 +11,21 @@ fn input_file_and_excludes_choose_exactly_the_rows() {
         "# the first eight, twice over\n127.90.3.0/29\n127.90.3.3   # inside the /29 already\n\n127.90.3.12\n",
     );
     let excludes = dir.write("excludes.txt", "127.90.3.4/31\n");
-    let out = run(&[
-        "scan",
-        "-i",
-        &file.display().to_string(),
-        "--exclude-file",
-        &excludes.display().to_string(),
-        "--exclude",
-        "127.90.3.7",
-        "-p",
-        "23411",
-        "--timeout",
-        "2s",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(
+        &dir,
+        &[
+            "-i",
+            &file.display().to_string(),
+            "--exclude-file",
+            &excludes.display().to_string(),
+            "--exclude",
+            "127.90.3.7",
+            "-p",
+            "23411",
+            "--timeout",
+            "2s",
+        ],
+    );
     let mut ips: Vec<String> = by_ip(&rows).into_keys().collect();
     ips.sort();
     assert_eq!(
@@ -51,19 +48,10 @@ fn several_ports_give_a_row_per_port() {
     let _a = Fleet::start("127.90.4.0/30", 23412, "mixed");
     let dir = TestDir::new();
     // 23413 has no listener anywhere: refused rows.
-    let out = run(&[
-        "scan",
-        "127.90.4.0/30",
-        "-p",
-        "23412,23413",
-        "--timeout",
-        "2s",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(
+        &dir,
+        &["127.90.4.0/30", "-p", "23412, 23413", "--timeout", "2s"],
+    );
     assert_eq!(rows.len(), 8);
     assert_eq!(
         rows.iter()
@@ -83,9 +71,7 @@ fn several_ports_give_a_row_per_port() {
 fn a_host_name_is_resolved_and_kept() {
     let dir = TestDir::new();
     // Nothing listens on 23414: the row is refused, but it is there, with its name.
-    let out = run(&["scan", "localhost", "-p", "23414", "-o", &dir.out(), "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(&dir, &["localhost", "-p", "23414"]);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["hostname"], "localhost");
     assert!(
@@ -130,22 +116,19 @@ fn excludes_from_flags_and_config_add_up_and_ports_count_once() {
         "c.toml",
         "targets = [\"127.90.6.0/29\"]\nexclude = [\"127.90.6.0/30\"]\n",
     );
-    let out = run(&[
-        "scan",
-        "--config",
-        &config.display().to_string(),
-        "--exclude",
-        "127.90.6.7",
-        "-p",
-        "23417,23417",
-        "--timeout",
-        "2s",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(
+        &dir,
+        &[
+            "--config",
+            &config.display().to_string(),
+            "--exclude",
+            "127.90.6.7",
+            "-p",
+            "23417, 23417",
+            "--timeout",
+            "2s",
+        ],
+    );
     let mut ips: Vec<String> = by_ip(&rows).into_keys().collect();
     ips.sort();
     // The file excludes .0-.3, the flag excludes .7: both hold; 23417 twice is one port.
@@ -164,19 +147,16 @@ fn command_line_targets_replace_the_config_files_targets_and_input_files() {
         ),
     );
     // Nothing listens on 23418: refused rows, but only for the one target given.
-    let out = run(&[
-        "scan",
-        "--config",
-        &config.display().to_string(),
-        "127.90.7.9",
-        "-p",
-        "23418",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(
+        &dir,
+        &[
+            "--config",
+            &config.display().to_string(),
+            "127.90.7.9",
+            "-p",
+            "23418",
+        ],
+    );
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["ip"], "127.90.7.9");
 }

@@ -9,27 +9,9 @@ use crate::util::*;
 fn sigterm_keeps_every_finished_row_and_exits_130() {
     let dir = TestDir::new();
     // 4096 addresses with no listener at 40 connections a second: far from done after a second.
-    let mut child = rdpsweep()
-        .args([
-            "scan",
-            "127.91.0.0/20",
-            "-p",
-            "23421",
-            "--rate",
-            "40",
-            "-o",
-            &dir.out(),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start scan");
+    let mut child = spawn_scan(&dir, &["127.91.0.0/20", "-p", "23421", "--rate", "40"]);
     std::thread::sleep(Duration::from_millis(1500));
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    terminate(&child);
     let out = wait_with_deadline(&mut child, Duration::from_secs(20));
     assert_eq!(out.status.code(), Some(130), "stderr: {}", stderr(&out));
     assert!(
@@ -52,9 +34,9 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
     let dir = TestDir::new();
     let silent = fleet.addr_of("silent");
     // Without the interrupt this runs 6 attempts of 2 s each.
-    let mut child = rdpsweep()
-        .args([
-            "scan",
+    let mut child = spawn_scan(
+        &dir,
+        &[
             &silent,
             "-p",
             "23422",
@@ -62,20 +44,11 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
             "2s",
             "--retries",
             "5",
-            "-o",
-            &dir.out(),
             "-q",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start scan");
+        ],
+    );
     std::thread::sleep(Duration::from_millis(800));
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(kill.success());
+    terminate(&child);
     let out = wait_with_deadline(&mut child, Duration::from_secs(5));
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     let json = read_jsonl(&dir.join("out"));

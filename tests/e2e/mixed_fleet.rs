@@ -284,19 +284,7 @@ fn retries_re_probe_timeouts_and_record_every_attempt() {
 fn ipv6_loopback_is_scanned() {
     let _fleet = Fleet::start("::1/128", 23403, "mixed");
     let dir = TestDir::new();
-    let out = run(&[
-        "scan",
-        "::1",
-        "-p",
-        "23403",
-        "--timeout",
-        "3s",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(&dir, &["::1", "-p", "23403", "--timeout", "3s"]);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["ip"], "::1");
     assert_eq!(rows[0]["tls"], "ok");
@@ -306,17 +294,7 @@ fn ipv6_loopback_is_scanned() {
 fn healthy_profile_answers_tls13_with_ecdsa_everywhere() {
     let _fleet = Fleet::start("127.90.2.0/28", 23404, "healthy");
     let dir = TestDir::new();
-    let out = run(&[
-        "scan",
-        "127.90.2.0/28",
-        "-p",
-        "23404",
-        "-o",
-        &dir.out(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    let rows = scan_ok(&dir, &["127.90.2.0/28", "-p", "23404"]);
     assert_eq!(rows.len(), 16);
     for r in &rows {
         assert_eq!(

@@ -162,3 +162,40 @@ pub fn by_ip(rows: &[Row]) -> HashMap<String, Row> {
     }
     map
 }
+
+/// Runs `rdpsweep scan ARGS -o DIR/out -q`, asserts it exits 0, and returns the `hosts.csv` rows.
+pub fn scan_ok(dir: &TestDir, args: &[&str]) -> Vec<Row> {
+    let out_dir = dir.out();
+    let mut full = vec!["scan"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["-o", &out_dir, "-q"]);
+    let out = run(&full);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{full:?}: stderr {}",
+        stderr(&out)
+    );
+    read_hosts_csv(&dir.join("out")).1
+}
+
+/// Starts `rdpsweep scan ARGS -o DIR/out` with its output piped, to be signalled.
+pub fn spawn_scan(dir: &TestDir, args: &[&str]) -> Child {
+    rdpsweep()
+        .arg("scan")
+        .args(args)
+        .args(["-o", &dir.out()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rdpsweep scan")
+}
+
+/// Sends SIGTERM, as `docker stop` or a cron timeout would.
+pub fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -TERM {}", child.id());
+}

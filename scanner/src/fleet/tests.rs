@@ -3,15 +3,10 @@
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    AlertDescription, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureScheme,
-};
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{AlertDescription, ProtocolVersion};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -24,6 +19,7 @@ use super::*;
 use crate::proto::{
     decode_server_answer, frame_len, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
 };
+use crate::tls::scanning_client_config;
 
 /// The longest any single step of a test may take before it counts as a failure.
 const STEP: Duration = Duration::from_secs(5);
@@ -96,45 +92,6 @@ async fn read_confirm(stream: &mut TcpStream) -> Option<NegotiationResponse> {
     }
 }
 
-/// A verifier that accepts every certificate and signature, as the scanner's does.
-#[derive(Debug)]
-struct AcceptAnything(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnything {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Ok(HandshakeSignatureValid::assertion())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Ok(HandshakeSignatureValid::assertion())
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 /// What a completed handshake showed.
 struct Shown {
     version: ProtocolVersion,
@@ -143,20 +100,12 @@ struct Shown {
 
 /// A rustls client handshake (TLS 1.2 and 1.3 offered) on a stream past its Confirm.
 async fn handshake(stream: TcpStream) -> std::io::Result<Shown> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .expect("client versions")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAnything(provider)))
-        .with_no_client_auth();
+    // The scanner's own client: accepts every certificate and signature.
+    let config = scanning_client_config();
     let name = ServerName::try_from("fleet.test").expect("server name");
-    let tls = tokio::time::timeout(
-        STEP,
-        TlsConnector::from(Arc::new(config)).connect(name, stream),
-    )
-    .await
-    .map_err(|_| std::io::Error::new(ErrorKind::TimedOut, "handshake timed out"))??;
+    let tls = tokio::time::timeout(STEP, TlsConnector::from(config).connect(name, stream))
+        .await
+        .map_err(|_| std::io::Error::new(ErrorKind::TimedOut, "handshake timed out"))??;
     let (_, conn) = tls.get_ref();
     Ok(Shown {
         version: conn.protocol_version().expect("negotiated version"),
@@ -593,15 +542,8 @@ async fn tls_failure_hosts_fail_the_handshake() {
     let mut s = send_request(addr_of(&fleet, Behaviour::TlsStall), port).await;
     read_confirm(&mut s).await;
     let mut hello = Vec::new();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAnything(provider)))
-        .with_no_client_auth();
     let mut client = rustls::ClientConnection::new(
-        Arc::new(config),
+        scanning_client_config(),
         ServerName::try_from("fleet.test").expect("name"),
     )
     .expect("client");
