@@ -3,10 +3,19 @@
 //! This crate does no network I/O: it knows what a probe saw, never how. The scanner produces
 //! one [`Observation`] per target; [`HostsCsv`] and [`JsonLines`] write them as they arrive.
 
+pub mod findings;
+pub mod html;
 pub mod observation;
+pub mod ranking;
+pub mod risk;
+pub mod summary;
 pub mod vocab;
 pub mod writers;
 
+pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::{CertInfo, Observation};
+pub use ranking::{rank, RankedHost};
+pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
+pub use summary::{summarize, ScanInfo, Summary};
 pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 pub use writers::{HostsCsv, JsonLines, ObservationSink, HOSTS_CSV_COLUMNS};

@@ -4,8 +4,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
-
 /// Why a report word could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} value {value:?}")]
@@ -14,12 +12,26 @@ pub struct UnknownWord {
     value: String,
 }
 
+impl UnknownWord {
+    pub(crate) fn new(kind: &'static str, value: &str) -> Self {
+        UnknownWord {
+            kind,
+            value: value.to_string(),
+        }
+    }
+}
+
 /// Implements `Display`, `FromStr` and string serde for a plain enum from a word table.
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident => $word:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+        }
 
         impl $name {
             /// The report word.
@@ -28,43 +40,48 @@ macro_rules! word_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownWord;
-            fn from_str(s: &str) -> Result<Self, UnknownWord> {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::vocab::UnknownWord;
+            fn from_str(s: &str) -> Result<Self, $crate::vocab::UnknownWord> {
                 match s {
                     $($word => Ok($name::$variant),)+
-                    _ => Err(UnknownWord { kind: $kind, value: s.to_string() }),
+                    _ => Err($crate::vocab::UnknownWord::new($kind, s)),
                 }
             }
         }
 
-        string_serde!($name);
+        $crate::vocab::string_serde!($name);
     };
 }
+
+pub(crate) use word_enum;
 
 /// Serializes a type as its `Display` text and deserializes it with `FromStr`.
 macro_rules! string_serde {
     ($name:ident) => {
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(de::Error::custom)
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as ::serde::Deserialize>::deserialize(d)?;
+                text.parse()
+                    .map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
     };
 }
+
+pub(crate) use string_serde;
 
 word_enum! {
     /// The TCP connect stage.
