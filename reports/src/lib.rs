@@ -1,8 +1,11 @@
 //! The rdpsweep observation record and the writers that turn it into report files.
 //!
 //! This crate does no network I/O: it knows what a probe saw, never how. The scanner produces
-//! one [`Observation`] per target; [`HostsCsv`] and [`JsonLines`] write them as they arrive.
+//! one [`Observation`] per target; [`JsonLines`] writes them as they arrive, and
+//! [`write_reports`] turns them into the ranked report files.
 
+pub mod diff;
+pub mod files;
 pub mod findings;
 pub mod html;
 pub mod observation;
@@ -12,10 +15,11 @@ pub mod summary;
 pub mod vocab;
 pub mod writers;
 
+pub use files::{read_results, write_reports, ReadError, ReadResults};
 pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::{CertInfo, Observation};
 pub use ranking::{rank, RankedHost};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, ScanInfo, Summary};
 pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
-pub use writers::{HostsCsv, JsonLines, ObservationSink, HOSTS_CSV_COLUMNS};
+pub use writers::{JsonLines, ObservationSink, HOSTS_CSV_COLUMNS, RANK_COLUMNS};

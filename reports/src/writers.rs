@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use crate::observation::Observation;
+use crate::ranking::RankedHost;
 
 /// Something that takes observations one at a time, as the sweep finishes targets.
 pub trait ObservationSink {
@@ -91,28 +92,66 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `hosts.csv`: one row per target, header first.
-pub struct HostsCsv<W: Write> {
-    out: csv::Writer<W>,
+/// The leading columns of the ranked `hosts.csv`, before the observation columns.
+pub const RANK_COLUMNS: [&str; 5] = [
+    "rank",
+    "risk_score",
+    "risk_level",
+    "findings",
+    "remediation",
+];
+
+/// The `findings.csv` columns: one row per host and finding.
+pub const FINDINGS_CSV_COLUMNS: [&str; 6] =
+    ["ip", "port", "code", "severity", "evidence", "remediation"];
+
+/// Writes the ranked `hosts.csv`: [`RANK_COLUMNS`] then [`HOSTS_CSV_COLUMNS`], one row per
+/// host in rank order. `findings` are `;`-separated codes; `remediation` is the top finding's.
+pub fn write_ranked_hosts_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(RANK_COLUMNS.iter().chain(HOSTS_CSV_COLUMNS.iter()))?;
+    for host in hosts {
+        let a = &host.assessment;
+        let codes: Vec<String> = a.findings.iter().map(|f| f.code.to_string()).collect();
+        let lead = [
+            host.rank.to_string(),
+            a.score.to_string(),
+            a.level.to_string(),
+            codes.join(";"),
+            a.findings
+                .first()
+                .map(|f| f.remediation.clone())
+                .unwrap_or_default(),
+        ];
+        let row = hosts_csv_row(&host.observation);
+        csv.write_record(
+            lead.iter()
+                .chain(row.iter())
+                .map(|cell| spreadsheet_safe(cell).into_owned()),
+        )?;
+    }
+    csv.flush()
 }
 
-impl<W: Write> HostsCsv<W> {
-    /// Starts the file with its header row.
-    pub fn new(out: W) -> io::Result<Self> {
-        let mut out = csv::WriterBuilder::new().from_writer(out);
-        out.write_record(HOSTS_CSV_COLUMNS)?;
-        out.flush()?;
-        Ok(HostsCsv { out })
+/// Writes `findings.csv`: one row per host and finding, in rank order, for pivot tables.
+pub fn write_findings_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(FINDINGS_CSV_COLUMNS)?;
+    for host in hosts {
+        let o = &host.observation;
+        for f in &host.assessment.findings {
+            let row = [
+                cell(&o.ip),
+                o.port.to_string(),
+                f.code.to_string(),
+                f.severity.to_string(),
+                f.evidence.clone(),
+                f.remediation.clone(),
+            ];
+            csv.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+        }
     }
-}
-
-impl<W: Write> ObservationSink for HostsCsv<W> {
-    fn record(&mut self, obs: &Observation) -> io::Result<()> {
-        let row = hosts_csv_row(obs);
-        self.out
-            .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
-        self.out.flush()
-    }
+    csv.flush()
 }
 
 /// `results.jsonl`: one JSON object per target, the whole [`Observation`].
@@ -165,17 +204,31 @@ mod tests {
     }
 
     #[test]
-    fn csv_has_header_and_neutralised_formula_but_numbers_intact() {
+    fn ranked_csv_has_header_and_neutralised_formula_but_numbers_intact() {
+        let host = RankedHost {
+            rank: 1,
+            observation: sample(),
+            assessment: crate::Assessment {
+                findings: Vec::new(),
+                score: 0,
+                level: crate::RiskLevel::None,
+            },
+        };
         let mut buf = Vec::new();
-        HostsCsv::new(&mut buf).unwrap().record(&sample()).unwrap();
+        write_ranked_hosts_csv(&mut buf, &[host]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next().unwrap(), HOSTS_CSV_COLUMNS.join(","));
+        let header: Vec<&str> = RANK_COLUMNS
+            .iter()
+            .chain(HOSTS_CSV_COLUMNS.iter())
+            .copied()
+            .collect();
+        assert_eq!(lines.next().unwrap(), header.join(","));
         let row = lines.next().unwrap();
         assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
         assert!(row.contains(",-5,"), "{row}");
         assert!(
-            row.starts_with("127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
+            row.starts_with("1,0,none,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
         );
     }

@@ -2,7 +2,8 @@
 
 use crate::util::*;
 
-const COLUMNS: &str = "ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error";
+/// The ranked `hosts.csv` layout: rank columns first, then the observation columns.
+const COLUMNS: &str = "rank,risk_score,risk_level,findings,remediation,ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error";
 
 fn days_left(row: &Row) -> i64 {
     row["cert_days_left"]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use rdpsweep_reports::RiskLevel;
 
 use super::settings::{defaults, parse_duration, parse_ports, PortList, MAX_RETRIES};
 
@@ -30,6 +31,10 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Start the simulated fleet, scan it, and write a demo report.
     Demo(DemoArgs),
+    /// Rebuild every report file from a saved results.jsonl, without scanning.
+    Report(ReportArgs),
+    /// Show what changed between two runs: findings that appeared or disappeared, levels.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +78,55 @@ pub struct ScanArgs {
     /// A TOML file with the same settings (see configs/rdpsweep.example.toml); flags win.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub risk: RiskArgs,
+}
+
+/// How findings are scored, and when the exit code says so.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Weights, thresholds and windows of the risk score (see configs/risk.toml) [default: built in, the same as configs/risk.toml].
+    #[arg(long, value_name = "FILE")]
+    pub risk_config: Option<PathBuf>,
+    /// Exit 3 when any host's risk level is LEVEL or worse (high, medium or low).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
+    pub fail_on: Option<RiskLevel>,
+}
+
+/// `high`, `medium` or `low`.
+pub fn parse_fail_on(text: &str) -> Result<RiskLevel, String> {
+    match text.parse::<RiskLevel>() {
+        Ok(RiskLevel::None) | Err(_) => Err(format!("level {text:?} is not high, medium or low")),
+        Ok(level) => Ok(level),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results.jsonl written by `rdpsweep scan`.
+    #[arg(value_name = "RESULTS.jsonl")]
+    pub results: PathBuf,
+    /// Where hosts.csv, findings.csv, summary.json and report.html are written [default: beside RESULTS.jsonl].
+    #[arg(short, long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub risk: RiskArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run's results.jsonl.
+    #[arg(value_name = "OLD.jsonl")]
+    pub old: PathBuf,
+    /// The later run's results.jsonl.
+    #[arg(value_name = "NEW.jsonl")]
+    pub new: PathBuf,
+    /// Also write diff.csv (and diff.txt) here.
+    #[arg(short, long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Weights and thresholds both runs are assessed with (see configs/risk.toml).
+    #[arg(long, value_name = "FILE")]
+    pub risk_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,10 +10,10 @@ use ipnetwork::IpNetwork;
 use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use rdpsweep::targets::TargetSet;
 use rdpsweep_reports::writers::cell;
-use rdpsweep_reports::Observation;
+use rdpsweep_reports::{Observation, RankedHost, RiskPolicy, ScanInfo};
 
 use super::args::{DemoArgs, SimulateArgs};
-use super::scan::{scan_into_with, sweep_config};
+use super::scan::{scan_into, sweep_config};
 use super::settings::Settings;
 use super::signals;
 use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
@@ -91,44 +91,68 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         retries: 0,
         out_dir: args.out_dir.clone(),
         cookie: "rdpsweep-demo".to_string(),
+        risk_config: None,
+        fail_on: None,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let config = sweep_config(&settings)?;
     println!("rdpsweep demo: {} simulated hosts on {DEMO_RANGE} port {port}, scanning (about 3 seconds)...", behaviours.len());
-    let mut rows: Vec<Observation> = Vec::new();
-    let summary = scan_into_with(Arc::new(targets), &config, &args.out_dir, quiet, |obs| {
-        rows.push(obs.clone())
-    })
+    let summary = scan_into(
+        Arc::new(targets),
+        &config,
+        &args.out_dir,
+        quiet,
+        &RiskPolicy::default(),
+        ScanInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            targets: Some(settings.targets.clone()),
+            ports: Some(settings.ports.clone()),
+            ..ScanInfo::default()
+        },
+    )
     .await?;
     fleet.shutdown();
 
-    rows.sort_by_key(|o| o.ip);
+    let mut hosts: Vec<&RankedHost> = summary.hosts.iter().collect();
+    hosts.sort_by_key(|h| h.observation.ip);
     println!();
     println!(
-        "{:<13} {:<20} {:<20} what the scanner saw",
-        "address", "simulated", "outcome"
+        "{:<13} {:<20} {:<19} {:<7} what the scanner saw / findings",
+        "address", "simulated", "outcome", "risk"
     );
-    for obs in &rows {
+    for host in hosts {
+        let obs = &host.observation;
         let behaviour = obs
             .ip
             .and_then(|ip| behaviours.get(&ip))
             .map(|b| b.name())
             .unwrap_or("?");
+        let codes: Vec<String> = host
+            .assessment
+            .findings
+            .iter()
+            .map(|f| f.code.to_string())
+            .collect();
+        let seen = if codes.is_empty() {
+            detail(obs)
+        } else {
+            codes.join(" ")
+        };
         println!(
-            "{:<13} {:<20} {:<20} {}",
+            "{:<13} {:<20} {:<19} {:<7} {seen}",
             cell(&obs.ip),
             behaviour,
             obs.outcome(),
-            detail(obs)
+            host.assessment.level
         );
     }
     println!();
     println!("{}", summary.line);
     println!(
-        "open {} in a spreadsheet, or read {} with jq",
-        show(&args.out_dir.join("hosts.csv")),
-        show(&args.out_dir.join("results.jsonl"))
+        "open {} in a browser, {} in a spreadsheet",
+        show(&args.out_dir.join("report.html")),
+        show(&args.out_dir.join("hosts.csv"))
     );
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED

@@ -3,6 +3,7 @@
 mod args;
 mod fleet_cmds;
 mod progress;
+mod report;
 mod scan;
 mod settings;
 mod signals;
@@ -20,6 +21,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_RUNTIME: i32 = 1;
 /// Exit code: a usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code: `--fail-on LEVEL` and some host is at LEVEL or worse.
+pub const EXIT_FAIL_ON: i32 = 3;
 /// Exit code: interrupted by a signal; the rows finished so far are written.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -59,6 +62,8 @@ pub fn main() -> i32 {
             Command::Scan(args) => scan::run(args, cli.quiet).await,
             Command::Simulate(args) => fleet_cmds::simulate(args).await,
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
+            Command::Report(args) => report::report(args),
+            Command::Diff(args) => report::diff(args),
         }
     });
     // Probes still waiting on a stalled server must not keep the process alive.

@@ -8,17 +8,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use governor::{Quota, RateLimiter};
+use rdpsweep::probe::now_rfc3339;
 use rdpsweep::probe::ProbeConfig;
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::TargetSet;
 use rdpsweep::tls::scanning_client_config;
-use rdpsweep_reports::{HostsCsv, JsonLines, Observation, ObservationSink};
+use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RankedHost, RiskPolicy, ScanInfo};
 
 use super::args::ScanArgs;
 use super::progress::Reporter;
+use super::report::{build_reports, fails_on, level_counts, load_policy};
 use super::settings::Settings;
 use super::signals;
-use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
+use super::{Failure, EXIT_FAIL_ON, EXIT_INTERRUPTED, EXIT_OK};
 
 /// File descriptors kept free for outputs, logs and name lookups.
 const RESERVED_FDS: u64 = 64;
@@ -26,15 +28,49 @@ const RESERVED_FDS: u64 = 64;
 /// Runs `rdpsweep scan` and returns the exit code.
 pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let settings = Settings::resolve(args)?;
+    let policy = load_policy(settings.risk_config.as_deref())?;
     let sweep_config = sweep_config(&settings)?;
     let targets = build_targets(&settings)?;
-    let summary = scan_into(Arc::new(targets), &sweep_config, &settings.out_dir, quiet).await?;
+    let info = scan_info(&settings);
+    let summary = scan_into(
+        Arc::new(targets),
+        &sweep_config,
+        &settings.out_dir,
+        quiet,
+        &policy,
+        info,
+    )
+    .await?;
     println!("{}", summary.line);
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED
+    } else if fails_on(&summary.hosts, settings.fail_on) {
+        EXIT_FAIL_ON
     } else {
         EXIT_OK
     })
+}
+
+/// The scan's parameters, for `summary.json` and the HTML report.
+fn scan_info(settings: &Settings) -> ScanInfo {
+    let paths = |p: &[PathBuf]| {
+        p.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
+    ScanInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        targets: Some(settings.targets.clone()),
+        input_files: Some(paths(&settings.input_files)),
+        excludes: Some([settings.excludes.clone(), paths(&settings.exclude_files)].concat()),
+        ports: Some(settings.ports.clone()),
+        rate: Some(settings.rate),
+        concurrency: Some(settings.concurrency),
+        connect_timeout: Some(humantime::format_duration(settings.connect_timeout).to_string()),
+        timeout: Some(humantime::format_duration(settings.timeout).to_string()),
+        retries: Some(settings.retries),
+        ..ScanInfo::default()
+    }
 }
 
 /// Validates the targets and excludes; exit 2 when nothing was given or something is bad.
@@ -105,29 +141,22 @@ fn fit_concurrency(wanted: u32) -> usize {
 pub struct ScanSummary {
     pub line: String,
     pub interrupted: bool,
+    /// Every target, ranked.
+    pub hosts: Vec<RankedHost>,
 }
 
-/// Scans `targets` and writes `results.jsonl` and `hosts.csv` into `out_dir` as rows finish.
-/// `on_row` sees every observation too (the demo uses it to print its table).
+/// Scans `targets`, appending each observation to `out_dir/results.jsonl` as it finishes,
+/// then ranks them under `policy` and writes the report files.
 pub async fn scan_into(
     targets: Arc<TargetSet>,
     config: &SweepConfig,
     out_dir: &Path,
     quiet: bool,
+    policy: &RiskPolicy,
+    mut info: ScanInfo,
 ) -> Result<ScanSummary, Failure> {
-    scan_into_with(targets, config, out_dir, quiet, |_| {}).await
-}
-
-/// [`scan_into`] with a callback per finished row.
-pub async fn scan_into_with(
-    targets: Arc<TargetSet>,
-    config: &SweepConfig,
-    out_dir: &Path,
-    quiet: bool,
-    mut on_row: impl FnMut(&Observation),
-) -> Result<ScanSummary, Failure> {
-    let outputs = Arc::new(Mutex::new(
-        Outputs::create(out_dir).map_err(Failure::Runtime)?,
+    let results = Arc::new(Mutex::new(
+        Results::create(out_dir).map_err(Failure::Runtime)?,
     ));
     let total = targets.len().saturating_mul(config.ports.len() as u128);
     tracing::info!(
@@ -137,89 +166,85 @@ pub async fn scan_into_with(
         out_dir = %out_dir.display(),
         "scan started"
     );
+    info.started_at = Some(now_rfc3339());
     let mut reporter = Reporter::new(total, quiet);
     let stop = Arc::new(AtomicBool::new(false));
-    let signals = tokio::spawn(watch_signals(stop.clone(), outputs.clone()));
+    let signals = tokio::spawn(watch_signals(stop.clone(), results.clone()));
     let end = sweep(targets, config, stop, |obs| {
-        lock(&outputs).record(&obs)?;
+        lock(&results).record(&obs)?;
         reporter.record(&obs);
-        on_row(&obs);
         Ok(())
     })
     .await;
     signals.abort();
     let end = end.map_err(|e| Failure::Runtime(e.to_string()))?;
-    let mut line = reporter.finish(end.interrupted);
-    let outputs = lock(&outputs);
-    line.push_str(&format!(
-        "; wrote {} and {}",
-        outputs.csv_path.display(),
-        outputs.jsonl_path.display()
-    ));
+    info.finished_at = Some(now_rfc3339());
+    info.interrupted = end.interrupted;
+    let jsonl_path = lock(&results).path.clone();
+    let built = build_reports(&jsonl_path, out_dir, policy, info, true)?;
+    let mut files = vec![jsonl_path];
+    files.extend(built.files);
+    let line = format!(
+        "{}; risk: {}; wrote {}",
+        reporter.finish(end.interrupted),
+        level_counts(&built.hosts),
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(ScanSummary {
         line,
         interrupted: end.interrupted,
+        hosts: built.hosts,
     })
 }
 
-/// The outputs, even if a panicking holder poisoned the lock (rows written so far are intact).
-fn lock(outputs: &Mutex<Outputs>) -> MutexGuard<'_, Outputs> {
-    outputs
+/// The results file, even if a panicking holder poisoned the lock (rows written so far are intact).
+fn lock(results: &Mutex<Results>) -> MutexGuard<'_, Results> {
+    results
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish.
-/// Second: quit at once, between two rows (the lock), so both files hold the same rows.
-async fn watch_signals(stop: Arc<AtomicBool>, outputs: Arc<Mutex<Outputs>>) {
+/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish; the
+/// report files are then built from what finished. Second: quit at once, between two rows
+/// (the lock); `rdpsweep report` rebuilds the report files from `results.jsonl`.
+async fn watch_signals(stop: Arc<AtomicBool>, results: Arc<Mutex<Results>>) {
     signals::interrupted().await;
     stop.store(true, Ordering::SeqCst);
     tracing::warn!("interrupted: finishing the probes in flight (interrupt again to quit now)");
     signals::interrupted().await;
-    let _between_rows = lock(&outputs);
-    eprintln!("rdpsweep: interrupted again: quitting; finished rows are written");
+    let _between_rows = lock(&results);
+    eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report rebuilds the reports)");
     std::process::exit(EXIT_INTERRUPTED);
 }
 
-/// The report files of one scan, written row by row.
-struct Outputs {
-    csv: HostsCsv<BufWriter<File>>,
+/// `results.jsonl`, one observation per line, flushed as each target finishes.
+struct Results {
     jsonl: JsonLines<BufWriter<File>>,
-    csv_path: PathBuf,
-    jsonl_path: PathBuf,
+    path: PathBuf,
 }
 
-impl Outputs {
-    /// Creates the directory and both files (a previous run's files are replaced).
-    fn create(dir: &Path) -> Result<Outputs, String> {
+impl Results {
+    /// Creates the directory and the file (a previous run's file is replaced).
+    fn create(dir: &Path) -> Result<Results, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()))?;
-        let open = |name: &str| -> Result<(BufWriter<File>, PathBuf), String> {
-            let path = dir.join(name);
-            let file = File::create(&path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            Ok((BufWriter::new(file), path))
-        };
-        let (csv_file, csv_path) = open("hosts.csv")?;
-        let (jsonl_file, jsonl_path) = open("results.jsonl")?;
-        let csv = HostsCsv::new(csv_file)
-            .map_err(|e| format!("cannot write {}: {e}", csv_path.display()))?;
-        Ok(Outputs {
-            csv,
-            jsonl: JsonLines::new(jsonl_file),
-            csv_path,
-            jsonl_path,
+        let path = dir.join("results.jsonl");
+        let file =
+            File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Results {
+            jsonl: JsonLines::new(BufWriter::new(file)),
+            path,
         })
     }
 
-    /// Writes one row to both files; an error names the file that could not be written.
+    /// Writes one row; an error names the file.
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
-        let failed = |path: &Path, e: io::Error| {
-            io::Error::other(format!("cannot write {}: {e}", path.display()))
-        };
         self.jsonl
             .record(obs)
-            .map_err(|e| failed(&self.jsonl_path, e))?;
-        self.csv.record(obs).map_err(|e| failed(&self.csv_path, e))
+            .map_err(|e| io::Error::other(format!("cannot write {}: {e}", self.path.display())))
     }
 }

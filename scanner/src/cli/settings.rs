@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::args::ScanArgs;
+use rdpsweep_reports::RiskLevel;
+
+use super::args::{parse_fail_on, ScanArgs};
 use super::Failure;
 
 /// Defaults for a corporate network: polite enough for a nightly run, fast enough for a /16.
@@ -41,6 +43,8 @@ pub struct Settings {
     pub retries: u32,
     pub out_dir: PathBuf,
     pub cookie: String,
+    pub risk_config: Option<PathBuf>,
+    pub fail_on: Option<RiskLevel>,
 }
 
 /// The TOML config file: the scan flags by their long names, `_` for `-`.
@@ -59,6 +63,8 @@ struct FileConfig {
     retries: Option<i64>,
     out_dir: Option<PathBuf>,
     cookie: Option<String>,
+    risk_config: Option<PathBuf>,
+    fail_on: Option<String>,
 }
 
 /// The config file's values, each checked as strictly as the matching flag.
@@ -76,6 +82,8 @@ struct FileSettings {
     retries: Option<u32>,
     out_dir: Option<PathBuf>,
     cookie: Option<String>,
+    risk_config: Option<PathBuf>,
+    fail_on: Option<RiskLevel>,
 }
 
 /// A comma-separated list of ports, as one flag value.
@@ -158,6 +166,8 @@ impl Settings {
                 .cookie
                 .or(file.cookie)
                 .unwrap_or_else(|| defaults::COOKIE.to_string()),
+            risk_config: args.risk.risk_config.or(file.risk_config),
+            fail_on: args.risk.fail_on.or(file.fail_on),
         })
     }
 }
@@ -211,6 +221,11 @@ fn read_config(path: &Path) -> Result<FileSettings, Failure> {
         retries: number("retries", file.retries, 0..=i64::from(MAX_RETRIES))?,
         out_dir: file.out_dir,
         cookie: file.cookie,
+        risk_config: file.risk_config,
+        fail_on: file
+            .fail_on
+            .map(|text| parse_fail_on(&text).map_err(|e| bad("fail_on", e)))
+            .transpose()?,
     })
 }
 

@@ -1,0 +1,158 @@
+//! The report step: saved observations → ranked report files. Every scan ends with it;
+//! `rdpsweep report` runs it alone on a saved `results.jsonl`; `rdpsweep diff` compares two.
+
+use std::path::{Path, PathBuf};
+
+use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv};
+use rdpsweep_reports::{
+    rank, read_results, write_reports, RankedHost, RiskLevel, RiskPolicy, ScanInfo,
+};
+
+use super::args::{DiffArgs, ReportArgs};
+use super::{Failure, EXIT_FAIL_ON, EXIT_OK};
+
+/// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml).
+pub fn load_policy(path: Option<&Path>) -> Result<RiskPolicy, Failure> {
+    let Some(path) = path else {
+        return Ok(RiskPolicy::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("cannot read risk config {}: {e}", path.display())))?;
+    RiskPolicy::from_toml(&text)
+        .map_err(|e| Failure::Usage(format!("risk config {}: {e}", path.display())))
+}
+
+/// What the report step produced.
+pub struct Built {
+    pub hosts: Vec<RankedHost>,
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads `results`, ranks it under `policy` and writes the report files into `out_dir`.
+/// A bad line is a usage error (exit 2) when the file came from the user, a runtime one (exit
+/// 1) when the scan just wrote it: `own_results` says which.
+pub fn build_reports(
+    results: &Path,
+    out_dir: &Path,
+    policy: &RiskPolicy,
+    mut info: ScanInfo,
+    own_results: bool,
+) -> Result<Built, Failure> {
+    let read = read_results(results).map_err(|e| {
+        if own_results {
+            Failure::Runtime(e.to_string())
+        } else {
+            Failure::Usage(e.to_string())
+        }
+    })?;
+    if read.truncated_last_line {
+        tracing::warn!(
+            "{}: the last line is cut short (a scan killed mid-write); left out",
+            results.display()
+        );
+    }
+    if info.started_at.is_none() {
+        info.started_at = read.observations.iter().map(|o| o.scanned_at.clone()).min();
+        info.finished_at = read.observations.iter().map(|o| o.scanned_at.clone()).max();
+    }
+    let hosts = rank(read.observations, policy);
+    std::fs::create_dir_all(out_dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot create output directory {}: {e}",
+            out_dir.display()
+        ))
+    })?;
+    let files =
+        write_reports(out_dir, &hosts, &info).map_err(|e| Failure::Runtime(e.to_string()))?;
+    Ok(Built { hosts, files })
+}
+
+/// `2 high, 5 medium, 1 low, 24 none`.
+pub fn level_counts(hosts: &[RankedHost]) -> String {
+    RiskLevel::ALL
+        .iter()
+        .map(|level| {
+            format!(
+                "{} {level}",
+                hosts
+                    .iter()
+                    .filter(|h| h.assessment.level == *level)
+                    .count()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when `--fail-on LEVEL` is given and some host is at LEVEL or worse.
+pub fn fails_on(hosts: &[RankedHost], fail_on: Option<RiskLevel>) -> bool {
+    fail_on.is_some_and(|threshold| {
+        hosts
+            .iter()
+            .any(|h| h.assessment.level != RiskLevel::None && h.assessment.level <= threshold)
+    })
+}
+
+fn list(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `rdpsweep report`.
+pub fn report(args: ReportArgs) -> Result<i32, Failure> {
+    let policy = load_policy(args.risk.risk_config.as_deref())?;
+    let out_dir = match args.out_dir {
+        Some(dir) => dir,
+        None => args
+            .results
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+    let info = ScanInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        source: Some(args.results.display().to_string()),
+        ..ScanInfo::default()
+    };
+    let built = build_reports(&args.results, &out_dir, &policy, info, false)?;
+    println!(
+        "ranked {} hosts from {}: {}; wrote {}",
+        built.hosts.len(),
+        args.results.display(),
+        level_counts(&built.hosts),
+        list(&built.files)
+    );
+    Ok(if fails_on(&built.hosts, args.risk.fail_on) {
+        EXIT_FAIL_ON
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Runs `rdpsweep diff`: prints the changes; with `-o`, writes diff.csv and diff.txt too.
+pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
+    let policy = load_policy(args.risk_config.as_deref())?;
+    let ranked = |path: &Path| -> Result<Vec<RankedHost>, Failure> {
+        let read = read_results(path).map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(rank(read.observations, &policy))
+    };
+    let changes = diff_runs(&ranked(&args.old)?, &ranked(&args.new)?);
+    let text = diff_text(&changes);
+    print!("{text}");
+    if let Some(dir) = args.out_dir {
+        let failed = |path: &Path, e: std::io::Error| {
+            Failure::Runtime(format!("cannot write {}: {e}", path.display()))
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| failed(&dir, e))?;
+        let csv_path = dir.join("diff.csv");
+        let file = std::fs::File::create(&csv_path).map_err(|e| failed(&csv_path, e))?;
+        write_diff_csv(std::io::BufWriter::new(file), &changes)
+            .map_err(|e| failed(&csv_path, e))?;
+        let txt_path = dir.join("diff.txt");
+        std::fs::write(&txt_path, &text).map_err(|e| failed(&txt_path, e))?;
+    }
+    Ok(EXIT_OK)
+}
