@@ -7,9 +7,10 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::observation::Observation;
-use crate::ranking::RankedHost;
-use crate::summary::{summarize, ScanInfo};
-use crate::writers::{write_findings_csv, write_ranked_hosts_csv};
+use crate::ranking::{rank_streaming, RankError, RUN_LEN};
+use crate::risk::RiskPolicy;
+use crate::summary::{ScanInfo, Summary, SummaryCounter};
+use crate::writers::{FindingsCsv, RankedHostsCsv};
 
 /// Why `results.jsonl` could not be read; the message names the file (and line).
 #[derive(Debug, thiserror::Error)]
@@ -24,96 +25,220 @@ pub enum ReadError {
     },
 }
 
-/// What reading `results.jsonl` gave.
-#[derive(Debug)]
-pub struct ReadResults {
-    pub observations: Vec<Observation>,
-    /// True when the last line was cut short (a scan killed mid-write) and was left out.
-    pub truncated_last_line: bool,
+/// Reads a `results.jsonl` one observation at a time. Blank lines are skipped; a last line
+/// without its newline that does not parse (a scan killed mid-write) ends the file and sets
+/// [`ResultsReader::truncated_last_line`]; any other bad line is an error naming file and line.
+pub struct ResultsReader {
+    reader: BufReader<File>,
+    path: String,
+    line: String,
+    number: usize,
+    truncated: bool,
+    done: bool,
 }
 
-/// Reads every observation of a `results.jsonl`. Blank lines are skipped; a last line without
-/// its newline that does not parse (a hard-killed scan) is left out and reported; any other
-/// bad line is an error naming the file and line.
-pub fn read_results(path: &Path) -> Result<ReadResults, ReadError> {
-    let name = path.display().to_string();
-    let io_error = |source| ReadError::Io {
-        path: name.clone(),
-        source,
-    };
-    let mut reader = BufReader::new(File::open(path).map_err(io_error)?);
-    let mut observations = Vec::new();
-    let mut line = String::new();
-    let mut number = 0;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).map_err(io_error)? == 0 {
-            return Ok(ReadResults {
-                observations,
-                truncated_last_line: false,
-            });
-        }
-        number += 1;
-        let text = line.trim();
-        if text.is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Observation>(text) {
-            Ok(obs) => observations.push(obs),
-            Err(_) if !line.ends_with('\n') => {
-                return Ok(ReadResults {
-                    observations,
-                    truncated_last_line: true,
-                });
-            }
-            Err(e) => {
-                return Err(ReadError::BadLine {
-                    path: name,
-                    line: number,
-                    reason: e.to_string(),
-                })
-            }
-        }
+impl ResultsReader {
+    pub fn open(path: &Path) -> Result<ResultsReader, ReadError> {
+        let name = path.display().to_string();
+        let file = File::open(path).map_err(|source| ReadError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        Ok(ResultsReader {
+            reader: BufReader::new(file),
+            path: name,
+            line: String::new(),
+            number: 0,
+            truncated: false,
+            done: false,
+        })
+    }
+
+    /// True once a cut-short last line was met (and left out).
+    pub fn truncated_last_line(&self) -> bool {
+        self.truncated
     }
 }
 
-/// Writes the ranked report files into `dir` and returns their paths, in the order written.
-pub fn write_reports(
-    dir: &Path,
-    hosts: &[RankedHost],
-    info: &ScanInfo,
-) -> io::Result<Vec<PathBuf>> {
-    let summary = summarize(hosts, info);
-    let written = vec![
-        write_atomically(dir, "hosts.csv", |w| write_ranked_hosts_csv(w, hosts))?,
-        write_atomically(dir, "findings.csv", |w| write_findings_csv(w, hosts))?,
-        write_atomically(dir, "summary.json", |w| {
-            serde_json::to_writer_pretty(&mut *w, &summary)?;
-            w.write_all(b"\n")
-        })?,
-        write_atomically(dir, "report.html", |w| {
-            w.write_all(crate::html::report_html(hosts, info).as_bytes())
-        })?,
-    ];
-    Ok(written)
+impl Iterator for ResultsReader {
+    type Item = Result<Observation, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.line.clear();
+            match self.reader.read_line(&mut self.line) {
+                Ok(0) => self.done = true,
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(ReadError::Io {
+                        path: self.path.clone(),
+                        source,
+                    }));
+                }
+                Ok(_) => {
+                    self.number += 1;
+                    let text = self.line.trim();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    match serde_json::from_str::<Observation>(text) {
+                        Ok(obs) => return Some(Ok(obs)),
+                        Err(_) if !self.line.ends_with('\n') => {
+                            self.truncated = true;
+                            self.done = true;
+                        }
+                        Err(e) => {
+                            self.done = true;
+                            return Some(Err(ReadError::BadLine {
+                                path: self.path.clone(),
+                                line: self.number,
+                                reason: e.to_string(),
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
-/// Writes `dir/name` through a temporary file in the same directory, then renames it.
-fn write_atomically(
+/// Every observation of a `results.jsonl`, in memory (for small files: a diff, a demo).
+pub fn read_results(path: &Path) -> Result<Vec<Observation>, ReadError> {
+    ResultsReader::open(path)?.collect()
+}
+
+/// The report files are built from this many riskiest hosts at most in `report.html`'s tables
+/// (its totals and charts count every host).
+pub const HTML_MAX_HOSTS: usize = 5_000;
+
+/// Why the report files could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// `results.jsonl` could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// An output (or a temporary ranking file) could not be written; the message names it.
+    #[error("{0}")]
+    Write(String),
+}
+
+/// What writing the report files gave.
+#[derive(Debug)]
+pub struct ReportOutcome {
+    pub summary: Summary,
+    /// The files written, in order.
+    pub files: Vec<PathBuf>,
+    /// True when the last line of `results.jsonl` was cut short and left out.
+    pub truncated_last_line: bool,
+}
+
+/// Ranks `results` under `policy` and writes `hosts.csv`, `findings.csv`, `summary.json` and
+/// `report.html` into `dir`, in one pass over the ranking, in bounded memory (see
+/// [`rank_streaming`]).
+pub fn write_reports(
     dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> io::Result<PathBuf> {
-    let path = dir.join(name);
-    let temp = dir.join(format!(".{name}.tmp"));
-    let named =
-        |e: io::Error| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()));
-    let mut out = BufWriter::new(File::create(&temp).map_err(named)?);
-    write(&mut out).map_err(named)?;
-    out.into_inner()
-        .map_err(|e| named(e.into_error()))?
-        .sync_all()
-        .map_err(named)?;
-    std::fs::rename(&temp, &path).map_err(named)?;
-    Ok(path)
+    results: &Path,
+    policy: &RiskPolicy,
+    info: &ScanInfo,
+) -> Result<ReportOutcome, ReportError> {
+    let write_error = |e: io::Error| ReportError::Write(e.to_string());
+    let mut hosts_file = Pending::create(dir, "hosts.csv").map_err(write_error)?;
+    let mut findings_file = Pending::create(dir, "findings.csv").map_err(write_error)?;
+    let (hosts_error, findings_error) = (hosts_file.namer(), findings_file.namer());
+    let mut hosts_csv = RankedHostsCsv::new(&mut hosts_file.out).map_err(&hosts_error)?;
+    let mut findings_csv = FindingsCsv::new(&mut findings_file.out).map_err(&findings_error)?;
+    let mut counter = SummaryCounter::default();
+    let mut riskiest = Vec::new();
+    let mut reader = ResultsReader::open(results)?;
+    rank_streaming(reader.by_ref(), policy, dir, RUN_LEN, |host| {
+        hosts_csv.write(host)?;
+        findings_csv.write(host)?;
+        counter.add(host);
+        if riskiest.len() < HTML_MAX_HOSTS {
+            riskiest.push(host.clone());
+        }
+        Ok(())
+    })
+    .map_err(|e| match e {
+        RankError::Source(read) => ReportError::Read(read),
+        other => ReportError::Write(other.to_string()),
+    })?;
+    hosts_csv.finish().map_err(&hosts_error)?;
+    findings_csv.finish().map_err(&findings_error)?;
+    let summary = counter.finish(info);
+
+    let mut summary_file = Pending::create(dir, "summary.json").map_err(write_error)?;
+    serde_json::to_writer_pretty(&mut summary_file.out, &summary)
+        .map_err(io::Error::from)
+        .and_then(|()| summary_file.out.write_all(b"\n"))
+        .map_err(summary_file.namer())?;
+    let mut html_file = Pending::create(dir, "report.html").map_err(write_error)?;
+    html_file
+        .out
+        .write_all(crate::html::report_html(&riskiest, &summary).as_bytes())
+        .map_err(html_file.namer())?;
+
+    let mut files = Vec::new();
+    for pending in [hosts_file, findings_file, summary_file, html_file] {
+        files.push(pending.commit().map_err(write_error)?);
+    }
+    Ok(ReportOutcome {
+        summary,
+        files,
+        truncated_last_line: reader.truncated_last_line(),
+    })
+}
+
+/// An output being written to `.NAME.tmp` beside its final name; `commit` renames it into
+/// place, so a reader never sees half a file. Dropped uncommitted, the temporary is removed.
+struct Pending {
+    out: BufWriter<File>,
+    temp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Pending {
+    fn create(dir: &Path, name: &str) -> io::Result<Pending> {
+        let path = dir.join(name);
+        let temp = dir.join(format!(".{name}.tmp"));
+        let file = File::create(&temp).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+        Ok(Pending {
+            out: BufWriter::new(file),
+            temp,
+            path,
+            committed: false,
+        })
+    }
+
+    /// Turns an error about this file into one that names it.
+    fn namer(&self) -> impl Fn(io::Error) -> ReportError + 'static {
+        let path = self.path.clone();
+        move |e| ReportError::Write(format!("cannot write {}: {e}", path.display()))
+    }
+
+    fn commit(mut self) -> io::Result<PathBuf> {
+        let named = |e: io::Error| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot write {}: {e}", self.path.display()),
+            )
+        };
+        self.out.flush().map_err(named)?;
+        self.out.get_ref().sync_all().map_err(named)?;
+        std::fs::rename(&self.temp, &self.path).map_err(named)?;
+        self.committed = true;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
 }

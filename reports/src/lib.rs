@@ -15,11 +15,13 @@ pub mod summary;
 pub mod vocab;
 pub mod writers;
 
-pub use files::{read_results, write_reports, ReadError, ReadResults};
+pub use files::{
+    read_results, write_reports, ReadError, ReportError, ReportOutcome, ResultsReader,
+};
 pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::{CertInfo, Observation};
-pub use ranking::{rank, RankedHost};
+pub use ranking::{rank, rank_streaming, RankedHost};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
-pub use summary::{summarize, ScanInfo, Summary};
+pub use summary::{summarize, ScanInfo, Summary, SummaryCounter};
 pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 pub use writers::{JsonLines, ObservationSink, HOSTS_CSV_COLUMNS, RANK_COLUMNS};

@@ -105,12 +105,22 @@ pub const RANK_COLUMNS: [&str; 5] = [
 pub const FINDINGS_CSV_COLUMNS: [&str; 6] =
     ["ip", "port", "code", "severity", "evidence", "remediation"];
 
-/// Writes the ranked `hosts.csv`: [`RANK_COLUMNS`] then [`HOSTS_CSV_COLUMNS`], one row per
-/// host in rank order. `findings` are `;`-separated codes; `remediation` is the top finding's.
-pub fn write_ranked_hosts_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(RANK_COLUMNS.iter().chain(HOSTS_CSV_COLUMNS.iter()))?;
-    for host in hosts {
+/// The ranked `hosts.csv`: [`RANK_COLUMNS`] then [`HOSTS_CSV_COLUMNS`], one row per host in
+/// rank order. `findings` are `;`-separated codes; `remediation` is the top finding's.
+pub struct RankedHostsCsv<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> RankedHostsCsv<W> {
+    /// Starts the file with its header row.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(RANK_COLUMNS.iter().chain(HOSTS_CSV_COLUMNS.iter()))?;
+        Ok(RankedHostsCsv { csv })
+    }
+
+    /// Writes one host's row.
+    pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
         let a = &host.assessment;
         let codes: Vec<String> = a.findings.iter().map(|f| f.code.to_string()).collect();
         let lead = [
@@ -124,20 +134,35 @@ pub fn write_ranked_hosts_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Res
                 .unwrap_or_default(),
         ];
         let row = hosts_csv_row(&host.observation);
-        csv.write_record(
+        self.csv.write_record(
             lead.iter()
                 .chain(row.iter())
                 .map(|cell| spreadsheet_safe(cell).into_owned()),
         )?;
+        Ok(())
     }
-    csv.flush()
+
+    /// Flushes and returns the underlying writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
+    }
 }
 
-/// Writes `findings.csv`: one row per host and finding, in rank order, for pivot tables.
-pub fn write_findings_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(FINDINGS_CSV_COLUMNS)?;
-    for host in hosts {
+/// `findings.csv`: [`FINDINGS_CSV_COLUMNS`], one row per host and finding, for pivot tables.
+pub struct FindingsCsv<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> FindingsCsv<W> {
+    /// Starts the file with its header row.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(FINDINGS_CSV_COLUMNS)?;
+        Ok(FindingsCsv { csv })
+    }
+
+    /// Writes one row per finding of the host.
+    pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
         let o = &host.observation;
         for f in &host.assessment.findings {
             let row = [
@@ -148,10 +173,16 @@ pub fn write_findings_csv<W: Write>(out: W, hosts: &[RankedHost]) -> io::Result<
                 f.evidence.clone(),
                 f.remediation.clone(),
             ];
-            csv.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+            self.csv
+                .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
         }
+        Ok(())
     }
-    csv.flush()
+
+    /// Flushes and returns the underlying writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 /// `results.jsonl`: one JSON object per target, the whole [`Observation`].
@@ -214,9 +245,9 @@ mod tests {
                 level: crate::RiskLevel::None,
             },
         };
-        let mut buf = Vec::new();
-        write_ranked_hosts_csv(&mut buf, &[host]).unwrap();
-        let text = String::from_utf8(buf).unwrap();
+        let mut csv = RankedHostsCsv::new(Vec::new()).unwrap();
+        csv.write(&host).unwrap();
+        let text = String::from_utf8(csv.finish().unwrap()).unwrap();
         let mut lines = text.lines();
         let header: Vec<&str> = RANK_COLUMNS
             .iter()

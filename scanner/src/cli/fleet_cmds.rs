@@ -10,7 +10,7 @@ use ipnetwork::IpNetwork;
 use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use rdpsweep::targets::TargetSet;
 use rdpsweep_reports::writers::cell;
-use rdpsweep_reports::{Observation, RankedHost, RiskPolicy, ScanInfo};
+use rdpsweep_reports::{rank, read_results, Observation, RiskPolicy, ScanInfo};
 
 use super::args::{DemoArgs, SimulateArgs};
 use super::scan::{scan_into, sweep_config};
@@ -114,14 +114,17 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
     .await?;
     fleet.shutdown();
 
-    let mut hosts: Vec<&RankedHost> = summary.hosts.iter().collect();
+    // 32 hosts: ranking them again in memory, for the table, is nothing.
+    let observations =
+        read_results(&summary.results).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let mut hosts = rank(observations, &RiskPolicy::default());
     hosts.sort_by_key(|h| h.observation.ip);
     println!();
     println!(
         "{:<13} {:<20} {:<19} {:<7} what the scanner saw / findings",
         "address", "simulated", "outcome", "risk"
     );
-    for host in hosts {
+    for host in &hosts {
         let obs = &host.observation;
         let behaviour = obs
             .ip

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv};
 use rdpsweep_reports::{
-    rank, read_results, write_reports, RankedHost, RiskLevel, RiskPolicy, ScanInfo,
+    rank, read_results, write_reports, RankedHost, ReportError, ReportOutcome, RiskLevel,
+    RiskPolicy, ScanInfo, Summary,
 };
 
 use super::args::{DiffArgs, ReportArgs};
@@ -22,62 +23,43 @@ pub fn load_policy(path: Option<&Path>) -> Result<RiskPolicy, Failure> {
         .map_err(|e| Failure::Usage(format!("risk config {}: {e}", path.display())))
 }
 
-/// What the report step produced.
-pub struct Built {
-    pub hosts: Vec<RankedHost>,
-    pub files: Vec<PathBuf>,
-}
-
-/// Reads `results`, ranks it under `policy` and writes the report files into `out_dir`.
-/// A bad line is a usage error (exit 2) when the file came from the user, a runtime one (exit
-/// 1) when the scan just wrote it: `own_results` says which.
+/// Ranks `results` under `policy` and writes the report files into `out_dir`, in bounded
+/// memory. A bad line is a usage error (exit 2) when the file came from the user, a runtime one
+/// (exit 1) when the scan just wrote it: `own_results` says which.
 pub fn build_reports(
     results: &Path,
     out_dir: &Path,
     policy: &RiskPolicy,
-    mut info: ScanInfo,
+    info: &ScanInfo,
     own_results: bool,
-) -> Result<Built, Failure> {
-    let read = read_results(results).map_err(|e| {
-        if own_results {
-            Failure::Runtime(e.to_string())
-        } else {
-            Failure::Usage(e.to_string())
-        }
-    })?;
-    if read.truncated_last_line {
-        tracing::warn!(
-            "{}: the last line is cut short (a scan killed mid-write); left out",
-            results.display()
-        );
-    }
-    if info.started_at.is_none() {
-        info.started_at = read.observations.iter().map(|o| o.scanned_at.clone()).min();
-        info.finished_at = read.observations.iter().map(|o| o.scanned_at.clone()).max();
-    }
-    let hosts = rank(read.observations, policy);
+) -> Result<ReportOutcome, Failure> {
     std::fs::create_dir_all(out_dir).map_err(|e| {
         Failure::Runtime(format!(
             "cannot create output directory {}: {e}",
             out_dir.display()
         ))
     })?;
-    let files =
-        write_reports(out_dir, &hosts, &info).map_err(|e| Failure::Runtime(e.to_string()))?;
-    Ok(Built { hosts, files })
+    let outcome = write_reports(out_dir, results, policy, info).map_err(|e| match e {
+        ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
+        other => Failure::Runtime(other.to_string()),
+    })?;
+    if outcome.truncated_last_line {
+        tracing::warn!(
+            "{}: the last line is cut short (a scan killed mid-write); left out",
+            results.display()
+        );
+    }
+    Ok(outcome)
 }
 
 /// `2 high, 5 medium, 1 low, 24 none`.
-pub fn level_counts(hosts: &[RankedHost]) -> String {
+pub fn level_counts(summary: &Summary) -> String {
     RiskLevel::ALL
         .iter()
         .map(|level| {
             format!(
                 "{} {level}",
-                hosts
-                    .iter()
-                    .filter(|h| h.assessment.level == *level)
-                    .count()
+                summary.by_level.get(level.as_str()).copied().unwrap_or(0)
             )
         })
         .collect::<Vec<_>>()
@@ -85,11 +67,12 @@ pub fn level_counts(hosts: &[RankedHost]) -> String {
 }
 
 /// True when `--fail-on LEVEL` is given and some host is at LEVEL or worse.
-pub fn fails_on(hosts: &[RankedHost], fail_on: Option<RiskLevel>) -> bool {
+pub fn fails_on(summary: &Summary, fail_on: Option<RiskLevel>) -> bool {
     fail_on.is_some_and(|threshold| {
-        hosts
+        RiskLevel::ALL
             .iter()
-            .any(|h| h.assessment.level != RiskLevel::None && h.assessment.level <= threshold)
+            .filter(|level| **level != RiskLevel::None && **level <= threshold)
+            .any(|level| summary.by_level.get(level.as_str()).copied().unwrap_or(0) > 0)
     })
 }
 
@@ -117,15 +100,15 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
         source: Some(args.results.display().to_string()),
         ..ScanInfo::default()
     };
-    let built = build_reports(&args.results, &out_dir, &policy, info, false)?;
+    let built = build_reports(&args.results, &out_dir, &policy, &info, false)?;
     println!(
         "ranked {} hosts from {}: {}; wrote {}",
-        built.hosts.len(),
+        built.summary.hosts,
         args.results.display(),
-        level_counts(&built.hosts),
+        level_counts(&built.summary),
         list(&built.files)
     );
-    Ok(if fails_on(&built.hosts, args.risk.fail_on) {
+    Ok(if fails_on(&built.summary, args.risk.fail_on) {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
@@ -136,8 +119,8 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
 pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
     let policy = load_policy(args.risk_config.as_deref())?;
     let ranked = |path: &Path| -> Result<Vec<RankedHost>, Failure> {
-        let read = read_results(path).map_err(|e| Failure::Usage(e.to_string()))?;
-        Ok(rank(read.observations, &policy))
+        let observations = read_results(path).map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(rank(observations, &policy))
     };
     let changes = diff_runs(&ranked(&args.old)?, &ranked(&args.new)?);
     let text = diff_text(&changes);

@@ -13,7 +13,7 @@ use rdpsweep::probe::ProbeConfig;
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::TargetSet;
 use rdpsweep::tls::scanning_client_config;
-use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RankedHost, RiskPolicy, ScanInfo};
+use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
 
 use super::args::ScanArgs;
 use super::progress::Reporter;
@@ -44,7 +44,7 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     println!("{}", summary.line);
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED
-    } else if fails_on(&summary.hosts, settings.fail_on) {
+    } else if fails_on(&summary.summary, settings.fail_on) {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
@@ -141,8 +141,10 @@ fn fit_concurrency(wanted: u32) -> usize {
 pub struct ScanSummary {
     pub line: String,
     pub interrupted: bool,
-    /// Every target, ranked.
-    pub hosts: Vec<RankedHost>,
+    /// Counts by status, level and finding.
+    pub summary: Summary,
+    /// `results.jsonl`.
+    pub results: PathBuf,
 }
 
 /// Scans `targets`, appending each observation to `out_dir/results.jsonl` as it finishes,
@@ -181,13 +183,13 @@ pub async fn scan_into(
     info.finished_at = Some(now_rfc3339());
     info.interrupted = end.interrupted;
     let jsonl_path = lock(&results).path.clone();
-    let built = build_reports(&jsonl_path, out_dir, policy, info, true)?;
-    let mut files = vec![jsonl_path];
+    let built = build_reports(&jsonl_path, out_dir, policy, &info, true)?;
+    let mut files = vec![jsonl_path.clone()];
     files.extend(built.files);
     let line = format!(
         "{}; risk: {}; wrote {}",
         reporter.finish(end.interrupted),
-        level_counts(&built.hosts),
+        level_counts(&built.summary),
         files
             .iter()
             .map(|f| f.display().to_string())
@@ -197,7 +199,8 @@ pub async fn scan_into(
     Ok(ScanSummary {
         line,
         interrupted: end.interrupted,
-        hosts: built.hosts,
+        summary: built.summary,
+        results: jsonl_path,
     })
 }
 
