@@ -1,12 +1,52 @@
 //! Findings: what an observation says about the 0x904 risk of a host, each with a stable code,
 //! a severity, evidence taken from the observation, and the fix administrators use.
-//! STUB: the catalogue is being written by the findings helper; the types are the interface.
+//!
+//! Which hosts are judged: only those that accepted TCP and then reached the X.224 exchange
+//! (`rdp` is `negotiated`, `failure`, `timeout`, `closed` or `reset`). A port that is refused,
+//! unreachable, timed out or failed at TCP is not a 0x904 (a refused port is a 0x204 for
+//! clients), and a listener that answered something other than RDP (`not-rdp`) or broken
+//! framing (`protocol-error`) is not a Remote Desktop host: these raise no findings, and their
+//! status columns say what they are. The judgement is on the record's final attempt (the one
+//! the record describes); `INTERMITTENT` is how earlier, different attempts show.
+//!
+//! The conditions, on the observation:
+//!
+//! | code | raised when |
+//! |---|---|
+//! | `CERT_EXPIRED` | `cert.days_left < 0` |
+//! | `CERT_NOT_YET_VALID` | `cert.not_before` later than `scanned_at` |
+//! | `CERT_EXPIRING_SOON` | `0 <= cert.days_left <= policy.expiring_days` |
+//! | `CERT_WEAK_KEY` | `cert.key` is `RSA N` with `N < 2048` |
+//! | `CERT_WEAK_SIGNATURE` | `cert.signature` uses SHA-1, MD5, MD4 or MD2 (by name or OID) |
+//! | `NEG_SSL_CERT_NOT_ON_SERVER` | RDP_NEG_FAILURE 3 |
+//! | `NEG_SSL_NOT_ALLOWED` | RDP_NEG_FAILURE 2 |
+//! | `NEG_SSL_REQUIRED` | RDP_NEG_FAILURE 1 |
+//! | `NEG_HYBRID_REQUIRED` | RDP_NEG_FAILURE 5 |
+//! | `NEG_SSL_WITH_USER_AUTH_REQUIRED` | RDP_NEG_FAILURE 6 |
+//! | `NEG_FAILURE_OTHER` | RDP_NEG_FAILURE 4, an unknown code, or `rdp=failure` without one |
+//! | `TLS_HANDSHAKE_FAILED` | `tls` is `closed`, `reset`, `alert` or `protocol-error` |
+//! | `TLS_HANDSHAKE_TIMEOUT` | `tls=timeout` |
+//! | `TLS_LEGACY_ONLY` | `tls=legacy` |
+//! | `X224_NO_RESPONSE` | `rdp=timeout` |
+//! | `X224_CLOSED` | `rdp` is `closed` or `reset` |
+//! | `RDP_STANDARD_SECURITY_ONLY` | `rdp=negotiated` and `selected_protocol=rdp` |
+//! | `SLOW_HANDSHAKE` | `tcp_ms`, `rdp_ms` or `tls_ms` over `policy.slow_ms` (a stage that timed out is not counted: its time is the deadline, and its own finding says so) |
+//! | `INTERMITTENT` | `attempt_outcomes` holds more than one distinct outcome |
+//!
+//! Certificate findings apply whenever the leaf certificate was read (`tls=ok` or `legacy`).
+//! Each code's severity, and why, is in the catalogue ([`FindingCode::severity`]); its fix is
+//! [`FindingCode::remediation`]. Evidence is one line of plain text: certificate names, which
+//! the server chooses, are quoted and escaped, and control characters are replaced.
+
+mod catalogue;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use serde::{Deserialize, Serialize};
 
 use crate::observation::Observation;
 use crate::risk::RiskPolicy;
-use crate::vocab::word_enum;
+use crate::vocab::{word_enum, RdpStatus, TcpStatus, TlsStatus};
 
 word_enum! {
     /// How much a finding matters for 0x904, most serious first.
@@ -54,9 +94,343 @@ pub struct Finding {
     pub remediation: String,
 }
 
-/// Every finding an observation raises, most severe first (then in code order).
-/// A host that is not RDP, or whose port is closed, raises none.
+/// Every finding an observation raises, most severe first (then in code order), at most one
+/// per code. A host that is not RDP, or whose port is closed, raises none.
 pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
-    let _ = (obs, policy);
-    Vec::new()
+    if !reached_rdp(obs) {
+        return Vec::new();
+    }
+    let mut raised: Vec<(FindingCode, String)> = Vec::new();
+    certificate_findings(obs, policy, &mut raised);
+    negotiation_findings(obs, &mut raised);
+    x224_findings(obs, &mut raised);
+    tls_findings(obs, &mut raised);
+    timing_findings(obs, policy, &mut raised);
+
+    let mut out: Vec<Finding> = Vec::with_capacity(raised.len());
+    for (code, evidence) in raised {
+        if out.iter().any(|f| f.code == code) {
+            continue;
+        }
+        out.push(Finding {
+            code,
+            severity: code.severity(),
+            evidence: one_line(&evidence),
+            remediation: code.remediation().to_string(),
+        });
+    }
+    out.sort_by_key(|f| (f.severity, f.code));
+    out
+}
+
+/// TCP was accepted and the X.224 exchange got far enough to say something about RDP.
+fn reached_rdp(obs: &Observation) -> bool {
+    obs.tcp == TcpStatus::Open
+        && matches!(
+            obs.rdp,
+            Some(
+                RdpStatus::Negotiated
+                    | RdpStatus::Failure
+                    | RdpStatus::Timeout
+                    | RdpStatus::Closed
+                    | RdpStatus::Reset
+            )
+        )
+}
+
+fn certificate_findings(
+    obs: &Observation,
+    policy: &RiskPolicy,
+    out: &mut Vec<(FindingCode, String)>,
+) {
+    let Some(cert) = &obs.cert else {
+        return;
+    };
+    let subject = format!("{:?}", cert.subject);
+    if cert.days_left < 0 {
+        out.push((
+            FindingCode::CertExpired,
+            format!(
+                "certificate {subject} expired {}, {} before the scan",
+                cert.not_after,
+                days(-cert.days_left)
+            ),
+        ));
+    } else if cert.days_left <= policy.expiring_days {
+        out.push((
+            FindingCode::CertExpiringSoon,
+            format!(
+                "certificate {subject} expires {}, {} after the scan (window {})",
+                cert.not_after,
+                days(cert.days_left),
+                days(policy.expiring_days)
+            ),
+        ));
+    }
+    if later_than(&cert.not_before, &obs.scanned_at) {
+        out.push((
+            FindingCode::CertNotYetValid,
+            format!(
+                "certificate {subject} is valid only from {}, after the scan at {}",
+                cert.not_before, obs.scanned_at
+            ),
+        ));
+    }
+    if let Some(bits) = rsa_bits(&cert.key) {
+        if bits < 2048 {
+            out.push((
+                FindingCode::CertWeakKey,
+                format!("certificate {subject} has an RSA {bits}-bit key, under 2048 bits"),
+            ));
+        }
+    }
+    if weak_signature(&cert.signature) {
+        out.push((
+            FindingCode::CertWeakSignature,
+            format!("certificate {subject} is signed with {}", cert.signature),
+        ));
+    }
+}
+
+fn negotiation_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
+    let code = match obs.neg_failure {
+        Some(failure) => failure.0,
+        None if obs.rdp == Some(RdpStatus::Failure) => {
+            out.push((
+                FindingCode::NegFailureOther,
+                format!(
+                    "an RDP_NEG_FAILURE without a failure code{}",
+                    after_request(obs)
+                ),
+            ));
+            return;
+        }
+        None => return,
+    };
+    let (finding, name) = match code {
+        1 => (FindingCode::NegSslRequired, "SSL_REQUIRED_BY_SERVER"),
+        2 => (FindingCode::NegSslNotAllowed, "SSL_NOT_ALLOWED_BY_SERVER"),
+        3 => (FindingCode::NegSslCertNotOnServer, "SSL_CERT_NOT_ON_SERVER"),
+        4 => (FindingCode::NegFailureOther, "INCONSISTENT_FLAGS"),
+        5 => (FindingCode::NegHybridRequired, "HYBRID_REQUIRED_BY_SERVER"),
+        6 => (
+            FindingCode::NegSslWithUserAuthRequired,
+            "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
+        ),
+        _ => (FindingCode::NegFailureOther, "an unknown failure code"),
+    };
+    out.push((
+        finding,
+        format!("RDP_NEG_FAILURE {code} ({name}){}", after_request(obs)),
+    ));
+}
+
+fn x224_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
+    match obs.rdp {
+        Some(RdpStatus::Timeout) => out.push((
+            FindingCode::X224NoResponse,
+            format!(
+                "TCP accepted, then no Connection Confirm{}{}",
+                obs.rdp_ms
+                    .map(|ms| format!(" within {ms:.1} ms"))
+                    .unwrap_or_default(),
+                reason(obs)
+            ),
+        )),
+        Some(status @ (RdpStatus::Closed | RdpStatus::Reset)) => out.push((
+            FindingCode::X224Closed,
+            format!(
+                "the server {} the connection{} before a Connection Confirm{}",
+                if status == RdpStatus::Closed {
+                    "closed"
+                } else {
+                    "reset"
+                },
+                obs.rdp_ms
+                    .map(|ms| format!(" {ms:.1} ms after the Connection Request,"))
+                    .unwrap_or_default(),
+                reason(obs)
+            ),
+        )),
+        Some(RdpStatus::Negotiated) if obs.selected_protocol.is_some_and(|p| p.0 == 0) => {
+            let how = if obs.neg_flags.is_none() {
+                "a Connection Confirm without negotiation data (a pre-Vista server)"
+            } else {
+                "the Connection Confirm selected rdp"
+            };
+            out.push((
+                FindingCode::RdpStandardSecurityOnly,
+                format!("{how}: standard RDP security, no TLS"),
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn tls_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
+    let Some(tls) = obs.tls else {
+        return;
+    };
+    let selected = obs
+        .selected_protocol
+        .map(|p| format!("selected {p}, then "))
+        .unwrap_or_default();
+    let after = obs
+        .tls_ms
+        .map(|ms| format!(" after {ms:.1} ms"))
+        .unwrap_or_default();
+    match tls {
+        TlsStatus::Ok => {}
+        TlsStatus::Legacy => out.push((
+            FindingCode::TlsLegacyOnly,
+            format!(
+                "the host completes a TLS handshake only as {} with {}{}",
+                obs.tls_version.as_deref().unwrap_or("an unknown version"),
+                obs.tls_cipher
+                    .as_deref()
+                    .unwrap_or("an unknown cipher suite"),
+                reason(obs)
+            ),
+        )),
+        TlsStatus::Timeout => out.push((
+            FindingCode::TlsHandshakeTimeout,
+            format!(
+                "{selected}no TLS handshake{}{}",
+                obs.tls_ms
+                    .map(|ms| format!(" within {ms:.1} ms"))
+                    .unwrap_or_default(),
+                reason(obs)
+            ),
+        )),
+        TlsStatus::Closed | TlsStatus::Reset | TlsStatus::Alert | TlsStatus::ProtocolError => {
+            let what = match tls {
+                TlsStatus::Closed => "was closed",
+                TlsStatus::Reset => "was reset",
+                TlsStatus::Alert => "ended in a TLS alert",
+                _ => "broke with a protocol error",
+            };
+            out.push((
+                FindingCode::TlsHandshakeFailed,
+                format!("{selected}the TLS handshake {what}{after}{}", reason(obs)),
+            ));
+        }
+    }
+}
+
+fn timing_findings(obs: &Observation, policy: &RiskPolicy, out: &mut Vec<(FindingCode, String)>) {
+    let stages = [
+        ("tcp_ms", obs.tcp_ms, false),
+        ("rdp_ms", obs.rdp_ms, obs.rdp == Some(RdpStatus::Timeout)),
+        ("tls_ms", obs.tls_ms, obs.tls == Some(TlsStatus::Timeout)),
+    ];
+    let slow: Vec<String> = stages
+        .iter()
+        .filter_map(|&(name, ms, timed_out)| match ms {
+            Some(ms) if !timed_out && ms > policy.slow_ms => Some(format!("{name} {ms:.1}")),
+            _ => None,
+        })
+        .collect();
+    if !slow.is_empty() {
+        out.push((
+            FindingCode::SlowHandshake,
+            format!("{} over {}", slow.join(", "), policy.slow_ms),
+        ));
+    }
+
+    let first = obs.attempt_outcomes.first();
+    if first.is_some_and(|first| obs.attempt_outcomes.iter().any(|o| o != first)) {
+        out.push((
+            FindingCode::Intermittent,
+            format!("attempts disagreed: {}", obs.attempt_outcomes.join(", ")),
+        ));
+    }
+}
+
+/// ` 0.4 ms after the Connection Request`, or nothing when the time is unknown.
+fn after_request(obs: &Observation) -> String {
+    obs.rdp_ms
+        .map(|ms| format!(" {ms:.1} ms after the Connection Request"))
+        .unwrap_or_default()
+}
+
+/// `: ` and the observation's error text, or nothing.
+fn reason(obs: &Observation) -> String {
+    obs.error
+        .as_deref()
+        .filter(|e| !e.is_empty())
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default()
+}
+
+/// `1 day`, `31 days`.
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// True when RFC 3339 UTC time `a` is later than `b`, compared to the second. False when
+/// either is not a `YYYY-MM-DDTHH:MM:SS…` time (a hand-made record without `scanned_at`).
+fn later_than(a: &str, b: &str) -> bool {
+    fn seconds(t: &str) -> Option<&str> {
+        let head = t.get(..19)?;
+        let shape_ok = head.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T' || c == b't' || c == b' ',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+        shape_ok.then_some(head)
+    }
+    match (seconds(a), seconds(b)) {
+        // Same shape and fixed width: the strings order like the times (both are UTC).
+        (Some(a), Some(b)) => a[..10] > b[..10] || (a[..10] == b[..10] && a[11..] > b[11..]),
+        _ => false,
+    }
+}
+
+/// The size of an `RSA N` key.
+fn rsa_bits(key: &str) -> Option<u32> {
+    key.strip_prefix("RSA ")?.trim().parse().ok()
+}
+
+/// Signature algorithms on SHA-1, MD5, MD4 or MD2, by name (`sha1WithRSAEncryption`,
+/// `ecdsa-with-SHA1`, `md5WithRSAEncryption`, `dsa-with-sha1`…) or, for algorithms the scanner
+/// has no name for, by dotted OID.
+fn weak_signature(signature: &str) -> bool {
+    const WEAK_OIDS: [&str; 7] = [
+        "1.2.840.113549.1.1.2", // md2WithRSAEncryption
+        "1.2.840.113549.1.1.3", // md4WithRSAEncryption
+        "1.2.840.113549.1.1.4", // md5WithRSAEncryption
+        "1.2.840.113549.1.1.5", // sha1WithRSAEncryption
+        "1.3.14.3.2.29",        // sha1WithRSASignature (OIW)
+        "1.2.840.10040.4.3",    // dsa-with-sha1
+        "1.2.840.10045.4.1",    // ecdsa-with-SHA1
+    ];
+    if WEAK_OIDS.contains(&signature.trim()) {
+        return true;
+    }
+    let name: String = signature
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    // `sha1` not followed by a digit (no real name has one, but `sha1…` must not be a prefix of
+    // something longer), and the MD family.
+    let sha1 = name.match_indices("sha1").any(|(i, _)| {
+        !name[i + 4..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    });
+    sha1 || ["md2", "md4", "md5"].iter().any(|md| name.contains(md))
+}
+
+/// Evidence is one line of plain text: control characters (newlines included) become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }

@@ -1,6 +1,25 @@
 //! The 0x904 risk score: findings → a 0–100 score and a level, under a policy (weights,
 //! thresholds, expiry window, slow threshold) read from `configs/risk.toml` or its defaults.
-//! STUB: being written by the findings helper; the types are the interface.
+//!
+//! The formula:
+//!
+//! - every distinct finding adds points: its code's weight if `[code_weights]` names the code,
+//!   else its severity's weight from `[severity_weights]` (defaults: high 60, medium 30,
+//!   low 10, info 0);
+//! - `score = min(100, sum of the points)`;
+//! - `level` is `high` when `score >= levels.high` (60), else `medium` when
+//!   `score >= levels.medium` (30), else `low` when `score >= levels.low` (1), else `none`.
+//!
+//! So with the defaults one high finding makes a host high, and so do two medium findings (a
+//! host failing in two independent ways); a medium finding alone, or with low ones, is medium
+//! (30 + 10 + 10 = 50); low findings alone stay low until there are three (30, medium). A host
+//! without findings, or whose findings all weigh 0, scores 0 and is `none`. Each code counts
+//! once, since [`findings`] raises each code at most once.
+//!
+//! The policy file: keys left out keep their defaults; unknown keys (an unknown finding code or
+//! severity included), negative or non-numeric values are errors naming the key; the levels must
+//! satisfy `1 <= low <= medium <= high <= 100` (a score of 0 is always `none`, and a threshold
+//! over the cap could never be reached).
 
 use std::collections::BTreeMap;
 
@@ -40,7 +59,12 @@ impl Default for RiskPolicy {
         RiskPolicy {
             expiring_days: 30,
             slow_ms: 1000.0,
-            severity_weights: BTreeMap::new(),
+            severity_weights: BTreeMap::from([
+                (Severity::High, 60),
+                (Severity::Medium, 30),
+                (Severity::Low, 10),
+                (Severity::Info, 0),
+            ]),
             code_weights: BTreeMap::new(),
             high_from: 60,
             medium_from: 30,
@@ -53,9 +77,162 @@ impl RiskPolicy {
     /// Reads a policy from TOML text; keys left out keep their defaults; unknown keys and bad
     /// values are errors that name them.
     pub fn from_toml(text: &str) -> Result<RiskPolicy, String> {
-        let _ = text;
-        Ok(RiskPolicy::default())
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e
+                .span()
+                .map(|span| {
+                    format!(
+                        " (line {})",
+                        text.get(..span.start).unwrap_or(text).matches('\n').count() + 1
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "risk policy is not valid TOML{line}: {}",
+                e.message().trim()
+            )
+        })?;
+        let mut policy = RiskPolicy::default();
+        for (key, value) in &table {
+            match key.as_str() {
+                "expiring_days" => policy.expiring_days = i64::from(whole(key, value)?),
+                "slow_ms" => policy.slow_ms = millis(key, value)?,
+                "severity_weights" => {
+                    for (name, weight) in section(key, value)? {
+                        let full = format!("{key}.{name}");
+                        let severity: Severity = name.parse().map_err(|_| {
+                            format!(
+                                "unknown key `{full}`: not a severity (high, medium, low, info)"
+                            )
+                        })?;
+                        policy
+                            .severity_weights
+                            .insert(severity, whole(&full, weight)?);
+                    }
+                }
+                "code_weights" => {
+                    for (name, weight) in section(key, value)? {
+                        let full = format!("{key}.{name}");
+                        let code: FindingCode = name
+                            .parse()
+                            .map_err(|_| format!("unknown key `{full}`: not a finding code"))?;
+                        policy.code_weights.insert(code, whole(&full, weight)?);
+                    }
+                }
+                "levels" => {
+                    for (name, threshold) in section(key, value)? {
+                        let full = format!("{key}.{name}");
+                        let slot = match name.as_str() {
+                            "high" => &mut policy.high_from,
+                            "medium" => &mut policy.medium_from,
+                            "low" => &mut policy.low_from,
+                            _ => {
+                                return Err(format!(
+                                    "unknown key `{full}`: levels are high, medium and low"
+                                ))
+                            }
+                        };
+                        *slot = whole(&full, threshold)?;
+                    }
+                }
+                _ => return Err(format!("unknown key `{key}` in the risk policy")),
+            }
+        }
+        policy.check_levels()?;
+        Ok(policy)
     }
+
+    /// `1 <= low <= medium <= high <= 100`.
+    fn check_levels(&self) -> Result<(), String> {
+        let (low, medium, high) = (self.low_from, self.medium_from, self.high_from);
+        if low < 1 {
+            return Err(format!(
+                "`levels.low` must be at least 1 (a score of 0 is level none), not {low}"
+            ));
+        }
+        if high > 100 {
+            return Err(format!(
+                "`levels.high` must be at most 100 (the score's cap), not {high}"
+            ));
+        }
+        if !(low <= medium && medium <= high) {
+            return Err(format!(
+                "`levels` must satisfy low <= medium <= high, not low = {low}, medium = {medium}, high = {high}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The points a finding adds: its code's weight, else its severity's (0 if neither is set).
+    pub fn weight(&self, finding: &Finding) -> u32 {
+        self.code_weights
+            .get(&finding.code)
+            .or_else(|| self.severity_weights.get(&finding.severity))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The level of a score.
+    pub fn level(&self, score: u32) -> RiskLevel {
+        if score >= self.high_from {
+            RiskLevel::High
+        } else if score >= self.medium_from {
+            RiskLevel::Medium
+        } else if score >= self.low_from {
+            RiskLevel::Low
+        } else {
+            RiskLevel::None
+        }
+    }
+}
+
+/// A `[section]` of the policy file.
+fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, String> {
+    value.as_table().ok_or_else(|| {
+        format!(
+            "`{key}` must be a table ([{key}]), not {}",
+            article(value.type_str())
+        )
+    })
+}
+
+/// A non-negative whole number that fits a `u32`.
+fn whole(key: &str, value: &toml::Value) -> Result<u32, String> {
+    match value {
+        toml::Value::Integer(n) if *n < 0 => Err(format!("`{key}` must not be negative, not {n}")),
+        toml::Value::Integer(n) => {
+            u32::try_from(*n).map_err(|_| format!("`{key}` is too large: {n}"))
+        }
+        other => Err(format!(
+            "`{key}` must be a non-negative whole number, not {} {other}",
+            article(other.type_str())
+        )),
+    }
+}
+
+/// A non-negative, finite number of milliseconds (whole or not).
+fn millis(key: &str, value: &toml::Value) -> Result<f64, String> {
+    let ms = match value {
+        toml::Value::Integer(n) => *n as f64,
+        toml::Value::Float(x) => *x,
+        other => {
+            return Err(format!(
+                "`{key}` must be a number of milliseconds, not {} {other}",
+                article(other.type_str())
+            ))
+        }
+    };
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(format!(
+            "`{key}` must be a non-negative, finite number of milliseconds, not {ms}"
+        ));
+    }
+    Ok(ms)
+}
+
+fn article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 /// Findings, score and level of one host.
@@ -67,12 +244,20 @@ pub struct Assessment {
     pub level: RiskLevel,
 }
 
-/// Assesses one observation under `policy`.
+/// Assesses one observation under `policy`: its findings, `score = min(100, Σ weight)` and the
+/// level of that score.
 pub fn assess(obs: &Observation, policy: &RiskPolicy) -> Assessment {
     let findings = findings(obs, policy);
+    let sum = findings
+        .iter()
+        .fold(0u32, |sum, f| sum.saturating_add(policy.weight(f)));
+    let score = sum.min(100);
     Assessment {
         findings,
-        score: 0,
-        level: RiskLevel::None,
+        score,
+        level: policy.level(score),
     }
 }
+
+#[cfg(test)]
+mod tests;

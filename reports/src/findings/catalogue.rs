@@ -1,0 +1,154 @@
+//! The catalogue: each code's severity (and why) and the fix administrators use.
+//!
+//! Severities are judged against a *current* client, which requests SSL|HYBRID|HYBRID_EX
+//! (`0x0B`): `high` means such a client fails to connect with 0x904 today, `medium` that it
+//! fails under common client settings or soon, `low` that it is a weakness that does not by
+//! itself stop a connection. `info` is reserved for codes that never raise risk.
+
+use super::{FindingCode, Severity};
+
+impl FindingCode {
+    /// The severity every finding with this code has.
+    pub fn severity(self) -> Severity {
+        use FindingCode::*;
+        match self {
+            // The client's TLS stack refuses the certificate, or the server never finishes the
+            // handshake: the connection is cut during security setup, which is 0x904 itself.
+            CertExpired | CertNotYetValid => Severity::High,
+            // No usable certificate: the server refuses the TLS the client asks for.
+            NegSslCertNotOnServer => Severity::High,
+            // The server wants a client certificate, which Remote Desktop clients do not send.
+            NegSslWithUserAuthRequired => Severity::High,
+            // Closed, reset, alert or silence after the ClientHello: the 0x904 signature.
+            TlsHandshakeFailed | TlsHandshakeTimeout => Severity::High,
+            // Clients with TLS 1.0/1.1 disabled (current baselines and Windows builds) cannot
+            // complete the handshake at all.
+            TlsLegacyOnly => Severity::High,
+            // Accepted, then silence or a cut before the Confirm: the client sees the socket
+            // close while connecting.
+            X224NoResponse | X224Closed => Severity::High,
+            // Works today, fails when the certificate expires within the window.
+            CertExpiringSoon => Severity::Medium,
+            // Fails only for clients or TLS policies that enforce a minimum RSA key size.
+            CertWeakKey => Severity::Medium,
+            // Security-layer and NLA mismatches: a current client offers SSL and HYBRID, so
+            // these fail for clients whose settings differ from the host's (NLA required, NLA
+            // off, standard security refused), not for every client.
+            NegSslNotAllowed | NegSslRequired | NegHybridRequired | NegFailureOther => {
+                Severity::Medium
+            }
+            // No TLS at all: clients that require NLA or server authentication refuse it.
+            RdpStandardSecurityOnly => Severity::Medium,
+            // Some attempts failed: some client connections will too.
+            Intermittent => Severity::Medium,
+            // Remote Desktop clients accept a SHA-1 signed (usually self-signed) certificate.
+            CertWeakSignature => Severity::Low,
+            // Slow is not failed, but it is close to the client's own timeouts.
+            SlowHandshake => Severity::Low,
+        }
+    }
+
+    /// The fix, in one sentence an administrator can act on.
+    pub fn remediation(self) -> &'static str {
+        use FindingCode::*;
+        match self {
+            CertExpired => {
+                "Delete the expired certificate from the Remote Desktop certificate store \
+                 (Certificates, Local Computer, Remote Desktop) and restart Remote Desktop \
+                 Services so it regenerates one (or deploy a new certificate from your CA), \
+                 repairing the MachineKeys folder permissions first if renewal keeps failing."
+            }
+            CertNotYetValid => {
+                "Fix the host's clock (time source and time zone), then delete the certificate \
+                 from the Remote Desktop certificate store and restart Remote Desktop Services \
+                 so it is regenerated with a correct validity period."
+            }
+            CertExpiringSoon => {
+                "Renew the certificate before it expires (delete a self-signed one from the \
+                 Remote Desktop certificate store and restart Remote Desktop Services, or \
+                 reissue it from your CA) and check that the MachineKeys folder permissions \
+                 let automatic renewal succeed."
+            }
+            CertWeakKey => {
+                "Replace the certificate with one whose RSA key has at least 2048 bits (or an \
+                 ECDSA P-256 key) and restart Remote Desktop Services."
+            }
+            CertWeakSignature => {
+                "Reissue the certificate with a SHA-256 (or stronger) signature and restart \
+                 Remote Desktop Services."
+            }
+            NegSslCertNotOnServer => {
+                "Repair the permissions on the MachineKeys folder \
+                 (C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys) or rebuild it, delete \
+                 the broken certificate from the Remote Desktop certificate store and restart \
+                 Remote Desktop Services so the listener gets a usable certificate."
+            }
+            NegSslNotAllowed => {
+                "Set \"Require use of specific security layer for remote (RDP) connections\" to \
+                 Negotiate (or SSL) so the host accepts TLS instead of forcing the RDP security \
+                 layer."
+            }
+            NegSslRequired => {
+                "Align the security layer: set \"Require use of specific security layer for \
+                 remote (RDP) connections\" to Negotiate on the host, or make the clients \
+                 offer TLS."
+            }
+            NegHybridRequired => {
+                "Align the NLA policy: enable Network Level Authentication (CredSSP) on the \
+                 clients, or turn off \"Require user authentication for remote connections by \
+                 using Network Level Authentication\" on the host."
+            }
+            NegSslWithUserAuthRequired => {
+                "Remove the client-certificate requirement from the listener by setting \
+                 \"Require use of specific security layer for remote (RDP) connections\" to \
+                 Negotiate or SSL, then restart Remote Desktop Services."
+            }
+            NegFailureOther => {
+                "Review the listener's security-layer and NLA settings (set \"Require use of \
+                 specific security layer for remote (RDP) connections\" to Negotiate) and \
+                 restart Remote Desktop Services."
+            }
+            TlsHandshakeFailed => {
+                "Check the listener certificate (delete it from the Remote Desktop certificate \
+                 store and restart Remote Desktop Services if it is expired or its private key \
+                 is unreadable, repairing MachineKeys permissions), the TLS versions and cipher \
+                 suites enabled on the host, and any firewall or IPS inspecting TLS on the path."
+            }
+            TlsHandshakeTimeout => {
+                "Allow the TLS handshake through firewalls, IPS and endpoint protection on the \
+                 path and the host, then restart Remote Desktop Services and check its session \
+                 limits if the service is stuck."
+            }
+            TlsLegacyOnly => {
+                "Install TLS 1.2 support on the host (KB3080079 on Windows 7 and Server 2008 \
+                 R2) and enable TLS 1.2 for Remote Desktop before TLS 1.0 is disabled on \
+                 either side."
+            }
+            X224NoResponse => {
+                "Allow the RDP handshake through firewalls and endpoint protection on the path \
+                 and the host, and restart Remote Desktop Services (checking session limits) \
+                 if the service is overloaded or stuck."
+            }
+            X224Closed => {
+                "Check the firewalls, IPS and endpoint protection that cut the connection after \
+                 the Connection Request, then the host's security-layer policy, and restart \
+                 Remote Desktop Services if it closes every connection."
+            }
+            RdpStandardSecurityOnly => {
+                "Enable TLS on the host: set \"Require use of specific security layer for \
+                 remote (RDP) connections\" to Negotiate or SSL with a usable certificate (on \
+                 xrdp, security_layer=negotiate with a certificate), as clients that require \
+                 NLA or server authentication refuse standard RDP security."
+            }
+            SlowHandshake => {
+                "Check the host's load, the Remote Desktop service's session limits and the \
+                 network path, as a host this slow is close to the clients' timeouts."
+            }
+            Intermittent => {
+                "Check the host's load and session limits and any firewall or endpoint \
+                 protection that drops some connections, and restart Remote Desktop Services if \
+                 the host keeps failing some handshakes."
+            }
+        }
+    }
+}

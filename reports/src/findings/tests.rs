@@ -1,0 +1,507 @@
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::*;
+use crate::observation::CertInfo;
+use crate::vocab::{NegFailure, NegFlags, SelectedProtocol};
+
+const SCANNED_AT: &str = "2026-11-21T23:00:00Z";
+
+/// A healthy leaf: 200 days left, RSA 2048, SHA-256.
+pub(crate) fn cert() -> CertInfo {
+    CertInfo {
+        subject: "rdp01.corp".to_string(),
+        issuer: "rdp01.corp".to_string(),
+        self_signed: true,
+        not_before: "2026-06-09T08:00:00Z".to_string(),
+        not_after: "2027-06-09T08:00:00Z".to_string(),
+        days_left: 200,
+        key: "RSA 2048".to_string(),
+        signature: "sha256WithRSAEncryption".to_string(),
+        sha256: "ab".repeat(32),
+    }
+}
+
+/// A host that negotiated HYBRID and completed TLS 1.3 quickly with a healthy certificate.
+pub(crate) fn healthy() -> Observation {
+    let mut obs = Observation::new(
+        Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5))),
+        3389,
+        None,
+        TcpStatus::Open,
+    );
+    obs.tcp_ms = Some(0.6);
+    obs.rdp = Some(RdpStatus::Negotiated);
+    obs.rdp_ms = Some(1.2);
+    obs.selected_protocol = Some(SelectedProtocol(0x02));
+    obs.neg_flags = Some(NegFlags(0x1f));
+    obs.tls = Some(TlsStatus::Ok);
+    obs.tls_ms = Some(3.4);
+    obs.tls_version = Some("TLSv1.3".to_string());
+    obs.tls_cipher = Some("TLS_AES_256_GCM_SHA384".to_string());
+    obs.cert = Some(cert());
+    obs.chain = vec![cert()];
+    obs.attempt_outcomes = vec!["tls=ok".to_string()];
+    obs.scanned_at = SCANNED_AT.to_string();
+    obs
+}
+
+/// A healthy host whose certificate is changed by `edit`.
+pub(crate) fn with_cert(edit: impl FnOnce(&mut CertInfo)) -> Observation {
+    let mut obs = healthy();
+    edit(obs.cert.as_mut().unwrap());
+    obs
+}
+
+/// A host that sent an RDP_NEG_FAILURE with `code`.
+pub(crate) fn neg_failure(code: u32) -> Observation {
+    let mut obs = healthy();
+    obs.rdp = Some(RdpStatus::Failure);
+    obs.rdp_ms = Some(0.4);
+    obs.selected_protocol = None;
+    obs.neg_flags = None;
+    obs.neg_failure = Some(NegFailure(code));
+    obs.tls = None;
+    obs.tls_ms = None;
+    obs.tls_version = None;
+    obs.tls_cipher = None;
+    obs.cert = None;
+    obs.chain.clear();
+    obs.attempt_outcomes = vec!["rdp=failure".to_string()];
+    obs.error = Some("server sent rdp_neg_failure".to_string());
+    obs
+}
+
+/// A host whose X.224 stage ended with `status` (no TLS).
+pub(crate) fn x224(status: RdpStatus, ms: f64) -> Observation {
+    let mut obs = neg_failure(0);
+    obs.rdp = Some(status);
+    obs.rdp_ms = Some(ms);
+    obs.neg_failure = None;
+    obs.attempt_outcomes = vec![format!("rdp={status}")];
+    obs.error = None;
+    obs
+}
+
+/// A host that selected HYBRID, then ended TLS with `status` after `ms` (no certificate).
+pub(crate) fn tls_failed(status: TlsStatus, ms: f64, error: &str) -> Observation {
+    let mut obs = healthy();
+    obs.tls = Some(status);
+    obs.tls_ms = Some(ms);
+    obs.tls_version = None;
+    obs.tls_cipher = None;
+    obs.cert = None;
+    obs.chain.clear();
+    obs.attempt_outcomes = vec![format!("tls={status}")];
+    obs.error = Some(error.to_string());
+    obs
+}
+
+pub(crate) fn codes(obs: &Observation) -> Vec<FindingCode> {
+    codes_with(obs, &RiskPolicy::default())
+}
+
+fn codes_with(obs: &Observation, policy: &RiskPolicy) -> Vec<FindingCode> {
+    findings(obs, policy).iter().map(|f| f.code).collect()
+}
+
+/// The one finding with `code`, or a panic naming what was raised instead.
+fn the(obs: &Observation, code: FindingCode) -> Finding {
+    let all = findings(obs, &RiskPolicy::default());
+    all.iter()
+        .find(|f| f.code == code)
+        .cloned()
+        .unwrap_or_else(|| panic!("{code} not raised; raised {all:?}"))
+}
+
+#[test]
+fn a_healthy_tls_host_raises_nothing() {
+    assert_eq!(codes(&healthy()), []);
+}
+
+#[test]
+fn hosts_that_never_reached_rdp_raise_nothing() {
+    // Each carries values that would raise findings on an RDP host (slow stages, attempts that
+    // disagree, even a failure code), so only the gate keeps them quiet.
+    let mut refused = Observation::new(None, 3389, Some("gone.corp".into()), TcpStatus::Refused);
+    refused.tcp_ms = Some(1500.0);
+    refused.attempt_outcomes = vec!["tcp=timeout".into(), "tcp=refused".into()];
+    refused.scanned_at = SCANNED_AT.into();
+
+    let mut tcp_timeout = refused.clone();
+    tcp_timeout.tcp = TcpStatus::Timeout;
+    tcp_timeout.attempt_outcomes = vec!["rdp=timeout".into(), "tcp=timeout".into()];
+
+    let mut unreachable = refused.clone();
+    unreachable.tcp = TcpStatus::Unreachable;
+
+    let mut not_rdp = x224(RdpStatus::NotRdp, 2500.0);
+    not_rdp.attempt_outcomes = vec!["rdp=timeout".into(), "rdp=not-rdp".into()];
+    not_rdp.neg_failure = Some(NegFailure(3));
+
+    let mut protocol_error = not_rdp.clone();
+    protocol_error.rdp = Some(RdpStatus::ProtocolError);
+
+    let mut no_rdp_stage = healthy();
+    no_rdp_stage.rdp = None;
+    no_rdp_stage.cert.as_mut().unwrap().days_left = -5;
+
+    for obs in [
+        refused,
+        tcp_timeout,
+        unreachable,
+        not_rdp,
+        protocol_error,
+        no_rdp_stage,
+    ] {
+        assert_eq!(codes(&obs), [], "{}", obs.outcome());
+    }
+}
+
+#[test]
+fn expiry_boundaries() {
+    let days = |n: i64| codes(&with_cert(|c| c.days_left = n));
+    assert_eq!(days(-1), [FindingCode::CertExpired]);
+    assert_eq!(days(0), [FindingCode::CertExpiringSoon]);
+    assert_eq!(days(30), [FindingCode::CertExpiringSoon]);
+    assert_eq!(days(31), []);
+}
+
+#[test]
+fn expiry_evidence_names_the_certificate_date_and_days() {
+    let expired = with_cert(|c| {
+        c.not_after = "2026-10-21T08:00:00Z".into();
+        c.days_left = -32;
+    });
+    assert_eq!(
+        the(&expired, FindingCode::CertExpired).evidence,
+        "certificate \"rdp01.corp\" expired 2026-10-21T08:00:00Z, 32 days before the scan"
+    );
+    let soon = with_cert(|c| {
+        c.not_after = "2026-11-22T08:00:00Z".into();
+        c.days_left = 1;
+    });
+    assert_eq!(
+        the(&soon, FindingCode::CertExpiringSoon).evidence,
+        "certificate \"rdp01.corp\" expires 2026-11-22T08:00:00Z, 1 day after the scan (window 30 days)"
+    );
+}
+
+#[test]
+fn not_yet_valid_compares_with_the_scan_time() {
+    let from = |t: &str| codes(&with_cert(|c| c.not_before = t.into()));
+    assert_eq!(from("2026-11-21T23:00:01Z"), [FindingCode::CertNotYetValid]);
+    assert_eq!(from("2027-01-01T00:00:00Z"), [FindingCode::CertNotYetValid]);
+    assert_eq!(from(SCANNED_AT), []);
+    assert_eq!(from("2026-11-21T22:59:59Z"), []);
+
+    let obs = with_cert(|c| c.not_before = "2026-12-01T00:00:00Z".into());
+    let evidence = the(&obs, FindingCode::CertNotYetValid).evidence;
+    assert!(evidence.contains("2026-12-01T00:00:00Z"), "{evidence}");
+    assert!(evidence.contains(SCANNED_AT), "{evidence}");
+
+    // A record without a scan time cannot say.
+    let mut unknown = obs.clone();
+    unknown.scanned_at.clear();
+    assert_eq!(codes(&unknown), []);
+}
+
+#[test]
+fn weak_key_below_2048_bits() {
+    let key = |k: &str| codes(&with_cert(|c| c.key = k.into()));
+    assert_eq!(key("RSA 2047"), [FindingCode::CertWeakKey]);
+    assert_eq!(key("RSA 1024"), [FindingCode::CertWeakKey]);
+    assert_eq!(key("RSA 2048"), []);
+    assert_eq!(key("RSA 4096"), []);
+    assert_eq!(key("EC P-256"), []);
+    assert_eq!(key("Ed25519"), []);
+    let obs = with_cert(|c| c.key = "RSA 1024".into());
+    assert!(the(&obs, FindingCode::CertWeakKey)
+        .evidence
+        .contains("RSA 1024-bit key"));
+}
+
+#[test]
+fn weak_signatures_sha1_and_md5() {
+    let sig = |s: &str| codes(&with_cert(|c| c.signature = s.into()));
+    for weak in [
+        "sha1WithRSAEncryption",
+        "ecdsa-with-SHA1",
+        "md5WithRSAEncryption",
+        "md2WithRSAEncryption",
+        "dsa-with-sha1",
+        "1.2.840.10040.4.3",
+        "1.3.14.3.2.29",
+    ] {
+        assert_eq!(sig(weak), [FindingCode::CertWeakSignature], "{weak}");
+    }
+    for strong in [
+        "sha256WithRSAEncryption",
+        "sha384WithRSAEncryption",
+        "sha512WithRSAEncryption",
+        "ecdsa-with-SHA256",
+        "RSASSA-PSS",
+        "Ed25519",
+        "1.2.840.113549.1.1.11",
+    ] {
+        assert_eq!(sig(strong), [], "{strong}");
+    }
+    let obs = with_cert(|c| c.signature = "sha1WithRSAEncryption".into());
+    assert!(the(&obs, FindingCode::CertWeakSignature)
+        .evidence
+        .ends_with("signed with sha1WithRSAEncryption"));
+}
+
+#[test]
+fn certificate_findings_apply_to_legacy_hosts_too() {
+    let mut obs = with_cert(|c| c.days_left = -3);
+    obs.tls = Some(TlsStatus::Legacy);
+    obs.tls_version = Some("TLSv1.0".into());
+    assert_eq!(
+        codes(&obs),
+        [FindingCode::CertExpired, FindingCode::TlsLegacyOnly]
+    );
+}
+
+#[test]
+fn negotiation_failures_map_to_their_codes() {
+    let table = [
+        (1, FindingCode::NegSslRequired, "SSL_REQUIRED_BY_SERVER"),
+        (
+            2,
+            FindingCode::NegSslNotAllowed,
+            "SSL_NOT_ALLOWED_BY_SERVER",
+        ),
+        (
+            3,
+            FindingCode::NegSslCertNotOnServer,
+            "SSL_CERT_NOT_ON_SERVER",
+        ),
+        (4, FindingCode::NegFailureOther, "INCONSISTENT_FLAGS"),
+        (
+            5,
+            FindingCode::NegHybridRequired,
+            "HYBRID_REQUIRED_BY_SERVER",
+        ),
+        (
+            6,
+            FindingCode::NegSslWithUserAuthRequired,
+            "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
+        ),
+        (99, FindingCode::NegFailureOther, "an unknown failure code"),
+    ];
+    for (number, code, name) in table {
+        let obs = neg_failure(number);
+        assert_eq!(codes(&obs), [code], "{number}");
+        assert_eq!(
+            the(&obs, code).evidence,
+            format!("RDP_NEG_FAILURE {number} ({name}) 0.4 ms after the Connection Request")
+        );
+    }
+    let mut no_code = neg_failure(3);
+    no_code.neg_failure = None;
+    assert_eq!(codes(&no_code), [FindingCode::NegFailureOther]);
+}
+
+#[test]
+fn tls_failures_after_selecting_tls() {
+    let closed = tls_failed(TlsStatus::Closed, 0.2, "closed during the tls handshake");
+    assert_eq!(codes(&closed), [FindingCode::TlsHandshakeFailed]);
+    assert_eq!(
+        the(&closed, FindingCode::TlsHandshakeFailed).evidence,
+        "selected hybrid, then the TLS handshake was closed after 0.2 ms: closed during the tls handshake"
+    );
+    for status in [TlsStatus::Reset, TlsStatus::Alert, TlsStatus::ProtocolError] {
+        let obs = tls_failed(status, 2.5, "server sent tls alert internal_error");
+        assert_eq!(codes(&obs), [FindingCode::TlsHandshakeFailed], "{status}");
+    }
+
+    // The stage's time is the deadline, so a timeout is not also slow.
+    let timeout = tls_failed(TlsStatus::Timeout, 5000.3, "no tls handshake within 5 s");
+    assert_eq!(codes(&timeout), [FindingCode::TlsHandshakeTimeout]);
+    assert_eq!(
+        the(&timeout, FindingCode::TlsHandshakeTimeout).evidence,
+        "selected hybrid, then no TLS handshake within 5000.3 ms: no tls handshake within 5 s"
+    );
+
+    let mut legacy = healthy();
+    legacy.tls = Some(TlsStatus::Legacy);
+    legacy.tls_version = Some("TLSv1.0".into());
+    legacy.tls_cipher = Some("TLS_RSA_WITH_AES_128_CBC_SHA".into());
+    assert_eq!(codes(&legacy), [FindingCode::TlsLegacyOnly]);
+    let evidence = the(&legacy, FindingCode::TlsLegacyOnly).evidence;
+    assert!(
+        evidence.contains("only as TLSv1.0 with TLS_RSA_WITH_AES_128_CBC_SHA"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn x224_silence_cuts_and_standard_security() {
+    let mut silent = x224(RdpStatus::Timeout, 5000.1);
+    silent.error = Some("no connection confirm within 5 s (0 bytes received)".into());
+    assert_eq!(codes(&silent), [FindingCode::X224NoResponse]);
+    assert_eq!(
+        the(&silent, FindingCode::X224NoResponse).evidence,
+        "TCP accepted, then no Connection Confirm within 5000.1 ms: no connection confirm within 5 s (0 bytes received)"
+    );
+
+    for (status, word) in [(RdpStatus::Closed, "closed"), (RdpStatus::Reset, "reset")] {
+        let obs = x224(status, 1.2);
+        assert_eq!(codes(&obs), [FindingCode::X224Closed], "{status}");
+        let evidence = the(&obs, FindingCode::X224Closed).evidence;
+        assert!(
+            evidence.starts_with(&format!("the server {word} the connection 1.2 ms after")),
+            "{evidence}"
+        );
+    }
+
+    let mut standard = x224(RdpStatus::Negotiated, 1.0);
+    standard.selected_protocol = Some(SelectedProtocol(0));
+    standard.neg_flags = Some(NegFlags(0));
+    assert_eq!(codes(&standard), [FindingCode::RdpStandardSecurityOnly]);
+    standard.neg_flags = None;
+    assert!(the(&standard, FindingCode::RdpStandardSecurityOnly)
+        .evidence
+        .contains("without negotiation data"));
+
+    // Selecting TLS is not standard security, whatever came after.
+    let mut ssl = standard.clone();
+    ssl.selected_protocol = Some(SelectedProtocol(0x01));
+    assert_eq!(codes(&ssl), []);
+}
+
+#[test]
+fn slow_means_over_the_threshold() {
+    let rdp_ms = |ms: f64| {
+        let mut obs = healthy();
+        obs.rdp_ms = Some(ms);
+        obs
+    };
+    assert_eq!(codes(&rdp_ms(1000.0)), []);
+    assert_eq!(codes(&rdp_ms(1000.1)), [FindingCode::SlowHandshake]);
+    assert_eq!(
+        the(&rdp_ms(1503.2), FindingCode::SlowHandshake).evidence,
+        "rdp_ms 1503.2 over 1000"
+    );
+
+    let mut several = healthy();
+    several.tcp_ms = Some(1200.0);
+    several.tls_ms = Some(2400.5);
+    assert_eq!(
+        the(&several, FindingCode::SlowHandshake).evidence,
+        "tcp_ms 1200.0, tls_ms 2400.5 over 1000"
+    );
+
+    let lenient = RiskPolicy {
+        slow_ms: 2000.0,
+        ..RiskPolicy::default()
+    };
+    assert_eq!(codes_with(&rdp_ms(1503.2), &lenient), []);
+}
+
+#[test]
+fn intermittent_when_attempts_disagree() {
+    let outcomes = |list: &[&str]| {
+        let mut obs = healthy();
+        obs.attempts = list.len() as u32;
+        obs.attempt_outcomes = list.iter().map(|s| s.to_string()).collect();
+        obs
+    };
+    assert_eq!(codes(&outcomes(&[])), []);
+    assert_eq!(codes(&outcomes(&["tls=ok"])), []);
+    assert_eq!(codes(&outcomes(&["tls=reset", "tls=reset"])), []);
+    let flapping = outcomes(&["rdp=timeout", "tls=ok"]);
+    assert_eq!(codes(&flapping), [FindingCode::Intermittent]);
+    assert_eq!(
+        the(&flapping, FindingCode::Intermittent).evidence,
+        "attempts disagreed: rdp=timeout, tls=ok"
+    );
+}
+
+#[test]
+fn most_severe_first_then_code_order_one_per_code() {
+    let mut obs = with_cert(|c| {
+        c.not_before = "2026-12-01T00:00:00Z".into();
+        c.days_left = 10;
+        c.key = "RSA 1024".into();
+        c.signature = "sha1WithRSAEncryption".into();
+    });
+    obs.tls_ms = Some(1500.0);
+    obs.attempt_outcomes = vec!["tls=reset".into(), "tls=ok".into()];
+    let all = findings(&obs, &RiskPolicy::default());
+    let got: Vec<FindingCode> = all.iter().map(|f| f.code).collect();
+    assert_eq!(
+        got,
+        [
+            FindingCode::CertNotYetValid,
+            FindingCode::CertExpiringSoon,
+            FindingCode::CertWeakKey,
+            FindingCode::Intermittent,
+            FindingCode::CertWeakSignature,
+            FindingCode::SlowHandshake,
+        ]
+    );
+    for f in &all {
+        assert_eq!(f.severity, f.code.severity());
+        assert_eq!(f.remediation, f.code.remediation());
+    }
+}
+
+#[test]
+fn evidence_is_one_line_even_for_hostile_names() {
+    let obs = with_cert(|c| {
+        c.subject = "evil\ncorp\u{7}".into();
+        c.days_left = -1;
+    });
+    let evidence = the(&obs, FindingCode::CertExpired).evidence;
+    assert!(!evidence.chars().any(char::is_control), "{evidence:?}");
+    assert!(evidence.contains(r#""evil\ncorp\u{7}""#), "{evidence}");
+
+    let mut error = tls_failed(TlsStatus::Alert, 1.0, "line one\r\nline two");
+    error.attempt_outcomes.clear();
+    let evidence = the(&error, FindingCode::TlsHandshakeFailed).evidence;
+    assert!(evidence.ends_with("line one  line two"), "{evidence:?}");
+}
+
+#[test]
+fn every_code_has_one_sentence_of_remediation() {
+    for &code in FindingCode::ALL {
+        let text = code.remediation();
+        assert!(text.len() > 40, "{code}: {text}");
+        assert!(text.ends_with('.'), "{code}: {text}");
+        assert!(
+            !text.contains(". "),
+            "{code} has more than one sentence: {text}"
+        );
+        assert!(!text.contains("  "), "{code}: {text}");
+        assert!(!text.chars().any(char::is_control), "{code}: {text}");
+    }
+}
+
+#[test]
+fn severities_are_the_documented_ones() {
+    use FindingCode::*;
+    let by = |severity: Severity| -> Vec<FindingCode> {
+        FindingCode::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.severity() == severity)
+            .collect()
+    };
+    assert_eq!(
+        by(Severity::High),
+        [
+            CertExpired,
+            CertNotYetValid,
+            NegSslCertNotOnServer,
+            NegSslWithUserAuthRequired,
+            TlsHandshakeFailed,
+            TlsHandshakeTimeout,
+            TlsLegacyOnly,
+            X224NoResponse,
+            X224Closed,
+        ]
+    );
+    assert_eq!(by(Severity::Low), [CertWeakSignature, SlowHandshake]);
+    assert_eq!(by(Severity::Info), []);
+}
