@@ -7,4 +7,5 @@ mod demo;
 mod inputs;
 mod interrupt;
 mod mixed_fleet;
+mod ranking;
 mod util;
