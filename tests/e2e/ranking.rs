@@ -54,26 +54,6 @@ fn codes(row: &Row) -> BTreeSet<String> {
         .collect()
 }
 
-fn read_csv(path: &std::path::Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).expect("open csv");
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_string)
-        .collect();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.expect("row").iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
 fn summary(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary.json"))
         .expect("json")
@@ -141,7 +121,7 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
     assert!(last_at_risk < first_healthy);
 
     // findings.csv: one row per host and finding, the same findings as hosts.csv.
-    let findings = read_csv(&dir.join("out").join("findings.csv"));
+    let (_, findings) = read_csv(&dir.join("out").join("findings.csv"));
     let from_hosts: usize = rows.iter().map(|r| codes(r).len()).sum();
     assert_eq!(findings.len(), from_hosts);
     let expired = fleet.addr_of("cert-expired");
@@ -188,7 +168,7 @@ fn report_rebuilds_from_json_lines_and_re_ranks_with_other_weights() {
     let out = run(&["report", &results, "-o", &again.display().to_string()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("ranked 32 hosts"), "{}", stdout(&out));
-    assert_eq!(read_csv(&again.join("hosts.csv")), rows);
+    assert_eq!(read_csv(&again.join("hosts.csv")).1, rows);
 
     // A policy that does not count expired certificates moves them to the bottom.
     let policy = dir.write("lenient.toml", "[code_weights]\nCERT_EXPIRED = 0\n");
@@ -202,7 +182,7 @@ fn report_rebuilds_from_json_lines_and_re_ranks_with_other_weights() {
         &policy.display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let reranked = read_csv(&lenient.join("hosts.csv"));
+    let (_, reranked) = read_csv(&lenient.join("hosts.csv"));
     let expired: Vec<&Row> = reranked
         .iter()
         .filter(|r| r["findings"] == "CERT_EXPIRED")
@@ -264,7 +244,7 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
         "{text}"
     );
     assert!(text.contains("new host"), "{text}");
-    let csv = read_csv(&diff_dir.join("diff.csv"));
+    let (_, csv) = read_csv(&diff_dir.join("diff.csv"));
     assert!(
         csv.iter().any(|r| r["ip"] == expired
             && r["change"] == "appeared"
@@ -364,5 +344,5 @@ fn a_torn_last_line_is_left_out_and_the_rest_reported() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("cut short"), "{}", stderr(&out));
-    assert_eq!(read_csv(&out_dir.join("hosts.csv")).len(), 7);
+    assert_eq!(read_csv(&out_dir.join("hosts.csv")).1.len(), 7);
 }

@@ -121,7 +121,13 @@ pub type Row = HashMap<String, String>;
 
 /// Reads `DIR/hosts.csv`: the header, and every row by column name.
 pub fn read_hosts_csv(dir: &Path) -> (Vec<String>, Vec<Row>) {
-    let mut reader = csv::Reader::from_path(dir.join("hosts.csv")).expect("open hosts.csv");
+    read_csv(&dir.join("hosts.csv"))
+}
+
+/// Reads any CSV file: the header, and every row by column name.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Row>) {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     let header: Vec<String> = reader
         .headers()
         .expect("csv header")
