@@ -1,24 +1,25 @@
 //! What changed between two runs (last night's and tonight's): per host, findings that appeared
-//! or disappeared, and risk levels that changed; hosts that are new or gone. Hosts are matched
-//! by address (or host name when unresolved) and port.
+//! or disappeared, and risk levels that changed.
+//!
+//! Each run is read once and reduced to its hosts at risk (a level other than `none`, or any
+//! finding): a host absent from that set is `none` with no findings, whether it was not scanned,
+//! refused, or healthy. So a diff holds only the hosts at risk in memory, never the whole
+//! target space. Hosts are matched by host name when the target was given as one, else by
+//! address, and by port.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::findings::FindingCode;
-use crate::ranking::RankedHost;
-use crate::risk::RiskLevel;
+use crate::observation::Observation;
+use crate::risk::{assess, RiskLevel, RiskPolicy};
 use crate::vocab::word_enum;
-use crate::writers::spreadsheet_safe;
+use crate::writers::write_safe_record;
 
 word_enum! {
     /// The kind of one change.
     ChangeKind, "change" {
-        /// The host is in the new run only.
-        NewHost => "new-host",
-        /// The host is in the old run only.
-        GoneHost => "gone-host",
         /// The host's risk level changed.
         Level => "level",
         Appeared => "appeared",
@@ -29,21 +30,21 @@ word_enum! {
 /// One change of one host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// `ADDRESS` (or the host name when it did not resolve).
+    /// The host name the target was given as, else its address.
     pub host: String,
     pub port: u16,
     pub kind: ChangeKind,
     /// The finding that appeared or disappeared.
     pub code: Option<FindingCode>,
-    pub old_level: Option<RiskLevel>,
-    pub new_level: Option<RiskLevel>,
+    pub old_level: RiskLevel,
+    pub new_level: RiskLevel,
     /// The finding's evidence (from the run where it is present).
     pub evidence: String,
 }
 
 /// The `diff.csv` columns.
 pub const DIFF_CSV_COLUMNS: [&str; 7] = [
-    "ip",
+    "host",
     "port",
     "change",
     "code",
@@ -54,89 +55,121 @@ pub const DIFF_CSV_COLUMNS: [&str; 7] = [
 
 type Key = (String, u16);
 
-fn key(host: &RankedHost) -> Key {
-    let o = &host.observation;
-    let name =
-        o.ip.map(|ip| ip.to_string())
-            .or_else(|| o.hostname.clone())
-            .unwrap_or_default();
-    (name, o.port)
+/// What one run says about one host at risk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AtRisk {
+    level: RiskLevel,
+    score: u32,
+    findings: BTreeMap<FindingCode, String>,
 }
 
-/// Every change from `old` to `new`, hosts in the new run's rank order, then gone hosts.
-pub fn diff(old: &[RankedHost], new: &[RankedHost]) -> Vec<Change> {
-    let old_by_key: BTreeMap<Key, &RankedHost> = old.iter().map(|h| (key(h), h)).collect();
-    let new_keys: BTreeSet<Key> = new.iter().map(key).collect();
+/// The hosts at risk in one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskView {
+    hosts: BTreeMap<Key, AtRisk>,
+}
+
+impl RiskView {
+    /// Assesses every observation of `source` under `policy` and keeps the hosts at risk.
+    pub fn read<E>(
+        source: impl Iterator<Item = Result<Observation, E>>,
+        policy: &RiskPolicy,
+    ) -> Result<RiskView, E> {
+        let mut view = RiskView::default();
+        for obs in source {
+            let obs = obs?;
+            let assessment = assess(&obs, policy);
+            if assessment.level == RiskLevel::None && assessment.findings.is_empty() {
+                continue;
+            }
+            let name = obs
+                .hostname
+                .clone()
+                .or_else(|| obs.ip.map(|ip| ip.to_string()))
+                .unwrap_or_default();
+            let findings = assessment
+                .findings
+                .into_iter()
+                .map(|f| (f.code, f.evidence))
+                .collect();
+            view.hosts.insert(
+                (name, obs.port),
+                AtRisk {
+                    level: assessment.level,
+                    score: assessment.score,
+                    findings,
+                },
+            );
+        }
+        Ok(view)
+    }
+
+    /// How many hosts are at risk.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+}
+
+/// Every change from `old` to `new`: hosts at risk now first (most at risk first), then hosts
+/// no longer at risk.
+pub fn diff(old: &RiskView, new: &RiskView) -> Vec<Change> {
+    let none = AtRisk {
+        level: RiskLevel::None,
+        score: 0,
+        findings: BTreeMap::new(),
+    };
+    let keys: BTreeSet<&Key> = old.hosts.keys().chain(new.hosts.keys()).collect();
+    let mut order: Vec<(&Key, &AtRisk, &AtRisk)> = keys
+        .into_iter()
+        .map(|key| {
+            (
+                key,
+                old.hosts.get(key).unwrap_or(&none),
+                new.hosts.get(key).unwrap_or(&none),
+            )
+        })
+        .collect();
+    // Most at risk now first; then those that were most at risk before.
+    order.sort_by(|a, b| {
+        (a.2.level, std::cmp::Reverse(a.2.score), a.1.level, a.0).cmp(&(
+            b.2.level,
+            std::cmp::Reverse(b.2.score),
+            b.1.level,
+            b.0,
+        ))
+    });
     let mut changes = Vec::new();
-    for host in new {
-        let (name, port) = key(host);
-        let new_level = host.assessment.level;
-        let change = |kind, code, old_level, evidence: &str| Change {
-            host: name.clone(),
-            port,
+    for ((host, port), before, after) in order {
+        let change = |kind, code: Option<FindingCode>, evidence: &str| Change {
+            host: host.clone(),
+            port: *port,
             kind,
             code,
-            old_level,
-            new_level: Some(new_level),
+            old_level: before.level,
+            new_level: after.level,
             evidence: evidence.to_string(),
         };
-        let Some(before) = old_by_key.get(&(name.clone(), port)) else {
-            changes.push(change(ChangeKind::NewHost, None, None, ""));
-            for f in &host.assessment.findings {
-                changes.push(change(
-                    ChangeKind::Appeared,
-                    Some(f.code),
-                    None,
-                    &f.evidence,
-                ));
-            }
-            continue;
-        };
-        let old_level = Some(before.assessment.level);
-        if before.assessment.level != new_level {
-            changes.push(change(ChangeKind::Level, None, old_level, ""));
+        if before.level != after.level {
+            changes.push(change(ChangeKind::Level, None, ""));
         }
-        let was: BTreeSet<FindingCode> =
-            before.assessment.findings.iter().map(|f| f.code).collect();
-        let is: BTreeSet<FindingCode> = host.assessment.findings.iter().map(|f| f.code).collect();
-        for f in host
-            .assessment
+        for (code, evidence) in after
             .findings
             .iter()
-            .filter(|f| !was.contains(&f.code))
+            .filter(|(c, _)| !before.findings.contains_key(c))
         {
-            changes.push(change(
-                ChangeKind::Appeared,
-                Some(f.code),
-                old_level,
-                &f.evidence,
-            ));
+            changes.push(change(ChangeKind::Appeared, Some(*code), evidence));
         }
-        for f in before
-            .assessment
+        for (code, evidence) in before
             .findings
             .iter()
-            .filter(|f| !is.contains(&f.code))
+            .filter(|(c, _)| !after.findings.contains_key(c))
         {
-            changes.push(change(
-                ChangeKind::Disappeared,
-                Some(f.code),
-                old_level,
-                &f.evidence,
-            ));
+            changes.push(change(ChangeKind::Disappeared, Some(*code), evidence));
         }
-    }
-    for host in old.iter().filter(|h| !new_keys.contains(&key(h))) {
-        let (name, port) = key(host);
-        changes.push(Change {
-            host: name,
-            port,
-            kind: ChangeKind::GoneHost,
-            code: None,
-            old_level: Some(host.assessment.level),
-            new_level: None,
-            evidence: String::new(),
-        });
     }
     changes
 }
@@ -146,7 +179,6 @@ pub fn diff_text(changes: &[Change]) -> String {
     if changes.is_empty() {
         return "no changes\n".to_string();
     }
-    let level = |l: Option<RiskLevel>| l.map(|l| l.to_string()).unwrap_or_else(|| "-".to_string());
     let mut text = String::new();
     let mut current: Option<(&str, u16)> = None;
     for c in changes {
@@ -155,22 +187,12 @@ pub fn diff_text(changes: &[Change]) -> String {
             let _ = writeln!(
                 text,
                 "{}:{} ({} -> {})",
-                c.host,
-                c.port,
-                level(c.old_level),
-                level(c.new_level)
+                c.host, c.port, c.old_level, c.new_level
             );
         }
         let code = c.code.map(|c| c.to_string()).unwrap_or_default();
         let _ = match c.kind {
-            ChangeKind::NewHost => writeln!(text, "  new host"),
-            ChangeKind::GoneHost => writeln!(text, "  gone: not in the new run"),
-            ChangeKind::Level => writeln!(
-                text,
-                "  level {} -> {}",
-                level(c.old_level),
-                level(c.new_level)
-            ),
+            ChangeKind::Level => writeln!(text, "  level {} -> {}", c.old_level, c.new_level),
             ChangeKind::Appeared => writeln!(text, "  + {code}: {}", c.evidence),
             ChangeKind::Disappeared => writeln!(text, "  - {code}"),
         };
@@ -182,18 +204,19 @@ pub fn diff_text(changes: &[Change]) -> String {
 pub fn write_diff_csv<W: Write>(out: W, changes: &[Change]) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(DIFF_CSV_COLUMNS)?;
-    let opt = |v: Option<String>| v.unwrap_or_default();
     for c in changes {
-        let row = [
-            c.host.clone(),
-            c.port.to_string(),
-            c.kind.to_string(),
-            opt(c.code.map(|x| x.to_string())),
-            opt(c.old_level.map(|x| x.to_string())),
-            opt(c.new_level.map(|x| x.to_string())),
-            c.evidence.clone(),
-        ];
-        csv.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+        write_safe_record(
+            &mut csv,
+            &[
+                c.host.clone(),
+                c.port.to_string(),
+                c.kind.to_string(),
+                c.code.map(|x| x.to_string()).unwrap_or_default(),
+                c.old_level.to_string(),
+                c.new_level.to_string(),
+                c.evidence.clone(),
+            ],
+        )?;
     }
     csv.flush()
 }
@@ -201,98 +224,107 @@ pub fn write_diff_csv<W: Write>(out: W, changes: &[Change]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Finding, Severity};
-    use crate::observation::Observation;
-    use crate::risk::Assessment;
-    use crate::vocab::TcpStatus;
+    use crate::observation::CertInfo;
+    use crate::vocab::{RdpStatus, TcpStatus};
 
-    fn host(ip: &str, level: RiskLevel, codes: &[FindingCode]) -> RankedHost {
-        let findings = codes
-            .iter()
-            .map(|&code| Finding {
-                code,
-                severity: Severity::High,
-                evidence: format!("{code} seen"),
-                remediation: "fix it".into(),
-            })
-            .collect();
-        RankedHost {
-            rank: 1,
-            observation: Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open),
-            assessment: Assessment {
-                findings,
-                score: 0,
-                level,
-            },
-        }
+    fn obs(ip: &str, rdp: Option<RdpStatus>, days_left: Option<i64>) -> Result<Observation, ()> {
+        let mut o = Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open);
+        o.rdp = rdp;
+        o.cert = days_left.map(|days_left| CertInfo {
+            subject: ip.into(),
+            issuer: ip.into(),
+            self_signed: true,
+            not_before: "2026-01-01T00:00:00Z".into(),
+            not_after: "2027-01-01T00:00:00Z".into(),
+            days_left,
+            key: "RSA 2048".into(),
+            signature: "sha256WithRSAEncryption".into(),
+            sha256: "00".into(),
+        });
+        o.scanned_at = "2026-11-21T00:00:00Z".into();
+        Ok(o)
+    }
+
+    fn view(rows: Vec<Result<Observation, ()>>) -> RiskView {
+        RiskView::read(rows.into_iter(), &RiskPolicy::default()).unwrap()
     }
 
     #[test]
-    fn appeared_disappeared_level_new_and_gone() {
-        let old = vec![
-            host(
-                "10.0.0.1",
-                RiskLevel::Medium,
-                &[FindingCode::CertExpiringSoon],
-            ),
-            host("10.0.0.2", RiskLevel::None, &[]),
-            host("10.0.0.3", RiskLevel::High, &[FindingCode::X224NoResponse]),
-        ];
-        let new = vec![
-            host("10.0.0.1", RiskLevel::High, &[FindingCode::CertExpired]),
-            host("10.0.0.2", RiskLevel::None, &[]),
-            host("10.0.0.4", RiskLevel::High, &[FindingCode::TlsLegacyOnly]),
-        ];
+    fn appeared_disappeared_and_level_changes_only_for_hosts_at_risk() {
+        let negotiated = Some(RdpStatus::Negotiated);
+        let old = view(vec![
+            obs("10.0.0.1", negotiated, Some(20)),  // expiring: medium
+            obs("10.0.0.2", negotiated, Some(200)), // healthy
+            obs("10.0.0.3", Some(RdpStatus::Timeout), None), // no response: high
+        ]);
+        let new = view(vec![
+            obs("10.0.0.1", negotiated, Some(-1)),  // expired: high
+            obs("10.0.0.2", negotiated, Some(199)), // healthy
+            obs("10.0.0.4", Some(RdpStatus::Timeout), None), // new, high
+        ]);
+        assert_eq!((old.len(), new.len()), (2, 2), "healthy hosts are not held");
         let changes = diff(&old, &new);
-        let kinds: Vec<(String, ChangeKind, Option<FindingCode>)> = changes
+        let kinds: Vec<(&str, ChangeKind, Option<FindingCode>)> = changes
             .iter()
-            .map(|c| (c.host.clone(), c.kind, c.code))
+            .map(|c| (c.host.as_str(), c.kind, c.code))
             .collect();
         assert_eq!(
             kinds,
             vec![
-                ("10.0.0.1".into(), ChangeKind::Level, None),
+                ("10.0.0.1", ChangeKind::Level, None),
                 (
-                    "10.0.0.1".into(),
+                    "10.0.0.1",
                     ChangeKind::Appeared,
                     Some(FindingCode::CertExpired)
                 ),
                 (
-                    "10.0.0.1".into(),
+                    "10.0.0.1",
                     ChangeKind::Disappeared,
                     Some(FindingCode::CertExpiringSoon)
                 ),
-                ("10.0.0.4".into(), ChangeKind::NewHost, None),
+                ("10.0.0.4", ChangeKind::Level, None),
                 (
-                    "10.0.0.4".into(),
+                    "10.0.0.4",
                     ChangeKind::Appeared,
-                    Some(FindingCode::TlsLegacyOnly)
+                    Some(FindingCode::X224NoResponse)
                 ),
-                ("10.0.0.3".into(), ChangeKind::GoneHost, None),
+                ("10.0.0.3", ChangeKind::Level, None),
+                (
+                    "10.0.0.3",
+                    ChangeKind::Disappeared,
+                    Some(FindingCode::X224NoResponse)
+                ),
             ]
         );
         let text = diff_text(&changes);
         assert!(text.contains("10.0.0.1:3389 (medium -> high)"), "{text}");
-        assert!(
-            text.contains("  + CERT_EXPIRED: CERT_EXPIRED seen"),
-            "{text}"
-        );
+        assert!(text.contains("  + CERT_EXPIRED: "), "{text}");
         assert!(text.contains("  - CERT_EXPIRING_SOON"), "{text}");
+        assert!(text.contains("10.0.0.3:3389 (high -> none)"), "{text}");
         let mut csv = Vec::new();
         write_diff_csv(&mut csv, &changes).unwrap();
         let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.starts_with("ip,port,change,code,old_level,new_level,evidence\n"));
-        assert!(csv.contains("10.0.0.3,3389,gone-host,,high,,"), "{csv}");
+        assert!(csv.starts_with("host,port,change,code,old_level,new_level,evidence\n"));
+        assert!(csv.contains("10.0.0.4,3389,level,,none,high,"), "{csv}");
+    }
+
+    #[test]
+    fn a_name_and_its_address_are_different_hosts() {
+        let mut named = obs("10.1.2.3", Some(RdpStatus::Timeout), None).unwrap();
+        named.hostname = Some("rdp.example".into());
+        let rows = || {
+            vec![
+                obs("10.1.2.3", Some(RdpStatus::Negotiated), Some(200)),
+                Ok(named.clone()),
+            ]
+        };
+        assert!(diff(&view(rows()), &view(rows())).is_empty());
     }
 
     #[test]
     fn identical_runs_have_no_changes() {
-        let run = vec![host(
-            "10.0.0.1",
-            RiskLevel::High,
-            &[FindingCode::CertExpired],
-        )];
-        assert!(diff(&run, &run).is_empty());
+        let run = || vec![obs("10.0.0.1", Some(RdpStatus::Negotiated), Some(-5))];
+        assert!(diff(&view(run()), &view(run())).is_empty());
         assert_eq!(diff_text(&[]), "no changes\n");
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use crate::observation::Observation;
 use crate::risk::{assess, Assessment, RiskPolicy};
@@ -23,24 +24,30 @@ pub struct RankedHost {
 /// How many observations one sorted run holds in memory while ranking a results file.
 pub const RUN_LEN: usize = 20_000;
 
-/// Assesses and sorts every observation, in memory (for small sets: a demo, a test).
+/// Assesses and sorts every observation, in memory (for small sets: a demo, a diff, a test).
 pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHost> {
-    let mut hosts: Vec<RankedHost> = observations
+    let mut hosts = Vec::with_capacity(observations.len());
+    let source = observations
         .into_iter()
-        .map(|observation| {
-            let assessment = assess(&observation, policy);
-            RankedHost {
-                rank: 0,
-                observation,
-                assessment,
-            }
-        })
-        .collect();
-    hosts.sort_by(ranking_order);
-    for (i, host) in hosts.iter_mut().enumerate() {
-        host.rank = i + 1;
+        .map(Ok::<_, std::convert::Infallible>);
+    // One run as long as the input: nothing spills, so no scratch directory is touched.
+    let ranked = rank_streaming(
+        source,
+        policy,
+        Path::new("."),
+        usize::MAX,
+        &AtomicBool::new(false),
+        |h| {
+            hosts.push(h.clone());
+            Ok(())
+        },
+    );
+    match ranked {
+        Ok(_) => hosts,
+        Err(_) => {
+            unreachable!("an in-memory ranking cannot fail: no source error, no spill, no stop")
+        }
     }
-    hosts
 }
 
 /// Score descending; then days left ascending (hosts without a certificate after those with
@@ -65,6 +72,10 @@ fn ranking_order(a: &RankedHost, b: &RankedHost) -> Ordering {
         .then_with(|| a.observation.port.cmp(&b.observation.port))
 }
 
+/// The most run files one merge pass reads at once; more runs are merged in several passes,
+/// so the ranking never needs more than this many open files.
+pub const MAX_FAN_IN: usize = 64;
+
 /// Why a streaming ranking stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RankError<E> {
@@ -77,43 +88,45 @@ pub enum RankError<E> {
     /// The consumer failed.
     #[error("{0}")]
     Sink(io::Error),
+    /// `stop` was set (a signal): the ranking was abandoned and its temporary files removed.
+    #[error("interrupted while ranking")]
+    Interrupted,
 }
 
 /// Ranks the observations of `source` in bounded memory and hands every host to `each` in rank
 /// order, rank numbers set. At most `run_len` hosts are held at once: when there are more, each
 /// sorted run of `run_len` is written to a temporary file in `scratch`, and a k-way merge reads
-/// them back (an external merge sort), so a /8 ranks in the memory of `run_len` hosts plus one
-/// per run. Temporary files are removed whatever happens. Returns how many hosts were ranked.
+/// them back (an external merge sort), at most [`MAX_FAN_IN`] files at a time. So a /8 ranks in
+/// the memory of `run_len` hosts, and needs about the size of its observations in scratch space.
+/// `stop` is checked for every host: once set, the ranking ends with
+/// [`RankError::Interrupted`]. Temporary files are removed whatever happens.
 pub fn rank_streaming<E>(
     source: impl Iterator<Item = Result<Observation, E>>,
     policy: &RiskPolicy,
     scratch: &Path,
     run_len: usize,
+    stop: &AtomicBool,
     mut each: impl FnMut(&RankedHost) -> io::Result<()>,
 ) -> Result<usize, RankError<E>> {
     let run_len = run_len.max(1);
-    let assessed = |observation: Observation| {
-        let assessment = assess(&observation, policy);
-        RankedHost {
-            rank: 0,
-            observation,
-            assessment,
-        }
-    };
-    let mut runs = Runs {
-        dir: scratch.to_path_buf(),
-        files: Vec::new(),
-    };
+    let stopped = || stop.load(AtomicOrdering::Relaxed);
+    let mut runs = Runs::new(scratch);
     let mut chunk = Vec::new();
     for obs in source {
-        chunk.push(assessed(obs.map_err(RankError::Source)?));
+        if stopped() {
+            return Err(RankError::Interrupted);
+        }
+        chunk.push(assessed(obs.map_err(RankError::Source)?, policy));
         if chunk.len() >= run_len {
             runs.spill(&mut chunk)?;
         }
     }
-    if runs.files.is_empty() {
+    if runs.live.is_empty() {
         chunk.sort_by(ranking_order);
         for (i, host) in chunk.iter_mut().enumerate() {
+            if stopped() {
+                return Err(RankError::Interrupted);
+            }
             host.rank = i + 1;
             each(host).map_err(RankError::Sink)?;
         }
@@ -122,66 +135,134 @@ pub fn rank_streaming<E>(
     if !chunk.is_empty() {
         runs.spill(&mut chunk)?;
     }
+    // Reduce the number of runs until one pass can merge them all.
+    while runs.live.len() > MAX_FAN_IN {
+        let group: Vec<PathBuf> = runs.live.drain(..MAX_FAN_IN).collect();
+        let (path, mut out) = runs.create()?;
+        merge(&group, policy, stop, |host| {
+            write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))
+        })?;
+        out.flush().map_err(|e| scratch_error(&path, e))?;
+        for file in &group {
+            let _ = std::fs::remove_file(file);
+        }
+        runs.live.push(path);
+    }
+    let mut rank = 0;
+    merge(&runs.live, policy, stop, |mut host| {
+        rank += 1;
+        host.rank = rank;
+        each(&host).map_err(RankError::Sink)
+    })?;
+    Ok(rank)
+}
 
-    let mut readers = Vec::with_capacity(runs.files.len());
+fn assessed(observation: Observation, policy: &RiskPolicy) -> RankedHost {
+    let assessment = assess(&observation, policy);
+    RankedHost {
+        rank: 0,
+        observation,
+        assessment,
+    }
+}
+
+fn scratch_error<E>(path: &Path, source: io::Error) -> RankError<E> {
+    RankError::Scratch {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn write_observation(out: &mut impl Write, obs: &Observation) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, obs)?;
+    out.write_all(b"\n")
+}
+
+/// Merges sorted run files, handing hosts to `emit` in rank order.
+fn merge<E>(
+    files: &[PathBuf],
+    policy: &RiskPolicy,
+    stop: &AtomicBool,
+    mut emit: impl FnMut(RankedHost) -> Result<(), RankError<E>>,
+) -> Result<(), RankError<E>> {
+    let mut readers = Vec::with_capacity(files.len());
     let mut heap = BinaryHeap::new();
-    for (index, path) in runs.files.iter().enumerate() {
+    for (index, path) in files.iter().enumerate() {
         let mut reader = RunReader::open(path)?;
         if let Some(obs) = reader.next_observation()? {
             heap.push(Head {
-                host: assessed(obs),
+                host: assessed(obs, policy),
                 run: index,
             });
         }
         readers.push(reader);
     }
-    let mut rank = 0;
-    while let Some(Head { mut host, run }) = heap.pop() {
-        rank += 1;
-        host.rank = rank;
-        each(&host).map_err(RankError::Sink)?;
+    while let Some(Head { host, run }) = heap.pop() {
+        if stop.load(AtomicOrdering::Relaxed) {
+            return Err(RankError::Interrupted);
+        }
+        emit(host)?;
         if let Some(obs) = readers[run].next_observation()? {
             heap.push(Head {
-                host: assessed(obs),
+                host: assessed(obs, policy),
                 run,
             });
         }
     }
-    Ok(rank)
+    Ok(())
 }
 
-/// The temporary sorted runs of one ranking; removed on drop.
+/// The temporary sorted runs of one ranking; every file it made is removed on drop.
 struct Runs {
     dir: PathBuf,
-    files: Vec<PathBuf>,
+    /// Runs still to merge.
+    live: Vec<PathBuf>,
+    /// Every file made, for the clean-up.
+    made: Vec<PathBuf>,
+    /// Tells this ranking's files from those of another process, or of an earlier run.
+    tag: String,
 }
 
 impl Runs {
+    fn new(dir: &Path) -> Runs {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        Runs {
+            dir: dir.to_path_buf(),
+            live: Vec::new(),
+            made: Vec::new(),
+            tag: format!("{}-{nanos:09}", std::process::id()),
+        }
+    }
+
+    /// A new, empty run file.
+    fn create<E>(&mut self) -> Result<(PathBuf, BufWriter<File>), RankError<E>> {
+        let path = self
+            .dir
+            .join(format!(".rank-run-{}-{}.jsonl", self.tag, self.made.len()));
+        self.made.push(path.clone());
+        let file = File::create(&path).map_err(|e| scratch_error(&path, e))?;
+        Ok((path, BufWriter::new(file)))
+    }
+
     /// Sorts `chunk`, writes its observations to a new run file and empties it.
     fn spill<E>(&mut self, chunk: &mut Vec<RankedHost>) -> Result<(), RankError<E>> {
         chunk.sort_by(ranking_order);
-        let path = self.dir.join(format!(
-            ".rank-run-{}-{}.jsonl",
-            std::process::id(),
-            self.files.len()
-        ));
-        let scratch = |source| RankError::Scratch {
-            path: path.display().to_string(),
-            source,
-        };
-        self.files.push(path.clone());
-        let mut out = BufWriter::new(File::create(&path).map_err(scratch)?);
+        let (path, mut out) = self.create()?;
         for host in chunk.drain(..) {
-            serde_json::to_writer(&mut out, &host.observation).map_err(|e| scratch(e.into()))?;
-            out.write_all(b"\n").map_err(scratch)?;
+            write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))?;
         }
-        out.flush().map_err(scratch)
+        out.flush().map_err(|e| scratch_error(&path, e))?;
+        self.live.push(path);
+        Ok(())
     }
 }
 
 impl Drop for Runs {
     fn drop(&mut self) {
-        for file in &self.files {
+        for file in &self.made {
             let _ = std::fs::remove_file(file);
         }
     }
@@ -195,10 +276,7 @@ struct RunReader {
 
 impl RunReader {
     fn open<E>(path: &Path) -> Result<RunReader, RankError<E>> {
-        let file = File::open(path).map_err(|source| RankError::Scratch {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let file = File::open(path).map_err(|e| scratch_error(path, e))?;
         Ok(RunReader {
             lines: BufReader::new(file).lines(),
             path: path.to_path_buf(),
@@ -206,17 +284,13 @@ impl RunReader {
     }
 
     fn next_observation<E>(&mut self) -> Result<Option<Observation>, RankError<E>> {
-        let scratch = |source| RankError::Scratch {
-            path: self.path.display().to_string(),
-            source,
-        };
         match self.lines.next() {
             None => Ok(None),
             Some(line) => {
-                let line = line.map_err(scratch)?;
+                let line = line.map_err(|e| scratch_error(&self.path, e))?;
                 serde_json::from_str(&line)
                     .map(Some)
-                    .map_err(|e| scratch(e.into()))
+                    .map_err(|e| scratch_error(&self.path, e.into()))
             }
         }
     }
@@ -287,10 +361,17 @@ mod tests {
     fn streamed(obs: Vec<Observation>, run_len: usize, scratch: &Path) -> Vec<RankedHost> {
         let mut out = Vec::new();
         let source = obs.into_iter().map(Ok::<_, io::Error>);
-        rank_streaming(source, &RiskPolicy::default(), scratch, run_len, |h| {
-            out.push(h.clone());
-            Ok(())
-        })
+        rank_streaming(
+            source,
+            &RiskPolicy::default(),
+            scratch,
+            run_len,
+            &AtomicBool::new(false),
+            |h| {
+                out.push(h.clone());
+                Ok(())
+            },
+        )
         .expect("rank");
         out
     }
@@ -299,12 +380,38 @@ mod tests {
     fn spilled_runs_merge_to_the_in_memory_ranking() {
         let dir = tempfile::tempdir().expect("temp dir");
         let expected = rank(observations(1000), &RiskPolicy::default());
+        // 1 and 7 make more runs than MAX_FAN_IN: several merge passes.
         for run_len in [1, 7, 64, 999, 1000, 5000] {
             let got = streamed(observations(1000), run_len, dir.path());
             assert_eq!(got, expected, "run_len {run_len}");
         }
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
         assert!(left.is_empty(), "temporary run files left behind: {left:?}");
+    }
+
+    #[test]
+    fn a_stop_abandons_the_ranking_and_removes_its_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let stop = AtomicBool::new(false);
+        let mut seen = 0;
+        let source = observations(500).into_iter().map(Ok::<_, io::Error>);
+        let result = rank_streaming(
+            source,
+            &RiskPolicy::default(),
+            dir.path(),
+            10,
+            &stop,
+            |_| {
+                seen += 1;
+                if seen == 5 {
+                    stop.store(true, AtomicOrdering::Relaxed);
+                }
+                Ok(())
+            },
+        );
+        assert!(matches!(result, Err(RankError::Interrupted)), "{result:?}");
+        assert_eq!(seen, 5);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 
     #[test]

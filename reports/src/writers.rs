@@ -1,6 +1,6 @@
-//! Writers that put observations into report files as they arrive.
-//!
-//! Each writer flushes after every record, so an interrupted run keeps every row it finished.
+//! Rows of the report files: `results.jsonl` lines (flushed after every record, so an
+//! interrupted run keeps every row it finished) and the CSV rows of the ranked reports, every
+//! cell made spreadsheet-safe.
 
 use std::io::{self, Write};
 
@@ -84,8 +84,13 @@ pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
 /// formula (it begins with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
 /// Certificate subjects and server errors are attacker-controlled text.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    // Numbers such as a negative `cert_days_left` must stay numbers.
-    let is_number = cell.parse::<f64>().is_ok();
+    // Plain decimal numbers, such as a negative `cert_days_left`, must stay numbers (and
+    // nothing else: `-inf` parses as a float but is text).
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let is_number = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && digits.as_bytes()[0].is_ascii_digit();
     match cell.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number => format!("'{cell}").into(),
         _ => cell.into(),
@@ -104,6 +109,12 @@ pub const RANK_COLUMNS: [&str; 5] = [
 /// The `findings.csv` columns: one row per host and finding.
 pub const FINDINGS_CSV_COLUMNS: [&str; 6] =
     ["ip", "port", "code", "severity", "evidence", "remediation"];
+
+/// Writes one CSV record with every cell made [`spreadsheet_safe`].
+pub fn write_safe_record<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
+    csv.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+    Ok(())
+}
 
 /// The ranked `hosts.csv`: [`RANK_COLUMNS`] then [`HOSTS_CSV_COLUMNS`], one row per host in
 /// rank order. `findings` are `;`-separated codes; `remediation` is the top finding's.
@@ -262,6 +273,18 @@ mod tests {
             row.starts_with("1,0,none,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
         );
+    }
+
+    #[test]
+    fn only_plain_numbers_escape_neutralising() {
+        assert_eq!(spreadsheet_safe("-31"), "-31");
+        assert_eq!(spreadsheet_safe("-0.5"), "-0.5");
+        for text in [
+            "-inf", "+NaN", "-", "=1+1", "@SUM(A1)", "+1", "-1e5", "\tx", "-1.2.3",
+        ] {
+            assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
+        }
+        assert_eq!(spreadsheet_safe("rdp01"), "rdp01");
     }
 
     #[test]

@@ -107,7 +107,8 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
         let score: i64 = r["risk_score"].parse().unwrap();
         let days: Option<i64> = r["cert_days_left"].parse().ok();
         let ip: std::net::IpAddr = r["ip"].parse().unwrap();
-        (-score, days.is_none(), days, ip)
+        let port: u16 = r["port"].parse().unwrap();
+        (-score, days.is_none(), days, ip, port)
     };
     let mut sorted = rows.clone();
     sorted.sort_by_key(key);
@@ -239,26 +240,23 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
         "{text}"
     );
     assert!(text.contains("+ CERT_EXPIRED"), "{text}");
+    // Absent last night: it counts as not at risk then.
     assert!(
-        text.contains(&format!("{silent}:23443 (- -> high)")),
+        text.contains(&format!("{silent}:23443 (none -> high)")),
         "{text}"
     );
-    assert!(text.contains("new host"), "{text}");
+    assert!(text.contains("+ X224_NO_RESPONSE"), "{text}");
     let (_, csv) = read_csv(&diff_dir.join("diff.csv"));
-    assert!(
-        csv.iter().any(|r| r["ip"] == expired
-            && r["change"] == "appeared"
-            && r["code"] == "CERT_EXPIRED"),
-        "{csv:?}"
-    );
-    assert!(
+    let has = |host: &str, change: &str, field: &str, value: &str| {
         csv.iter()
-            .any(|r| r["ip"] == silent && r["change"] == "new-host"),
-        "{csv:?}"
-    );
+            .any(|r| r["host"] == host && r["change"] == change && r[field] == value)
+    };
+    assert!(has(&expired, "appeared", "code", "CERT_EXPIRED"), "{csv:?}");
+    assert!(has(&silent, "level", "new_level", "high"), "{csv:?}");
     // Nothing else changed: only those two hosts appear.
     assert!(
-        csv.iter().all(|r| r["ip"] == expired || r["ip"] == silent),
+        csv.iter()
+            .all(|r| r["host"] == expired || r["host"] == silent),
         "{csv:?}"
     );
 }
@@ -345,4 +343,81 @@ fn a_torn_last_line_is_left_out_and_the_rest_reported() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("cut short"), "{}", stderr(&out));
     assert_eq!(read_csv(&out_dir.join("hosts.csv")).1.len(), 7);
+}
+
+#[test]
+fn a_large_run_ranks_through_temporary_files_exactly_once() {
+    // 45,000 observations: more than two in-memory runs of 20,000, so the report spills sorted
+    // runs to disk and merges them. Written by hand: no scan is needed to rank.
+    let dir = TestDir::new();
+    let mut lines = String::new();
+    for i in 0..45_000u32 {
+        let ip = if i % 10 == 9 {
+            format!("fd00::{:x}", i)
+        } else {
+            std::net::Ipv4Addr::from(0x0a00_0000 + i.wrapping_mul(2_654_435_761) % 65_536)
+                .to_string()
+        };
+        let port = if i < 30_000 { 3389 } else { 3390 };
+        let (rdp, cert) = match i % 5 {
+            0 => ("null", "null".to_string()),
+            1 => ("\"timeout\"", "null".to_string()),
+            _ => (
+                "\"negotiated\"",
+                format!(
+                    r#"{{"subject":"h{i}","issuer":"h{i}","self_signed":true,"not_before":"2026-01-01T00:00:00Z","not_after":"2027-01-01T00:00:00Z","days_left":{},"key":"RSA 2048","signature":"sha256WithRSAEncryption","sha256":"00"}}"#,
+                    (i % 97) as i64 - 40
+                ),
+            ),
+        };
+        let tcp = if i % 5 == 0 { "refused" } else { "open" };
+        lines.push_str(&format!(
+            r#"{{"ip":"{ip}","port":{port},"hostname":null,"tcp":"{tcp}","tcp_ms":1.0,"rdp":{rdp},"rdp_ms":null,"selected_protocol":null,"neg_flags":null,"neg_failure":null,"tls":null,"tls_ms":null,"tls_version":null,"tls_cipher":null,"cert":{cert},"chain":[],"attempts":1,"attempt_outcomes":[],"error":null,"scanned_at":"2026-11-21T00:00:00Z"}}"#
+        ));
+        lines.push('\n');
+    }
+    let results = dir.write("results.jsonl", &lines);
+    let out_dir = dir.join("big");
+    let out = run(&[
+        "report",
+        &results.display().to_string(),
+        "-o",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let (_, rows) = read_csv(&out_dir.join("hosts.csv"));
+    assert_eq!(rows.len(), 45_000);
+    let ranks: Vec<usize> = rows.iter().map(|r| r["rank"].parse().unwrap()).collect();
+    assert_eq!(ranks, (1..=45_000).collect::<Vec<_>>());
+    let mut seen = BTreeSet::new();
+    for r in &rows {
+        assert!(
+            seen.insert((r["ip"].clone(), r["port"].clone())),
+            "{}:{} twice",
+            r["ip"],
+            r["port"]
+        );
+    }
+    let key = |r: &Row| {
+        let score: i64 = r["risk_score"].parse().unwrap();
+        let days: Option<i64> = r["cert_days_left"].parse().ok();
+        let ip: std::net::IpAddr = r["ip"].parse().unwrap();
+        let port: u16 = r["port"].parse().unwrap();
+        (-score, days.is_none(), days, ip, port)
+    };
+    assert!(
+        rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+        "hosts.csv is not in ranking order"
+    );
+    assert_eq!(summary(&out_dir)["hosts"], 45_000);
+    let (_, findings) = read_csv(&out_dir.join("findings.csv"));
+    let from_hosts: usize = rows.iter().map(|r| codes(r).len()).sum();
+    assert_eq!(findings.len(), from_hosts);
+    let leftovers: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

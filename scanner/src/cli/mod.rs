@@ -33,12 +33,14 @@ pub enum Failure {
     Usage(String),
     /// The scan could not run or write: exit 1.
     Runtime(String),
+    /// A signal stopped the work before it was done: exit 130.
+    Interrupted(String),
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Usage(m) | Failure::Runtime(m) => f.write_str(m),
+            Failure::Usage(m) | Failure::Runtime(m) | Failure::Interrupted(m) => f.write_str(m),
         }
     }
 }
@@ -75,9 +77,17 @@ pub fn main() -> i32 {
             match failure {
                 Failure::Usage(_) => EXIT_USAGE,
                 Failure::Runtime(_) => EXIT_RUNTIME,
+                Failure::Interrupted(_) => EXIT_INTERRUPTED,
             }
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`rdpsweep diff a b | head`) is not an error worth a panic.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Logs go to stderr: `info` by default, `warn` with `--quiet`, `debug`/`trace` with `-v`/`-vv`;

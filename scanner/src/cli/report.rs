@@ -3,14 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv};
+use std::io::Write;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv, RiskView};
+use rdpsweep_reports::files::write_atomically;
 use rdpsweep_reports::{
-    rank, read_results, write_reports, RankedHost, ReportError, ReportOutcome, RiskLevel,
-    RiskPolicy, ScanInfo, Summary,
+    write_reports, ReportError, ReportOutcome, ResultsReader, RiskLevel, RiskPolicy, ScanInfo,
+    Summary,
 };
 
 use super::args::{DiffArgs, ReportArgs};
-use super::{Failure, EXIT_FAIL_ON, EXIT_OK};
+use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
 
 /// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml).
 pub fn load_policy(path: Option<&Path>) -> Result<RiskPolicy, Failure> {
@@ -32,15 +37,25 @@ pub fn build_reports(
     policy: &RiskPolicy,
     info: &ScanInfo,
     own_results: bool,
+    stop: &AtomicBool,
 ) -> Result<ReportOutcome, Failure> {
+    if let Err(e) = std::fs::File::open(results) {
+        let message = format!("cannot read {}: {e}", results.display());
+        return Err(if own_results {
+            Failure::Runtime(message)
+        } else {
+            Failure::Usage(message)
+        });
+    }
     std::fs::create_dir_all(out_dir).map_err(|e| {
         Failure::Runtime(format!(
             "cannot create output directory {}: {e}",
             out_dir.display()
         ))
     })?;
-    let outcome = write_reports(out_dir, results, policy, info).map_err(|e| match e {
+    let outcome = write_reports(out_dir, results, policy, info, stop).map_err(|e| match e {
         ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
+        ReportError::Interrupted => Failure::Interrupted(e.to_string()),
         other => Failure::Runtime(other.to_string()),
     })?;
     if outcome.truncated_last_line {
@@ -100,14 +115,18 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
         source: Some(args.results.display().to_string()),
         ..ScanInfo::default()
     };
-    let built = build_reports(&args.results, &out_dir, &policy, &info, false)?;
-    println!(
-        "ranked {} hosts from {}: {}; wrote {}",
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = signals::stop_on_signal(stop.clone());
+    let built = build_reports(&args.results, &out_dir, &policy, &info, false, &stop);
+    signals.abort();
+    let built = built?;
+    print_out(&format!(
+        "ranked {} hosts from {}: {}; wrote {}\n",
         built.summary.hosts,
         args.results.display(),
         level_counts(&built.summary),
         list(&built.files)
-    );
+    ));
     Ok(if fails_on(&built.summary, args.risk.fail_on) {
         EXIT_FAIL_ON
     } else {
@@ -116,26 +135,40 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
 }
 
 /// Runs `rdpsweep diff`: prints the changes; with `-o`, writes diff.csv and diff.txt too.
+/// Each run is reduced to its hosts at risk as it is read, so memory follows those, not the
+/// size of the runs.
 pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
     let policy = load_policy(args.risk_config.as_deref())?;
-    let ranked = |path: &Path| -> Result<Vec<RankedHost>, Failure> {
-        let observations = read_results(path).map_err(|e| Failure::Usage(e.to_string()))?;
-        Ok(rank(observations, &policy))
+    let view = |path: &Path| -> Result<RiskView, Failure> {
+        let mut reader = ResultsReader::open(path).map_err(|e| Failure::Usage(e.to_string()))?;
+        let view =
+            RiskView::read(reader.by_ref(), &policy).map_err(|e| Failure::Usage(e.to_string()))?;
+        if reader.truncated_last_line() {
+            tracing::warn!(
+                "{}: the last line is cut short (a scan killed mid-write); left out",
+                path.display()
+            );
+        }
+        Ok(view)
     };
-    let changes = diff_runs(&ranked(&args.old)?, &ranked(&args.new)?);
+    let changes = diff_runs(&view(&args.old)?, &view(&args.new)?);
     let text = diff_text(&changes);
-    print!("{text}");
+    print_out(&text);
     if let Some(dir) = args.out_dir {
-        let failed = |path: &Path, e: std::io::Error| {
-            Failure::Runtime(format!("cannot write {}: {e}", path.display()))
-        };
-        std::fs::create_dir_all(&dir).map_err(|e| failed(&dir, e))?;
-        let csv_path = dir.join("diff.csv");
-        let file = std::fs::File::create(&csv_path).map_err(|e| failed(&csv_path, e))?;
-        write_diff_csv(std::io::BufWriter::new(file), &changes)
-            .map_err(|e| failed(&csv_path, e))?;
-        let txt_path = dir.join("diff.txt");
-        std::fs::write(&txt_path, &text).map_err(|e| failed(&txt_path, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Failure::Runtime(format!(
+                "cannot create output directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let written =
+            |r: Result<PathBuf, ReportError>| r.map_err(|e| Failure::Runtime(e.to_string()));
+        written(write_atomically(&dir, "diff.csv", |w| {
+            write_diff_csv(w, &changes)
+        }))?;
+        written(write_atomically(&dir, "diff.txt", |w| {
+            w.write_all(text.as_bytes())
+        }))?;
     }
     Ok(EXIT_OK)
 }

@@ -20,7 +20,7 @@ use super::progress::Reporter;
 use super::report::{build_reports, fails_on, level_counts, load_policy};
 use super::settings::Settings;
 use super::signals;
-use super::{Failure, EXIT_FAIL_ON, EXIT_INTERRUPTED, EXIT_OK};
+use super::{print_out, Failure, EXIT_FAIL_ON, EXIT_INTERRUPTED, EXIT_OK};
 
 /// File descriptors kept free for outputs, logs and name lookups.
 const RESERVED_FDS: u64 = 64;
@@ -41,7 +41,7 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         info,
     )
     .await?;
-    println!("{}", summary.line);
+    print_out(&format!("{}\n", summary.line));
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED
     } else if fails_on(&summary.summary, settings.fail_on) {
@@ -170,20 +170,26 @@ pub async fn scan_into(
     );
     info.started_at = Some(now_rfc3339());
     let mut reporter = Reporter::new(total, quiet);
-    let stop = Arc::new(AtomicBool::new(false));
-    let signals = tokio::spawn(watch_signals(stop.clone(), results.clone()));
-    let end = sweep(targets, config, stop, |obs| {
+    let stops = Stops::default();
+    let signals = tokio::spawn(watch_signals(stops.clone(), results.clone()));
+    let end = sweep(targets, config, stops.sweep.clone(), |obs| {
         lock(&results).record(&obs)?;
         reporter.record(&obs);
         Ok(())
     })
     .await;
-    signals.abort();
-    let end = end.map_err(|e| Failure::Runtime(e.to_string()))?;
+    let end = end.map_err(|e| Failure::Runtime(e.to_string()));
     info.finished_at = Some(now_rfc3339());
-    info.interrupted = end.interrupted;
     let jsonl_path = lock(&results).path.clone();
-    let built = build_reports(&jsonl_path, out_dir, policy, &info, true)?;
+    // From here a signal abandons the report files (results.jsonl is complete).
+    stops.reporting.store(true, Ordering::SeqCst);
+    let built = end.and_then(|end| {
+        info.interrupted = end.interrupted;
+        build_reports(&jsonl_path, out_dir, policy, &info, true, &stops.reports)
+            .map(|built| (end, built))
+    });
+    signals.abort();
+    let (end, built) = built?;
     let mut files = vec![jsonl_path.clone()];
     files.extend(built.files);
     let line = format!(
@@ -211,17 +217,37 @@ fn lock(results: &Mutex<Results>) -> MutexGuard<'_, Results> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// First Ctrl-C or SIGTERM: start no new target and let the probes in flight finish; the
-/// report files are then built from what finished. Second: quit at once, between two rows
-/// (the lock); `rdpsweep report` rebuilds the report files from `results.jsonl`.
-async fn watch_signals(stop: Arc<AtomicBool>, results: Arc<Mutex<Results>>) {
-    signals::interrupted().await;
-    stop.store(true, Ordering::SeqCst);
-    tracing::warn!("interrupted: finishing the probes in flight (interrupt again to quit now)");
-    signals::interrupted().await;
-    let _between_rows = lock(&results);
-    eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report rebuilds the reports)");
-    std::process::exit(EXIT_INTERRUPTED);
+/// The stop flags a scan's signals set.
+#[derive(Clone, Default)]
+struct Stops {
+    /// Start no new target (first signal during the sweep).
+    sweep: Arc<AtomicBool>,
+    /// Set once the sweep is over and the report files are being built.
+    reporting: Arc<AtomicBool>,
+    /// Abandon the report files (a signal while they are being built).
+    reports: Arc<AtomicBool>,
+}
+
+/// During the sweep, the first Ctrl-C or SIGTERM starts no new target and lets the probes in
+/// flight finish (the report files are then built from what finished); a second quits at once,
+/// between two rows (the lock). While the report files are built, a signal abandons them
+/// (nothing half-written is left, and `rdpsweep report` builds them from results.jsonl).
+async fn watch_signals(stops: Stops, results: Arc<Mutex<Results>>) {
+    loop {
+        signals::interrupted().await;
+        if stops.reporting.load(Ordering::SeqCst) {
+            stops.reports.store(true, Ordering::SeqCst);
+            tracing::warn!("interrupted: abandoning the report files; results.jsonl is complete");
+        } else if !stops.sweep.swap(true, Ordering::SeqCst) {
+            tracing::warn!(
+                "interrupted: finishing the probes in flight (interrupt again to quit now)"
+            );
+        } else {
+            let _between_rows = lock(&results);
+            eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)");
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    }
 }
 
 /// `results.jsonl`, one observation per line, flushed as each target finishes.
