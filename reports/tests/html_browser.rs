@@ -1,0 +1,368 @@
+//! `report.html` in a real headless Chromium: the page's script runs without error, hostile
+//! certificate text stays text, the totals and charts are there, and the sort hook reorders
+//! the host table.
+//!
+//! Needs Chromium: `apt-get install chromium` (Debian), or set `RDPSWEEP_CHROMIUM` to a
+//! Chromium or Chrome binary. Without one these tests fail; they never pass silently.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdpsweep_reports::html::report_html;
+use rdpsweep_reports::summarize;
+use rdpsweep_reports::{
+    Assessment, CertInfo, Finding, FindingCode, NegFailure, Observation, RankedHost, RdpStatus,
+    RiskLevel, ScanInfo, SelectedProtocol, Severity, TcpStatus, TlsStatus,
+};
+
+const HOSTILE_SUBJECT: &str =
+    "<script>window.pwned=1</script>=HYPERLINK(\"http://evil.test\",\"click\")";
+const HOSTILE_ERROR: &str = "\"onmouseover=window.pwned=2 x=\"<img src=x onerror=window.pwned=3>";
+const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn cert(subject: &str, days_left: i64) -> CertInfo {
+    CertInfo {
+        subject: subject.into(),
+        issuer: subject.into(),
+        self_signed: true,
+        not_before: "2025-01-01T00:00:00Z".into(),
+        not_after: "2026-10-22T00:00:00Z".into(),
+        days_left,
+        key: "RSA 2048".into(),
+        signature: "sha256WithRSAEncryption".into(),
+        sha256: "ab".repeat(32),
+    }
+}
+
+fn finding(code: FindingCode, severity: Severity, evidence: &str) -> Finding {
+    Finding {
+        code,
+        severity,
+        evidence: evidence.into(),
+        remediation: "Fix it: renew and rebind the RDP certificate.".into(),
+    }
+}
+
+fn ranked(rank: usize, observation: Observation, findings: Vec<Finding>, score: u32) -> RankedHost {
+    let level = match score {
+        60.. => RiskLevel::High,
+        30.. => RiskLevel::Medium,
+        1.. => RiskLevel::Low,
+        0 => RiskLevel::None,
+    };
+    RankedHost {
+        rank,
+        observation,
+        assessment: Assessment {
+            findings,
+            score,
+            level,
+        },
+    }
+}
+
+fn tls_host(ip: &str, protocol: u32, tls: TlsStatus, version: &str) -> Observation {
+    let mut o = Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open);
+    o.rdp = Some(RdpStatus::Negotiated);
+    o.selected_protocol = Some(SelectedProtocol(protocol));
+    o.tls = Some(tls);
+    o.tls_version = Some(version.into());
+    o
+}
+
+/// Six hosts in ranking order: high, medium, medium, low, none, none.
+fn fleet() -> Vec<RankedHost> {
+    let mut expired = tls_host("127.77.0.2", 2, TlsStatus::Ok, "TLSv1.3");
+    expired.port = 13389;
+    expired.cert = Some(cert(HOSTILE_SUBJECT, -30));
+
+    let mut expiring = tls_host("127.88.0.5", 8, TlsStatus::Ok, "TLSv1.2");
+    expiring.hostname = Some("rdp-05.corp.example".into());
+    expiring.cert = Some(cert("rdp-05.corp.example", 12));
+
+    let mut refused_ssl = Observation::new(
+        Some("127.88.0.9".parse().unwrap()),
+        3389,
+        None,
+        TcpStatus::Open,
+    );
+    refused_ssl.rdp = Some(RdpStatus::Failure);
+    refused_ssl.neg_failure = Some(NegFailure(2));
+    refused_ssl.error = Some(HOSTILE_ERROR.into());
+
+    let mut legacy = tls_host("127.88.0.7", 1, TlsStatus::Legacy, "TLSv1.0");
+    legacy.cert = Some(cert("legacy.corp.example", 400));
+
+    let mut v6 = tls_host("2001:db8::7", 8, TlsStatus::Ok, "TLSv1.3");
+    v6.cert = Some(cert("v6.corp.example", 1000));
+
+    let mut refused = Observation::new(
+        Some("127.88.0.11".parse().unwrap()),
+        3389,
+        None,
+        TcpStatus::Refused,
+    );
+    refused.error = Some("connection refused".into());
+
+    vec![
+        ranked(
+            1,
+            expired,
+            vec![finding(
+                FindingCode::CertExpired,
+                Severity::High,
+                HOSTILE_SUBJECT,
+            )],
+            85,
+        ),
+        ranked(
+            2,
+            expiring,
+            vec![finding(
+                FindingCode::CertExpiringSoon,
+                Severity::Medium,
+                "expires in 12 days",
+            )],
+            45,
+        ),
+        ranked(
+            3,
+            refused_ssl,
+            vec![finding(
+                FindingCode::NegSslNotAllowed,
+                Severity::Medium,
+                HOSTILE_ERROR,
+            )],
+            40,
+        ),
+        ranked(
+            4,
+            legacy,
+            vec![finding(
+                FindingCode::TlsLegacyOnly,
+                Severity::Low,
+                "TLSv1.0 only",
+            )],
+            25,
+        ),
+        ranked(5, v6, Vec::new(), 0),
+        ranked(6, refused, Vec::new(), 0),
+    ]
+}
+
+fn info() -> ScanInfo {
+    ScanInfo {
+        version: "test".into(),
+        started_at: Some("2026-11-21T10:00:00Z".into()),
+        finished_at: Some("2026-11-21T10:04:00Z".into()),
+        targets: Some(vec!["127.77.0.0/27".into(), "127.88.0.0/24".into()]),
+        ports: Some(vec![3389, 13389]),
+        ..ScanInfo::default()
+    }
+}
+
+/// The Chromium binary: `RDPSWEEP_CHROMIUM`, else the first of the usual names on `PATH`.
+fn chromium() -> PathBuf {
+    if let Some(path) = std::env::var_os("RDPSWEEP_CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in ["chromium", "chromium-browser", "google-chrome", "chrome"] {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "Chromium not found on PATH (tried chromium, chromium-browser, google-chrome, chrome). \
+         The report.html browser test needs it: install it with `apt-get install chromium` \
+         (Debian/Ubuntu) or set RDPSWEEP_CHROMIUM to a Chromium/Chrome binary."
+    );
+}
+
+/// Writes the report, loads `file://…/report.html` + `fragment` in headless Chromium and
+/// returns the DOM after the page's script ran.
+fn dump_dom(hosts: &[RankedHost], fragment: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, report_html(hosts, &summarize(hosts, &info()))).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("{}{fragment}", file_url(&page));
+
+    let binary = chromium();
+    let mut child = Command::new(&binary)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
+
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + CHROMIUM_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "chromium did not finish within {CHROMIUM_TIMEOUT:?}; stderr:\n{}",
+                err.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let dom = out.join().unwrap();
+    let stderr = err.join().unwrap();
+    assert!(
+        status.success() && dom.contains("</html>"),
+        "chromium failed ({status}) on {url}; stderr:\n{stderr}\nstdout:\n{dom}"
+    );
+    dom
+}
+
+/// `file://` URL of an absolute path, percent-encoding anything but unreserved bytes and `/`.
+fn file_url(path: &Path) -> String {
+    let mut url = String::from("file://");
+    for b in path.to_str().expect("temp path is UTF-8").bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            url.push(char::from(b));
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
+}
+
+/// The cells' text of each row of the host table's body, in DOM order.
+fn host_rows(dom: &str) -> Vec<Vec<String>> {
+    let table = &dom[dom.find("id=\"hosts\"").expect("host table")..];
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    strip_tags(&cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()])
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+const ADDRESS: usize = 1;
+const DAYS_LEFT: usize = 13;
+
+#[test]
+fn report_renders_and_runs_in_chromium() {
+    let hosts = fleet();
+    let dom = dump_dom(&hosts, "");
+
+    assert!(
+        dom.contains("<body data-ready=\"1\""),
+        "the page script did not finish: {dom}"
+    );
+    assert!(dom.contains("rdpsweep 0x904 risk report"));
+
+    // Hostile certificate and error text is text, never markup.
+    assert!(!dom.contains("<script>window.pwned"), "{dom}");
+    assert!(!dom.contains("<img src=x"), "{dom}");
+    assert!(!dom.contains(" onmouseover="), "{dom}");
+    assert!(dom.contains("&lt;script&gt;window.pwned=1&lt;/script&gt;"));
+    assert!(dom.contains("=HYPERLINK(\"http://evil.test\",\"click\")"));
+    assert!(dom.contains("&lt;img src=x onerror=window.pwned=3&gt;"));
+    assert_eq!(dom.matches("<script").count(), 1, "only the page's script");
+
+    // Every host is in the table, in ranking order.
+    let rows = host_rows(&dom);
+    let addresses: Vec<&str> = rows.iter().map(|r| r[ADDRESS].as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "127.77.0.2",
+            "127.88.0.5",
+            "127.88.0.9",
+            "127.88.0.7",
+            "2001:db8::7",
+            "127.88.0.11"
+        ]
+    );
+    assert!(rows.iter().all(|r| r.len() == 15), "15 columns: {rows:?}");
+
+    for (level, n) in [("high", 1), ("medium", 2), ("low", 1), ("none", 2)] {
+        let card = format!(
+            "<div class=\"card {level}\" id=\"total-{level}\"><span class=\"count\">{n}</span>"
+        );
+        assert!(dom.contains(&card), "missing {card}");
+    }
+
+    assert!(dom.contains("<svg class=\"chart\" id=\"findings-chart\""));
+    assert!(dom.contains("<svg class=\"chart\" id=\"expiry-chart\""));
+    assert!(dom.contains("NEG_SSL_NOT_ALLOWED"));
+    assert!(dom.contains("2 hosts without a certificate are not counted."));
+    // The riskiest hosts: every host at risk, none of those at level none.
+    assert!(dom.contains("#1 127.77.0.2:13389"));
+    assert!(dom.contains("#4 127.88.0.7:3389"));
+    assert!(!dom.contains("#5 [2001:db8::7]:3389"));
+}
+
+#[test]
+fn sort_hook_orders_numbers_numerically_with_empty_cells_last() {
+    let hosts = fleet();
+    let dom = dump_dom(&hosts, "#sort=days_left:desc");
+    assert!(dom.contains("<body data-ready=\"1\""), "{dom}");
+
+    let rows = host_rows(&dom);
+    let days: Vec<&str> = rows.iter().map(|r| r[DAYS_LEFT].as_str()).collect();
+    // Numerically, not as text ("400" > "1000" > "12" > "-30"); hosts without a certificate
+    // last, in ranking order.
+    assert_eq!(days, ["1000", "400", "12", "-30", "", ""]);
+    assert_eq!(rows[0][ADDRESS], "2001:db8::7", "the first row changed");
+    assert_eq!(rows[4][ADDRESS], "127.88.0.9");
+    assert_eq!(rows[5][ADDRESS], "127.88.0.11");
+    assert!(dom.contains("data-col=\"days_left\" data-type=\"num\" aria-sort=\"descending\""));
+}
