@@ -46,6 +46,16 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("no-listener", "none", &[]),
 ];
 
+/// The documented ranking order as a sort key: score descending, then fewest certificate days
+/// left (hosts without a certificate after), then address, then port.
+fn ranking_key(r: &Row) -> (i64, bool, Option<i64>, std::net::IpAddr, u16) {
+    let score: i64 = r["risk_score"].parse().unwrap();
+    let days: Option<i64> = r["cert_days_left"].parse().ok();
+    let ip: std::net::IpAddr = r["ip"].parse().unwrap();
+    let port: u16 = r["port"].parse().unwrap();
+    (-score, days.is_none(), days, ip, port)
+}
+
 fn codes(row: &Row) -> BTreeSet<String> {
     row["findings"]
         .split(';')
@@ -103,15 +113,8 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
     // then fewest certificate days left (hosts without a certificate after), then address.
     let ranks: Vec<usize> = rows.iter().map(|r| r["rank"].parse().unwrap()).collect();
     assert_eq!(ranks, (1..=32).collect::<Vec<_>>());
-    let key = |r: &Row| {
-        let score: i64 = r["risk_score"].parse().unwrap();
-        let days: Option<i64> = r["cert_days_left"].parse().ok();
-        let ip: std::net::IpAddr = r["ip"].parse().unwrap();
-        let port: u16 = r["port"].parse().unwrap();
-        (-score, days.is_none(), days, ip, port)
-    };
     let mut sorted = rows.clone();
-    sorted.sort_by_key(key);
+    sorted.sort_by_key(ranking_key);
     assert_eq!(sorted, rows, "hosts.csv is not in ranking order");
     // Every failing host ranks above every healthy one.
     let last_at_risk = rows
@@ -399,15 +402,9 @@ fn a_large_run_ranks_through_temporary_files_exactly_once() {
             r["port"]
         );
     }
-    let key = |r: &Row| {
-        let score: i64 = r["risk_score"].parse().unwrap();
-        let days: Option<i64> = r["cert_days_left"].parse().ok();
-        let ip: std::net::IpAddr = r["ip"].parse().unwrap();
-        let port: u16 = r["port"].parse().unwrap();
-        (-score, days.is_none(), days, ip, port)
-    };
     assert!(
-        rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+        rows.windows(2)
+            .all(|w| ranking_key(&w[0]) <= ranking_key(&w[1])),
         "hosts.csv is not in ranking order"
     );
     assert_eq!(summary(&out_dir)["hosts"], 45_000);
