@@ -8,6 +8,7 @@ pub mod diff;
 pub mod files;
 pub mod findings;
 pub mod html;
+pub mod metrics;
 pub mod observation;
 pub mod ranking;
 pub mod risk;

@@ -7,5 +7,6 @@ mod demo;
 mod inputs;
 mod interrupt;
 mod mixed_fleet;
+mod operations;
 mod ranking;
 mod util;

@@ -21,12 +21,15 @@ pub struct Cli {
     /// Only warnings and errors on stderr, no progress; the final summary line still prints.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Log lines as `text`, or as `json` objects (one per line) for log shippers.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sweep targets through TCP, RDP negotiation and TLS, and write the report files.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Serve the simulated fleet of RDP behaviours on loopback until interrupted.
     Simulate(SimulateArgs),
     /// Start the simulated fleet, scan it, and write a demo report.
@@ -78,6 +81,12 @@ pub struct ScanArgs {
     /// A TOML file with the same settings (see configs/rdpsweep.example.toml); flags win.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also write the scan's counts in the Prometheus text format to FILE (for node_exporter's textfile collector).
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+    /// Count the targets and print the count; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub risk: RiskArgs,
 }

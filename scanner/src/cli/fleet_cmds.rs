@@ -93,6 +93,8 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         cookie: "rdpsweep-demo".to_string(),
         risk_config: None,
         fail_on: None,
+        metrics: None,
+        dry_run: false,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

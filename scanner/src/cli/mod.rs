@@ -48,7 +48,7 @@ impl fmt::Display for Failure {
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
+    init_logging(cli.verbose, cli.quiet, cli.log_format == "json");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -61,7 +61,7 @@ pub fn main() -> i32 {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Scan(args) => scan::run(args, cli.quiet).await,
+            Command::Scan(args) => scan::run(*args, cli.quiet).await,
             Command::Simulate(args) => fleet_cmds::simulate(args).await,
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
@@ -91,8 +91,9 @@ pub fn print_out(text: &str) {
 }
 
 /// Logs go to stderr: `info` by default, `warn` with `--quiet`, `debug`/`trace` with `-v`/`-vv`;
-/// `RUST_LOG` overrides. No colours when stderr is not a terminal (cron, Docker logs).
-fn init_logging(verbose: u8, quiet: bool) {
+/// `RUST_LOG` overrides. No colours when stderr is not a terminal (cron, Docker logs); with
+/// `--log-format json`, one JSON object per line.
+fn init_logging(verbose: u8, quiet: bool, json: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "info",
@@ -101,10 +102,15 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("rdpsweep={level},warn")));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }

@@ -1,7 +1,7 @@
 //! `rdpsweep scan`: settings → targets → sweep → report files, with progress and signals.
 
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +13,8 @@ use rdpsweep::probe::ProbeConfig;
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::TargetSet;
 use rdpsweep::tls::scanning_client_config;
+use rdpsweep_reports::files::write_atomically;
+use rdpsweep_reports::metrics::prometheus_text;
 use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
 
 use super::args::ScanArgs;
@@ -31,6 +33,15 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let policy = load_policy(settings.risk_config.as_deref())?;
     let sweep_config = sweep_config(&settings)?;
     let targets = build_targets(&settings)?;
+    if settings.dry_run {
+        let probes = targets.len().saturating_mul(settings.ports.len() as u128);
+        print_out(&format!(
+            "dry run: {} targets x {} ports = {probes} probes; nothing was sent\n",
+            targets.len(),
+            settings.ports.len()
+        ));
+        return Ok(EXIT_OK);
+    }
     let info = scan_info(&settings);
     let summary = scan_into(
         Arc::new(targets),
@@ -42,6 +53,9 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     )
     .await?;
     print_out(&format!("{}\n", summary.line));
+    if let Some(path) = &settings.metrics {
+        write_metrics(path, &summary)?;
+    }
     Ok(if summary.interrupted {
         EXIT_INTERRUPTED
     } else if fails_on(&summary.summary, settings.fail_on) {
@@ -49,6 +63,26 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     } else {
         EXIT_OK
     })
+}
+
+/// Writes the Prometheus text file, replacing it whole.
+fn write_metrics(path: &Path, summary: &ScanSummary) -> Result<(), Failure> {
+    let finished = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let text = prometheus_text(&summary.summary, summary.duration.as_secs_f64(), finished);
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Failure::Usage(format!("--metrics {}: not a file name", path.display())))?;
+    write_atomically(dir, name, |w| w.write_all(text.as_bytes()))
+        .map(|_| ())
+        .map_err(|e| Failure::Runtime(e.to_string()))
 }
 
 /// The scan's parameters, for `summary.json` and the HTML report.
@@ -145,6 +179,8 @@ pub struct ScanSummary {
     pub summary: Summary,
     /// `results.jsonl`.
     pub results: PathBuf,
+    /// From the first probe to the last report file.
+    pub duration: std::time::Duration,
 }
 
 /// Scans `targets`, appending each observation to `out_dir/results.jsonl` as it finishes,
@@ -169,6 +205,7 @@ pub async fn scan_into(
         "scan started"
     );
     info.started_at = Some(now_rfc3339());
+    let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
     let stops = Stops::default();
     let signals = tokio::spawn(watch_signals(stops.clone(), results.clone()));
@@ -207,6 +244,7 @@ pub async fn scan_into(
         interrupted: end.interrupted,
         summary: built.summary,
         results: jsonl_path,
+        duration: started.elapsed(),
     })
 }
 

@@ -45,6 +45,8 @@ pub struct Settings {
     pub cookie: String,
     pub risk_config: Option<PathBuf>,
     pub fail_on: Option<RiskLevel>,
+    pub metrics: Option<PathBuf>,
+    pub dry_run: bool,
 }
 
 /// The TOML config file: the scan flags by their long names, `_` for `-`.
@@ -65,6 +67,7 @@ struct FileConfig {
     cookie: Option<String>,
     risk_config: Option<PathBuf>,
     fail_on: Option<String>,
+    metrics: Option<PathBuf>,
 }
 
 /// The config file's values, each checked as strictly as the matching flag.
@@ -84,6 +87,7 @@ struct FileSettings {
     cookie: Option<String>,
     risk_config: Option<PathBuf>,
     fail_on: Option<RiskLevel>,
+    metrics: Option<PathBuf>,
 }
 
 /// A comma-separated list of ports, as one flag value.
@@ -168,6 +172,8 @@ impl Settings {
                 .unwrap_or_else(|| defaults::COOKIE.to_string()),
             risk_config: args.risk.risk_config.or(file.risk_config),
             fail_on: args.risk.fail_on.or(file.fail_on),
+            metrics: args.metrics.or(file.metrics),
+            dry_run: args.dry_run,
         })
     }
 }
@@ -222,6 +228,7 @@ fn read_config(path: &Path) -> Result<FileSettings, Failure> {
         out_dir: file.out_dir,
         cookie: file.cookie,
         risk_config: file.risk_config,
+        metrics: file.metrics,
         fail_on: file
             .fail_on
             .map(|text| parse_fail_on(&text).map_err(|e| bad("fail_on", e)))
@@ -246,6 +253,17 @@ mod tests {
         );
         assert_eq!(parse_ports("0").unwrap_err(), "port 0 is not in 1-65535");
         assert!(parse_ports("rdp").unwrap_err().contains("rdp"));
+    }
+
+    #[test]
+    fn the_shipped_config_files_are_valid() {
+        let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs");
+        let example = read_config(&configs.join("rdpsweep.example.toml")).expect("example config");
+        assert_eq!(example.ports, Some(vec![13389]));
+        let nightly = read_config(&configs.join("nightly.toml")).expect("nightly config");
+        assert_eq!(nightly.fail_on, Some(RiskLevel::High));
+        assert_eq!(nightly.retries, Some(1));
+        assert!(nightly.metrics.is_some());
     }
 
     #[test]
