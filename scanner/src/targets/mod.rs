@@ -29,6 +29,7 @@
 //! true count is below 2^128, that is unless `::/0` (with nothing excluded) is a target. Nobody
 //! can iterate that far to notice the difference.
 
+mod order;
 mod parse;
 mod ranges;
 
@@ -39,6 +40,7 @@ use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
+pub use order::{Order, Shard};
 use parse::Spec;
 use ranges::{Interval, Ranges};
 

@@ -13,7 +13,7 @@ pub(super) struct Interval {
 impl Interval {
     /// How many values the interval holds, saturating at `u128::MAX` (only `0..=u128::MAX`,
     /// which holds 2^128, saturates).
-    fn count(self) -> u128 {
+    pub fn count(self) -> u128 {
         (self.end - self.start).saturating_add(1)
     }
 }
@@ -64,6 +64,11 @@ impl Ranges {
         self.0
             .iter()
             .fold(0u128, |total, i| total.saturating_add(i.count()))
+    }
+
+    /// The intervals, ascending.
+    pub fn intervals(&self) -> &[Interval] {
+        &self.0
     }
 
     /// Every value, ascending, lazily.
