@@ -26,6 +26,12 @@ pub struct ScanInfo {
     pub connect_timeout: Option<String>,
     pub timeout: Option<String>,
     pub retries: Option<u32>,
+    /// The seed of the order targets were visited in.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The shard scanned, `I/N` (`1/1` for all).
+    #[serde(default)]
+    pub shard: Option<String>,
     /// True when the scan was interrupted.
     pub interrupted: bool,
     /// The `results.jsonl` a rebuilt report was made from.

@@ -18,12 +18,14 @@ use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
 
 use crate::probe::{self, ProbeConfig};
-use crate::targets::{Target, TargetSet};
+use crate::targets::{Order, Target, TargetSet};
 
 /// What a sweep probes and how hard.
 #[derive(Clone)]
 pub struct SweepConfig {
     pub ports: Vec<u16>,
+    /// The order targets are visited in (a seeded permutation) and the shard of them to scan.
+    pub order: Order,
     /// Probes in flight at once.
     pub concurrency: usize,
     pub probe: ProbeConfig,
@@ -58,7 +60,7 @@ where
     let limiter = config.probe.limiter.clone();
     let ports = &config.ports;
     let pairs = targets
-        .iter()
+        .iter_ordered(&config.order)
         .flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)));
     let results = stream::iter(pairs)
         // The token of each target's first connection is taken here, before the probe starts,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use rdpsweep::targets::Shard;
 use rdpsweep_reports::RiskLevel;
 
 use super::settings::{defaults, parse_duration, parse_ports, PortList, MAX_RETRIES};
@@ -87,6 +88,13 @@ pub struct ScanArgs {
     /// Count the targets and print the count; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Scan only shard I of N (e.g. 2/4): the N shards of one target list (with one --seed)
+    /// cover every target exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    #[arg(long, value_name = "N",
+          help = format!("Seed of the pseudo-random order targets are visited in [default: {}]", defaults::SEED))]
+    pub seed: Option<u64>,
     #[command(flatten)]
     pub risk: RiskArgs,
 }

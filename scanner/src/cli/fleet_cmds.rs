@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ipnetwork::IpNetwork;
 use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
-use rdpsweep::targets::TargetSet;
+use rdpsweep::targets::{Shard, TargetSet};
 use rdpsweep_reports::writers::cell;
 use rdpsweep_reports::{rank, read_results, Observation, RiskPolicy, ScanInfo};
 
@@ -95,6 +95,8 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         fail_on: None,
         metrics: None,
         dry_run: false,
+        shard: Shard::all(),
+        seed: 0,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

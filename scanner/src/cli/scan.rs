@@ -11,7 +11,7 @@ use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_rfc3339;
 use rdpsweep::probe::ProbeConfig;
 use rdpsweep::sweep::{sweep, SweepConfig};
-use rdpsweep::targets::TargetSet;
+use rdpsweep::targets::{Order, Shard, TargetSet};
 use rdpsweep::tls::scanning_client_config;
 use rdpsweep_reports::files::write_atomically;
 use rdpsweep_reports::metrics::prometheus_text;
@@ -34,10 +34,15 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let sweep_config = sweep_config(&settings)?;
     let targets = build_targets(&settings)?;
     if settings.dry_run {
-        let probes = targets.len().saturating_mul(settings.ports.len() as u128);
+        let count = targets.len_in(&settings.shard);
+        let probes = count.saturating_mul(settings.ports.len() as u128);
+        let shard = if settings.shard == Shard::all() {
+            String::new()
+        } else {
+            format!(" in shard {} of {} targets", settings.shard, targets.len())
+        };
         print_out(&format!(
-            "dry run: {} targets x {} ports = {probes} probes; nothing was sent\n",
-            targets.len(),
+            "dry run: {count} targets{shard} x {} ports = {probes} probes; nothing was sent\n",
             settings.ports.len()
         ));
         return Ok(EXIT_OK);
@@ -103,6 +108,8 @@ fn scan_info(settings: &Settings) -> ScanInfo {
         connect_timeout: Some(humantime::format_duration(settings.connect_timeout).to_string()),
         timeout: Some(humantime::format_duration(settings.timeout).to_string()),
         retries: Some(settings.retries),
+        seed: Some(settings.seed),
+        shard: Some(settings.shard.to_string()),
         ..ScanInfo::default()
     }
 }
@@ -134,6 +141,10 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
     let limiter = Arc::new(RateLimiter::direct(rate_quota(rate)));
     Ok(SweepConfig {
         ports: settings.ports.clone(),
+        order: Order {
+            seed: settings.seed,
+            shard: settings.shard,
+        },
         concurrency: fit_concurrency(settings.concurrency),
         probe: ProbeConfig {
             connect_timeout: settings.connect_timeout,
@@ -196,7 +207,9 @@ pub async fn scan_into(
     let results = Arc::new(Mutex::new(
         Results::create(out_dir).map_err(Failure::Runtime)?,
     ));
-    let total = targets.len().saturating_mul(config.ports.len() as u128);
+    let total = targets
+        .len_in(&config.order.shard)
+        .saturating_mul(config.ports.len() as u128);
     tracing::info!(
         targets = %total,
         ports = ?config.ports,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use rdpsweep::targets::Shard;
 use rdpsweep_reports::RiskLevel;
 
 use super::args::{parse_fail_on, ScanArgs};
@@ -23,6 +24,7 @@ pub mod defaults {
     pub const RETRIES: u32 = 1;
     pub const OUT_DIR: &str = "rdpsweep-out";
     pub const COOKIE: &str = "rdpsweep";
+    pub const SEED: u64 = 0;
 }
 
 /// The most retries a scan may ask for.
@@ -47,6 +49,8 @@ pub struct Settings {
     pub fail_on: Option<RiskLevel>,
     pub metrics: Option<PathBuf>,
     pub dry_run: bool,
+    pub shard: Shard,
+    pub seed: u64,
 }
 
 /// The TOML config file: the scan flags by their long names, `_` for `-`.
@@ -68,6 +72,7 @@ struct FileConfig {
     risk_config: Option<PathBuf>,
     fail_on: Option<String>,
     metrics: Option<PathBuf>,
+    seed: Option<u64>,
 }
 
 /// The config file's values, each checked as strictly as the matching flag.
@@ -88,6 +93,7 @@ struct FileSettings {
     risk_config: Option<PathBuf>,
     fail_on: Option<RiskLevel>,
     metrics: Option<PathBuf>,
+    seed: Option<u64>,
 }
 
 /// A comma-separated list of ports, as one flag value.
@@ -174,6 +180,8 @@ impl Settings {
             fail_on: args.risk.fail_on.or(file.fail_on),
             metrics: args.metrics.or(file.metrics),
             dry_run: args.dry_run,
+            shard: args.shard.unwrap_or_else(Shard::all),
+            seed: args.seed.or(file.seed).unwrap_or(defaults::SEED),
         })
     }
 }
@@ -229,6 +237,7 @@ fn read_config(path: &Path) -> Result<FileSettings, Failure> {
         cookie: file.cookie,
         risk_config: file.risk_config,
         metrics: file.metrics,
+        seed: file.seed,
         fail_on: file
             .fail_on
             .map(|text| parse_fail_on(&text).map_err(|e| bad("fail_on", e)))
