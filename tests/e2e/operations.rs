@@ -94,13 +94,13 @@ fn written_order(dir: &TestDir) -> Vec<String> {
 }
 
 #[test]
-fn three_shards_cover_every_target_exactly_once() {
+fn three_shards_cover_every_target_exactly_once_and_merge_into_one_report() {
     // Nothing listens on 23433: every row is refused, fast.
+    let dirs: Vec<TestDir> = (0..3).map(|_| TestDir::new()).collect();
     let mut union = Vec::new();
-    for shard in ["1/3", "2/3", "3/3"] {
-        let dir = TestDir::new();
+    for (dir, shard) in dirs.iter().zip(["1/3", "2/3", "3/3"]) {
         let rows = scan_ok(
-            &dir,
+            dir,
             &[
                 "127.93.6.0/27",
                 "-p",
@@ -118,9 +118,26 @@ fn three_shards_cover_every_target_exactly_once() {
         );
         union.extend(rows.into_iter().map(|r| r["ip"].clone()));
     }
-    union.sort_by_key(|ip| ip.parse::<std::net::IpAddr>().unwrap());
+    let ascending =
+        |ips: &mut Vec<String>| ips.sort_by_key(|ip| ip.parse::<std::net::IpAddr>().unwrap());
+    ascending(&mut union);
     let every: Vec<String> = (0..32).map(|i| format!("127.93.6.{i}")).collect();
     assert_eq!(union, every);
+
+    let merged = TestDir::new();
+    let shard_dirs: Vec<String> = dirs.iter().map(|d| d.out()).collect();
+    let mut args = vec!["merge"];
+    args.extend(shard_dirs.iter().map(String::as_str));
+    let out_dir = merged.out();
+    args.extend(["-o", &out_dir]);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ranked 32 hosts"), "{}", stdout(&out));
+    let (_, rows) = read_hosts_csv(&merged.join("out"));
+    let mut ips: Vec<String> = rows.into_iter().map(|r| r["ip"].clone()).collect();
+    ascending(&mut ips);
+    assert_eq!(ips, every);
+    assert_eq!(read_jsonl(&merged.join("out")).len(), 32);
 }
 
 #[test]

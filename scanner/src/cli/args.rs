@@ -39,6 +39,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Show what changed between two runs: findings that appeared or disappeared, levels.
     Diff(DiffArgs),
+    /// Join the outputs of several scans (the shards of one sweep) into one ranked report.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +128,18 @@ pub struct ReportArgs {
     /// Where hosts.csv, findings.csv, summary.json and report.html are written [default: beside RESULTS.jsonl].
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub risk: RiskArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output directories of `rdpsweep scan` (each holding a results.jsonl).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where the merged results.jsonl and report files are written.
+    #[arg(short, long, value_name = "DIR")]
+    pub out_dir: PathBuf,
     #[command(flatten)]
     pub risk: RiskArgs,
 }

@@ -66,6 +66,7 @@ pub fn main() -> i32 {
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
             Command::Diff(args) => report::diff(args),
+            Command::Merge(args) => report::merge(args),
         }
     });
     // Probes still waiting on a stalled server must not keep the process alive.

@@ -14,7 +14,7 @@ use rdpsweep_reports::{
     Summary,
 };
 
-use super::args::{DiffArgs, ReportArgs};
+use super::args::{DiffArgs, MergeArgs, ReportArgs, RiskArgs};
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
 
 /// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml).
@@ -101,7 +101,6 @@ fn list(files: &[PathBuf]) -> String {
 
 /// Runs `rdpsweep report`.
 pub fn report(args: ReportArgs) -> Result<i32, Failure> {
-    let policy = load_policy(args.risk.risk_config.as_deref())?;
     let out_dir = match args.out_dir {
         Some(dir) => dir,
         None => args
@@ -110,24 +109,72 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
+    rebuild(
+        &args.results,
+        &out_dir,
+        &args.risk,
+        &args.results.display().to_string(),
+    )
+}
+
+/// Runs `rdpsweep merge`: the shards' `results.jsonl` files, concatenated (a torn last line
+/// of one still ends its own line), into `OUT/results.jsonl`, then ranked like `report`.
+pub fn merge(args: MergeArgs) -> Result<i32, Failure> {
+    let sources: Vec<PathBuf> = args
+        .dirs
+        .iter()
+        .map(|dir| dir.join("results.jsonl"))
+        .collect();
+    for source in &sources {
+        if let Err(e) = std::fs::File::open(source) {
+            return Err(Failure::Usage(format!(
+                "cannot read {}: {e}",
+                source.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot create output directory {}: {e}",
+            args.out_dir.display()
+        ))
+    })?;
+    let merged = write_atomically(&args.out_dir, "results.jsonl", |out| {
+        for source in &sources {
+            let text = std::fs::read(source)?;
+            out.write_all(&text)?;
+            if !text.is_empty() && !text.ends_with(b"\n") {
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
+    rebuild(&merged, &args.out_dir, &args.risk, &names.join(", "))
+}
+
+/// Ranks `results` into `out_dir` (stopping cleanly on a signal), prints one line, and returns
+/// the exit code `--fail-on` asks for.
+fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Result<i32, Failure> {
+    let policy = load_policy(risk.risk_config.as_deref())?;
     let info = ScanInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        source: Some(args.results.display().to_string()),
+        source: Some(source.to_string()),
         ..ScanInfo::default()
     };
     let stop = Arc::new(AtomicBool::new(false));
     let signals = signals::stop_on_signal(stop.clone());
-    let built = build_reports(&args.results, &out_dir, &policy, &info, false, &stop);
+    let built = build_reports(results, out_dir, &policy, &info, false, &stop);
     signals.abort();
     let built = built?;
     print_out(&format!(
-        "ranked {} hosts from {}: {}; wrote {}\n",
+        "ranked {} hosts from {source}: {}; wrote {}\n",
         built.summary.hosts,
-        args.results.display(),
         level_counts(&built.summary),
         list(&built.files)
     ));
-    Ok(if fails_on(&built.summary, args.risk.fail_on) {
+    Ok(if fails_on(&built.summary, risk.fail_on) {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
