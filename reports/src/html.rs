@@ -497,8 +497,8 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
              <td class=\"num\">{score}</td>\
              <td data-key=\"{lkey}\"><span class=\"level {level}\">{level}</span></td>\
              <td class=\"code\">{codes}</td><td>{tcp}</td><td>{rdp}</td><td>{sel}</td>\
-             <td>{tls}</td><td>{ver}</td><td>{subject}</td><td class=\"num\">{days}</td>\
-             <td>{error}</td></tr>",
+             <td>{tls}</td><td>{ver}</td><td class=\"wrap\">{subject}</td><td class=\"num\">{days}</td>\
+             <td class=\"wrap\">{error}</td></tr>",
             rank = host.rank,
             akey = escape(&address_key(&o.ip)),
             addr = escape(&cell(&o.ip)),
