@@ -40,7 +40,7 @@ use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
-pub use order::{Order, Shard};
+pub use order::{Order, Sequence, Shard};
 use parse::Spec;
 use ranges::{Interval, Ranges};
 

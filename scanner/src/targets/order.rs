@@ -177,6 +177,10 @@ impl TargetSet {
     /// over the intervals, without allocating (beyond cloning a name): about 60 ns in a
     /// release build for a /8, 250 ns with 4,096 intervals.
     pub fn iter_ordered(&self, order: &Order) -> impl Iterator<Item = Target> + Send + '_ {
+        self.ordered(order)
+    }
+
+    fn ordered(&self, order: &Order) -> Ordered<'_> {
         let layout = Layout::new(self);
         let permutation = Permutation::new(layout.total, order.seed);
         let remaining = order.shard.size_of(layout.total);
@@ -190,10 +194,74 @@ impl TargetSet {
         }
     }
 
+    /// Like [`TargetSet::iter_ordered`], without the first `skip` targets of the shard's
+    /// order (for resuming a scan); costs nothing per skipped target.
+    pub fn iter_ordered_from(
+        &self,
+        order: &Order,
+        skip: u128,
+    ) -> impl Iterator<Item = Target> + Send + '_ {
+        let mut iter = self.ordered(order);
+        let skip = skip.min(iter.remaining);
+        iter.remaining -= skip;
+        iter.next = iter.next.wrapping_add(skip.wrapping_mul(iter.step));
+        iter
+    }
+
     /// Exactly how many targets `iter_ordered` yields for `shard` (the shards' sizes differ by
     /// at most one and add up to [`TargetSet::len`]).
     pub fn len_in(&self, shard: &Shard) -> u128 {
         shard.size_of(self.len())
+    }
+
+    /// A lookup from a target back to its place in the order of `order`: the inverse of
+    /// [`TargetSet::iter_ordered`], for resuming a scan. Builds a map of the names (memory
+    /// O(names)); addresses are found by binary search.
+    pub fn sequence(&self, order: &Order) -> Sequence<'_> {
+        let layout = Layout::new(self);
+        let permutation = Permutation::new(layout.total, order.seed);
+        let names = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_ascii_lowercase(), i))
+            .collect();
+        Sequence {
+            layout,
+            permutation,
+            shard: order.shard,
+            names,
+        }
+    }
+}
+
+/// Where each target comes in one shard's order (see [`TargetSet::sequence`]).
+pub struct Sequence<'a> {
+    layout: Layout<'a>,
+    permutation: Permutation,
+    shard: Shard,
+    /// Lower-cased name → its index among the names.
+    names: std::collections::HashMap<String, usize>,
+}
+
+impl Sequence<'_> {
+    /// How many targets of the shard's order come before `target`; `None` when `target` is not
+    /// in the set, or belongs to another shard.
+    pub fn index_of(&self, target: &Target) -> Option<u128> {
+        let position = match target {
+            Target::Ip(ip) => self.layout.position_of_ip(*ip)?,
+            Target::Name(name) => {
+                let index = *self.names.get(&name.to_ascii_lowercase())?;
+                let start = *self.layout.starts.last()?;
+                start.checked_add(u128::try_from(index).ok()?)?
+            }
+        };
+        if position >= self.layout.total {
+            return None;
+        }
+        let j = self.permutation.index_of(position);
+        let count = u128::from(self.shard.count);
+        (j % count == u128::from(self.shard.index) - 1).then_some(j / count)
     }
 }
 
@@ -262,6 +330,24 @@ impl<'a> Layout<'a> {
             starts,
             total,
         }
+    }
+
+    /// The position of `ip`, if it is a target.
+    fn position_of_ip(&self, ip: IpAddr) -> Option<u128> {
+        let (intervals, value, first_segment) = match ip {
+            IpAddr::V4(a) => (self.v4, u128::from(u32::from(a)), 0),
+            IpAddr::V6(a) => (self.v6, u128::from(a), self.v4.len()),
+        };
+        let at = intervals
+            .partition_point(|i| i.start <= value)
+            .checked_sub(1)?;
+        let interval = intervals[at];
+        if value > interval.end {
+            return None;
+        }
+        self.starts
+            .get(first_segment + at)?
+            .checked_add(value - interval.start)
     }
 
     /// The target at `position` (`position < total`).
@@ -355,6 +441,26 @@ impl Permutation {
         x
     }
 
+    /// `π⁻¹(p)`: the sequence number of position `p` (`p < len`), walking `P⁻¹` back into
+    /// `0..len` (see the module documentation for why this inverts [`Permutation::at`]).
+    fn index_of(&self, p: u128) -> u128 {
+        let mut x = self.step_back(p);
+        while x >= self.len {
+            x = self.step_back(x);
+        }
+        x
+    }
+
+    /// `P⁻¹(y)`: `jh = τ[hi]⁻¹(lo)`, then `jl = σ[jh]⁻¹(hi)`.
+    fn step_back(&self, y: u128) -> u128 {
+        let (h, l) = (self.high_bits, self.low_bits);
+        let lo = (y & u128::from(mask(l))) as u64;
+        let hi = (y >> l) as u64;
+        let jh = feistel_inverse(lo, l, hi, &self.keys.tau);
+        let jl = feistel_inverse(hi, h, jh, &self.keys.sigma);
+        (u128::from(jh) << h) | u128::from(jl)
+    }
+
     /// `P(x)` for `x < 2^k`: a bijection on `0..2^k`.
     fn step(&self, x: u128) -> u128 {
         let (h, l) = (self.high_bits, self.low_bits);
@@ -396,6 +502,26 @@ fn feistel(x: u64, bits: u32, c: u64, keys: &FeistelKeys) -> u64 {
     for key in keys.rounds {
         let round = mix64(b ^ tweak ^ key) & mask(high);
         (a, b) = (b, a ^ round);
+        (high, low) = (low, high);
+    }
+    (a << low) | b
+}
+
+/// `F[c]⁻¹(y)`: undoes [`feistel`], running the rounds backwards.
+fn feistel_inverse(y: u64, bits: u32, c: u64, keys: &FeistelKeys) -> u64 {
+    if bits == 0 {
+        return 0;
+    }
+    let tweak = mix64(c ^ keys.tweak);
+    // After an even number of rounds the parts have their starting widths.
+    let (mut high, mut low) = (bits.div_ceil(2), bits / 2);
+    let mut a = y >> low;
+    let mut b = y & mask(low);
+    for key in keys.rounds.iter().rev() {
+        // The round made (a, b) from (a0, b0) as (b0, a0 ^ R(b0)), R cut to a0's width,
+        // which is b's width now.
+        let round = mix64(a ^ tweak ^ key) & mask(low);
+        (a, b) = (b ^ round, a);
         (high, low) = (low, high);
     }
     (a << low) | b

@@ -443,3 +443,80 @@ proptest! {
         prop_assert_eq!(sorted(union), sorted(s.iter().collect()));
     }
 }
+
+#[test]
+fn the_sequence_inverts_the_order_in_every_shard() {
+    for (size, s) in sized_sets() {
+        for seed in SEEDS {
+            for count in [1, 3] {
+                for index in 1..=count {
+                    let o = order(seed, index, count);
+                    let sequence = s.sequence(&o);
+                    for (k, target) in s.iter_ordered(&o).enumerate() {
+                        assert_eq!(
+                            sequence.index_of(&target),
+                            Some(k as u128),
+                            "size {size}, seed {seed}, shard {index}/{count}, {target}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_sequence_places_targets_of_other_shards_and_strangers_nowhere() {
+    let s = set(&["10.0.0.0/28", "fd00::/126", "Host-A"], &["10.0.0.3"]);
+    let whole = s.sequence(&order(7, 1, 1));
+    for stranger in [
+        ip("10.0.0.3"),
+        ip("10.0.0.16"),
+        ip("fd00::4"),
+        ip("9.255.255.255"),
+    ] {
+        assert_eq!(whole.index_of(&stranger), None, "{stranger}");
+    }
+    assert_eq!(whole.index_of(&Target::Name("nobody".into())), None);
+    // Names match as the set keeps them: case-insensitively.
+    assert!(whole.index_of(&Target::Name("host-a".into())).is_some());
+    let first = s.sequence(&order(7, 1, 2));
+    let second = s.sequence(&order(7, 2, 2));
+    for target in s.iter() {
+        let in_first = first.index_of(&target).is_some();
+        let in_second = second.index_of(&target).is_some();
+        assert!(
+            in_first != in_second,
+            "{target} must be in exactly one shard"
+        );
+    }
+}
+
+#[test]
+fn the_permutation_inverse_undoes_it_for_every_small_length() {
+    for len in 1..=300u128 {
+        for seed in [0, 9] {
+            let p = Permutation::new(len, seed);
+            for j in 0..len {
+                assert_eq!(p.index_of(p.at(j)), j, "len {len}, seed {seed}");
+            }
+        }
+    }
+    // And far up the IPv6 space.
+    let p = Permutation::new(u128::MAX, 3);
+    for j in [0, 1, 1 << 64, u128::MAX - 1] {
+        assert_eq!(p.index_of(p.at(j)), j);
+    }
+}
+
+#[test]
+fn resuming_from_k_yields_the_rest_of_the_order() {
+    for (size, s) in sized_sets() {
+        let o = order(5, 2, 3);
+        let all: Vec<Target> = s.iter_ordered(&o).collect();
+        for skip in [0, 1, all.len() / 2, all.len(), all.len() + 5] {
+            let rest: Vec<Target> = s.iter_ordered_from(&o, skip as u128).collect();
+            assert_eq!(rest, all[skip.min(all.len())..], "size {size}, skip {skip}");
+        }
+    }
+}
