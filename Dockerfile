@@ -2,7 +2,8 @@
 #   docker build -t rdpsweep .
 #   docker run --rm -v "$PWD/reports:/data" rdpsweep scan -i /data/fleet.txt -o /data/$(date +%F)
 # `docker stop` sends SIGTERM: the scan stops starting probes, finishes those in flight,
-# keeps every finished row and exits 130.
+# keeps every finished row, writes the reports marked partial and exits 143; give it time
+# (`docker stop -t 30`), and `rdpsweep scan --resume DIR` finishes the scan later.
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src

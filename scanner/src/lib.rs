@@ -14,6 +14,7 @@ pub mod cert;
 pub mod fleet;
 pub mod probe;
 pub mod proto;
+pub mod resume;
 pub mod sweep;
 pub mod targets;
 pub mod tls;

@@ -18,6 +18,7 @@ use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
 
 use crate::probe::{self, ProbeConfig};
+use crate::resume::ResumePoint;
 use crate::targets::{Order, Target, TargetSet};
 
 /// What a sweep probes and how hard.
@@ -29,6 +30,8 @@ pub struct SweepConfig {
     /// Probes in flight at once.
     pub concurrency: usize,
     pub probe: ProbeConfig,
+    /// The pairs an earlier run into the same directory finished: skipped (`--resume`).
+    pub resume: Option<Arc<ResumePoint>>,
 }
 
 /// How a sweep ended.
@@ -59,9 +62,21 @@ where
     });
     let limiter = config.probe.limiter.clone();
     let ports = &config.ports;
+    let per_target = ports.len() as u128;
+    let resume = config.resume.clone().unwrap_or_default();
+    // Pair `k · ports + p` is target `k` of the order on port `p` (see `resume`).
+    let first_target = resume.frontier / per_target.max(1);
     let pairs = targets
-        .iter_ordered(&config.order)
-        .flat_map(move |target| ports.iter().map(move |&port| (target.clone(), port)));
+        .iter_ordered_from(&config.order, first_target)
+        .zip(first_target..)
+        .flat_map(move |(target, k)| {
+            ports
+                .iter()
+                .zip(0u128..)
+                .map(move |(&port, p)| (k * per_target + p, target.clone(), port))
+        })
+        .filter(move |(index, _, _)| !resume.is_done(*index))
+        .map(|(_, target, port)| (target, port));
     let results = stream::iter(pairs)
         // The token of each target's first connection is taken here, before the probe starts,
         // so that a stop never leaves started probes queued on the limiter.

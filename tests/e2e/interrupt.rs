@@ -1,19 +1,20 @@
 //! An interrupted scan keeps every row it finished: SIGTERM (docker stop, a cron timeout)
-//! stops new probes, lets the ones in flight finish, and exits 130 with both files complete.
+//! stops new probes, lets the ones in flight finish, writes every report marked as partial, and
+//! exits 143 (130 for Ctrl-C, SIGINT).
 
 use std::time::Duration;
 
 use crate::util::*;
 
 #[test]
-fn sigterm_keeps_every_finished_row_and_exits_130() {
+fn sigterm_keeps_every_finished_row_marks_the_reports_partial_and_exits_143() {
     let dir = TestDir::new();
     // 4096 addresses with no listener at 40 connections a second: far from done after a second.
     let mut child = spawn_scan(&dir, &["127.91.0.0/20", "-p", "23421", "--rate", "40"]);
     std::thread::sleep(Duration::from_millis(1500));
     terminate(&child);
     let out = wait_with_deadline(&mut child, Duration::from_secs(20));
-    assert_eq!(out.status.code(), Some(130), "stderr: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(143), "stderr: {}", stderr(&out));
     assert!(
         stdout(&out).contains("interrupted after"),
         "{}",
@@ -26,6 +27,14 @@ fn sigterm_keeps_every_finished_row_and_exits_130() {
     assert_eq!(rows.len(), json.len());
     by_ip(&rows); // no address twice
     assert!(rows.iter().all(|r| r["tcp"] == "refused"));
+    let summary = read_json(&dir.join("out/summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], true, "{summary}");
+    assert_eq!(summary["hosts"], rows.len(), "{summary}");
+    let html = std::fs::read_to_string(dir.join("out/report.html")).expect("report.html");
+    assert!(
+        html.contains("id=\"interrupted\""),
+        "report.html is not marked partial"
+    );
 }
 
 #[test]
@@ -48,9 +57,14 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
         ],
     );
     std::thread::sleep(Duration::from_millis(800));
-    terminate(&child);
+    send_signal(&child, "INT");
     let out = wait_with_deadline(&mut child, Duration::from_secs(5));
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "Ctrl-C exits 130: {}",
+        stderr(&out)
+    );
     let json = read_jsonl(&dir.join("out"));
     assert_eq!(json.len(), 1);
     assert_eq!(json[0]["attempts"], 1, "{}", json[0]);

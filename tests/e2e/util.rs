@@ -156,6 +156,13 @@ pub fn read_jsonl(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Reads one JSON file (`summary.json`).
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Rows keyed by their `ip` column; panics if an ip appears twice.
 pub fn by_ip(rows: &[Row]) -> HashMap<String, Row> {
     let mut map = HashMap::new();
@@ -199,9 +206,14 @@ pub fn spawn_scan(dir: &TestDir, args: &[&str]) -> Child {
 
 /// Sends SIGTERM, as `docker stop` or a cron timeout would.
 pub fn terminate(child: &Child) {
+    send_signal(child, "TERM");
+}
+
+/// Sends the signal named `name` (`INT`, `TERM`) to the child.
+pub fn send_signal(child: &Child, name: &str) {
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([&format!("-{name}"), &child.id().to_string()])
         .status()
         .expect("kill");
-    assert!(status.success(), "kill -TERM {}", child.id());
+    assert!(status.success(), "kill -{name} {}", child.id());
 }

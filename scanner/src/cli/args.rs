@@ -97,6 +97,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N",
           help = format!("Seed of the pseudo-random order targets are visited in [default: {}]", defaults::SEED))]
     pub seed: Option<u64>,
+    /// Continue the scan in DIR (stopped by a signal, a timeout or a crash): its targets, ports,
+    /// seed and shard come from DIR/scan.json, the pairs already in DIR/results.jsonl are
+    /// skipped, new rows are appended, and the report files cover all of them.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["targets", "input_files", "exclude", "exclude_files", "port", "seed", "shard"])]
+    pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub risk: RiskArgs,
 }

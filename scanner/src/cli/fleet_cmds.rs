@@ -16,7 +16,7 @@ use super::args::{DemoArgs, SimulateArgs};
 use super::scan::{scan_into, sweep_config};
 use super::settings::Settings;
 use super::signals;
-use super::{Failure, EXIT_INTERRUPTED, EXIT_OK};
+use super::{Failure, EXIT_OK};
 
 /// The demo's fleet: one /27 covers every behaviour of the mixed profile once.
 const DEMO_RANGE: &str = "127.77.0.0/27";
@@ -97,6 +97,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         dry_run: false,
         shard: Shard::all(),
         seed: 0,
+        resume: false,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -162,7 +163,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         show(&args.out_dir.join("hosts.csv"))
     );
     Ok(if summary.interrupted {
-        EXIT_INTERRUPTED
+        signals::exit_code()
     } else {
         EXIT_OK
     })

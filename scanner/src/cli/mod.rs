@@ -2,6 +2,7 @@
 
 mod args;
 mod fleet_cmds;
+mod plan;
 mod progress;
 mod report;
 mod scan;
@@ -23,8 +24,8 @@ pub const EXIT_RUNTIME: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: `--fail-on LEVEL` and some host is at LEVEL or worse.
 pub const EXIT_FAIL_ON: i32 = 3;
-/// Exit code: interrupted by a signal; the rows finished so far are written.
-pub const EXIT_INTERRUPTED: i32 = 130;
+// Interrupted: 130 after SIGINT, 143 after SIGTERM (`signals::exit_code`); the rows finished
+// so far are written.
 
 /// Why a command failed, which decides the exit code.
 #[derive(Debug)]
@@ -33,7 +34,7 @@ pub enum Failure {
     Usage(String),
     /// The scan could not run or write: exit 1.
     Runtime(String),
-    /// A signal stopped the work before it was done: exit 130.
+    /// A signal stopped the work before it was done: exit 130 (SIGINT) or 143 (SIGTERM).
     Interrupted(String),
 }
 
@@ -78,7 +79,7 @@ pub fn main() -> i32 {
             match failure {
                 Failure::Usage(_) => EXIT_USAGE,
                 Failure::Runtime(_) => EXIT_RUNTIME,
-                Failure::Interrupted(_) => EXIT_INTERRUPTED,
+                Failure::Interrupted(_) => signals::exit_code(),
             }
         }
     }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_rfc3339;
 use rdpsweep::probe::ProbeConfig;
+use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, Shard, TargetSet};
 use rdpsweep::tls::scanning_client_config;
@@ -18,11 +19,12 @@ use rdpsweep_reports::metrics::prometheus_text;
 use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
 
 use super::args::ScanArgs;
+use super::plan::ScanPlan;
 use super::progress::Reporter;
 use super::report::{build_reports, fails_on, level_counts, load_policy};
 use super::settings::Settings;
 use super::signals;
-use super::{print_out, Failure, EXIT_FAIL_ON, EXIT_INTERRUPTED, EXIT_OK};
+use super::{print_out, Failure, EXIT_FAIL_ON, EXIT_OK};
 
 /// File descriptors kept free for outputs, logs and name lookups.
 const RESERVED_FDS: u64 = 64;
@@ -47,6 +49,18 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         ));
         return Ok(EXIT_OK);
     }
+    let mut sweep_config = sweep_config;
+    if settings.resume {
+        sweep_config.resume = Some(Arc::new(resume_point(&settings, &targets, &sweep_config)?));
+    } else {
+        std::fs::create_dir_all(&settings.out_dir).map_err(|e| {
+            Failure::Runtime(format!(
+                "cannot create output directory {}: {e}",
+                settings.out_dir.display()
+            ))
+        })?;
+        ScanPlan::of(&settings).save(&settings.out_dir)?;
+    }
     let info = scan_info(&settings);
     let summary = scan_into(
         Arc::new(targets),
@@ -62,12 +76,47 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         write_metrics(path, &summary)?;
     }
     Ok(if summary.interrupted {
-        EXIT_INTERRUPTED
+        signals::exit_code()
     } else if fails_on(&summary.summary, settings.fail_on) {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
     })
+}
+
+/// What the run being resumed already did (nothing, if it never wrote a row).
+fn resume_point(
+    settings: &Settings,
+    targets: &TargetSet,
+    config: &SweepConfig,
+) -> Result<ResumePoint, Failure> {
+    let results = settings.out_dir.join("results.jsonl");
+    if !results.exists() {
+        tracing::info!("resuming {}: no results yet", settings.out_dir.display());
+        return Ok(ResumePoint::default());
+    }
+    let point = resume::prepare(&results, targets, &config.order, &config.ports)
+        .map_err(Failure::Runtime)?;
+    if point.torn_bytes > 0 {
+        tracing::warn!(
+            "{}: removed a last line cut short ({} bytes); that target is probed again",
+            results.display(),
+            point.torn_bytes
+        );
+    }
+    if point.foreign > 0 {
+        tracing::warn!(
+            "{}: {} rows are not targets of this scan (kept as they are)",
+            results.display(),
+            point.foreign
+        );
+    }
+    tracing::info!(
+        done = %point.done(),
+        "resuming {}: skipping the targets already in results.jsonl",
+        settings.out_dir.display()
+    );
+    Ok(point)
 }
 
 /// Writes the Prometheus text file, replacing it whole.
@@ -156,6 +205,7 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
             // The sweep shares its own stop flag with the probes.
             stop: Arc::default(),
         },
+        resume: None,
     })
 }
 
@@ -204,12 +254,14 @@ pub async fn scan_into(
     policy: &RiskPolicy,
     mut info: ScanInfo,
 ) -> Result<ScanSummary, Failure> {
+    let resumed = config.resume.as_ref().map_or(0, |point| point.done());
     let results = Arc::new(Mutex::new(
-        Results::create(out_dir).map_err(Failure::Runtime)?,
+        Results::open(out_dir, config.resume.is_some()).map_err(Failure::Runtime)?,
     ));
     let total = targets
         .len_in(&config.order.shard)
-        .saturating_mul(config.ports.len() as u128);
+        .saturating_mul(config.ports.len() as u128)
+        .saturating_sub(resumed);
     tracing::info!(
         targets = %total,
         ports = ?config.ports,
@@ -242,8 +294,13 @@ pub async fn scan_into(
     let (end, built) = built?;
     let mut files = vec![jsonl_path.clone()];
     files.extend(built.files);
+    let resumed = if resumed > 0 {
+        format!("resumed after {resumed} rows already done; ")
+    } else {
+        String::new()
+    };
     let line = format!(
-        "{}; risk: {}; wrote {}",
+        "{resumed}{}; risk: {}; wrote {}",
         reporter.finish(end.interrupted),
         level_counts(&built.summary),
         files
@@ -296,7 +353,7 @@ async fn watch_signals(stops: Stops, results: Arc<Mutex<Results>>) {
         } else {
             let _between_rows = lock(&results);
             eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)");
-            std::process::exit(EXIT_INTERRUPTED);
+            std::process::exit(signals::exit_code());
         }
     }
 }
@@ -308,13 +365,18 @@ struct Results {
 }
 
 impl Results {
-    /// Creates the directory and the file (a previous run's file is replaced).
-    fn create(dir: &Path) -> Result<Results, String> {
+    /// Creates the directory and the file: a previous run's file is replaced, or appended to
+    /// when `append` (resuming).
+    fn open(dir: &Path, append: bool) -> Result<Results, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()))?;
         let path = dir.join("results.jsonl");
-        let file =
-            File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let file = if append {
+            File::options().create(true).append(true).open(&path)
+        } else {
+            File::create(&path)
+        }
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
         Ok(Results {
             jsonl: JsonLines::new(BufWriter::new(file)),
             path,

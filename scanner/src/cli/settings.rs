@@ -10,6 +10,7 @@ use rdpsweep::targets::Shard;
 use rdpsweep_reports::RiskLevel;
 
 use super::args::{parse_fail_on, ScanArgs};
+use super::plan::ScanPlan;
 use super::Failure;
 
 /// Defaults for a corporate network: polite enough for a nightly run, fast enough for a /16.
@@ -51,6 +52,9 @@ pub struct Settings {
     pub dry_run: bool,
     pub shard: Shard,
     pub seed: u64,
+    /// `--resume`: continue the scan in `out_dir` (targets, ports, seed and shard came from
+    /// its `scan.json`).
+    pub resume: bool,
 }
 
 /// The TOML config file: the scan flags by their long names, `_` for `-`.
@@ -140,6 +144,16 @@ impl Settings {
             Some(path) => read_config(path)?,
             None => FileSettings::default(),
         };
+        if let (Some(resume), Some(out_dir)) = (&args.resume, &args.out_dir) {
+            if resume != out_dir {
+                return Err(Failure::Usage(format!(
+                    "--resume {} writes into that directory; leave out --out-dir {}",
+                    resume.display(),
+                    out_dir.display()
+                )));
+            }
+        }
+        let resume = args.resume.clone();
         let targets_on_command_line = !args.targets.is_empty() || !args.input_files.is_empty();
         let (targets, input_files) = if targets_on_command_line {
             (args.targets, args.input_files)
@@ -151,7 +165,7 @@ impl Settings {
             .map(|PortList(p)| p)
             .or(file.ports)
             .unwrap_or_else(|| vec![defaults::PORT]);
-        Ok(Settings {
+        let mut settings = Settings {
             targets,
             input_files,
             excludes: [file.excludes, args.exclude].concat(),
@@ -182,7 +196,16 @@ impl Settings {
             dry_run: args.dry_run,
             shard: args.shard.unwrap_or_else(Shard::all),
             seed: args.seed.or(file.seed).unwrap_or(defaults::SEED),
-        })
+            resume: false,
+        };
+        if let Some(dir) = resume {
+            // The first run's targets, excludes, ports, seed and shard replace the config
+            // file's (clap refuses them on the command line with --resume).
+            ScanPlan::load(&dir)?.apply(&mut settings)?;
+            settings.out_dir = dir;
+            settings.resume = true;
+        }
+        Ok(settings)
     }
 }
 
@@ -273,6 +296,12 @@ mod tests {
         assert_eq!(nightly.fail_on, Some(RiskLevel::High));
         assert_eq!(nightly.retries, Some(1));
         assert!(nightly.metrics.is_some());
+        let k8s = read_config(&configs.join("k8s/rdpsweep.toml")).expect("k8s config");
+        assert_eq!(k8s.seed, Some(0), "every shard must use the same seed");
+        assert_eq!(
+            k8s.metrics, None,
+            "shards must not write one metrics file together"
+        );
     }
 
     #[test]

@@ -1,20 +1,44 @@
 //! Waiting for the signals that stop a run: Ctrl-C (SIGINT) and, on Unix, SIGTERM (what
-//! `docker stop`, systemd and cron timeouts send).
+//! `docker stop`, systemd, Kubernetes and cron timeouts send). The exit code says which one
+//! arrived first, as shells do: 130 for SIGINT, 143 for SIGTERM.
 
-/// Returns when the process gets SIGINT or SIGTERM.
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// Exit code after SIGINT (128 + 2).
+pub const EXIT_SIGINT: i32 = 130;
+/// Exit code after SIGTERM (128 + 15).
+pub const EXIT_SIGTERM: i32 = 143;
+
+/// The exit code of the first signal received, 0 until one arrives.
+static FIRST: AtomicI32 = AtomicI32::new(0);
+
+/// Returns when the process gets SIGINT or SIGTERM, and remembers the first one's exit code.
 pub async fn interrupted() {
+    let code = wait().await;
+    let _ = FIRST.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
+}
+
+/// The exit code an interrupted run ends with: 143 when SIGTERM came first, else 130.
+pub fn exit_code() -> i32 {
+    match FIRST.load(Ordering::SeqCst) {
+        EXIT_SIGTERM => EXIT_SIGTERM,
+        _ => EXIT_SIGINT,
+    }
+}
+
+async fn wait() -> i32 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => EXIT_SIGINT,
+                _ = term.recv() => EXIT_SIGTERM,
+            };
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+    EXIT_SIGINT
 }
 
 /// Sets `stop` at the first SIGINT or SIGTERM (and again at any later one), from a background

@@ -1,0 +1,97 @@
+//! `DIR/scan.json`: the settings that decide which `(target, port)` pairs a scan probes and in
+//! what order, saved when the scan starts so that `rdpsweep scan --resume DIR` continues the
+//! same sweep without the operator having to repeat (or remember) the command line.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use rdpsweep_reports::files::write_atomically;
+
+use super::settings::Settings;
+use super::Failure;
+
+/// The file name, in the output directory.
+pub const PLAN_FILE: &str = "scan.json";
+
+/// What a resumed scan takes from the first run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanPlan {
+    /// The rdpsweep version that started the scan.
+    pub version: String,
+    pub targets: Vec<String>,
+    /// Absolute paths where they could be resolved, so a resume from another directory works.
+    pub input_files: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub exclude_files: Vec<PathBuf>,
+    pub ports: Vec<u16>,
+    pub seed: u64,
+    /// `I/N`.
+    pub shard: String,
+}
+
+impl ScanPlan {
+    /// The plan of `settings`.
+    pub fn of(settings: &Settings) -> ScanPlan {
+        let absolute = |paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .collect()
+        };
+        ScanPlan {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            targets: settings.targets.clone(),
+            input_files: absolute(&settings.input_files),
+            excludes: settings.excludes.clone(),
+            exclude_files: absolute(&settings.exclude_files),
+            ports: settings.ports.clone(),
+            seed: settings.seed,
+            shard: settings.shard.to_string(),
+        }
+    }
+
+    /// Writes `dir/scan.json` (to a temporary file, then renamed).
+    pub fn save(&self, dir: &Path) -> Result<(), Failure> {
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| Failure::Runtime(e.to_string()))?;
+        write_atomically(dir, PLAN_FILE, |w| {
+            w.write_all(format!("{text}\n").as_bytes())
+        })
+        .map(|_| ())
+        .map_err(|e| Failure::Runtime(e.to_string()))
+    }
+
+    /// Reads `dir/scan.json`; the error says what is missing or wrong.
+    pub fn load(dir: &Path) -> Result<ScanPlan, Failure> {
+        let path = dir.join(PLAN_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Failure::Usage(format!(
+                "--resume {}: cannot read {}: {e} (only a directory that rdpsweep scan wrote can be resumed)",
+                dir.display(),
+                path.display()
+            ))
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| Failure::Usage(format!("--resume: {}: {e}", path.display())))
+    }
+
+    /// Replaces the target-defining settings with the plan's.
+    pub fn apply(self, settings: &mut Settings) -> Result<(), Failure> {
+        settings.shard = self
+            .shard
+            .parse()
+            .map_err(|e| Failure::Usage(format!("--resume: {PLAN_FILE}: {e}")))?;
+        if self.ports.is_empty() {
+            return Err(Failure::Usage(format!("--resume: {PLAN_FILE}: no ports")));
+        }
+        settings.targets = self.targets;
+        settings.input_files = self.input_files;
+        settings.excludes = self.excludes;
+        settings.exclude_files = self.exclude_files;
+        settings.ports = self.ports;
+        settings.seed = self.seed;
+        Ok(())
+    }
+}
