@@ -34,10 +34,10 @@ pub struct DeepObservation {
     /// TCP connections this target took in all, the ordinary probe's included.
     #[serde(default)]
     pub connections: u32,
-    /// Steps that did not run, each with why (not applicable, not implemented, the connection
-    /// budget, an interrupted scan).
+    /// Steps that did not run or learned nothing, each with why (not applicable, not in this
+    /// build, the connection budget, an interrupted scan, the server's answer).
     #[serde(default)]
-    pub skipped: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// The protocols of the matrix in the order they are reported, each with the

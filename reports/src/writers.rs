@@ -401,7 +401,7 @@ mod tests {
                 clock_skew_s: Some(-42),
             }),
             connections: 9,
-            skipped: Vec::new(),
+            notes: Vec::new(),
         });
         let row = hosts_csv_row(&obs);
         let deep: Vec<&str> = row[25..].iter().map(String::as_str).collect();
