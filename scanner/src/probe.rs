@@ -29,8 +29,8 @@ use crate::proto::{self, ConnectionRequest, FrameLen, NegotiationResponse, Serve
 
 mod deep;
 
-pub use deep::{DeepConfig, MAX_CONNECTIONS_PER_HOST};
 use crate::tls::legacy::{self, Progress, ServerFlightReader};
+pub use deep::{DeepConfig, MAX_CONNECTIONS_PER_HOST};
 
 /// A Connection Confirm is 11 or 19 bytes; a TPKT length beyond this cannot be one.
 /// (The X.224 LI is one byte, so a CR/CC TPDU with its TPKT header never exceeds 260 bytes.)
@@ -278,7 +278,12 @@ struct Negotiation {
 
 /// Sends a Windows client's Connection Request and reads one answer frame, within one deadline.
 async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation {
-    negotiate_as(stream, &ConnectionRequest::windows_client(&config.cookie), config).await
+    negotiate_as(
+        stream,
+        &ConnectionRequest::windows_client(&config.cookie),
+        config,
+    )
+    .await
 }
 
 /// Sends `request` and reads one answer frame, all within one deadline.

@@ -31,7 +31,8 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
     };
     for (protocol, requested) in MATRIX {
         if requested == SecurityProtocol::WINDOWS_CLIENT.0 {
-            out.answers.push(from_first_probe(protocol, requested, first));
+            out.answers
+                .push(from_first_probe(protocol, requested, first));
             continue;
         }
         let mut stream = match session.open(&format!("protocol {protocol}")).await {
@@ -44,12 +45,14 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
             }
             Ok(Ok(stream)) => stream,
         };
-        let nego = negotiate_as(&mut stream, &request(session.config, requested), session.config)
-            .await;
+        let nego = negotiate_as(
+            &mut stream,
+            &request(session.config, requested),
+            session.config,
+        )
+        .await;
         let answer = answer_of(protocol, requested, &nego);
-        let credssp = answer
-            .selected
-            .is_some_and(|s| matches!(s.0, 0x02 | 0x08));
+        let credssp = answer.selected.is_some_and(|s| matches!(s.0, 0x02 | 0x08));
         match protocol.0 {
             0x00 if answer.accepted => {
                 let attempt =
@@ -68,7 +71,11 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
 }
 
 /// The HYBRID_EX row: the ordinary probe sent exactly SSL|HYBRID|HYBRID_EX.
-fn from_first_probe(protocol: SelectedProtocol, requested: u32, first: &Observation) -> ProtocolAnswer {
+fn from_first_probe(
+    protocol: SelectedProtocol,
+    requested: u32,
+    first: &Observation,
+) -> ProtocolAnswer {
     ProtocolAnswer {
         from_first_probe: true,
         rdp: first.rdp,
@@ -108,7 +115,9 @@ pub(super) fn answer_of(
     answer.rdp = Some(nego.status);
     answer.error = nego.error.clone();
     match nego.answer {
-        Some(Some(NegotiationResponse::Response { protocol: chosen, .. })) => {
+        Some(Some(NegotiationResponse::Response {
+            protocol: chosen, ..
+        })) => {
             answer.selected = Some(SelectedProtocol(chosen.0));
         }
         Some(Some(NegotiationResponse::Failure { code })) => {
@@ -129,8 +138,7 @@ async fn ntlm_step(session: &mut Session<'_>, stream: TcpStream) -> Option<NtlmI
     let config = session.config;
     let name = tls_server_name(session.addr.ip(), session.hostname);
     let deadline = Instant::now() + config.timeout;
-    let mut tls = match timeout_at(deadline, upgrade_keep(stream, name, config.tls.clone())).await
-    {
+    let mut tls = match timeout_at(deadline, upgrade_keep(stream, name, config.tls.clone())).await {
         Ok(Ok((_, tls))) => tls,
         Ok(Err(failure)) => {
             session.note(format!("ntlm identity: {}", failure.error));

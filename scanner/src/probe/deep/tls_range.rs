@@ -53,10 +53,7 @@ pub(super) async fn run(
             Ok(answer) => answer,
             Err(_) => TlsVersionAnswer {
                 tls: Some(TlsStatus::Timeout),
-                error: Some(format!(
-                    "no tls handshake within {}",
-                    human(config.timeout)
-                )),
+                error: Some(format!("no tls handshake within {}", human(config.timeout))),
                 ..not_reached(version, String::new())
             },
         };
