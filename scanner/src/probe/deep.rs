@@ -187,3 +187,6 @@ impl Session<'_> {
         self.interrupted
     }
 }
+
+#[cfg(test)]
+mod tests;
