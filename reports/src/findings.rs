@@ -32,6 +32,11 @@
 //! | `RDP_STANDARD_SECURITY_ONLY` | `rdp=negotiated` and `selected_protocol=rdp` |
 //! | `SLOW_HANDSHAKE` | `tcp_ms`, `rdp_ms` or `tls_ms` over `policy.slow_ms` (a stage that timed out is not counted: its time is the deadline, and its own finding says so) |
 //! | `INTERMITTENT` | `attempt_outcomes` holds more than one distinct outcome |
+//! | `NLA_NOT_REQUIRED` | `--deep`: the PROTOCOL_RDP or the SSL request was accepted (a client gets in without CredSSP) |
+//! | `RDP_ENCRYPTION_LOW` | `--deep`: standard security at level `none` or `low`, or accepting the 40-bit or 56-bit method |
+//! | `RDP_FIPS_ONLY` | `--deep`: standard security at level `fips`, or accepting only the FIPS method |
+//! | `TLS_1_0_ENABLED` | `--deep`: a TLS 1.0 handshake succeeded |
+//! | `CLOCK_SKEW` | `--deep`: the NTLM challenge's clock differs from the scanner's by more than [`CLOCK_SKEW_LIMIT_S`] |
 //!
 //! Certificate findings apply whenever the leaf certificate was read (`tls=ok` or `legacy`).
 //! Each code's severity, and why, is in the catalogue ([`FindingCode::severity`]); its fix is
@@ -44,9 +49,14 @@ pub(crate) mod tests;
 
 use serde::{Deserialize, Serialize};
 
+use crate::deep::{join, DeepObservation, EncryptionLevel, EncryptionMethod, TlsVersion};
 use crate::observation::Observation;
 use crate::risk::RiskPolicy;
-use crate::vocab::{word_enum, RdpStatus, TcpStatus, TlsStatus};
+use crate::vocab::{word_enum, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+
+/// `CLOCK_SKEW` is raised above this many seconds between the server's clock and the scanner's:
+/// Kerberos' default tolerance, beyond which CredSSP logons fail.
+pub const CLOCK_SKEW_LIMIT_S: i64 = 300;
 
 word_enum! {
     /// How much a finding matters for 0x904, most serious first.
@@ -80,6 +90,11 @@ word_enum! {
         RdpStandardSecurityOnly => "RDP_STANDARD_SECURITY_ONLY",
         SlowHandshake => "SLOW_HANDSHAKE",
         Intermittent => "INTERMITTENT",
+        NlaNotRequired => "NLA_NOT_REQUIRED",
+        RdpEncryptionLow => "RDP_ENCRYPTION_LOW",
+        RdpFipsOnly => "RDP_FIPS_ONLY",
+        Tls10Enabled => "TLS_1_0_ENABLED",
+        ClockSkew => "CLOCK_SKEW",
     }
 }
 
@@ -106,6 +121,9 @@ pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
     x224_findings(obs, &mut raised);
     tls_findings(obs, &mut raised);
     timing_findings(obs, policy, &mut raised);
+    if let Some(deep) = &obs.deep {
+        deep_findings(deep, &mut raised);
+    }
 
     // Each rule raises its code at most once, so there is nothing to de-duplicate.
     let mut out: Vec<Finding> = Vec::with_capacity(raised.len());
@@ -341,6 +359,96 @@ fn timing_findings(obs: &Observation, policy: &RiskPolicy, out: &mut Vec<(Findin
             FindingCode::Intermittent,
             format!("attempts disagreed: {}", obs.attempt_outcomes.join(", ")),
         ));
+    }
+}
+
+/// What the deep probe's answers say: security layer, standard security, TLS versions, clock.
+fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
+    let without_credssp: Vec<SelectedProtocol> = [SelectedProtocol(0x00), SelectedProtocol(0x01)]
+        .into_iter()
+        .filter(|&p| deep.accepts(p) == Some(true))
+        .collect();
+    if !without_credssp.is_empty() {
+        out.push((
+            FindingCode::NlaNotRequired,
+            format!(
+                "the listener accepts {} without CredSSP (protocols accepted: {})",
+                join(&without_credssp),
+                join(&deep.protocols_accepted())
+            ),
+        ));
+    }
+    if let Some(security) = &deep.rdp_security {
+        let level = security
+            .level
+            .map(|l| format!("encryption level {l}"))
+            .unwrap_or_else(|| "encryption level unknown".to_string());
+        let weak: Vec<EncryptionMethod> = security
+            .methods
+            .iter()
+            .copied()
+            .filter(|m| matches!(m, EncryptionMethod::Bits40 | EncryptionMethod::Bits56))
+            .collect();
+        let low_level = matches!(
+            security.level,
+            Some(EncryptionLevel::None | EncryptionLevel::Low)
+        );
+        if low_level || !weak.is_empty() {
+            out.push((
+                FindingCode::RdpEncryptionLow,
+                format!(
+                    "standard RDP security at {level}, methods accepted: {}",
+                    methods(&security.methods)
+                ),
+            ));
+        }
+        let fips_only = security.methods == [EncryptionMethod::Fips];
+        if security.level == Some(EncryptionLevel::Fips) || fips_only {
+            out.push((
+                FindingCode::RdpFipsOnly,
+                format!(
+                    "standard RDP security at {level}, methods accepted: {}",
+                    methods(&security.methods)
+                ),
+            ));
+        }
+    }
+    let tls = deep.tls_accepted();
+    if tls.contains(&TlsVersion::Tls10) {
+        out.push((
+            FindingCode::Tls10Enabled,
+            format!(
+                "a TLS 1.0 handshake succeeded (versions accepted: {})",
+                join(&tls)
+            ),
+        ));
+    }
+    if let Some(skew) = deep.ntlm.as_ref().and_then(|n| n.clock_skew_s) {
+        if skew.abs() > CLOCK_SKEW_LIMIT_S {
+            let way = if skew > 0 { "ahead of" } else { "behind" };
+            let at = deep
+                .ntlm
+                .as_ref()
+                .and_then(|n| n.server_time.as_deref())
+                .map(|t| format!(" (server time {t})"))
+                .unwrap_or_default();
+            out.push((
+                FindingCode::ClockSkew,
+                format!(
+                    "the server's clock is {} s {way} the scanner's{at}, over {CLOCK_SKEW_LIMIT_S} s",
+                    skew.unsigned_abs()
+                ),
+            ));
+        }
+    }
+}
+
+/// `40bit|128bit`, or `none` when no method was accepted.
+fn methods(methods: &[EncryptionMethod]) -> String {
+    if methods.is_empty() {
+        "none".to_string()
+    } else {
+        join(methods)
     }
 }
 

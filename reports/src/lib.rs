@@ -4,6 +4,7 @@
 //! one [`Observation`] per target; [`JsonLines`] writes them as they arrive, and
 //! [`write_reports`] turns them into the ranked report files.
 
+pub mod deep;
 pub mod diff;
 pub mod files;
 pub mod findings;
@@ -16,6 +17,10 @@ pub mod summary;
 pub mod vocab;
 pub mod writers;
 
+pub use deep::{
+    DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
+    RdpVersion, TlsVersion, TlsVersionAnswer,
+};
 pub use files::{
     read_results, write_reports, ReadError, ReportError, ReportOutcome, ResultsReader,
 };

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::deep::DeepObservation;
 use crate::vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 
 /// Everything the probe saw of one `(address, port)` target.
@@ -46,6 +47,10 @@ pub struct Observation {
     pub error: Option<String>,
     /// When the probe of this target finished, RFC 3339 UTC.
     pub scanned_at: String,
+    /// What `--deep` found; `None` when it was not asked for (and in results written before it
+    /// existed).
+    #[serde(default)]
+    pub deep: Option<DeepObservation>,
 }
 
 /// What rdpsweep records of one X.509 certificate.
@@ -94,6 +99,7 @@ impl Observation {
             attempt_outcomes: Vec::new(),
             error: None,
             scanned_at: String::new(),
+            deep: None,
         }
     }
 

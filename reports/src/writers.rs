@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use crate::deep::{join, DeepObservation, NtlmIdentity};
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 
@@ -14,7 +15,8 @@ pub trait ObservationSink {
 }
 
 /// The `hosts.csv` columns, in order. This order is a contract: add columns only at the end.
-pub const HOSTS_CSV_COLUMNS: [&str; 25] = [
+/// The columns from `protocols_accepted` on are filled only by `--deep` (see [`deep_cells`]).
+pub const HOSTS_CSV_COLUMNS: [&str; 39] = [
     "ip",
     "port",
     "hostname",
@@ -40,7 +42,24 @@ pub const HOSTS_CSV_COLUMNS: [&str; 25] = [
     "cert_sha256",
     "attempts",
     "error",
+    "protocols_accepted",
+    "nla_required",
+    "tls_versions",
+    "tls_min",
+    "tls_max",
+    "rdp_encryption_level",
+    "rdp_encryption_methods",
+    "rdp_version",
+    "ntlm_computer",
+    "ntlm_domain",
+    "ntlm_dns_computer",
+    "ntlm_dns_domain",
+    "os_version",
+    "clock_skew_s",
 ];
+
+/// How many of the last [`HOSTS_CSV_COLUMNS`] the deep probe fills.
+pub const DEEP_COLUMNS: usize = 14;
 
 /// The text of an optional cell: empty when absent.
 pub fn cell<T: ToString>(v: &Option<T>) -> String {
@@ -48,9 +67,10 @@ pub fn cell<T: ToString>(v: &Option<T>) -> String {
 }
 
 /// The cells of one `hosts.csv` row, in [`HOSTS_CSV_COLUMNS`] order.
-pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
+pub fn hosts_csv_row(o: &Observation) -> [String; 39] {
     let cert = o.cert.as_ref();
     let c = |f: fn(&crate::CertInfo) -> String| cert.map(f).unwrap_or_default();
+    let [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13] = deep_cells(o.deep.as_ref());
     [
         cell(&o.ip),
         o.port.to_string(),
@@ -77,6 +97,48 @@ pub fn hosts_csv_row(o: &Observation) -> [String; 25] {
         c(|c| c.sha256.clone()),
         o.attempts.to_string(),
         cell(&o.error),
+        d0,
+        d1,
+        d2,
+        d3,
+        d4,
+        d5,
+        d6,
+        d7,
+        d8,
+        d9,
+        d10,
+        d11,
+        d12,
+        d13,
+    ]
+}
+
+/// The deep columns of a row (`protocols_accepted` … `clock_skew_s`): all empty without
+/// `--deep`; multi-valued cells are `|`-separated.
+pub fn deep_cells(deep: Option<&DeepObservation>) -> [String; DEEP_COLUMNS] {
+    let Some(d) = deep else {
+        return Default::default();
+    };
+    let tls = d.tls_accepted();
+    let security = d.rdp_security.as_ref();
+    let ntlm = d.ntlm.as_ref();
+    let n = |f: fn(&NtlmIdentity) -> Option<String>| ntlm.and_then(f).unwrap_or_default();
+    [
+        join(&d.protocols_accepted()),
+        cell(&d.nla_required()),
+        join(&tls),
+        cell(&tls.first()),
+        cell(&tls.last()),
+        cell(&security.and_then(|s| s.level)),
+        security.map(|s| join(&s.methods)).unwrap_or_default(),
+        cell(&security.and_then(|s| s.version)),
+        n(|i| i.computer.clone()),
+        n(|i| i.domain.clone()),
+        n(|i| i.dns_computer.clone()),
+        n(|i| i.dns_domain.clone()),
+        n(|i| i.os_version.clone()),
+        n(|i| i.clock_skew_s.map(|s| s.to_string())),
     ]
 }
 
@@ -285,6 +347,95 @@ mod tests {
             assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
         }
         assert_eq!(spreadsheet_safe("rdp01"), "rdp01");
+    }
+
+    #[test]
+    fn deep_columns_are_empty_without_deep_and_filled_with_it() {
+        use crate::deep::*;
+        use crate::vocab::NegFailure;
+        let row = hosts_csv_row(&sample());
+        assert_eq!(HOSTS_CSV_COLUMNS[25], "protocols_accepted");
+        assert!(row[25..].iter().all(String::is_empty), "{row:?}");
+
+        let mut obs = sample();
+        let answer = |protocol: u32, selected: Option<u32>| ProtocolAnswer {
+            protocol: SelectedProtocol(protocol),
+            requested: protocol,
+            from_first_probe: false,
+            tcp: TcpStatus::Open,
+            rdp: Some(RdpStatus::Negotiated),
+            selected: selected.map(SelectedProtocol),
+            neg_failure: selected.is_none().then_some(NegFailure(5)),
+            accepted: selected == Some(protocol),
+            error: None,
+        };
+        let tls = |version, accepted| TlsVersionAnswer {
+            version,
+            accepted,
+            tls: Some(TlsStatus::Ok),
+            server_version: None,
+            cipher: None,
+            error: None,
+        };
+        obs.deep = Some(DeepObservation {
+            protocols: vec![answer(0, None), answer(1, Some(2)), answer(2, Some(2))],
+            tls_versions: vec![
+                tls(TlsVersion::Tls10, false),
+                tls(TlsVersion::Tls12, true),
+                tls(TlsVersion::Tls13, true),
+            ],
+            rdp_security: Some(RdpSecurity {
+                level: Some(EncryptionLevel::ClientCompatible),
+                methods: vec![EncryptionMethod::Bits56, EncryptionMethod::Bits128],
+                version: Some(RdpVersion(0x0008_000c)),
+                attempts: Vec::new(),
+            }),
+            ntlm: Some(NtlmIdentity {
+                computer: Some("RDP01".into()),
+                domain: Some("CORP".into()),
+                dns_computer: Some("rdp01.corp.test".into()),
+                dns_domain: Some("corp.test".into()),
+                dns_tree: Some("corp.test".into()),
+                os_version: Some("10.0.20348".into()),
+                server_time: None,
+                clock_skew_s: Some(-42),
+            }),
+            connections: 9,
+            notes: Vec::new(),
+        });
+        let row = hosts_csv_row(&obs);
+        let deep: Vec<&str> = row[25..].iter().map(String::as_str).collect();
+        assert_eq!(
+            deep,
+            [
+                "hybrid",
+                "true",
+                "TLSv1.2|TLSv1.3",
+                "TLSv1.2",
+                "TLSv1.3",
+                "client-compatible",
+                "56bit|128bit",
+                "10.7",
+                "RDP01",
+                "CORP",
+                "rdp01.corp.test",
+                "corp.test",
+                "10.0.20348",
+                "-42",
+            ]
+        );
+        let mut buf = Vec::new();
+        JsonLines::new(&mut buf).record(&obs).unwrap();
+        let back: Observation = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(back, obs);
+    }
+
+    #[test]
+    fn results_written_before_deep_existed_still_load() {
+        let mut line = serde_json::to_value(sample()).unwrap();
+        line.as_object_mut().unwrap().remove("deep").unwrap();
+        let back: Observation = serde_json::from_value(line).unwrap();
+        assert_eq!(back, sample());
     }
 
     #[test]

@@ -4,10 +4,14 @@
 //! (when the server selects TLS or CredSSP) the TLS upgrade, and returns one [`Observation`].
 //! Each stage has one deadline for the whole stage, not per read, so a server that trickles a
 //! byte a second still times out. Every connection waits for the shared rate limiter first.
+//!
+//! With `--deep` ([`DeepConfig`]), the probe then asks the listener one question per
+//! connection (see the `deep` module): which protocols it accepts, which TLS versions it
+//! completes; every connection of a target is counted against a per-target budget.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +26,11 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::cert;
 use crate::proto::{self, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer};
+
+mod deep;
+
 use crate::tls::legacy::{self, Progress, ServerFlightReader};
+pub use deep::{DeepConfig, MAX_CONNECTIONS_PER_HOST};
 
 /// A Connection Confirm is 11 or 19 bytes; a TPKT length beyond this cannot be one.
 /// (The X.224 LI is one byte, so a CR/CC TPDU with its TPKT header never exceeds 260 bytes.)
@@ -43,8 +51,10 @@ pub struct ProbeConfig {
     /// the probe starts; the probe takes those of retries and legacy reconnects.
     pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
     /// Set when the scan is interrupted: a probe then opens no further connection (no retry,
-    /// no legacy reconnect) and reports what it has.
+    /// no legacy reconnect, no deep step) and reports what it has.
     pub stop: Arc<AtomicBool>,
+    /// `--deep`: after the ordinary probe, ask the listener what exactly it supports.
+    pub deep: Option<DeepConfig>,
 }
 
 impl ProbeConfig {
@@ -53,34 +63,51 @@ impl ProbeConfig {
     }
 }
 
+/// The TCP connections one target has taken so far: every connect attempt counts, answered
+/// or not (the ordinary probe's, its retries and legacy reconnects, and the deep steps').
+#[derive(Debug, Default)]
+struct Connections(AtomicU32);
+
+impl Connections {
+    fn add(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn get(&self) -> u32 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// Probes `ip:port` (the caller has taken the first connection's rate token), retrying
 /// timeouts and resets up to `retries` times unless the scan is stopping, and returns the last
-/// attempt's observation with every attempt's outcome recorded.
+/// attempt's observation with every attempt's outcome recorded; then, with `--deep`, runs the
+/// deep steps one after another on new connections.
 pub async fn probe(
     ip: IpAddr,
     port: u16,
     hostname: Option<String>,
     config: &ProbeConfig,
 ) -> Observation {
+    let addr = SocketAddr::new(ip, port);
+    let connections = Connections::default();
     let mut outcomes = Vec::new();
-    loop {
+    let mut obs = loop {
         let first = outcomes.is_empty();
-        let mut obs = probe_once(
-            SocketAddr::new(ip, port),
-            hostname.as_deref(),
-            config,
-            !first,
-        )
-        .await;
+        let mut obs = probe_once(addr, hostname.as_deref(), config, !first, &connections).await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
         let retry = is_retryable(&obs) && outcomes.len() <= config.retries as usize;
         if !retry || config.stopping() {
             obs.attempts = outcomes.len() as u32;
             obs.attempt_outcomes = outcomes;
-            return obs;
+            break obs;
         }
+    };
+    if let Some(deep) = &config.deep {
+        let found = deep::run(&obs, addr, hostname.as_deref(), config, deep, &connections).await;
+        obs.deep = Some(found);
     }
+    obs
 }
 
 /// An outcome worth another try: something timed out or was reset.
@@ -96,9 +123,10 @@ async fn probe_once(
     hostname: Option<&str>,
     config: &ProbeConfig,
     take_token: bool,
+    connections: &Connections,
 ) -> Observation {
     let mut obs = Observation::new(Some(addr.ip()), addr.port(), None, TcpStatus::Open);
-    let mut stream = match connect(addr, config, take_token).await {
+    let mut stream = match connect(addr, config, take_token, connections).await {
         Ok((stream, elapsed)) => {
             obs.tcp_ms = Some(ms(elapsed));
             stream
@@ -135,7 +163,8 @@ async fn probe_once(
     }
 
     let started = Instant::now();
-    let tls = tls_stage(addr, stream, hostname, config, started + config.timeout).await;
+    let deadline = started + config.timeout;
+    let tls = tls_stage(addr, stream, hostname, config, deadline, connections).await;
     obs.tls_ms = Some(ms(started.elapsed()));
     match tls {
         Ok(done) => {
@@ -196,15 +225,18 @@ struct StageFailure<S> {
     elapsed: Duration,
 }
 
-/// Waits for the rate limiter (when `take_token`), then connects within the connect timeout.
+/// Waits for the rate limiter (when `take_token`), then connects within the connect timeout,
+/// counting the attempt in `connections`.
 async fn connect(
     addr: SocketAddr,
     config: &ProbeConfig,
     take_token: bool,
+    connections: &Connections,
 ) -> Result<(TcpStream, Duration), StageFailure<TcpStatus>> {
     if let (true, Some(limiter)) = (take_token, &config.limiter) {
         limiter.until_ready().await;
     }
+    connections.add();
     let started = Instant::now();
     let result = timeout_at(started + config.connect_timeout, TcpStream::connect(addr)).await;
     let elapsed = started.elapsed();
@@ -244,10 +276,24 @@ struct Negotiation {
     elapsed: Duration,
 }
 
-/// Sends the Connection Request and reads one answer frame, all within one deadline.
+/// Sends a Windows client's Connection Request and reads one answer frame, within one deadline.
 async fn negotiate(stream: &mut TcpStream, config: &ProbeConfig) -> Negotiation {
+    negotiate_as(
+        stream,
+        &ConnectionRequest::windows_client(&config.cookie),
+        config,
+    )
+    .await
+}
+
+/// Sends `request` and reads one answer frame, all within one deadline.
+async fn negotiate_as(
+    stream: &mut TcpStream,
+    request: &ConnectionRequest,
+    config: &ProbeConfig,
+) -> Negotiation {
     let started = Instant::now();
-    let request = ConnectionRequest::windows_client(&config.cookie).encode();
+    let request = request.encode();
     let mut buf = Vec::with_capacity(32);
     let read = timeout_at(started + config.timeout, async {
         match stream.write_all(&request).await {
@@ -399,13 +445,15 @@ async fn tls_stage(
     hostname: Option<&str>,
     config: &ProbeConfig,
     deadline: Instant,
+    connections: &Connections,
 ) -> Result<TlsDone, TlsFailure> {
     let name = tls_server_name(addr.ip(), hostname);
     let timed_out = || TlsFailure {
         status: TlsStatus::Timeout,
         error: format!("no tls handshake within {}", human(config.timeout)),
     };
-    let failure = match timeout_at(deadline, upgrade(stream, name.clone(), config)).await {
+    let handshake = upgrade(stream, name.clone(), config.tls.clone());
+    let failure = match timeout_at(deadline, handshake).await {
         Ok(Ok(done)) => return Ok(done),
         Ok(Err(failure)) => failure,
         Err(_) => return Err(timed_out()),
@@ -416,7 +464,8 @@ async fn tls_stage(
     // rustls speaks only TLS 1.2/1.3 with modern suites: ask again the way an old client
     // would, and read the answer in the clear. Only an answer rustls could not have accepted
     // makes the host `legacy`; any other failure stands.
-    let hello = match timeout_at(deadline, legacy_handshake(addr, name, config)).await {
+    let legacy = legacy_handshake(addr, name, config, connections);
+    let hello = match timeout_at(deadline, legacy).await {
         Ok(Ok(hello)) => hello,
         _ => return Err(failure),
     };
@@ -483,9 +532,19 @@ fn tls_server_name(ip: IpAddr, hostname: Option<&str>) -> ServerName<'static> {
 async fn upgrade(
     stream: TcpStream,
     name: ServerName<'static>,
-    config: &ProbeConfig,
+    tls: Arc<rustls::ClientConfig>,
 ) -> Result<TlsDone, TlsFailure> {
-    let connector = tokio_rustls::TlsConnector::from(config.tls.clone());
+    upgrade_keep(stream, name, tls).await.map(|(done, _)| done)
+}
+
+/// As [`upgrade`], and hands back the TLS stream for what follows on it (the deep probe's
+/// CredSSP exchange).
+async fn upgrade_keep(
+    stream: TcpStream,
+    name: ServerName<'static>,
+    tls: Arc<rustls::ClientConfig>,
+) -> Result<(TlsDone, tokio_rustls::client::TlsStream<TcpStream>), TlsFailure> {
+    let connector = tokio_rustls::TlsConnector::from(tls);
     let tls = connector
         .connect(name, stream)
         .await
@@ -507,13 +566,14 @@ async fn upgrade(
         .iter()
         .map(|c| c.as_ref().to_vec())
         .collect();
-    Ok(TlsDone {
+    let done = TlsDone {
         status: TlsStatus::Ok,
         note: None,
         version,
         cipher,
         chain,
-    })
+    };
+    Ok((done, tls))
 }
 
 /// Maps what tokio-rustls reports into the `tls` vocabulary.
@@ -560,24 +620,31 @@ async fn legacy_handshake(
     addr: SocketAddr,
     name: ServerName<'static>,
     config: &ProbeConfig,
+    connections: &Connections,
 ) -> Result<legacy::LegacyHello, String> {
-    let (mut stream, _) = connect(addr, config, true).await.map_err(|f| f.error)?;
+    let (mut stream, _) = connect(addr, config, true, connections)
+        .await
+        .map_err(|f| f.error)?;
     let nego = negotiate(&mut stream, config).await;
     match nego.answer {
         Some(Some(NegotiationResponse::Response { protocol, .. })) if protocol.starts_tls() => {}
         _ => return Err("the server did not select tls again".to_string()),
     }
-    let sni = match &name {
-        ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
-        _ => None,
-    };
-    let hello = legacy::client_hello(legacy::TLS1_2, sni.as_deref());
+    let hello = legacy::client_hello(legacy::TLS1_2, sni(&name).as_deref());
     let deadline = Instant::now() + config.timeout;
     let read = timeout_at(deadline, send_legacy_hello(&mut stream, &hello)).await;
     match read {
         Ok(Ok(result)) => result,
         Ok(Err(e)) => Err(lowercase(&e)),
         Err(_) => Err("legacy handshake timed out".to_string()),
+    }
+}
+
+/// The host name the legacy ClientHello sends as SNI, if the target was given as a name.
+fn sni(name: &ServerName<'_>) -> Option<String> {
+    match name {
+        ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
+        _ => None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! End-to-end tests: the real `rdpsweep` binary against the simulated fleet, on loopback only.
-//! Each test has its own 127.x.y.0 range and port (23401–23430, outside the ephemeral range),
+//! Each test has its own 127.x.y.0 range and port (23401–23460, outside the ephemeral range),
 //! so tests run in parallel without meeting.
 
 mod cli_errors;
+mod deep;
 mod demo;
 mod inputs;
 mod interrupt;

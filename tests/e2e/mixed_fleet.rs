@@ -3,7 +3,25 @@
 use crate::util::*;
 
 /// The ranked `hosts.csv` layout: rank columns first, then the observation columns.
-const COLUMNS: &str = "rank,risk_score,risk_level,findings,remediation,ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error";
+const COLUMNS: &str = "rank,risk_score,risk_level,findings,remediation,ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error,protocols_accepted,nla_required,tls_versions,tls_min,tls_max,rdp_encryption_level,rdp_encryption_methods,rdp_version,ntlm_computer,ntlm_domain,ntlm_dns_computer,ntlm_dns_domain,os_version,clock_skew_s";
+
+/// The columns only `--deep` fills.
+const DEEP_COLUMNS: [&str; 14] = [
+    "protocols_accepted",
+    "nla_required",
+    "tls_versions",
+    "tls_min",
+    "tls_max",
+    "rdp_encryption_level",
+    "rdp_encryption_methods",
+    "rdp_version",
+    "ntlm_computer",
+    "ntlm_domain",
+    "ntlm_dns_computer",
+    "ntlm_dns_domain",
+    "os_version",
+    "clock_skew_s",
+];
 
 fn days_left(row: &Row) -> i64 {
     row["cert_days_left"]
@@ -61,7 +79,11 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     for r in rows.values() {
         assert_eq!(r["port"], "23401");
         assert_eq!(r["attempts"], "1");
+        for column in DEEP_COLUMNS {
+            assert_eq!(r[column], "", "{column} without --deep: {r:?}");
+        }
     }
+    assert!(json.iter().all(|j| j["deep"].is_null()));
 
     let healthy = row("healthy");
     assert_eq!(healthy["tcp"], "open");

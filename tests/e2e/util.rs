@@ -35,6 +35,11 @@ pub struct Fleet {
 
 impl Fleet {
     pub fn start(range: &str, port: u16, profile: &str) -> Fleet {
+        Fleet::start_with(range, port, profile, &[])
+    }
+
+    /// As [`Fleet::start`], with more `simulate` arguments (e.g. `--stats FILE`).
+    pub fn start_with(range: &str, port: u16, profile: &str, extra: &[&str]) -> Fleet {
         let mut child = rdpsweep()
             .args([
                 "simulate",
@@ -47,6 +52,7 @@ impl Fleet {
                 "--list",
                 "--quiet",
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -79,6 +85,16 @@ impl Fleet {
             .find(|(_, b)| b == behaviour)
             .map(|(a, _)| a.clone())
             .unwrap_or_else(|| panic!("no host plays {behaviour}: {:?}", self.hosts))
+    }
+}
+
+impl Fleet {
+    /// Stops the fleet with SIGTERM, as an operator would, and waits until it has exited
+    /// (having written its `--stats` file, if asked to).
+    pub fn stop(mut self) {
+        terminate(&self.child);
+        let status = self.child.wait().expect("wait for the fleet");
+        assert_eq!(status.code(), Some(0), "the fleet exits 0 on SIGTERM");
     }
 }
 

@@ -45,6 +45,14 @@ impl FindingCode {
             CertWeakSignature => Severity::Low,
             // Slow is not failed, but it is close to the client's own timeouts.
             SlowHandshake => Severity::Low,
+            // Clients without FIPS-compliant encryption fail the standard-security handshake.
+            RdpFipsOnly => Severity::Medium,
+            // CredSSP (Kerberos) fails beyond five minutes of skew: NLA logons are refused.
+            ClockSkew => Severity::Medium,
+            // Weak encryption is a weakness, not a failed connection.
+            RdpEncryptionLow => Severity::Low,
+            // Facts about what the listener allows: they never stop a connection.
+            NlaNotRequired | Tls10Enabled => Severity::Info,
         }
     }
 
@@ -148,6 +156,31 @@ impl FindingCode {
                 "Check the host's load and session limits and any firewall or endpoint \
                  protection that drops some connections, and restart Remote Desktop Services if \
                  the host keeps failing some handshakes."
+            }
+            NlaNotRequired => {
+                "Turn on \"Require user authentication for remote connections by using Network \
+                 Level Authentication\" once every client supports CredSSP, so that no session \
+                 is created for a user who has not authenticated."
+            }
+            RdpEncryptionLow => {
+                "Set \"Set client connection encryption level\" to High, or better set \
+                 \"Require use of specific security layer for remote (RDP) connections\" to SSL \
+                 so that standard RDP security is not used at all."
+            }
+            RdpFipsOnly => {
+                "Use the SSL (TLS) security layer instead of standard RDP security, or set \
+                 \"Set client connection encryption level\" to High where FIPS 140 compliance \
+                 is not required, as clients without FIPS-compliant encryption cannot connect."
+            }
+            Tls10Enabled => {
+                "Disable TLS 1.0 and 1.1 for the host (SCHANNEL Protocols registry keys) once it \
+                 and every client speak TLS 1.2, installing TLS 1.2 support first on older \
+                 hosts."
+            }
+            ClockSkew => {
+                "Fix the host's time synchronisation (w32time against the domain hierarchy or a \
+                 reliable NTP source), as CredSSP logons fail when the clocks differ by more \
+                 than five minutes."
             }
         }
     }

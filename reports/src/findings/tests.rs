@@ -1,6 +1,10 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::*;
+use crate::deep::{
+    DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
+    TlsVersion, TlsVersionAnswer,
+};
 use crate::observation::CertInfo;
 use crate::vocab::{NegFailure, NegFlags, SelectedProtocol};
 
@@ -502,6 +506,152 @@ fn severities_are_the_documented_ones() {
             X224Closed,
         ]
     );
-    assert_eq!(by(Severity::Low), [CertWeakSignature, SlowHandshake]);
-    assert_eq!(by(Severity::Info), []);
+    assert_eq!(
+        by(Severity::Low),
+        [CertWeakSignature, SlowHandshake, RdpEncryptionLow]
+    );
+    assert_eq!(by(Severity::Info), [NlaNotRequired, Tls10Enabled]);
+}
+
+/// A healthy host whose deep probe saw these protocol answers (`(protocol, accepted)`).
+fn deep_host(protocols: &[(u32, bool)]) -> Observation {
+    let mut obs = healthy();
+    obs.deep = Some(DeepObservation {
+        protocols: protocols
+            .iter()
+            .map(|&(protocol, accepted)| ProtocolAnswer {
+                protocol: SelectedProtocol(protocol),
+                requested: protocol,
+                from_first_probe: false,
+                tcp: TcpStatus::Open,
+                rdp: Some(RdpStatus::Negotiated),
+                selected: Some(SelectedProtocol(if accepted { protocol } else { 2 })),
+                neg_failure: None,
+                accepted,
+                error: None,
+            })
+            .collect(),
+        ..DeepObservation::default()
+    });
+    obs
+}
+
+fn deep_of(obs: &mut Observation) -> &mut DeepObservation {
+    obs.deep.as_mut().unwrap()
+}
+
+#[test]
+fn nla_not_required_when_rdp_or_ssl_alone_is_accepted() {
+    let nla = deep_host(&[(0, false), (1, false), (2, true), (8, true)]);
+    assert!(!codes(&nla).contains(&FindingCode::NlaNotRequired));
+    let ssl = deep_host(&[(0, false), (1, true), (2, true)]);
+    let finding = the(&ssl, FindingCode::NlaNotRequired);
+    assert_eq!(finding.severity, Severity::Info);
+    assert_eq!(
+        finding.evidence,
+        "the listener accepts ssl without CredSSP (protocols accepted: ssl|hybrid)"
+    );
+    let both = deep_host(&[(0, true), (1, true), (2, false)]);
+    assert!(the(&both, FindingCode::NlaNotRequired)
+        .evidence
+        .starts_with("the listener accepts rdp|ssl without"));
+    // Without --deep there is no matrix, so nothing is said about NLA.
+    assert!(!codes(&healthy()).contains(&FindingCode::NlaNotRequired));
+    // Info adds nothing to the score.
+    assert_eq!(crate::assess(&ssl, &RiskPolicy::default()).score, 0);
+}
+
+#[test]
+fn standard_security_levels_and_methods() {
+    let with = |level: Option<EncryptionLevel>, methods: &[EncryptionMethod]| {
+        let mut obs = deep_host(&[(0, true)]);
+        deep_of(&mut obs).rdp_security = Some(RdpSecurity {
+            level,
+            methods: methods.to_vec(),
+            version: None,
+            attempts: Vec::new(),
+        });
+        codes(&obs)
+    };
+    use EncryptionMethod::*;
+    let high = with(Some(EncryptionLevel::High), &[Bits128]);
+    assert!(!high.contains(&FindingCode::RdpEncryptionLow), "{high:?}");
+    assert!(!high.contains(&FindingCode::RdpFipsOnly), "{high:?}");
+    let compatible = with(
+        Some(EncryptionLevel::ClientCompatible),
+        &[Bits40, Bits56, Bits128],
+    );
+    assert!(compatible.contains(&FindingCode::RdpEncryptionLow));
+    assert!(with(Some(EncryptionLevel::Low), &[Bits128]).contains(&FindingCode::RdpEncryptionLow));
+    assert!(with(Some(EncryptionLevel::None), &[]).contains(&FindingCode::RdpEncryptionLow));
+    let fips = with(Some(EncryptionLevel::Fips), &[Fips]);
+    assert!(fips.contains(&FindingCode::RdpFipsOnly));
+    assert!(!fips.contains(&FindingCode::RdpEncryptionLow));
+    assert!(with(None, &[Fips]).contains(&FindingCode::RdpFipsOnly));
+    assert!(!with(None, &[Bits128, Fips]).contains(&FindingCode::RdpFipsOnly));
+
+    let mut obs = deep_host(&[(0, true)]);
+    deep_of(&mut obs).rdp_security = Some(RdpSecurity {
+        level: Some(EncryptionLevel::ClientCompatible),
+        methods: vec![Bits40, Bits128],
+        version: None,
+        attempts: Vec::new(),
+    });
+    assert_eq!(
+        the(&obs, FindingCode::RdpEncryptionLow).evidence,
+        "standard RDP security at encryption level client-compatible, methods accepted: 40bit|128bit"
+    );
+    assert_eq!(FindingCode::RdpFipsOnly.severity(), Severity::Medium);
+}
+
+#[test]
+fn tls_1_0_enabled_only_when_a_tls10_handshake_succeeded() {
+    let with = |accepted: &[(TlsVersion, bool)]| {
+        let mut obs = deep_host(&[(1, true)]);
+        deep_of(&mut obs).tls_versions = accepted
+            .iter()
+            .map(|&(version, accepted)| TlsVersionAnswer {
+                version,
+                accepted,
+                tls: Some(TlsStatus::Ok),
+                server_version: None,
+                cipher: None,
+                error: None,
+            })
+            .collect();
+        obs
+    };
+    let old = with(&[(TlsVersion::Tls10, true), (TlsVersion::Tls12, true)]);
+    assert_eq!(
+        the(&old, FindingCode::Tls10Enabled).evidence,
+        "a TLS 1.0 handshake succeeded (versions accepted: TLSv1.0|TLSv1.2)"
+    );
+    let modern = with(&[(TlsVersion::Tls10, false), (TlsVersion::Tls12, true)]);
+    assert!(!codes(&modern).contains(&FindingCode::Tls10Enabled));
+}
+
+#[test]
+fn clock_skew_over_five_minutes_either_way() {
+    let with = |skew: Option<i64>| {
+        let mut obs = deep_host(&[(2, true)]);
+        deep_of(&mut obs).ntlm = Some(NtlmIdentity {
+            clock_skew_s: skew,
+            server_time: Some("2026-11-21T23:10:00Z".into()),
+            ..NtlmIdentity::default()
+        });
+        obs
+    };
+    for fine in [None, Some(0), Some(300), Some(-300)] {
+        assert!(
+            !codes(&with(fine)).contains(&FindingCode::ClockSkew),
+            "{fine:?}"
+        );
+    }
+    assert_eq!(
+        the(&with(Some(600)), FindingCode::ClockSkew).evidence,
+        "the server's clock is 600 s ahead of the scanner's (server time 2026-11-21T23:10:00Z), over 300 s"
+    );
+    assert!(the(&with(Some(-301)), FindingCode::ClockSkew)
+        .evidence
+        .contains("301 s behind"));
 }

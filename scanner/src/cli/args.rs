@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use rdpsweep::targets::Shard;
 use rdpsweep_reports::RiskLevel;
 
-use super::settings::{defaults, parse_duration, parse_ports, PortList, MAX_RETRIES};
+use super::settings::{defaults, parse_duration, parse_pause, parse_ports, PortList, MAX_RETRIES};
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -98,10 +98,21 @@ pub struct ScanArgs {
           help = format!("Seed of the pseudo-random order targets are visited in [default: {}]", defaults::SEED))]
     pub seed: Option<u64>,
     /// Continue the scan in DIR (stopped by a signal, a timeout or a crash): its targets, ports,
-    /// seed and shard come from DIR/scan.json, the pairs already in DIR/results.jsonl are
+    /// seed, shard and --deep come from DIR/scan.json, the pairs already in DIR/results.jsonl are
     /// skipped, new rows are appended, and the report files cover all of them.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["targets", "input_files", "exclude", "exclude_files", "port", "seed", "shard"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["targets", "input_files", "exclude", "exclude_files", "port", "seed", "shard", "deep", "no_deep"])]
     pub resume: Option<PathBuf>,
+    /// Also ask each listener what exactly it supports: the protocols it accepts, one request
+    /// each; the TLS versions it completes, one each; at most 14 connections per host, one
+    /// after another. Sends no credentials.
+    #[arg(long)]
+    pub deep: bool,
+    /// Turn off a config file's `deep = true`.
+    #[arg(long, overrides_with = "deep")]
+    pub no_deep: bool,
+    #[arg(long, value_name = "DUR", value_parser = parse_pause,
+          help = "Pause before each --deep connection to a host, e.g. 200ms [default: none]")]
+    pub host_pause: Option<Duration>,
     #[command(flatten)]
     pub risk: RiskArgs,
 }
@@ -173,12 +184,17 @@ pub struct SimulateArgs {
     /// Port every simulated host listens on.
     #[arg(long, value_name = "P", default_value_t = 13389)]
     pub port: u16,
-    /// `mixed`: every address plays one behaviour; `healthy`: all complete TLS 1.3.
+    /// `mixed`: every address plays one behaviour; `healthy`: all complete TLS 1.3; `deep`:
+    /// security-layer policies, TLS version ranges and encryption levels, for `scan --deep`.
     #[arg(long, value_name = "PROFILE", default_value = "mixed")]
     pub profile: String,
     /// Print every address with the behaviour it plays.
     #[arg(long)]
     pub list: bool,
+    /// On exit, write how many connections each address accepted to FILE (JSON:
+    /// `{"connections": {"ADDRESS": N, ...}}`).
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

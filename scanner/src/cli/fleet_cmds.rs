@@ -1,6 +1,6 @@
 //! `rdpsweep simulate` and `rdpsweep demo`: the simulated fleet as a product feature.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -58,8 +58,23 @@ pub async fn simulate(args: SimulateArgs) -> Result<i32, Failure> {
         args.port
     );
     signals::interrupted().await;
+    let counts = fleet.connection_counts();
     fleet.shutdown();
+    if let Some(path) = &args.stats {
+        write_stats(path, &counts)?;
+    }
     Ok(EXIT_OK)
+}
+
+/// Writes the connections each address accepted as `{"connections": {"ADDRESS": N}}`.
+fn write_stats(path: &Path, counts: &BTreeMap<IpAddr, u64>) -> Result<(), Failure> {
+    let connections: serde_json::Map<String, serde_json::Value> = counts
+        .iter()
+        .map(|(addr, n)| (addr.to_string(), serde_json::Value::from(*n)))
+        .collect();
+    let text = serde_json::json!({ "connections": connections }).to_string();
+    std::fs::write(path, text + "\n")
+        .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", path.display())))
 }
 
 fn is_loopback_range(range: &IpNetwork) -> bool {
@@ -98,6 +113,8 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         shard: Shard::all(),
         seed: 0,
         resume: false,
+        deep: false,
+        host_pause: Duration::ZERO,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

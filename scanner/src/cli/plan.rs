@@ -15,7 +15,7 @@ use super::Failure;
 /// The file name, in the output directory.
 pub const PLAN_FILE: &str = "scan.json";
 
-/// What a resumed scan takes from the first run.
+/// What a resumed scan takes from the first run: which pairs, in what order, how deeply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanPlan {
     /// The rdpsweep version that started the scan.
@@ -29,6 +29,9 @@ pub struct ScanPlan {
     pub seed: u64,
     /// `I/N`.
     pub shard: String,
+    /// `--deep`: a resumed scan probes the rest as deeply as the first run did.
+    #[serde(default)]
+    pub deep: bool,
 }
 
 impl ScanPlan {
@@ -49,6 +52,7 @@ impl ScanPlan {
             ports: settings.ports.clone(),
             seed: settings.seed,
             shard: settings.shard.to_string(),
+            deep: settings.deep,
         }
     }
 
@@ -92,6 +96,7 @@ impl ScanPlan {
         settings.exclude_files = self.exclude_files;
         settings.ports = self.ports;
         settings.seed = self.seed;
+        settings.deep = self.deep;
         Ok(())
     }
 }

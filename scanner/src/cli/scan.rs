@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_rfc3339;
-use rdpsweep::probe::ProbeConfig;
+use rdpsweep::probe::{DeepConfig, ProbeConfig};
 use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, Shard, TargetSet};
@@ -204,6 +204,7 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
             limiter: Some(limiter),
             // The sweep shares its own stop flag with the probes.
             stop: Arc::default(),
+            deep: settings.deep.then(|| DeepConfig::new(settings.host_pause)),
         },
         resume: None,
     })

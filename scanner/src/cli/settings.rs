@@ -26,6 +26,7 @@ pub mod defaults {
     pub const OUT_DIR: &str = "rdpsweep-out";
     pub const COOKIE: &str = "rdpsweep";
     pub const SEED: u64 = 0;
+    pub const HOST_PAUSE: Duration = Duration::ZERO;
 }
 
 /// The most retries a scan may ask for.
@@ -55,6 +56,10 @@ pub struct Settings {
     /// `--resume`: continue the scan in `out_dir` (targets, ports, seed and shard came from
     /// its `scan.json`).
     pub resume: bool,
+    /// `--deep`: ask each listener what exactly it supports (see `probe::DeepConfig`).
+    pub deep: bool,
+    /// The pause before each deep connection to a host; zero for none.
+    pub host_pause: Duration,
 }
 
 /// The TOML config file: the scan flags by their long names, `_` for `-`.
@@ -77,6 +82,8 @@ struct FileConfig {
     fail_on: Option<String>,
     metrics: Option<PathBuf>,
     seed: Option<u64>,
+    deep: Option<bool>,
+    host_pause: Option<String>,
 }
 
 /// The config file's values, each checked as strictly as the matching flag.
@@ -98,6 +105,8 @@ struct FileSettings {
     fail_on: Option<RiskLevel>,
     metrics: Option<PathBuf>,
     seed: Option<u64>,
+    deep: Option<bool>,
+    host_pause: Option<Duration>,
 }
 
 /// A comma-separated list of ports, as one flag value.
@@ -127,6 +136,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         Ok(d) => Ok(d),
         Err(e) => Err(format!("invalid duration {text:?}: {e}")),
     }
+}
+
+/// Parses a pause such as `200ms` or `1s`; zero means no pause.
+pub fn parse_pause(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("invalid duration {text:?}: {e}"))
 }
 
 /// Each port once, in the order given: a port listed twice must not give two rows.
@@ -196,6 +210,15 @@ impl Settings {
             dry_run: args.dry_run,
             shard: args.shard.unwrap_or_else(Shard::all),
             seed: args.seed.or(file.seed).unwrap_or(defaults::SEED),
+            deep: match (args.deep, args.no_deep) {
+                (true, _) => true,
+                (false, true) => false,
+                (false, false) => file.deep.unwrap_or(false),
+            },
+            host_pause: args
+                .host_pause
+                .or(file.host_pause)
+                .unwrap_or(defaults::HOST_PAUSE),
             resume: false,
         };
         if let Some(dir) = resume {
@@ -261,6 +284,11 @@ fn read_config(path: &Path) -> Result<FileSettings, Failure> {
         risk_config: file.risk_config,
         metrics: file.metrics,
         seed: file.seed,
+        deep: file.deep,
+        host_pause: file
+            .host_pause
+            .map(|text| parse_pause(&text).map_err(|e| bad("host_pause", e)))
+            .transpose()?,
         fail_on: file
             .fail_on
             .map(|text| parse_fail_on(&text).map_err(|e| bad("fail_on", e)))
@@ -307,6 +335,48 @@ mod tests {
     #[test]
     fn ports_listed_twice_are_probed_once_in_order() {
         assert_eq!(dedup_ports(vec![3390, 3389, 3390, 3389]), vec![3390, 3389]);
+    }
+
+    #[test]
+    fn pauses_may_be_zero_but_not_nonsense() {
+        assert_eq!(parse_pause("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_pause("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_pause("-1s").unwrap_err().contains("-1s"));
+    }
+
+    #[test]
+    fn deep_and_host_pause_come_from_flags_then_file_then_defaults() {
+        use clap::Parser;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("deep.toml");
+        std::fs::write(&file, "deep = true\nhost_pause = \"2s\"\n").expect("write config");
+        let resolve = |extra: &[&str]| {
+            let mut argv = vec!["rdpsweep", "scan", "127.0.0.1"];
+            argv.extend_from_slice(extra);
+            let cli = super::super::args::Cli::try_parse_from(argv).expect("flags parse");
+            let super::super::args::Command::Scan(args) = cli.command else {
+                panic!("not a scan");
+            };
+            Settings::resolve(*args).expect("settings resolve")
+        };
+        let plain = resolve(&[]);
+        assert!(!plain.deep);
+        assert_eq!(plain.host_pause, Duration::ZERO);
+        let config = file.to_str().expect("utf-8 path");
+        let from_file = resolve(&["--config", config]);
+        assert!(from_file.deep);
+        assert_eq!(from_file.host_pause, Duration::from_secs(2));
+        let flags = resolve(&["--config", config, "--no-deep", "--host-pause", "50ms"]);
+        assert!(!flags.deep);
+        assert_eq!(flags.host_pause, Duration::from_millis(50));
+        assert!(resolve(&["--deep"]).deep);
+
+        std::fs::write(&file, "host_pause = \"soon\"\n").expect("write config");
+        let err = read_config(&file).expect_err("bad pause");
+        assert!(
+            matches!(&err, Failure::Usage(m) if m.contains("host_pause")),
+            "{err:?}"
+        );
     }
 
     #[test]

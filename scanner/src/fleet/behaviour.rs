@@ -44,6 +44,26 @@ pub enum Behaviour {
     NoListener,
     /// The healthy profile's host: HYBRID_EX, TLS 1.3 only, ECDSA P-256 self-signed certificate.
     HealthyEcdsa,
+    // The deep profile's hosts ([`DEEP`]): what each accepts is in `super::policy`.
+    PolicyRdpOnly,
+    PolicyTlsOnly,
+    PolicyNegotiate,
+    PolicyNlaRequired,
+    PolicyHybridEx,
+    TlsRange10,
+    TlsRange10To11,
+    TlsRange10To12,
+    TlsRange10To13,
+    TlsRange11To12,
+    TlsRange12,
+    TlsRange12To13,
+    TlsRange13,
+    StdSecurityNone,
+    StdSecurityLow,
+    StdSecurityClientCompatible,
+    StdSecurityHigh,
+    StdSecurityFips,
+    NtlmIdentity,
 }
 
 /// The mixed profile's behaviours in address order (offset 0 of the range first).
@@ -77,6 +97,30 @@ pub const MIXED: &[Behaviour] = &[
     Behaviour::XrdpDisconnect,
     Behaviour::FormulaSubject,
     Behaviour::NoListener,
+];
+
+/// The deep profile's behaviours in address order: every security-layer policy, TLS version
+/// range and standard-security encryption level, and the NTLM identity host.
+pub const DEEP: &[Behaviour] = &[
+    Behaviour::PolicyRdpOnly,
+    Behaviour::PolicyTlsOnly,
+    Behaviour::PolicyNegotiate,
+    Behaviour::PolicyNlaRequired,
+    Behaviour::PolicyHybridEx,
+    Behaviour::TlsRange10,
+    Behaviour::TlsRange10To11,
+    Behaviour::TlsRange10To12,
+    Behaviour::TlsRange10To13,
+    Behaviour::TlsRange11To12,
+    Behaviour::TlsRange12,
+    Behaviour::TlsRange12To13,
+    Behaviour::TlsRange13,
+    Behaviour::StdSecurityNone,
+    Behaviour::StdSecurityLow,
+    Behaviour::StdSecurityClientCompatible,
+    Behaviour::StdSecurityHigh,
+    Behaviour::StdSecurityFips,
+    Behaviour::NtlmIdentity,
 ];
 
 impl Behaviour {
@@ -113,6 +157,25 @@ impl Behaviour {
             Behaviour::FormulaSubject => "formula-subject",
             Behaviour::NoListener => "no-listener",
             Behaviour::HealthyEcdsa => "healthy-ecdsa",
+            Behaviour::PolicyRdpOnly => "policy-rdp-only",
+            Behaviour::PolicyTlsOnly => "policy-tls-only",
+            Behaviour::PolicyNegotiate => "policy-negotiate",
+            Behaviour::PolicyNlaRequired => "policy-nla-required",
+            Behaviour::PolicyHybridEx => "policy-hybrid-ex",
+            Behaviour::TlsRange10 => "tls-1.0",
+            Behaviour::TlsRange10To11 => "tls-1.0-1.1",
+            Behaviour::TlsRange10To12 => "tls-1.0-1.2",
+            Behaviour::TlsRange10To13 => "tls-1.0-1.3",
+            Behaviour::TlsRange11To12 => "tls-1.1-1.2",
+            Behaviour::TlsRange12 => "tls-1.2",
+            Behaviour::TlsRange12To13 => "tls-1.2-1.3",
+            Behaviour::TlsRange13 => "tls-1.3",
+            Behaviour::StdSecurityNone => "std-security-none",
+            Behaviour::StdSecurityLow => "std-security-low",
+            Behaviour::StdSecurityClientCompatible => "std-security-client-compatible",
+            Behaviour::StdSecurityHigh => "std-security-high",
+            Behaviour::StdSecurityFips => "std-security-fips",
+            Behaviour::NtlmIdentity => "ntlm-identity",
         }
     }
 
@@ -149,6 +212,25 @@ impl Behaviour {
             Behaviour::FormulaSubject => "selects HYBRID, completes TLS with a certificate whose CN is a spreadsheet formula",
             Behaviour::NoListener => "nothing listens: the TCP connection is refused",
             Behaviour::HealthyEcdsa => "selects HYBRID_EX, completes TLS 1.3 only with an ECDSA P-256 self-signed certificate",
+            Behaviour::PolicyRdpOnly => "security layer RDP: selects PROTOCOL_RDP when asked for it alone, else RDP_NEG_FAILURE 2",
+            Behaviour::PolicyTlsOnly => "security layer SSL, NLA off: selects SSL whenever SSL is requested (even with HYBRID), else RDP_NEG_FAILURE 1",
+            Behaviour::PolicyNegotiate => "security layer Negotiate, NLA off: selects what is asked among RDP, SSL, HYBRID, HYBRID_EX; answers RDSTLS or RDSAAD alone with PROTOCOL_RDP",
+            Behaviour::PolicyNlaRequired => "NLA required: selects HYBRID when requested, else RDP_NEG_FAILURE 5",
+            Behaviour::PolicyHybridEx => "NLA required with Early User Authorization: selects HYBRID_EX, or HYBRID, when requested, else RDP_NEG_FAILURE 5",
+            Behaviour::TlsRange10 => "selects SSL/HYBRID/HYBRID_EX as asked (RDP_NEG_FAILURE 1 otherwise), then speaks TLS 1.0 only",
+            Behaviour::TlsRange10To11 => "as tls-1.0, speaking TLS 1.0 and 1.1",
+            Behaviour::TlsRange10To12 => "as tls-1.0, speaking TLS 1.0 to 1.2",
+            Behaviour::TlsRange10To13 => "as tls-1.0, speaking TLS 1.0 to 1.3",
+            Behaviour::TlsRange11To12 => "as tls-1.0, speaking TLS 1.1 and 1.2",
+            Behaviour::TlsRange12 => "as tls-1.0, speaking TLS 1.2 only",
+            Behaviour::TlsRange12To13 => "as tls-1.0, speaking TLS 1.2 and 1.3",
+            Behaviour::TlsRange13 => "as tls-1.0, speaking TLS 1.3 only",
+            Behaviour::StdSecurityNone => "security layer RDP (as policy-rdp-only), standard security at encryption level none",
+            Behaviour::StdSecurityLow => "security layer RDP, standard security at level low (40, 56 and 128-bit)",
+            Behaviour::StdSecurityClientCompatible => "security layer RDP, standard security at level client-compatible (40, 56 and 128-bit)",
+            Behaviour::StdSecurityHigh => "security layer RDP, standard security at level high (128-bit only)",
+            Behaviour::StdSecurityFips => "security layer RDP, standard security at level FIPS (FIPS method only)",
+            Behaviour::NtlmIdentity => "NLA required: selects HYBRID, completes TLS 1.2/1.3, then answers CredSSP as host RDPSIM01 of domain FLEET (once the CredSSP codec lands)",
         }
     }
 

@@ -41,6 +41,8 @@ const TLS12_ONLY: &[&SupportedProtocolVersion] = &[&TLS12];
 pub struct Certs {
     configs: HashMap<Behaviour, Arc<ServerConfig>>,
     tls10_chain: Vec<Vec<u8>>,
+    /// The chains the deep profile's hosts present in their hand-built TLS 1.0/1.1 answers.
+    legacy_chains: HashMap<Behaviour, Vec<Vec<u8>>>,
 }
 
 impl Certs {
@@ -49,6 +51,7 @@ impl Certs {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut configs = HashMap::new();
         let mut tls10_chain = Vec::new();
+        let mut legacy_chains = HashMap::new();
         for &b in behaviours {
             let made = make(b, &provider)
                 .map_err(|e| FleetError(format!("cannot make the {b} certificate: {e}")))?;
@@ -58,11 +61,18 @@ impl Certs {
                     configs.insert(b, config);
                 }
                 Made::Chain(chain) => tls10_chain = chain,
+                Made::Range(config, chain) => {
+                    if let Some(config) = config {
+                        configs.insert(b, config);
+                    }
+                    legacy_chains.insert(b, chain);
+                }
             }
         }
         Ok(Certs {
             configs,
             tls10_chain,
+            legacy_chains,
         })
     }
 
@@ -75,12 +85,23 @@ impl Certs {
     pub fn tls10_chain(&self) -> &[Vec<u8>] {
         &self.tls10_chain
     }
+
+    /// The DER chain a deep-profile host presents in a hand-built TLS 1.0/1.1 answer.
+    pub fn legacy_chain(&self, behaviour: Behaviour) -> &[Vec<u8>] {
+        self.legacy_chains
+            .get(&behaviour)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
 }
 
 enum Made {
     Nothing,
     Config(Arc<ServerConfig>),
     Chain(Vec<Vec<u8>>),
+    /// A deep host: rustls for the TLS 1.2/1.3 part of its range (if any), and the chain of
+    /// its hand-built TLS 1.0/1.1 answers.
+    Range(Option<Arc<ServerConfig>>, Vec<Vec<u8>>),
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -125,7 +146,26 @@ fn make(b: Behaviour, provider: &Arc<CryptoProvider>) -> Result<Made, BoxError> 
             Ok(Made::Chain(chain.into_iter().map(|c| c.to_vec()).collect()))
         }
         Behaviour::WeakCert => weak_cert_config(provider).map(|c| Made::Config(Arc::new(c))),
-        _ => Ok(Made::Nothing),
+        _ => match b.tls_range() {
+            Some((min, max)) => {
+                let (chain, key) = rsa_self_signed(RSA_2048_C, &cn, -30, 335, b)?;
+                let legacy = chain.iter().map(|c| c.to_vec()).collect();
+                let versions: Vec<&'static SupportedProtocolVersion> = [
+                    (crate::tls::legacy::TLS1_2, &TLS12),
+                    (crate::tls::legacy::TLS1_3, &TLS13),
+                ]
+                .into_iter()
+                .filter(|(wire, _)| (min..=max).contains(wire))
+                .map(|(_, version)| version)
+                .collect();
+                let config = match versions.is_empty() {
+                    true => None,
+                    false => Some(Arc::new(server_config(provider, &versions, chain, key)?)),
+                };
+                Ok(Made::Range(config, legacy))
+            }
+            None => Ok(Made::Nothing),
+        },
     }
 }
 

@@ -1,10 +1,11 @@
 //! The simulated fleet: fake RDP servers on loopback that play every behaviour the scanner
 //! must recognise, for the end-to-end tests, `demo` and `simulate`.
 //!
-//! - [`behaviour`]: the behaviours, their names and the mixed profile's order ([`MIXED`]).
+//! - [`behaviour`]: the behaviours, their names and the profiles' orders ([`MIXED`], [`DEEP`]).
+//! - [`policy`]: what the deep profile's hosts accept (security layer, TLS range, encryption).
 //! - `certs`: certificates and rustls configurations, made once at start.
-//! - `play`: what each behaviour does on one connection.
-//! - `server`: listeners and accept loops.
+//! - `play`, `play_deep`: what each behaviour does on one connection.
+//! - `server`: listeners and accept loops, and the count of connections per address.
 //!
 //! The fleet only ever listens on 127.0.0.0/8 or ::1 and refuses any other range. The mixed
 //! profile binds one listener per address (except `no-listener` addresses, which the kernel then
@@ -14,10 +15,13 @@
 pub mod behaviour;
 mod certs;
 mod play;
+mod play_deep;
+pub mod policy;
 mod server;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
@@ -26,11 +30,11 @@ use std::sync::Arc;
 use ipnetwork::IpNetwork;
 use tokio::sync::watch;
 
-pub use behaviour::{Behaviour, MIXED, SLOW_DELAY, TRICKLE_INTERVAL};
+pub use behaviour::{Behaviour, DEEP, MIXED, SLOW_DELAY, TRICKLE_INTERVAL};
 pub use certs::{CA_COMMON_NAME, FORMULA_COMMON_NAME};
 
 use certs::Certs;
-use server::Accepts;
+use server::{Accepts, ConnectionCounts};
 
 /// The most addresses a mixed fleet serves: one listener (one file descriptor) each.
 pub const MAX_MIXED_HOSTS: u128 = 4096;
@@ -42,6 +46,8 @@ pub enum Profile {
     Mixed,
     /// Every address completes TLS 1.3 with an ECDSA P-256 certificate (for benchmarks).
     Healthy,
+    /// Every address plays one behaviour of [`DEEP`], in order, cycling (for `--deep`).
+    Deep,
 }
 
 impl FromStr for Profile {
@@ -51,8 +57,9 @@ impl FromStr for Profile {
         match s {
             "mixed" => Ok(Profile::Mixed),
             "healthy" => Ok(Profile::Healthy),
+            "deep" => Ok(Profile::Deep),
             other => Err(FleetError(format!(
-                "unknown fleet profile `{other}`, expected mixed or healthy"
+                "unknown fleet profile `{other}`, expected mixed, healthy or deep"
             ))),
         }
     }
@@ -63,6 +70,7 @@ impl fmt::Display for Profile {
         f.write_str(match self {
             Profile::Mixed => "mixed",
             Profile::Healthy => "healthy",
+            Profile::Deep => "deep",
         })
     }
 }
@@ -86,6 +94,8 @@ pub struct FleetError(pub String);
 pub struct Fleet {
     range: IpNetwork,
     profile: Profile,
+    /// Connections accepted per address.
+    counts: Arc<ConnectionCounts>,
     /// Dropping the sender closes the channel, which every accept loop and connection task
     /// watches: that is how the fleet stops.
     _stop: watch::Sender<()>,
@@ -108,11 +118,11 @@ impl Fleet {
         }
         let mut plan = Vec::new();
         match profile {
-            Profile::Mixed => {
+            Profile::Mixed | Profile::Deep => {
                 let size = host_count(&range);
                 if size > MAX_MIXED_HOSTS {
                     return Err(FleetError(format!(
-                        "mixed fleet range {range} has {size} addresses, more than {MAX_MIXED_HOSTS}"
+                        "{profile} fleet range {range} has {size} addresses, more than {MAX_MIXED_HOSTS}"
                     )));
                 }
                 for (addr, behaviour) in hosts(&range, profile) {
@@ -149,11 +159,13 @@ impl Fleet {
             listeners.push((server::bind(addr)?, accepts));
         }
         let (stop, stopped) = watch::channel(());
+        let counts = Arc::new(ConnectionCounts::default());
         for (listener, accepts) in listeners {
             tokio::spawn(server::accept_loop(
                 listener,
                 accepts,
                 certs.clone(),
+                counts.clone(),
                 stopped.clone(),
             ));
         }
@@ -161,6 +173,7 @@ impl Fleet {
         Ok(Fleet {
             range,
             profile,
+            counts,
             _stop: stop,
         })
     }
@@ -168,6 +181,12 @@ impl Fleet {
     /// Every address of the range with the behaviour it plays.
     pub fn hosts(&self) -> Vec<(IpAddr, Behaviour)> {
         hosts(&self.range, self.profile).collect()
+    }
+
+    /// How many connections each address has accepted so far (addresses with none are left
+    /// out).
+    pub fn connection_counts(&self) -> BTreeMap<IpAddr, u64> {
+        self.counts.snapshot()
     }
 
     /// Stops every server. Listeners close as their tasks notice, within moments.
@@ -185,6 +204,7 @@ pub fn behaviour_at(range: &IpNetwork, addr: IpAddr, profile: Profile) -> Option
     };
     Some(match profile {
         Profile::Mixed => MIXED[(offset % MIXED.len() as u128) as usize],
+        Profile::Deep => DEEP[(offset % DEEP.len() as u128) as usize],
         Profile::Healthy => Behaviour::HealthyEcdsa,
     })
 }

@@ -45,9 +45,12 @@ pub async fn play(
     mut stream: TcpStream,
     certs: Arc<Certs>,
 ) -> io::Result<()> {
-    if read_request(&mut stream).await?.is_none() {
+    let Some(request) = read_request(&mut stream).await? else {
         // Not an X.224 Connection Request: a server closes on garbage.
         return close(stream).await;
+    };
+    if behaviour.policy().is_some() {
+        return super::play_deep::play(behaviour, request, stream, certs).await;
     }
     if let Some(code) = behaviour.failure_code() {
         let failure = NegotiationResponse::Failure {
@@ -172,8 +175,28 @@ pub async fn play(
             stream.write_all(&XRDP_DISCONNECT).await?;
             close(stream).await
         }
-        // Never bound; failure hosts were answered above.
-        Behaviour::NoListener
+        // Deep hosts were played above; `no-listener` is never bound; failure hosts were
+        // answered above.
+        Behaviour::PolicyRdpOnly
+        | Behaviour::PolicyTlsOnly
+        | Behaviour::PolicyNegotiate
+        | Behaviour::PolicyNlaRequired
+        | Behaviour::PolicyHybridEx
+        | Behaviour::TlsRange10
+        | Behaviour::TlsRange10To11
+        | Behaviour::TlsRange10To12
+        | Behaviour::TlsRange10To13
+        | Behaviour::TlsRange11To12
+        | Behaviour::TlsRange12
+        | Behaviour::TlsRange12To13
+        | Behaviour::TlsRange13
+        | Behaviour::StdSecurityNone
+        | Behaviour::StdSecurityLow
+        | Behaviour::StdSecurityClientCompatible
+        | Behaviour::StdSecurityHigh
+        | Behaviour::StdSecurityFips
+        | Behaviour::NtlmIdentity
+        | Behaviour::NoListener
         | Behaviour::NegFailure1
         | Behaviour::NegFailure2
         | Behaviour::NegFailure3
@@ -264,7 +287,7 @@ async fn serve_tls10(mut stream: TcpStream, chain: &[Vec<u8>]) -> io::Result<()>
 }
 
 /// Reads and discards everything until the client closes (or the connection fails).
-async fn hold<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<()> {
+pub(super) async fn hold<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<()> {
     let mut chunk = [0u8; 4096];
     while stream.read(&mut chunk).await? > 0 {}
     Ok(())
@@ -272,7 +295,7 @@ async fn hold<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<()> {
 
 /// Closes with FIN, then drains what the client still sends for a while so that unread input
 /// does not make the kernel answer with RST.
-async fn close(mut stream: TcpStream) -> io::Result<()> {
+pub(super) async fn close(mut stream: TcpStream) -> io::Result<()> {
     stream.shutdown().await?;
     let _ = tokio::time::timeout(DRAIN_LIMIT, hold(&mut stream)).await;
     Ok(())

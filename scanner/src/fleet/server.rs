@@ -1,8 +1,9 @@
 //! Listeners and accept loops: one task per listener, one task per connection, all stopped
 //! when the fleet's stop channel closes.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ipnetwork::IpNetwork;
@@ -32,6 +33,29 @@ pub enum Accepts {
     },
 }
 
+/// How many connections each address of the fleet has accepted and served, so that a test can
+/// check a scanner's politeness from the servers' side.
+#[derive(Debug, Default)]
+pub struct ConnectionCounts(Mutex<BTreeMap<IpAddr, u64>>);
+
+impl ConnectionCounts {
+    fn add(&self, addr: IpAddr) {
+        let mut counts = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *counts.entry(addr).or_default() += 1;
+    }
+
+    /// Every address that accepted a connection, with how many.
+    pub fn snapshot(&self) -> BTreeMap<IpAddr, u64> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
 /// Binds `addr` with SO_REUSEADDR and a backlog of [`BACKLOG`].
 pub fn bind(addr: SocketAddr) -> Result<TcpListener, FleetError> {
     let fail = |e: std::io::Error| FleetError(format!("cannot listen on {addr}: {e}"));
@@ -46,11 +70,13 @@ pub fn bind(addr: SocketAddr) -> Result<TcpListener, FleetError> {
     socket.listen(BACKLOG).map_err(fail)
 }
 
-/// Accepts connections until `stop` closes, each played on its own task.
+/// Accepts connections until `stop` closes, each played on its own task and counted in
+/// `counts` under the local address it dialed.
 pub async fn accept_loop(
     listener: TcpListener,
     accepts: Accepts,
     certs: Arc<Certs>,
+    counts: Arc<ConnectionCounts>,
     mut stop: watch::Receiver<()>,
 ) {
     loop {
@@ -85,6 +111,7 @@ pub async fn accept_loop(
                 continue;
             }
         };
+        counts.add(local.ip());
         debug!(%peer, %local, behaviour = behaviour.name(), "fleet connection");
         let certs = certs.clone();
         let mut stop = stop.clone();

@@ -678,3 +678,65 @@ async fn tls10_only_answers_with_a_tls10_server_flight() {
     assert_eq!(common_name(&cert), "tls10-only.fleet.test");
     assert_eq!(cert.public_key().parsed().expect("key").key_size(), 2048);
 }
+
+#[tokio::test]
+async fn deep_profile_plays_its_order_and_counts_connections_per_address() {
+    assert_eq!("deep".parse::<Profile>().expect("deep"), Profile::Deep);
+    assert_eq!(Profile::Deep.to_string(), "deep");
+    let names: Vec<&str> = DEEP.iter().map(|b| b.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "policy-rdp-only",
+            "policy-tls-only",
+            "policy-negotiate",
+            "policy-nla-required",
+            "policy-hybrid-ex",
+            "tls-1.0",
+            "tls-1.0-1.1",
+            "tls-1.0-1.2",
+            "tls-1.0-1.3",
+            "tls-1.1-1.2",
+            "tls-1.2",
+            "tls-1.2-1.3",
+            "tls-1.3",
+            "std-security-none",
+            "std-security-low",
+            "std-security-client-compatible",
+            "std-security-high",
+            "std-security-fips",
+            "ntlm-identity",
+        ]
+    );
+    for b in DEEP {
+        assert!(!b.describe().is_empty(), "{b} has a description");
+        assert!(!MIXED.contains(b), "{b} is not a mixed host");
+    }
+
+    let port = 23474;
+    let fleet = start("127.96.4.0/27", port, Profile::Deep).await;
+    let rdp_only = addr_of(&fleet, Behaviour::PolicyRdpOnly);
+    let nla = addr_of(&fleet, Behaviour::PolicyNlaRequired);
+    assert!(fleet.connection_counts().is_empty());
+    for addr in [rdp_only, rdp_only, nla] {
+        // A Windows client's request (SSL|HYBRID|HYBRID_EX): the RDP-only host refuses it with
+        // failure 2; the NLA host selects HYBRID.
+        let mut stream = send_request(addr, port).await;
+        let answer = read_confirm(&mut stream).await;
+        let expected = if addr == rdp_only {
+            NegotiationResponse::Failure {
+                code: crate::proto::FailureCode::SSL_NOT_ALLOWED_BY_SERVER,
+            }
+        } else {
+            NegotiationResponse::Response {
+                flags: crate::proto::ResponseFlags(0x01),
+                protocol: crate::proto::SecurityProtocol::HYBRID,
+            }
+        };
+        assert_eq!(answer, Some(expected), "{addr}");
+    }
+    let counts = fleet.connection_counts();
+    assert_eq!(counts.get(&rdp_only), Some(&2));
+    assert_eq!(counts.get(&nla), Some(&1));
+    assert_eq!(counts.len(), 2);
+}

@@ -17,6 +17,7 @@ fn config(timeout_ms: u64, retries: u32) -> ProbeConfig {
         tls: crate::tls::scanning_client_config(),
         limiter: None,
         stop: Arc::default(),
+        deep: None,
     }
 }
 

@@ -5,4 +5,4 @@
 pub mod legacy;
 pub mod scanning_client;
 
-pub use scanning_client::scanning_client_config;
+pub use scanning_client::{pinned_client_config, scanning_client_config};

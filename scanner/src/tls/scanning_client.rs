@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::Resumption;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedProtocolVersion};
 
 /// Accepts every certificate and every handshake signature, whatever the scheme.
 #[derive(Debug)]
@@ -71,10 +71,20 @@ impl ServerCertVerifier for AcceptAnything {
 /// suites, the accept-anything verifier, and no session resumption (each probe must see a full
 /// handshake, and a scanner has no business keeping tickets).
 pub fn scanning_client_config() -> Arc<ClientConfig> {
+    client_config(&[&rustls::version::TLS13, &rustls::version::TLS12])
+}
+
+/// The same configuration offering only `version` (`rustls::version::TLS12` or `TLS13`), for
+/// the deep probe's TLS version range: a handshake that completes proves that exact version.
+pub fn pinned_client_config(version: &'static SupportedProtocolVersion) -> Arc<ClientConfig> {
+    client_config(&[version])
+}
+
+fn client_config(versions: &[&'static SupportedProtocolVersion]) -> Arc<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        // The ring provider supports both versions; this cannot fail.
+        .with_protocol_versions(versions)
+        // The ring provider supports both TLS 1.2 and 1.3, the only versions rustls has.
         .expect("ring supports tls 1.2 and 1.3")
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAnything))

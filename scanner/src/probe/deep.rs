@@ -1,0 +1,192 @@
+//! The deep probe (`--deep`): what exactly a listener supports, one question per connection.
+//!
+//! After the ordinary probe of a target, and only when it got a Connection Confirm (a selection
+//! or an RDP_NEG_FAILURE), the steps run one after another, never in parallel:
+//!
+//! 1. **Protocol matrix** ([`matrix`]): one Connection Request per protocol (PROTOCOL_RDP, SSL,
+//!    SSL|HYBRID, RDSTLS, RDSAAD); the SSL|HYBRID|HYBRID_EX answer is the ordinary probe's,
+//!    which sent exactly that request. The PROTOCOL_RDP connection, when RDP is selected, carries
+//!    the first standard-security attempt; the HYBRID one, when CredSSP is selected, carries the
+//!    TLS handshake and the NTLM exchange.
+//! 2. **TLS versions** ([`tls_range`]), when SSL, HYBRID or HYBRID_EX was accepted: TLS 1.0,
+//!    1.1 (the hand-built legacy hello), 1.2 and 1.3 (rustls pinned to that version), each on
+//!    its own connection.
+//! 3. **Standard security** ([`security`]), when the first attempt on the PROTOCOL_RDP
+//!    connection could be made: one connection per remaining encryption method.
+//!
+//! Worst case: 5 (matrix) + 4 (TLS) + 3 (standard security) = 12 connections, after the
+//! ordinary probe's 1 (2 with a legacy reconnect): at most 14. Every connection, the ordinary
+//! probe's included, counts against [`DeepConfig::max_connections`]; a step that would go over
+//! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) or the
+//! absence of the MCS or NTLM codec leaves out. Each connection takes a governor token, waits
+//! `host_pause` first, and has one deadline per stage (connect, X.224, TLS, MCS, CredSSP).
+
+mod hooks;
+mod matrix;
+mod security;
+mod tls_range;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdpsweep_reports::{DeepObservation, Observation, RdpStatus, TcpStatus};
+use rustls::ClientConfig;
+use tokio::net::TcpStream;
+
+use super::{connect, Connections, Negotiation, ProbeConfig};
+use crate::proto::{ConnectionRequest, NegotiationResponse, RequestFlags, SecurityProtocol};
+use crate::tls::pinned_client_config;
+
+/// The most TCP connections one target (address and port) gets, the ordinary probe's included.
+pub const MAX_CONNECTIONS_PER_HOST: u32 = 14;
+
+/// How the deep probe runs; shared by every probe of a sweep.
+#[derive(Clone)]
+pub struct DeepConfig {
+    /// The pause before each deep connection (`--host-pause`), zero for none.
+    pub host_pause: Duration,
+    /// The connection budget of one target, the ordinary probe's connections included.
+    pub max_connections: u32,
+    /// rustls offering TLS 1.2 only, and TLS 1.3 only.
+    tls12: Arc<ClientConfig>,
+    tls13: Arc<ClientConfig>,
+}
+
+impl DeepConfig {
+    /// The deep probe with this pause between connections and a budget of
+    /// [`MAX_CONNECTIONS_PER_HOST`].
+    pub fn new(host_pause: Duration) -> Self {
+        DeepConfig {
+            host_pause,
+            max_connections: MAX_CONNECTIONS_PER_HOST,
+            tls12: pinned_client_config(&rustls::version::TLS12),
+            tls13: pinned_client_config(&rustls::version::TLS13),
+        }
+    }
+}
+
+/// Runs every deep step that applies to the target the ordinary probe saw as `first`.
+pub(super) async fn run(
+    first: &Observation,
+    addr: SocketAddr,
+    hostname: Option<&str>,
+    config: &ProbeConfig,
+    deep: &DeepConfig,
+    connections: &Connections,
+) -> DeepObservation {
+    let mut session = Session {
+        addr,
+        hostname,
+        config,
+        deep,
+        connections,
+        notes: Vec::new(),
+        interrupted: false,
+    };
+    let mut out = DeepObservation::default();
+    if matches!(first.rdp, Some(RdpStatus::Negotiated | RdpStatus::Failure)) {
+        let found = matrix::run(&mut session, first).await;
+        out.protocols = found.answers;
+        out.ntlm = found.ntlm;
+        out.tls_versions = tls_range::run(&mut session, &out.protocols).await;
+        let rdp_accepted = out.accepts(rdpsweep_reports::SelectedProtocol(0x00));
+        out.rdp_security = security::run(&mut session, found.first_mcs, rdp_accepted).await;
+    } else {
+        session.note("deep probe: not run, the listener sent no Connection Confirm");
+    }
+    out.connections = connections.get();
+    out.notes = session.notes;
+    out
+}
+
+/// The Connection Request of a deep step: the scan's cookie and these requestedProtocols.
+fn request(config: &ProbeConfig, requested: u32) -> ConnectionRequest {
+    ConnectionRequest {
+        cookie: Some(config.cookie.clone()),
+        negotiation: Some((RequestFlags(0), SecurityProtocol(requested))),
+    }
+}
+
+/// The protocol a Confirm selected (PROTOCOL_RDP for one without negotiation data).
+fn selected(nego: &Negotiation) -> Option<SecurityProtocol> {
+    match nego.answer {
+        Some(Some(NegotiationResponse::Response { protocol, .. })) => Some(protocol),
+        Some(None) => Some(SecurityProtocol::RDP),
+        _ => None,
+    }
+}
+
+/// One target's deep probe under way: where it connects, its budget, its notes.
+struct Session<'a> {
+    addr: SocketAddr,
+    hostname: Option<&'a str>,
+    config: &'a ProbeConfig,
+    deep: &'a DeepConfig,
+    connections: &'a Connections,
+    notes: Vec<String>,
+    /// Set once a step was left out because the scan is stopping: later steps say nothing.
+    interrupted: bool,
+}
+
+/// Why a step's connection was not opened (already said in the notes).
+struct NotOpened;
+
+/// A deep connection whose TCP connect failed.
+struct TcpFailure {
+    status: TcpStatus,
+    error: String,
+}
+
+impl Session<'_> {
+    fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// Opens the connection of `step` (after the pause, with a governor token), unless the
+    /// scan is stopping or the target's connection budget is spent, which it notes. A failed
+    /// connect is the caller's to record.
+    async fn open(&mut self, step: &str) -> Result<Result<TcpStream, TcpFailure>, NotOpened> {
+        if self.stopping(step) {
+            return Err(NotOpened);
+        }
+        let used = self.connections.get();
+        if used >= self.deep.max_connections {
+            self.note(format!(
+                "{step}: not run, this target's budget of {} connections is spent ({used} used)",
+                self.deep.max_connections
+            ));
+            return Err(NotOpened);
+        }
+        if !self.deep.host_pause.is_zero() {
+            tokio::time::sleep(self.deep.host_pause).await;
+            if self.stopping(step) {
+                return Err(NotOpened);
+            }
+        }
+        Ok(connect(self.addr, self.config, true, self.connections)
+            .await
+            .map(|(stream, _)| stream)
+            .map_err(|failure| TcpFailure {
+                status: failure.status,
+                error: failure.error,
+            }))
+    }
+
+    /// True (and noted once) when the scan is stopping: no new connection is started.
+    fn stopping(&mut self, step: &str) -> bool {
+        if self.interrupted {
+            return true;
+        }
+        if self.config.stopping() {
+            self.interrupted = true;
+            self.note(format!(
+                "{step} and later steps: not run, the scan was interrupted"
+            ));
+        }
+        self.interrupted
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+//! The deep probe against the simulated fleet's deep profile, in process. Each test has its
+//! own 127.96.N.0/27 and port (23470–23479, outside the ephemeral range).
+
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::time::Duration as StdDuration;
+
+use ipnetwork::IpNetwork;
+use rdpsweep_reports::{NegFailure, SelectedProtocol};
+
+use super::matrix::answer_of;
+use super::*;
+use crate::fleet::{Behaviour, Fleet, FleetConfig, Profile};
+use crate::probe::{probe, Negotiation};
+use crate::proto::{FailureCode, ResponseFlags};
+
+async fn deep_fleet(range: &str, port: u16) -> Fleet {
+    Fleet::start(FleetConfig {
+        range: range.parse::<IpNetwork>().expect("range"),
+        port,
+        profile: Profile::Deep,
+    })
+    .await
+    .expect("fleet starts")
+}
+
+fn addr_of(fleet: &Fleet, behaviour: Behaviour) -> IpAddr {
+    fleet
+        .hosts()
+        .into_iter()
+        .find(|(_, b)| *b == behaviour)
+        .map(|(addr, _)| addr)
+        .expect("behaviour in range")
+}
+
+fn config(max_connections: u32) -> ProbeConfig {
+    let mut deep = DeepConfig::new(StdDuration::ZERO);
+    deep.max_connections = max_connections;
+    ProbeConfig {
+        connect_timeout: StdDuration::from_secs(2),
+        timeout: StdDuration::from_secs(3),
+        retries: 0,
+        cookie: "deep-test".into(),
+        tls: crate::tls::scanning_client_config(),
+        limiter: None,
+        stop: Arc::default(),
+        deep: Some(deep),
+    }
+}
+
+fn protocols(deep: &DeepObservation) -> Vec<String> {
+    deep.protocols
+        .iter()
+        .map(|p| p.protocol.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn deep_budget_caps_connections_and_names_the_steps_left_out() {
+    let port = 23470;
+    let fleet = deep_fleet("127.96.0.0/27", port).await;
+    let ip = addr_of(&fleet, Behaviour::PolicyNegotiate);
+    let obs = probe(ip, port, None, &config(4)).await;
+    let deep = obs.deep.expect("deep ran");
+    assert_eq!(deep.connections, 4);
+    assert_eq!(fleet.connection_counts().get(&ip), Some(&4));
+    // The ordinary probe's connection, then rdp, ssl and hybrid; hybrid_ex is the ordinary
+    // probe's answer; rdstls and rdsaad found the budget spent.
+    assert_eq!(protocols(&deep), ["rdp", "ssl", "hybrid", "hybrid_ex"]);
+    assert_eq!(deep.nla_required(), Some(false));
+    assert!(deep.tls_versions.is_empty());
+    for step in ["protocol rdstls", "protocol rdsaad", "tls version TLSv1.0"] {
+        let note = format!("{step}: not run, this target's budget of 4 connections is spent");
+        assert!(
+            deep.notes.iter().any(|n| n.starts_with(&note)),
+            "{note:?} not in {:?}",
+            deep.notes
+        );
+    }
+}
+
+#[tokio::test]
+async fn deep_with_a_full_budget_asks_everything_once() {
+    let port = 23471;
+    let fleet = deep_fleet("127.96.1.0/27", port).await;
+    let ip = addr_of(&fleet, Behaviour::PolicyNegotiate);
+    let obs = probe(ip, port, None, &config(MAX_CONNECTIONS_PER_HOST)).await;
+    let deep = obs.deep.expect("deep ran");
+    // 1 ordinary + 5 matrix + 4 TLS versions; standard security waits for its codec.
+    assert_eq!(deep.connections, 10);
+    assert_eq!(fleet.connection_counts().get(&ip), Some(&10));
+    assert_eq!(
+        protocols(&deep),
+        ["rdp", "ssl", "hybrid", "hybrid_ex", "rdstls", "rdsaad"]
+    );
+    let accepted: Vec<String> = deep
+        .protocols_accepted()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(accepted, ["rdp", "ssl", "hybrid", "hybrid_ex"]);
+    // RDSTLS alone is answered with PROTOCOL_RDP: recorded, not counted as support.
+    let rdstls = &deep.protocols[4];
+    assert_eq!(rdstls.selected, Some(SelectedProtocol(0)));
+    assert!(!rdstls.accepted);
+    assert!(deep.protocols[3].from_first_probe);
+    assert!(deep.notes.contains(
+        &"standard security: not probed, the MCS/GCC codec is not in this build".to_string()
+    ));
+    assert!(deep.notes.contains(
+        &"ntlm identity: not probed, the CredSSP/NTLM codec is not in this build".to_string()
+    ));
+}
+
+#[tokio::test]
+async fn deep_opens_no_connection_once_the_scan_is_stopping() {
+    let port = 23472;
+    let fleet = deep_fleet("127.96.2.0/27", port).await;
+    let ip = addr_of(&fleet, Behaviour::PolicyTlsOnly);
+    let stopping = config(MAX_CONNECTIONS_PER_HOST);
+    stopping.stop.store(true, Ordering::SeqCst);
+    let obs = probe(ip, port, None, &stopping).await;
+    let deep = obs.deep.expect("deep record");
+    assert_eq!(deep.connections, 1);
+    assert_eq!(fleet.connection_counts().get(&ip), Some(&1));
+    assert_eq!(protocols(&deep), ["hybrid_ex"]);
+    assert_eq!(
+        deep.notes,
+        ["protocol rdp and later steps: not run, the scan was interrupted"]
+    );
+}
+
+#[tokio::test]
+async fn deep_skips_a_listener_that_sent_no_confirm() {
+    // Nothing listens on this port of 127.96.3.1: TCP is refused.
+    let obs = probe(
+        "127.96.3.1".parse().expect("ip"),
+        23473,
+        None,
+        &config(MAX_CONNECTIONS_PER_HOST),
+    )
+    .await;
+    let deep = obs.deep.expect("deep record");
+    assert_eq!(deep.connections, 1);
+    assert!(deep.protocols.is_empty());
+    assert_eq!(
+        deep.notes,
+        ["deep probe: not run, the listener sent no Connection Confirm"]
+    );
+}
+
+fn negotiation(status: RdpStatus, answer: Option<Option<NegotiationResponse>>) -> Negotiation {
+    Negotiation {
+        status,
+        answer,
+        error: None,
+        elapsed: StdDuration::ZERO,
+    }
+}
+
+#[test]
+fn deep_matrix_accepts_only_the_exact_selection() {
+    let selects = |p: u32| {
+        negotiation(
+            RdpStatus::Negotiated,
+            Some(Some(NegotiationResponse::Response {
+                flags: ResponseFlags(0),
+                protocol: SecurityProtocol(p),
+            })),
+        )
+    };
+    let hybrid = SelectedProtocol(0x02);
+    assert!(answer_of(hybrid, 0x03, &selects(0x02)).accepted);
+    // nmap would call HYBRID supported here: the server chose SSL instead.
+    let other = answer_of(hybrid, 0x03, &selects(0x01));
+    assert!(!other.accepted);
+    assert_eq!(other.selected, Some(SelectedProtocol(0x01)));
+
+    let failure = negotiation(
+        RdpStatus::Failure,
+        Some(Some(NegotiationResponse::Failure {
+            code: FailureCode::HYBRID_REQUIRED_BY_SERVER,
+        })),
+    );
+    let refused = answer_of(SelectedProtocol(0x01), 0x01, &failure);
+    assert!(!refused.accepted);
+    assert_eq!(refused.neg_failure, Some(NegFailure(5)));
+    assert_eq!(refused.selected, None);
+
+    // A Confirm without negotiation data is standard RDP security.
+    let bare = negotiation(RdpStatus::Negotiated, Some(None));
+    assert!(answer_of(SelectedProtocol(0x00), 0x00, &bare).accepted);
+    assert!(!answer_of(SelectedProtocol(0x01), 0x01, &bare).accepted);
+
+    let silent = negotiation(RdpStatus::Timeout, None);
+    let timed_out = answer_of(SelectedProtocol(0x00), 0x00, &silent);
+    assert!(!timed_out.accepted);
+    assert_eq!(timed_out.rdp, Some(RdpStatus::Timeout));
+}

@@ -1,0 +1,271 @@
+//! `scan --deep` against the deep fleet: the exact protocol matrix and TLS version range of
+//! every behaviour, and the connections per host as the fleet itself counted them.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Every deep behaviour: protocols accepted, nla_required, TLS versions accepted.
+const EXPECTED: [(&str, &str, &str, &str); 19] = [
+    ("policy-rdp-only", "rdp", "false", ""),
+    ("policy-tls-only", "ssl", "false", "TLSv1.2|TLSv1.3"),
+    (
+        "policy-negotiate",
+        "rdp|ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.2|TLSv1.3",
+    ),
+    ("policy-nla-required", "hybrid", "true", "TLSv1.2|TLSv1.3"),
+    (
+        "policy-hybrid-ex",
+        "hybrid|hybrid_ex",
+        "true",
+        "TLSv1.2|TLSv1.3",
+    ),
+    ("tls-1.0", "ssl|hybrid|hybrid_ex", "false", "TLSv1.0"),
+    (
+        "tls-1.0-1.1",
+        "ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.0|TLSv1.1",
+    ),
+    (
+        "tls-1.0-1.2",
+        "ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.0|TLSv1.1|TLSv1.2",
+    ),
+    (
+        "tls-1.0-1.3",
+        "ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3",
+    ),
+    (
+        "tls-1.1-1.2",
+        "ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.1|TLSv1.2",
+    ),
+    ("tls-1.2", "ssl|hybrid|hybrid_ex", "false", "TLSv1.2"),
+    (
+        "tls-1.2-1.3",
+        "ssl|hybrid|hybrid_ex",
+        "false",
+        "TLSv1.2|TLSv1.3",
+    ),
+    ("tls-1.3", "ssl|hybrid|hybrid_ex", "false", "TLSv1.3"),
+    ("std-security-none", "rdp", "false", ""),
+    ("std-security-low", "rdp", "false", ""),
+    ("std-security-client-compatible", "rdp", "false", ""),
+    ("std-security-high", "rdp", "false", ""),
+    ("std-security-fips", "rdp", "false", ""),
+    ("ntlm-identity", "hybrid", "true", "TLSv1.2|TLSv1.3"),
+];
+
+/// Runs `scan --deep` over the fleet's /27 and returns the rows and JSON lines by address.
+fn deep_scan(
+    dir: &TestDir,
+    range: &str,
+    port: u16,
+    extra: &[&str],
+) -> (HashMap<String, Row>, HashMap<String, Value>) {
+    let port = port.to_string();
+    let mut args = vec![
+        range,
+        "-p",
+        &port,
+        "--deep",
+        "--timeout",
+        "3s",
+        "--connect-timeout",
+        "1s",
+    ];
+    args.extend_from_slice(extra);
+    let rows = by_ip(&scan_ok(dir, &args));
+    let json = read_jsonl(&dir.join("out"))
+        .into_iter()
+        .map(|j| (j["ip"].as_str().expect("ip").to_string(), j))
+        .collect();
+    (rows, json)
+}
+
+/// The matrix answer for `protocol` in a host's JSON line.
+fn answer<'a>(json: &'a Value, protocol: &str) -> &'a Value {
+    json["deep"]["protocols"]
+        .as_array()
+        .expect("protocols")
+        .iter()
+        .find(|p| p["protocol"] == protocol)
+        .unwrap_or_else(|| panic!("no {protocol} answer in {json}"))
+}
+
+fn notes(json: &Value) -> Vec<String> {
+    json["deep"]["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| n.as_str().expect("note").to_string())
+        .collect()
+}
+
+#[test]
+fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
+    let fleet = Fleet::start("127.95.0.0/27", 23450, "deep");
+    let dir = TestDir::new();
+    let (rows, json) = deep_scan(&dir, "127.95.0.0/27", 23450, &["--retries", "0"]);
+    assert_eq!(rows.len(), 32);
+
+    for (behaviour, protocols, nla, tls) in EXPECTED {
+        let addr = fleet.addr_of(behaviour);
+        let row = &rows[&addr];
+        let what = format!("{behaviour} ({addr}): {row:?}");
+        assert_eq!(row["protocols_accepted"], protocols, "{what}");
+        assert_eq!(row["nla_required"], nla, "{what}");
+        assert_eq!(row["tls_versions"], tls, "{what}");
+        let versions: Vec<&str> = tls.split('|').filter(|v| !v.is_empty()).collect();
+        assert_eq!(
+            row["tls_min"],
+            versions.first().copied().unwrap_or(""),
+            "{what}"
+        );
+        assert_eq!(
+            row["tls_max"],
+            versions.last().copied().unwrap_or(""),
+            "{what}"
+        );
+        // Standard security and the NTLM identity wait for their codecs.
+        for column in [
+            "rdp_encryption_level",
+            "rdp_encryption_methods",
+            "rdp_version",
+            "ntlm_computer",
+            "ntlm_domain",
+            "ntlm_dns_computer",
+            "ntlm_dns_domain",
+            "os_version",
+            "clock_skew_s",
+        ] {
+            assert_eq!(row[column], "", "{column} of {what}");
+        }
+        let findings: Vec<&str> = row["findings"].split(';').collect();
+        assert_eq!(
+            findings.contains(&"TLS_1_0_ENABLED"),
+            tls.starts_with("TLSv1.0"),
+            "{what}"
+        );
+        assert_eq!(
+            findings.contains(&"NLA_NOT_REQUIRED"),
+            protocols.split('|').any(|p| p == "rdp" || p == "ssl"),
+            "{what}"
+        );
+        // Every request was asked; hybrid_ex was the ordinary probe's own.
+        let line = &json[&addr];
+        let asked: Vec<&str> = line["deep"]["protocols"]
+            .as_array()
+            .expect("protocols")
+            .iter()
+            .map(|p| p["protocol"].as_str().expect("protocol"))
+            .collect();
+        assert_eq!(
+            asked,
+            ["rdp", "ssl", "hybrid", "hybrid_ex", "rdstls", "rdsaad"],
+            "{what}"
+        );
+        assert_eq!(answer(line, "hybrid_ex")["from_first_probe"], true);
+    }
+
+    // Exact, not nmap's "it answered": the TLS-only host answers SSL|HYBRID with SSL.
+    let tls_only = &json[&fleet.addr_of("policy-tls-only")];
+    let hybrid = answer(tls_only, "hybrid");
+    assert_eq!(hybrid["requested"], 3);
+    assert_eq!(hybrid["selected"], "ssl");
+    assert_eq!(hybrid["accepted"], false);
+    assert_eq!(answer(tls_only, "rdp")["neg_failure"], "ssl_required");
+    // The negotiate host answers RDSTLS alone with PROTOCOL_RDP; the NLA host refuses with 5.
+    let negotiate = &json[&fleet.addr_of("policy-negotiate")];
+    assert_eq!(answer(negotiate, "rdstls")["selected"], "rdp");
+    assert_eq!(answer(negotiate, "rdstls")["accepted"], false);
+    let nla = &json[&fleet.addr_of("policy-nla-required")];
+    assert_eq!(answer(nla, "ssl")["neg_failure"], "hybrid_required");
+    assert_eq!(answer(nla, "hybrid_ex")["selected"], "hybrid");
+
+    // A TLS 1.1 hello to a TLS 1.0-only host is answered at 1.0: recorded, not accepted.
+    let tls10 = &json[&fleet.addr_of("tls-1.0")];
+    let v11 = &tls10["deep"]["tls_versions"][1];
+    assert_eq!(v11["version"], "TLSv1.1");
+    assert_eq!(v11["server_version"], "TLSv1.0");
+    assert_eq!(v11["accepted"], false);
+    let tls13 = &json[&fleet.addr_of("tls-1.3")];
+    assert_eq!(tls13["deep"]["tls_versions"][0]["tls"], "alert");
+
+    // Standard-security hosts select PROTOCOL_RDP; the MCS step says it was not probed.
+    for level in ["none", "low", "client-compatible", "high", "fips"] {
+        let host = &json[&fleet.addr_of(&format!("std-security-{level}"))];
+        assert_eq!(answer(host, "rdp")["accepted"], true, "{level}");
+        assert!(notes(host).contains(
+            &"standard security: not probed, the MCS/GCC codec is not in this build".to_string()
+        ));
+        assert!(host["deep"]["rdp_security"].is_null());
+    }
+    // The NTLM host selects HYBRID and completes TLS; the NTLM step waits for its codec.
+    let ntlm = &json[&fleet.addr_of("ntlm-identity")];
+    let ntlm_notes: Vec<String> = notes(ntlm)
+        .into_iter()
+        .filter(|n| n.starts_with("ntlm identity:"))
+        .collect();
+    // Had the TLS handshake on the CredSSP connection failed, the note would say so instead.
+    assert_eq!(
+        ntlm_notes,
+        ["ntlm identity: not probed, the CredSSP/NTLM codec is not in this build"]
+    );
+    assert!(ntlm["deep"]["ntlm"].is_null());
+}
+
+#[test]
+fn deep_connections_per_host_stay_within_the_bound_as_the_fleet_counts_them() {
+    let dir = TestDir::new();
+    let stats = dir.join("fleet-stats.json");
+    let stats_arg = stats.display().to_string();
+    let fleet = Fleet::start_with("127.95.1.0/27", 23451, "deep", &["--stats", &stats_arg]);
+    let (rows, json) = deep_scan(
+        &dir,
+        "127.95.1.0/27",
+        23451,
+        &["--retries", "1", "--host-pause", "1ms"],
+    );
+    assert_eq!(rows.len(), 32);
+    let hosts = fleet.hosts.clone();
+    fleet.stop();
+
+    let text = std::fs::read_to_string(&stats).expect("the fleet wrote its stats");
+    let counted: Value = serde_json::from_str(&text).expect("stats are json");
+    let counted = counted["connections"].as_object().expect("connections");
+    assert_eq!(counted.len(), 32, "every address was connected to: {text}");
+    for (addr, behaviour) in &hosts {
+        let fleet_saw = counted[addr].as_u64().expect("a count");
+        let scanner_used = json[addr]["deep"]["connections"].as_u64().expect("count");
+        assert_eq!(fleet_saw, scanner_used, "{addr} ({behaviour})");
+        assert!(
+            fleet_saw <= 14,
+            "{addr} ({behaviour}): {fleet_saw} connections"
+        );
+        // The plan: 1 ordinary probe (2 with the legacy reconnect) + 5 matrix requests, + 4
+        // TLS versions when a TLS protocol is accepted.
+        let expected = match behaviour.as_str() {
+            b if b.starts_with("std-security") || b == "policy-rdp-only" => 6,
+            "tls-1.0" | "tls-1.0-1.1" => 11,
+            _ => 10,
+        };
+        assert_eq!(fleet_saw, expected, "{addr} ({behaviour})");
+    }
+}
+
+#[test]
+fn deep_flags_are_checked_and_named() {
+    let out = run(&["scan", "127.0.0.1", "--host-pause", "soon", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("soon"), "{}", stderr(&out));
+}
