@@ -26,13 +26,16 @@
 //! fixed BER headers, two PER headers and five data blocks (about 400 lines), tested byte for
 //! byte against the MS-RDPBCGR 4.1.3 and 4.1.4 examples in both directions.
 
+pub mod credssp;
 pub mod der;
 pub mod gcc;
 pub mod mcs;
 pub mod nego;
+pub mod ntlm;
 pub mod tpkt;
 pub mod x224;
 
+pub use credssp::{CredsspError, TsFrameLen, TsRequest};
 pub use gcc::{
     ClientRequest, ClientSettings, EncryptionLevel, EncryptionMethod, GccError, RdpVersion,
     ServerData, ServerSettings,
@@ -43,12 +46,17 @@ pub use mcs::{
     ConnectReply, DisconnectReason, McsError, McsResult,
 };
 pub use nego::{FailureCode, NegotiationResponse, RequestFlags, ResponseFlags, SecurityProtocol};
+pub use ntlm::{Challenge, NegotiateFlags, NtlmError, NtlmVersion};
 pub use tpkt::{frame_len, FrameLen};
 pub use x224::{
     decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer,
 };
 
 #[cfg(test)]
+mod credssp_tests;
+#[cfg(test)]
 mod mcs_tests;
+#[cfg(test)]
+mod ntlm_tests;
 #[cfg(test)]
 mod tests;
