@@ -213,6 +213,41 @@ pub fn decode_server_answer(frame: &[u8]) -> Result<ServerAnswer, DecodeError> {
     }))
 }
 
+/// What a frame after the Connection Confirm carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFrame<'a> {
+    /// An X.224 Data TPDU and its user data (the MCS PDU).
+    Data(&'a [u8]),
+    /// An X.224 Disconnect Request TPDU.
+    DisconnectRequest,
+}
+
+/// Encodes `payload` in an X.224 Data TPDU (`02 f0 80`, LI 2, EOT) inside one TPKT frame.
+/// Payloads above 65,528 bytes do not fit a TPKT frame; callers encode far smaller PDUs.
+pub fn encode_data(payload: &[u8]) -> Vec<u8> {
+    let frame_len = HEADER_LEN + 3 + payload.len();
+    let mut out = Vec::with_capacity(frame_len);
+    out.extend_from_slice(&tpkt::header(u16::try_from(frame_len).unwrap_or(u16::MAX)));
+    out.extend_from_slice(&[0x02, CODE_DT, 0x80]);
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Decodes one whole TPKT frame expected to hold a Data TPDU. Never panics.
+pub fn decode_data(frame: &[u8]) -> Result<DataFrame<'_>, DecodeError> {
+    let (code, _, _) = split_tpdu(frame)?;
+    match code & 0xf0 {
+        CODE_DT => {
+            // split_tpdu checked that LI fits the frame and the TPKT length fits `frame`.
+            let frame_len = usize::from(u16::from_be_bytes([frame[2], frame[3]]));
+            let start = HEADER_LEN + 1 + usize::from(frame[HEADER_LEN]);
+            Ok(DataFrame::Data(&frame[start..frame_len]))
+        }
+        CODE_DR => Ok(DataFrame::DisconnectRequest),
+        _ => Err(DecodeError::UnexpectedTpdu(code)),
+    }
+}
+
 /// Builds a CR/CC TPDU frame: TPKT header, LI, code, DST-REF 0, SRC-REF, class 0, variable part.
 fn encode_tpdu(code: u8, src_ref: u16, variable: &[u8]) -> Vec<u8> {
     let li = FIXED_LI + variable.len();
