@@ -13,6 +13,8 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::oid_registry::{self as oids, Oid};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::RSAPublicKey;
+use x509_parser::signature_algorithm::RsaSsaPssParams;
+use x509_parser::x509::AlgorithmIdentifier;
 use x509_parser::x509::{AttributeTypeAndValue, SubjectPublicKeyInfo, X509Name};
 
 /// Why a certificate could not be read.
@@ -36,7 +38,7 @@ pub fn summarize(der: &[u8], now: OffsetDateTime) -> Result<CertInfo, CertError>
         not_after: rfc3339(not_after)?,
         days_left: days_left(now, not_after),
         key: key(cert.public_key())?,
-        signature: signature_name(&cert.signature_algorithm.algorithm),
+        signature: signature(&cert.signature_algorithm),
         sha256: hex(&Sha256::digest(der)),
     })
 }
@@ -169,6 +171,40 @@ fn ec_key(parameters: Option<&Any<'_>>) -> String {
     match named.iter().find(|(oid, _)| *oid == curve) {
         Some((_, short)) => format!("EC {short}"),
         None => format!("EC {}", curve.to_id_string()),
+    }
+}
+
+/// The name of a certificate's signature algorithm. RSASSA-PSS carries its hash in its
+/// parameters, so it is named with it (`RSASSA-PSS with SHA-1`): a PSS signature over SHA-1 is
+/// as weak as `sha1WithRSAEncryption`. Absent parameters or an absent hash mean SHA-1 (RFC 4055).
+fn signature(algorithm: &AlgorithmIdentifier<'_>) -> String {
+    let name = signature_name(&algorithm.algorithm);
+    if algorithm.algorithm != oids::OID_PKCS1_RSASSAPSS {
+        return name;
+    }
+    let hash = match &algorithm.parameters {
+        None => Some(hash_name(&oids::OID_HASH_SHA1)),
+        Some(params) => RsaSsaPssParams::try_from(params)
+            .ok()
+            .map(|p| hash_name(p.hash_algorithm_oid())),
+    };
+    match hash {
+        Some(hash) => format!("{name} with {hash}"),
+        None => name,
+    }
+}
+
+/// The name of a hash algorithm, or its dotted OID.
+fn hash_name(algorithm: &Oid<'_>) -> String {
+    let names = [
+        (oids::OID_HASH_SHA1, "SHA-1"),
+        (oids::OID_NIST_HASH_SHA256, "SHA-256"),
+        (oids::OID_NIST_HASH_SHA384, "SHA-384"),
+        (oids::OID_NIST_HASH_SHA512, "SHA-512"),
+    ];
+    match names.iter().find(|(oid, _)| oid == algorithm) {
+        Some((_, name)) => (*name).to_string(),
+        None => algorithm.to_id_string(),
     }
 }
 

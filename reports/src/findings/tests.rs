@@ -235,6 +235,7 @@ fn weak_signatures_sha1_and_md5() {
         "dsa-with-sha1",
         "1.2.840.10040.4.3",
         "1.3.14.3.2.29",
+        "RSASSA-PSS with SHA-1",
     ] {
         assert_eq!(sig(weak), [FindingCode::CertWeakSignature], "{weak}");
     }
@@ -244,6 +245,7 @@ fn weak_signatures_sha1_and_md5() {
         "sha512WithRSAEncryption",
         "ecdsa-with-SHA256",
         "RSASSA-PSS",
+        "RSASSA-PSS with SHA-256",
         "Ed25519",
         "1.2.840.113549.1.1.11",
     ] {

@@ -15,6 +15,10 @@ const RSA_2048_KEY_PEM: &str = include_str!("testdata/rsa2048-key.pem");
 /// Made with `openssl req -x509 -newkey rsa:1024 -sha1 -nodes -subj /CN=weak.test -days 9000
 /// -outform DER` (rcgen cannot make SHA-1 or RSA 1024 certificates).
 const WEAK_DER: &[u8] = include_bytes!("testdata/weak-rsa1024-sha1.der");
+/// RSASSA-PSS certificates made with openssl from `rsa2048-key.pem`: one with default
+/// parameters for the hash (SHA-1), one with SHA-256.
+const PSS_SHA1_DER: &[u8] = include_bytes!("testdata/pss-sha1.der");
+const PSS_SHA256_DER: &[u8] = include_bytes!("testdata/pss-sha256.der");
 
 /// `openssl x509 -inform DER -noout -fingerprint -sha256` of [`WEAK_DER`].
 const WEAK_SHA256: &str = "e8e92b9accc4c621f78bd07a4e704c4ab1facabf0ec8b13b8dcdb8401cbc709b";
@@ -249,4 +253,12 @@ fn unknown_signature_algorithms_are_given_as_oids() {
         signature_name(&oids::OID_PKCS1_SHA512WITHRSA),
         "sha512WithRSAEncryption"
     );
+}
+
+#[test]
+fn rsassa_pss_signatures_are_named_with_their_hash() {
+    let sha1 = summary(PSS_SHA1_DER);
+    assert_eq!(sha1.signature, "RSASSA-PSS with SHA-1");
+    assert_eq!(sha1.key, "RSA 2048");
+    assert_eq!(summary(PSS_SHA256_DER).signature, "RSASSA-PSS with SHA-256");
 }
