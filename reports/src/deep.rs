@@ -1,6 +1,6 @@
 //! What `rdpsweep scan --deep` learns of one listener: which security protocols it accepts
-//! (asked one at a time), which TLS versions it completes (one at a time), and, once the MCS
-//! and NTLM codecs exist, its standard-security encryption and its NTLM identity.
+//! (asked one at a time), which TLS versions it completes (one at a time), its
+//! standard-security encryption (one method offered at a time) and its NTLM identity.
 //!
 //! "Accepted" is exact: a protocol is accepted only when the Connection Confirm selects exactly
 //! the protocol asked for, and a TLS version only when the server answers at exactly that

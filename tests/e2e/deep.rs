@@ -1,5 +1,6 @@
-//! `scan --deep` against the deep fleet: the exact protocol matrix and TLS version range of
-//! every behaviour, and the connections per host as the fleet itself counted them.
+//! `scan --deep` against the deep fleet: the exact protocol matrix, TLS version range,
+//! standard-security level and NTLM identity of every behaviour, the deep findings each raises,
+//! and the connections per host as the fleet itself counted them.
 
 use std::collections::HashMap;
 
@@ -63,6 +64,96 @@ const EXPECTED: [(&str, &str, &str, &str); 19] = [
     ("std-security-high", "rdp", "false", ""),
     ("std-security-fips", "rdp", "false", ""),
     ("ntlm-identity", "hybrid", "true", "TLSv1.2|TLSv1.3"),
+];
+
+/// The hosts with standard security: encryption level, methods accepted, RDP version. Every
+/// other host has these three columns empty.
+const STANDARD_SECURITY: [(&str, &str, &str, &str); 7] = [
+    (
+        "policy-rdp-only",
+        "client-compatible",
+        "40bit|56bit|128bit",
+        "10.7",
+    ),
+    (
+        "policy-negotiate",
+        "client-compatible",
+        "40bit|56bit|128bit",
+        "10.7",
+    ),
+    ("std-security-none", "none", "", "5.0-8.1"),
+    ("std-security-low", "low", "40bit|56bit|128bit", "5.0-8.1"),
+    (
+        "std-security-client-compatible",
+        "client-compatible",
+        "40bit|56bit|128bit",
+        "10.7",
+    ),
+    ("std-security-high", "high", "128bit", "10.7"),
+    ("std-security-fips", "fips", "fips", "10.7"),
+];
+
+/// The hosts whose SSL|HYBRID request selected CredSSP and whose TLS 1.2/1.3 handshake then
+/// completed, with the fleet's clock offset (seconds ahead): they answer the NTLM NEGOTIATE as
+/// RDPSIM01 / FLEET / rdpsim01.fleet.test / fleet.test, version 10.0.20348. Every other host
+/// has the identity columns empty.
+const NTLM_HOSTS: [(&str, i64); 10] = [
+    ("policy-negotiate", 0),
+    ("policy-nla-required", 0),
+    ("policy-hybrid-ex", 0),
+    ("tls-1.0-1.2", 0),
+    ("tls-1.0-1.3", 0),
+    ("tls-1.1-1.2", 0),
+    ("tls-1.2", 0),
+    ("tls-1.2-1.3", 0),
+    ("tls-1.3", 0),
+    ("ntlm-identity", 600),
+];
+
+/// Seconds the measured clock skew may differ from the fleet's offset: the CHALLENGE's
+/// timestamp is taken when the fleet writes it, the scanner's clock when it arrives.
+const SKEW_SLACK_S: i64 = 2;
+
+/// Which deep hosts raise each finding of the deep probe, and no other host does (NLA is
+/// required only by the three CredSSP-only hosts; TLS 1.0 by the four ranges that start there).
+const DEEP_FINDINGS: [(&str, &[&str]); 5] = [
+    (
+        "NLA_NOT_REQUIRED",
+        &[
+            "policy-rdp-only",
+            "policy-tls-only",
+            "policy-negotiate",
+            "tls-1.0",
+            "tls-1.0-1.1",
+            "tls-1.0-1.2",
+            "tls-1.0-1.3",
+            "tls-1.1-1.2",
+            "tls-1.2",
+            "tls-1.2-1.3",
+            "tls-1.3",
+            "std-security-none",
+            "std-security-low",
+            "std-security-client-compatible",
+            "std-security-high",
+            "std-security-fips",
+        ],
+    ),
+    (
+        "TLS_1_0_ENABLED",
+        &["tls-1.0", "tls-1.0-1.1", "tls-1.0-1.2", "tls-1.0-1.3"],
+    ),
+    (
+        "RDP_ENCRYPTION_LOW",
+        &[
+            "policy-rdp-only",
+            "policy-negotiate",
+            "std-security-none",
+            "std-security-low",
+            "std-security-client-compatible",
+        ],
+    ),
+    ("RDP_FIPS_ONLY", &["std-security-fips"]),
+    ("CLOCK_SKEW", &["ntlm-identity"]),
 ];
 
 /// Runs `scan --deep` over the fleet's /27 and returns the rows and JSON lines by address.
@@ -136,31 +227,45 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
             versions.last().copied().unwrap_or(""),
             "{what}"
         );
-        // Standard security and the NTLM identity wait for their codecs.
-        for column in [
-            "rdp_encryption_level",
-            "rdp_encryption_methods",
-            "rdp_version",
-            "ntlm_computer",
-            "ntlm_domain",
-            "ntlm_dns_computer",
-            "ntlm_dns_domain",
-            "os_version",
-            "clock_skew_s",
-        ] {
-            assert_eq!(row[column], "", "{column} of {what}");
+        let (level, methods, version) = STANDARD_SECURITY
+            .iter()
+            .find(|(b, ..)| *b == behaviour)
+            .map(|&(_, level, methods, version)| (level, methods, version))
+            .unwrap_or_default();
+        assert_eq!(row["rdp_encryption_level"], level, "{what}");
+        assert_eq!(row["rdp_encryption_methods"], methods, "{what}");
+        assert_eq!(row["rdp_version"], version, "{what}");
+        match NTLM_HOSTS.iter().find(|(b, _)| *b == behaviour) {
+            Some(&(_, ahead)) => {
+                assert_eq!(row["ntlm_computer"], "RDPSIM01", "{what}");
+                assert_eq!(row["ntlm_domain"], "FLEET", "{what}");
+                assert_eq!(row["ntlm_dns_computer"], "rdpsim01.fleet.test", "{what}");
+                assert_eq!(row["ntlm_dns_domain"], "fleet.test", "{what}");
+                assert_eq!(row["os_version"], "10.0.20348", "{what}");
+                let skew: i64 = row["clock_skew_s"].parse().expect("a skew");
+                assert!((skew - ahead).abs() <= SKEW_SLACK_S, "{what}");
+            }
+            None => {
+                for column in [
+                    "ntlm_computer",
+                    "ntlm_domain",
+                    "ntlm_dns_computer",
+                    "ntlm_dns_domain",
+                    "os_version",
+                    "clock_skew_s",
+                ] {
+                    assert_eq!(row[column], "", "{column} of {what}");
+                }
+            }
         }
         let findings: Vec<&str> = row["findings"].split(';').collect();
-        assert_eq!(
-            findings.contains(&"TLS_1_0_ENABLED"),
-            tls.starts_with("TLSv1.0"),
-            "{what}"
-        );
-        assert_eq!(
-            findings.contains(&"NLA_NOT_REQUIRED"),
-            protocols.split('|').any(|p| p == "rdp" || p == "ssl"),
-            "{what}"
-        );
+        for (code, hosts) in DEEP_FINDINGS {
+            assert_eq!(
+                findings.contains(&code),
+                hosts.contains(&behaviour),
+                "{code} of {what}"
+            );
+        }
         // Every request was asked; hybrid_ex was the ordinary probe's own.
         let line = &json[&addr];
         let asked: Vec<&str> = line["deep"]["protocols"]
@@ -201,27 +306,68 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
     let tls13 = &json[&fleet.addr_of("tls-1.3")];
     assert_eq!(tls13["deep"]["tls_versions"][0]["tls"], "alert");
 
-    // Standard-security hosts select PROTOCOL_RDP; the MCS step says it was not probed.
-    for level in ["none", "low", "client-compatible", "high", "fips"] {
-        let host = &json[&fleet.addr_of(&format!("std-security-{level}"))];
-        assert_eq!(answer(host, "rdp")["accepted"], true, "{level}");
-        assert!(notes(host).contains(
-            &"standard security: not probed, the MCS/GCC codec is not in this build".to_string()
-        ));
-        assert!(host["deep"]["rdp_security"].is_null());
-    }
-    // The NTLM host selects HYBRID and completes TLS; the NTLM step waits for its codec.
-    let ntlm = &json[&fleet.addr_of("ntlm-identity")];
-    let ntlm_notes: Vec<String> = notes(ntlm)
-        .into_iter()
-        .filter(|n| n.starts_with("ntlm identity:"))
-        .collect();
-    // Had the TLS handshake on the CredSSP connection failed, the note would say so instead.
+    // Standard security: one line per method offered alone; a refusal is the fleet's close.
+    let attempts = |behaviour: &str| -> Vec<String> {
+        json[&fleet.addr_of(behaviour)]["deep"]["rdp_security"]["attempts"]
+            .as_array()
+            .expect("attempts")
+            .iter()
+            .map(|a| a.as_str().expect("attempt").to_string())
+            .collect()
+    };
+    let closed = "closed before the mcs connect response (0 bytes received)";
     assert_eq!(
-        ntlm_notes,
-        ["ntlm identity: not probed, the CredSSP/NTLM codec is not in this build"]
+        attempts("std-security-fips"),
+        [
+            format!("40bit: {closed}"),
+            format!("56bit: {closed}"),
+            format!("128bit: {closed}"),
+            "fips: answered with method fips, level fips".to_string(),
+        ]
     );
-    assert!(ntlm["deep"]["ntlm"].is_null());
+    assert_eq!(
+        attempts("std-security-none"),
+        [
+            "40bit: answered with method none, level none",
+            "56bit: answered with method none, level none",
+            "128bit: answered with method none, level none",
+            "fips: answered with method none, level none",
+        ]
+    );
+    assert_eq!(attempts("std-security-low")[3], format!("fips: {closed}"));
+    // The NTLM host's CHALLENGE: its DNS tree and clock are in the JSON line.
+    let ntlm = &json[&fleet.addr_of("ntlm-identity")]["deep"]["ntlm"];
+    assert_eq!(ntlm["dns_tree"], "fleet.test");
+    assert!(
+        ntlm["server_time"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 20),
+        "{ntlm}"
+    );
+    // No step of any host was left out or said it could not run.
+    for (addr, line) in &json {
+        for note in notes(line) {
+            assert!(
+                !note.contains("not probed") && !note.contains("not run"),
+                "{addr}: {note}"
+            );
+        }
+    }
+    // Where TLS 1.2/1.3 cannot be had, the CredSSP connection says why it got no identity.
+    for behaviour in ["tls-1.0", "tls-1.0-1.1"] {
+        let ntlm_notes: Vec<String> = notes(&json[&fleet.addr_of(behaviour)])
+            .into_iter()
+            .filter(|n| n.starts_with("ntlm identity: "))
+            .collect();
+        assert_eq!(ntlm_notes.len(), 1, "{behaviour}: {ntlm_notes:?}");
+    }
+    assert_eq!(
+        notes(&json[&fleet.addr_of("policy-tls-only")]),
+        [
+            "ntlm identity: not applicable, the 0x03 request did not select CredSSP",
+            "standard security: not applicable, PROTOCOL_RDP was not accepted",
+        ]
+    );
 }
 
 #[test]
@@ -253,9 +399,11 @@ fn deep_connections_per_host_stay_within_the_bound_as_the_fleet_counts_them() {
             "{addr} ({behaviour}): {fleet_saw} connections"
         );
         // The plan: 1 ordinary probe (2 with the legacy reconnect) + 5 matrix requests, + 4
-        // TLS versions when a TLS protocol is accepted.
+        // TLS versions when a TLS protocol is accepted, + 3 standard-security methods when
+        // PROTOCOL_RDP is (the first method rides on the matrix's PROTOCOL_RDP connection).
         let expected = match behaviour.as_str() {
-            b if b.starts_with("std-security") || b == "policy-rdp-only" => 6,
+            b if b.starts_with("std-security") || b == "policy-rdp-only" => 9,
+            "policy-negotiate" => 13,
             "tls-1.0" | "tls-1.0-1.1" => 11,
             _ => 10,
         };

@@ -223,6 +223,14 @@ fn confirm(protocol: SecurityProtocol, flags: u8) -> Vec<u8> {
 /// Reads exactly one TPKT frame and decodes it as a Connection Request. `None` when the bytes
 /// are not one; an error when the client goes away first.
 async fn read_request(stream: &mut TcpStream) -> io::Result<Option<ConnectionRequest>> {
+    Ok(read_tpkt(stream)
+        .await?
+        .and_then(|frame| ConnectionRequest::decode(&frame).ok()))
+}
+
+/// Reads exactly one TPKT frame. `None` when the first bytes are not a TPKT header; an error
+/// when the client goes away first.
+pub(super) async fn read_tpkt<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Option<Vec<u8>>> {
     let mut header = [0u8; HEADER_LEN];
     stream.read_exact(&mut header).await?;
     let len = match tpkt::frame_len(&header) {
@@ -233,7 +241,7 @@ async fn read_request(stream: &mut TcpStream) -> io::Result<Option<ConnectionReq
     let mut frame = vec![0u8; len];
     frame[..HEADER_LEN].copy_from_slice(&header);
     stream.read_exact(&mut frame[HEADER_LEN..]).await?;
-    Ok(ConnectionRequest::decode(&frame).ok())
+    Ok(Some(frame))
 }
 
 /// Reads one TLS record (5-byte header and body): the ClientHello, for the hosts that fail on it.

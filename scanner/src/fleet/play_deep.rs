@@ -1,25 +1,28 @@
 //! What the deep profile's hosts do on one connection: answer the Connection Request by their
-//! security-layer policy, then speak TLS within their version range, or standard security.
-//!
-//! The standard-security answer (MCS Connect Response) and the CredSSP answer (NTLM CHALLENGE)
-//! wait for their codecs: [`answer_mcs`] and [`answer_credssp`] are where they go. Until then
-//! both only hold the connection open, so the scanner sees a host that selects PROTOCOL_RDP,
-//! or one that completes TLS after selecting HYBRID, and nothing more.
+//! security-layer policy, then speak TLS within their version range (and, after HYBRID or
+//! HYBRID_EX, answer an NTLM NEGOTIATE with a CHALLENGE), or standard security (answer an MCS
+//! Connect Initial with a Connect Response, or refuse the offer by closing).
 
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::certs::Certs;
-use super::play::{close, hold, MAX_READ};
+use super::play::{close, hold, read_tpkt, MAX_READ};
 use super::policy::{NtlmIdentity, StandardSecurity, NTLM_IDENTITY};
 use super::Behaviour;
-use crate::proto::{ConnectionConfirm, ConnectionRequest, NegotiationResponse, SecurityProtocol};
+use crate::proto::credssp::{self, TsFrameLen};
+use crate::proto::{
+    self, ntlm, Challenge, ConnectionConfirm, ConnectionRequest, EncryptionLevel, EncryptionMethod,
+    NegotiateFlags, NegotiationResponse, NtlmVersion, RdpVersion, SecurityProtocol, ServerSettings,
+    TsRequest,
+};
 use crate::tls::legacy::{self, ClientHelloRead};
 
 /// TLS_RSA_WITH_AES_128_CBC_SHA: the suite of the hand-built TLS 1.0/1.1 answers.
@@ -50,7 +53,7 @@ pub async fn play(
     match answer {
         NegotiationResponse::Failure { .. } => close(stream).await,
         NegotiationResponse::Response { protocol, .. } if protocol.starts_tls() => {
-            serve_tls_range(behaviour, stream, &certs).await
+            serve_tls_range(behaviour, protocol, stream, &certs).await
         }
         NegotiationResponse::Response { protocol, .. } => match behaviour.standard_security() {
             Some(security) if protocol == SecurityProtocol::RDP => {
@@ -63,9 +66,11 @@ pub async fn play(
 
 /// Reads the ClientHello and answers within the host's TLS range: rustls for TLS 1.2/1.3, the
 /// hand-built server flight for TLS 1.0/1.1, alert 70 when the client's highest version is
-/// below the range.
+/// below the range. After a rustls handshake on a connection that selected HYBRID or
+/// HYBRID_EX (`protocol`), answers CredSSP.
 async fn serve_tls_range(
     behaviour: Behaviour,
+    protocol: SecurityProtocol,
     mut stream: TcpStream,
     certs: &Certs,
 ) -> io::Result<()> {
@@ -104,32 +109,134 @@ async fn serve_tls_range(
     let mut tls = TlsAcceptor::from(config)
         .accept(Prefixed::new(hello, stream))
         .await?;
-    if behaviour == Behaviour::NtlmIdentity {
-        answer_credssp(&mut tls, NTLM_IDENTITY).await
-    } else {
-        hold(&mut tls).await
+    let credssp = matches!(
+        protocol,
+        SecurityProtocol::HYBRID | SecurityProtocol::HYBRID_EX
+    );
+    match behaviour.ntlm_clock_ahead_s() {
+        Some(ahead) if credssp => answer_credssp(&mut tls, NTLM_IDENTITY, ahead).await,
+        _ => hold(&mut tls).await,
     }
 }
 
-/// **Hook for the MCS/GCC codec (server side).** Read the MCS Connect Initial, and answer
-/// with a Connect Response whose SC_CORE and SC_SECURITY carry `security.level` and the
-/// method chosen from the client's offer among `security.methods` (or refuse the offer).
-/// Until the codec lands: holds the connection until the client closes.
+/// Standard RDP security: reads the MCS Connect Initial and answers with a Connect Response
+/// whose SC_CORE carries `security.version` and whose SC_SECURITY carries `security.level`
+/// and the method [`StandardSecurity::answer`] picks from the client's offer; then holds.
+///
+/// **How an offer is refused:** when no method can be picked, the host sends nothing and
+/// closes the connection (FIN), as MS-RDPBCGR 5.3.2.1 says a server does when it cannot select
+/// an encryption method ("the network connection is closed"). The scanner reads that as a
+/// refusal of the method offered. Bytes that are not a Connect Initial are closed on too.
 async fn answer_mcs(mut stream: TcpStream, security: StandardSecurity) -> io::Result<()> {
-    let _ = security;
+    let Some(frame) = read_tpkt(&mut stream).await? else {
+        return close(stream).await;
+    };
+    let Ok(request) = proto::decode_connect_initial(&frame) else {
+        return close(stream).await;
+    };
+    // French-locale clients leave encryptionMethods 0 and use extEncryptionMethods (2.2.1.3.3).
+    let offered = match request.encryption_methods {
+        Some(EncryptionMethod(0)) | None => request.ext_encryption_methods.unwrap_or(0),
+        Some(methods) => methods.0,
+    };
+    let Some(method) = security.answer(offered) else {
+        return close(stream).await;
+    };
+    let response = proto::encode_connect_response(&ServerSettings::new(
+        RdpVersion(security.version),
+        EncryptionMethod(method),
+        EncryptionLevel(security.level),
+    ));
+    stream.write_all(&response).await?;
     hold(&mut stream).await
 }
 
-/// **Hook for the CredSSP/NTLM codec (server side).** Read the client's TSRequest with an
-/// NTLM NEGOTIATE and answer with a TSRequest carrying a CHALLENGE with `identity` in its
-/// TargetInfo and Version (and the current time as MsvAvTimestamp). Until the codec lands:
-/// holds the connection until the client closes.
+/// CredSSP: reads the client's TSRequest, and when it carries an NTLM NEGOTIATE answers with
+/// a TSRequest carrying a CHALLENGE with `identity` in its TargetInfo and Version, and the
+/// host's clock (the real one plus `clock_ahead_s`) as MsvAvTimestamp; then holds. Anything
+/// else ends the connection without an answer. The host never asks for, nor reads,
+/// credentials: the scanner stops at the CHALLENGE.
 async fn answer_credssp<S: AsyncRead + AsyncWrite + Unpin>(
     tls: &mut S,
     identity: NtlmIdentity,
+    clock_ahead_s: i64,
 ) -> io::Result<()> {
-    let _ = identity;
+    let Some(frame) = read_tsrequest(tls).await? else {
+        return Ok(());
+    };
+    let negotiate = TsRequest::decode(&frame)
+        .ok()
+        .and_then(|request| request.nego_token)
+        .filter(|token| ntlm::decode_negotiate(token).is_ok());
+    if negotiate.is_none() {
+        return Ok(());
+    }
+    let clock = shifted(SystemTime::now(), clock_ahead_s);
+    let challenge = challenge(identity, ntlm::system_to_filetime(clock));
+    let answer = TsRequest::with_token(credssp::VERSION, challenge.encode()).encode();
+    tls.write_all(&answer).await?;
+    tls.flush().await?;
     hold(tls).await
+}
+
+/// `now` moved by `seconds`, either way.
+fn shifted(now: SystemTime, seconds: i64) -> SystemTime {
+    let by = Duration::from_secs(seconds.unsigned_abs());
+    if seconds >= 0 {
+        now + by
+    } else {
+        now - by
+    }
+}
+
+/// The CHALLENGE a Windows Server 2022 domain member sends, for `identity` at `filetime`.
+fn challenge(identity: NtlmIdentity, filetime: u64) -> Challenge {
+    let (major, minor, build) = identity.version;
+    Challenge {
+        flags: NegotiateFlags(NegotiateFlags::SCANNER.0 | NegotiateFlags::TARGET_TYPE_DOMAIN),
+        // Fixed: no one ever answers it (the scanner sends no AUTHENTICATE).
+        server_challenge: *b"rdpsweep",
+        target_name: Some(identity.domain.to_string()),
+        nb_computer_name: Some(identity.computer.to_string()),
+        nb_domain_name: Some(identity.domain.to_string()),
+        dns_computer_name: Some(identity.dns_computer.to_string()),
+        dns_domain_name: Some(identity.dns_domain.to_string()),
+        dns_tree_name: Some(identity.dns_tree.to_string()),
+        timestamp: Some(filetime),
+        version: Some(NtlmVersion {
+            major,
+            minor,
+            build,
+            revision: NtlmVersion::SCANNER.revision,
+        }),
+    }
+}
+
+/// Reads exactly one TSRequest (at most [`credssp::MAX_TSREQUEST_LEN`] bytes). `None` when the
+/// client goes away first or sends something else.
+async fn read_tsrequest<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    let len = loop {
+        match credssp::frame_len(&buf) {
+            TsFrameLen::NeedMore => {}
+            TsFrameLen::Frame(len) => break len,
+            TsFrameLen::NotTsRequest(_) | TsFrameLen::BadLength(_) | TsFrameLen::TooLong(_) => {
+                return Ok(None)
+            }
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Ok(None);
+        }
+        buf.push(byte[0]);
+    };
+    let start = buf.len();
+    buf.resize(len.max(start), 0);
+    match stream.read_exact(&mut buf[start..]).await {
+        Ok(_) => Ok(Some(buf)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// A stream that yields bytes already read from it (the ClientHello) before the rest, so that

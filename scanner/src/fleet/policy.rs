@@ -70,14 +70,47 @@ impl Policy {
     }
 }
 
-/// Standard RDP security settings of a host (MS-RDPBCGR 2.2.1.4.3 values).
+/// Standard RDP security settings of a host (MS-RDPBCGR 2.2.1.4.2 and 2.2.1.4.3 values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StandardSecurity {
     /// encryptionLevel: 0 none, 1 low, 2 client-compatible, 3 high, 4 FIPS.
     pub level: u32,
     /// The encryptionMethods it accepts: 40BIT 0x01, 128BIT 0x02, 56BIT 0x08, FIPS 0x10.
     pub methods: u32,
+    /// SC_CORE version: `0x00080004` (RDP 5.0-8.1) or `0x0008000c` (RDP 10.7).
+    pub version: u32,
 }
+
+/// The encryption methods from weakest to strongest: 40-bit, 56-bit, 128-bit, FIPS.
+const BY_STRENGTH: [u32; 4] = [0x01, 0x08, 0x02, 0x10];
+
+/// The strongest method among the bits of `methods`.
+fn strongest(methods: u32) -> Option<u32> {
+    BY_STRENGTH.into_iter().rev().find(|m| methods & m != 0)
+}
+
+impl StandardSecurity {
+    /// The encryptionMethod this host answers a client's encryptionMethods `offered` with,
+    /// or `None` when it refuses the offer (MS-RDPBCGR 5.3.2 and 5.3.2.1):
+    ///
+    /// - none: method 0 whatever is offered (RDP 5.2 and later allow level none only with
+    ///   ENCRYPTION_METHOD_NONE);
+    /// - low, client-compatible: the client's strongest method, if the host supports it;
+    /// - high, FIPS: the host's strongest method (128-bit; FIPS), if the client offered it;
+    /// - any other level: refused.
+    pub fn answer(&self, offered: u32) -> Option<u32> {
+        match self.level {
+            0 => Some(0),
+            1 | 2 => strongest(offered).filter(|m| self.methods & m != 0),
+            3 | 4 => strongest(self.methods).filter(|m| offered & m != 0),
+            _ => None,
+        }
+    }
+}
+
+/// How far ahead of the real clock the `ntlm-identity` host's clock runs, in seconds (10
+/// minutes: over the 5 minutes `CLOCK_SKEW` allows).
+pub const NTLM_CLOCK_AHEAD_S: i64 = 600;
 
 /// The identity the `ntlm-identity` host puts in its NTLM CHALLENGE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,17 +193,39 @@ impl Behaviour {
     /// The standard-security settings of a host that selects PROTOCOL_RDP.
     pub fn standard_security(self) -> Option<StandardSecurity> {
         use Behaviour::*;
-        let (level, methods) = match self {
-            StdSecurityNone => (0, 0),
-            StdSecurityLow => (1, 0x01 | 0x08 | 0x02),
+        const RDP_5: u32 = 0x0008_0004;
+        const RDP_10_7: u32 = 0x0008_000c;
+        let (level, methods, version) = match self {
+            StdSecurityNone => (0, 0, RDP_5),
+            StdSecurityLow => (1, 0x01 | 0x08 | 0x02, RDP_5),
             StdSecurityClientCompatible | PolicyRdpOnly | PolicyNegotiate => {
-                (2, 0x01 | 0x08 | 0x02)
+                (2, 0x01 | 0x08 | 0x02, RDP_10_7)
             }
-            StdSecurityHigh => (3, 0x02),
-            StdSecurityFips => (4, 0x10),
+            StdSecurityHigh => (3, 0x02, RDP_10_7),
+            StdSecurityFips => (4, 0x10, RDP_10_7),
             _ => return None,
         };
-        Some(StandardSecurity { level, methods })
+        Some(StandardSecurity {
+            level,
+            methods,
+            version,
+        })
+    }
+
+    /// How many seconds ahead the clock of a host that answers CredSSP runs: every deep host
+    /// whose policy can select HYBRID or HYBRID_EX answers an NTLM NEGOTIATE as
+    /// [`NTLM_IDENTITY`], the `ntlm-identity` host [`NTLM_CLOCK_AHEAD_S`] ahead, the others on
+    /// time. `None` for hosts that never select CredSSP.
+    pub fn ntlm_clock_ahead_s(self) -> Option<i64> {
+        let credssp = SecurityProtocol::HYBRID.0 | SecurityProtocol::HYBRID_EX.0;
+        if self.policy()?.protocols & credssp == 0 {
+            return None;
+        }
+        Some(if self == Behaviour::NtlmIdentity {
+            NTLM_CLOCK_AHEAD_S
+        } else {
+            0
+        })
     }
 }
 
@@ -229,6 +284,73 @@ mod tests {
         ];
         for (b, expected) in table {
             assert_eq!(answers(b), expected, "{b}");
+        }
+    }
+
+    /// What `b` answers each encryption method offered alone (40, 56, 128-bit, FIPS) with.
+    fn methods_answered(b: Behaviour) -> [Option<u32>; 4] {
+        let security = b.standard_security().expect("standard security");
+        [0x01, 0x08, 0x02, 0x10].map(|m| security.answer(m))
+    }
+
+    #[test]
+    fn each_level_answers_a_single_method_as_windows_does() {
+        use Behaviour::*;
+        let table = [
+            (StdSecurityNone, [Some(0), Some(0), Some(0), Some(0)]),
+            (StdSecurityLow, [Some(0x01), Some(0x08), Some(0x02), None]),
+            (
+                StdSecurityClientCompatible,
+                [Some(0x01), Some(0x08), Some(0x02), None],
+            ),
+            (StdSecurityHigh, [None, None, Some(0x02), None]),
+            (StdSecurityFips, [None, None, None, Some(0x10)]),
+            (PolicyRdpOnly, [Some(0x01), Some(0x08), Some(0x02), None]),
+            (PolicyNegotiate, [Some(0x01), Some(0x08), Some(0x02), None]),
+        ];
+        for (b, expected) in table {
+            assert_eq!(methods_answered(b), expected, "{b}");
+        }
+        assert_eq!(PolicyTlsOnly.standard_security(), None);
+    }
+
+    #[test]
+    fn a_combined_offer_follows_the_negotiation_rules() {
+        let level = |level, methods| StandardSecurity {
+            level,
+            methods,
+            version: 0x0008_000c,
+        };
+        // Client-compatible: the client's strongest, if supported (5.3.2.1: a 40/56-bit
+        // server fails a client whose best is 128-bit).
+        assert_eq!(level(2, 0x0b).answer(0x01 | 0x08 | 0x02), Some(0x02));
+        assert_eq!(level(2, 0x09).answer(0x01 | 0x08 | 0x02), None);
+        assert_eq!(level(1, 0x0b).answer(0x01 | 0x08), Some(0x08));
+        // High: the server's strongest, if offered.
+        assert_eq!(level(3, 0x0b).answer(0x01 | 0x08 | 0x02), Some(0x02));
+        assert_eq!(level(3, 0x0b).answer(0x01 | 0x08), None);
+        assert_eq!(level(4, 0x10).answer(0x1b), Some(0x10));
+        // Nothing known offered, or an unknown level: refused.
+        assert_eq!(level(2, 0x0b).answer(0x00), None);
+        assert_eq!(level(2, 0x0b).answer(0x04), None);
+        assert_eq!(level(5, 0x0b).answer(0x02), None);
+        assert_eq!(level(0, 0x00).answer(0x00), Some(0));
+    }
+
+    #[test]
+    fn credssp_hosts_answer_ntlm_and_one_clock_runs_ahead() {
+        use Behaviour::*;
+        assert_eq!(NtlmIdentity.ntlm_clock_ahead_s(), Some(600));
+        for b in [
+            PolicyNegotiate,
+            PolicyNlaRequired,
+            PolicyHybridEx,
+            TlsRange12,
+        ] {
+            assert_eq!(b.ntlm_clock_ahead_s(), Some(0), "{b}");
+        }
+        for b in [PolicyRdpOnly, PolicyTlsOnly, StdSecurityHigh, Healthy] {
+            assert_eq!(b.ntlm_clock_ahead_s(), None, "{b}");
         }
     }
 

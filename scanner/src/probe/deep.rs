@@ -11,15 +11,18 @@
 //! 2. **TLS versions** ([`tls_range`]), when SSL, HYBRID or HYBRID_EX was accepted: TLS 1.0,
 //!    1.1 (the hand-built legacy hello), 1.2 and 1.3 (rustls pinned to that version), each on
 //!    its own connection.
-//! 3. **Standard security** ([`security`]), when the first attempt on the PROTOCOL_RDP
-//!    connection could be made: one connection per remaining encryption method.
+//! 3. **Standard security** ([`security`]), when the PROTOCOL_RDP request was accepted (its
+//!    connection carried the 40-bit attempt): one connection per remaining encryption method
+//!    (56-bit, 128-bit, FIPS), each offered alone in an MCS Connect Initial.
+//!
+//! The MCS and NTLM exchanges are in [`hooks`], over the `proto` codecs.
 //!
 //! Worst case: 5 (matrix) + 4 (TLS) + 3 (standard security) = 12 connections, after the
 //! ordinary probe's 1 (2 with a legacy reconnect): at most 14. Every connection, the ordinary
 //! probe's included, counts against [`DeepConfig::max_connections`]; a step that would go over
-//! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) or the
-//! absence of the MCS or NTLM codec leaves out. Each connection takes a governor token, waits
-//! `host_pause` first, and has one deadline per stage (connect, X.224, TLS, MCS, CredSSP).
+//! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) leaves
+//! out. Each connection takes a governor token, waits `host_pause` first, and has one
+//! deadline per stage (connect, X.224, TLS, MCS, CredSSP).
 
 mod hooks;
 mod matrix;

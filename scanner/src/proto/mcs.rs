@@ -64,6 +64,36 @@ impl McsResult {
     /// What Windows sends for GCC data it rejects (MS-RDPBCGR 3.3.5.3.3.1).
     pub const RT_UNSPECIFIED_FAILURE: Self = Self(14);
     pub const RT_USER_REJECTED: Self = Self(15);
+
+    /// The T.125 name (`rt-unspecified-failure`), `None` for a value T.125 does not define.
+    pub fn name(self) -> Option<&'static str> {
+        const NAMES: [&str; 16] = [
+            "rt-successful",
+            "rt-domain-merging",
+            "rt-domain-not-hierarchical",
+            "rt-no-such-channel",
+            "rt-no-such-domain",
+            "rt-no-such-user",
+            "rt-not-admitted",
+            "rt-other-user-id",
+            "rt-parameters-unacceptable",
+            "rt-token-not-available",
+            "rt-token-not-possessed",
+            "rt-too-many-channels",
+            "rt-too-many-tokens",
+            "rt-too-many-users",
+            "rt-unspecified-failure",
+            "rt-user-rejected",
+        ];
+        NAMES.get(usize::try_from(self.0).ok()?).copied()
+    }
+}
+
+impl fmt::Display for McsResult {
+    /// The name and value (`rt-unspecified-failure (14)`), or `unknown (99)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name().unwrap_or("unknown"), self.0)
+    }
 }
 
 /// A Disconnect Provider Ultimatum `reason` (T.125 Reason, 3 bits).
@@ -76,6 +106,25 @@ impl DisconnectReason {
     pub const RN_TOKEN_PURGED: Self = Self(2);
     pub const RN_USER_REQUESTED: Self = Self(3);
     pub const RN_CHANNEL_PURGED: Self = Self(4);
+
+    /// The T.125 name (`rn-provider-initiated`), `None` for 5 to 7.
+    pub fn name(self) -> Option<&'static str> {
+        const NAMES: [&str; 5] = [
+            "rn-domain-disconnected",
+            "rn-provider-initiated",
+            "rn-token-purged",
+            "rn-user-requested",
+            "rn-channel-purged",
+        ];
+        NAMES.get(usize::from(self.0)).copied()
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    /// The name and value (`rn-provider-initiated (1)`), or `unknown (6)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name().unwrap_or("unknown"), self.0)
+    }
 }
 
 /// What a server answered a Connect Initial with.

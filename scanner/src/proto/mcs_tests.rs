@@ -561,6 +561,27 @@ fn version_names() {
 }
 
 #[test]
+fn result_and_reason_names_follow_t125() {
+    assert_eq!(McsResult::RT_SUCCESSFUL.to_string(), "rt-successful (0)");
+    assert_eq!(
+        McsResult::RT_UNSPECIFIED_FAILURE.to_string(),
+        "rt-unspecified-failure (14)"
+    );
+    assert_eq!(McsResult::RT_USER_REJECTED.name(), Some("rt-user-rejected"));
+    assert_eq!(McsResult(16).to_string(), "unknown (16)");
+    assert_eq!(McsResult(u32::MAX).name(), None);
+    assert_eq!(
+        DisconnectReason::RN_PROVIDER_INITIATED.to_string(),
+        "rn-provider-initiated (1)"
+    );
+    assert_eq!(
+        DisconnectReason::RN_CHANNEL_PURGED.name(),
+        Some("rn-channel-purged")
+    );
+    assert_eq!(DisconnectReason(5).to_string(), "unknown (5)");
+}
+
+#[test]
 fn error_messages_are_lowercase() {
     let errors = [
         McsError::UnexpectedPdu(0x2e),

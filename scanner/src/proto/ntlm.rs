@@ -314,6 +314,17 @@ pub fn unix_to_filetime(secs: i64) -> u64 {
         .saturating_mul(10_000_000)
 }
 
+/// A point in time → FILETIME at full precision (100 ns); times before 1601 give 0 and
+/// times past the year 60056 saturate. A value in, a value out: the caller reads the clock.
+pub fn system_to_filetime(t: std::time::SystemTime) -> u64 {
+    const EPOCH_FILETIME: u128 = 116_444_736_000_000_000;
+    let ticks = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => EPOCH_FILETIME.saturating_add(after.as_nanos() / 100),
+        Err(before) => EPOCH_FILETIME.saturating_sub(before.duration().as_nanos() / 100),
+    };
+    u64::try_from(ticks).unwrap_or(u64::MAX)
+}
+
 /// A FILETIME as RFC 3339 UTC (`2024-05-01T12:00:00Z`), `None` past year 9999.
 pub fn filetime_rfc3339(filetime: u64) -> Option<String> {
     use time::format_description::well_known::Rfc3339;

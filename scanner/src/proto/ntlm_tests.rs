@@ -138,6 +138,23 @@ fn filetime_conversions() {
     assert_eq!(filetime_rfc3339(0).as_deref(), Some("1601-01-01T00:00:00Z"));
     assert_eq!(filetime_rfc3339(u64::MAX), None, "past year 9999");
     assert_eq!(unix_to_filetime(-20_000_000_000), 0);
+
+    use std::time::{Duration, UNIX_EPOCH};
+    assert_eq!(system_to_filetime(UNIX_EPOCH), 116_444_736_000_000_000);
+    // Sub-second precision is kept (100 ns units), unlike the whole seconds above.
+    let t = UNIX_EPOCH + Duration::new(1_714_564_800, 250_000_000);
+    assert_eq!(
+        system_to_filetime(t),
+        unix_to_filetime(1_714_564_800) + 2_500_000
+    );
+    assert_eq!(
+        system_to_filetime(UNIX_EPOCH - Duration::from_nanos(300)),
+        116_444_735_999_999_997
+    );
+    assert_eq!(
+        system_to_filetime(UNIX_EPOCH - Duration::from_secs(20_000_000_000)),
+        0
+    );
 }
 
 #[test]

@@ -1,23 +1,32 @@
-//! The two deep steps that wait for codecs not in this build: standard RDP security (MCS
-//! Connect Initial with GCC Conference Create Request, MS-RDPBCGR 2.2.1.3 / 2.2.1.4) and the
-//! host identity (CredSSP TSRequest with an NTLM NEGOTIATE, MS-CSSP 2.2.1, MS-NLMP 2.2.1).
+//! The two deep steps that speak past the Connection Confirm, over the `proto` codecs:
+//! standard RDP security (MCS Connect Initial with GCC Conference Create Request, MS-RDPBCGR
+//! 2.2.1.3 / 2.2.1.4) and the host identity (CredSSP TSRequest with an NTLM NEGOTIATE,
+//! MS-CSSP 2.2.1, MS-NLMP 2.2.1).
 //!
-//! Each is one function with one call site. Today both return `NotProbed` without sending a
-//! byte, and the deep probe then opens no connection for them. The caller owns the stream and
-//! wraps each call in one stage deadline (`timeout_at`), so a hook may read and write freely;
-//! it must never panic on what the server sends, and must never send credentials.
+//! Each is one function with one call site. The caller owns the stream and wraps each call in
+//! one stage deadline (`timeout_at`), so a hook reads and writes freely, but only ever exactly
+//! one answer (sized by the codec's frame length, never read to EOF). A hook never panics on
+//! what the server sends, and never sends credentials: the NTLM exchange stops at the
+//! CHALLENGE, and no AUTHENTICATE message exists in this code.
+//!
+//! The codec (`proto`) and the record (`rdpsweep_reports`) each have an `RdpVersion`, an
+//! `EncryptionMethod` and an `EncryptionLevel`: the codec's keep any wire value, the record's
+//! name the values reports know. They meet only here, in [`answered`] (wire → record) and
+//! [`standard_security`] (record → wire, `method.bit()`).
+
+use std::io;
+use std::time::SystemTime;
 
 use rdpsweep_reports::{EncryptionLevel, EncryptionMethod, NtlmIdentity, RdpVersion};
-use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::probe::{is_reset, lowercase, preview};
+use crate::proto::{self, credssp, ntlm, tpkt, Challenge, ClientSettings, ConnectReply};
 
 /// What one standard-security attempt (one encryption method offered alone) learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum McsAttempt {
-    /// Nothing was sent: the step cannot run in this build (the reason, for the notes).
-    NotProbed(&'static str),
     /// The server answered the Connect Initial with a Connect Response.
-    #[allow(dead_code)] // Made by `standard_security` once the MCS/GCC codec lands.
     Answered {
         /// SC_SECURITY encryptionMethod, when it names one method (`None` for 0: no
         /// encryption, or a value that is not one method).
@@ -32,42 +41,197 @@ pub(super) enum McsAttempt {
     Refused(String),
 }
 
-/// **Hook for the MCS/GCC codec.** On `stream`, whose Connection Confirm selected PROTOCOL_RDP,
-/// send an MCS Connect Initial whose GCC Conference Create Request carries CS_CORE, CS_NET and
-/// a CS_SECURITY offering only `method` (`method.bit()` in encryptionMethods); read one TPKT
-/// frame (size it with `proto::frame_len`) and decode the Connect Response's SC_CORE version
-/// and SC_SECURITY encryptionMethod / encryptionLevel into [`McsAttempt::Answered`]; anything
-/// else is [`McsAttempt::Refused`]. Not implemented in this build.
-pub(super) async fn standard_security(
-    stream: &mut TcpStream,
+/// On `stream`, whose Connection Confirm selected PROTOCOL_RDP, sends an MCS Connect Initial
+/// whose GCC Conference Create Request carries CS_CORE, CS_SECURITY offering only `method`
+/// (`method.bit()` in encryptionMethods) and CS_NET; reads one TPKT frame and decodes the
+/// Connect Response's SC_CORE version and SC_SECURITY encryptionMethod / encryptionLevel into
+/// [`McsAttempt::Answered`]. A refusal (a failing `result`, a Disconnect Provider Ultimatum,
+/// an X.224 Disconnect, a close or a reset) or an undecodable answer is
+/// [`McsAttempt::Refused`].
+pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
     method: EncryptionMethod,
 ) -> McsAttempt {
-    let _ = (stream, method);
-    McsAttempt::NotProbed("the MCS/GCC codec is not in this build")
+    let offer = ClientSettings::probe(
+        proto::EncryptionMethod(method.bit()),
+        proto::SecurityProtocol::RDP.0,
+    );
+    if let Err(e) = send(stream, &proto::encode_connect_initial(&offer)).await {
+        return McsAttempt::Refused(format!("{} sending the mcs connect initial", io_words(&e)));
+    }
+    let frame = match read_one(stream, "the mcs connect response", tpkt_size).await {
+        Ok(frame) => frame,
+        Err(why) => return McsAttempt::Refused(why),
+    };
+    match proto::decode_connect_response(&frame) {
+        Ok(ConnectReply::Accepted(data)) => answered(data),
+        Ok(ConnectReply::Refused(result)) => {
+            McsAttempt::Refused(format!("mcs connect response with result {result}"))
+        }
+        Ok(ConnectReply::DisconnectProviderUltimatum(reason)) => McsAttempt::Refused(format!(
+            "mcs disconnect provider ultimatum, reason {reason}"
+        )),
+        Ok(ConnectReply::X224Disconnect) => {
+            McsAttempt::Refused("x.224 disconnect request instead of a connect response".into())
+        }
+        Err(e) => McsAttempt::Refused(format!("undecodable mcs connect response: {e}")),
+    }
+}
+
+/// The one mapping from the codec's server data to the record's words.
+fn answered(data: proto::ServerData) -> McsAttempt {
+    McsAttempt::Answered {
+        method: EncryptionMethod::from_bit(data.encryption_method.0),
+        level: EncryptionLevel::from_wire(data.encryption_level.0),
+        version: Some(RdpVersion(data.version.0)),
+    }
 }
 
 /// What the NTLM exchange learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum NtlmStep {
-    /// Nothing was sent: the step cannot run in this build (the reason, for the notes).
-    NotProbed(&'static str),
     /// The CHALLENGE's identity fields.
-    #[allow(dead_code)] // Made by `ntlm_identity` once the CredSSP/NTLM codec lands.
     Identity(NtlmIdentity),
     /// No CHALLENGE came back (closed, an error TSRequest, undecodable), in words.
-    #[allow(dead_code)] // Made by `ntlm_identity` once the CredSSP/NTLM codec lands.
     Failed(String),
 }
 
-/// **Hook for the CredSSP and NTLM codecs.** On `tls`, a completed TLS session over a
-/// connection whose Confirm selected HYBRID or HYBRID_EX, send a TSRequest (MS-CSSP 2.2.1)
-/// whose negoTokens carry an NTLM NEGOTIATE (MS-NLMP 2.2.1.1), read one TSRequest back and
-/// decode the NTLM CHALLENGE (2.2.1.2) in it: the AV pairs MsvAvNbComputerName,
-/// MsvAvNbDomainName, MsvAvDnsComputerName, MsvAvDnsDomainName, MsvAvDnsTreeName and
-/// MsvAvTimestamp (as `server_time`, and `clock_skew_s` = server time minus the local clock,
-/// in whole seconds), and the Version field as `major.minor.build`. The exchange stops at the
-/// CHALLENGE: no AUTHENTICATE message, no credentials. Not implemented in this build.
-pub(super) async fn ntlm_identity(tls: &mut TlsStream<TcpStream>) -> NtlmStep {
-    let _ = tls;
-    NtlmStep::NotProbed("the CredSSP/NTLM codec is not in this build")
+/// On `tls`, a completed TLS session over a connection whose Confirm selected HYBRID or
+/// HYBRID_EX, sends a TSRequest (MS-CSSP 2.2.1) whose negoTokens carry an NTLM NEGOTIATE
+/// (MS-NLMP 2.2.1.1), reads one TSRequest back and decodes the NTLM CHALLENGE (2.2.1.2) in
+/// it into an [`NtlmIdentity`] (see [`identity`]). The exchange stops at the CHALLENGE: no
+/// AUTHENTICATE message, no credentials.
+pub(super) async fn ntlm_identity<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S) -> NtlmStep {
+    let negotiate = proto::TsRequest::ntlm_negotiate().encode();
+    if let Err(e) = send(tls, &negotiate).await {
+        return NtlmStep::Failed(format!("{} sending the ntlm negotiate", io_words(&e)));
+    }
+    let frame = match read_one(tls, "the ntlm challenge", tsrequest_size).await {
+        Ok(frame) => frame,
+        Err(why) => return NtlmStep::Failed(why),
+    };
+    let arrived = ntlm::system_to_filetime(SystemTime::now());
+    match challenge_in(&frame) {
+        Ok(challenge) => NtlmStep::Identity(identity(&challenge, arrived)),
+        Err(why) => NtlmStep::Failed(why),
+    }
 }
+
+/// The CHALLENGE carried by one TSRequest.
+fn challenge_in(frame: &[u8]) -> Result<Challenge, String> {
+    let answer = proto::TsRequest::decode(frame).map_err(|e| e.to_string())?;
+    match (answer.nego_token, answer.error_code) {
+        (Some(token), _) => Challenge::decode(&token).map_err(|e| e.to_string()),
+        (None, Some(code)) => Err(format!(
+            "credssp error code {code:#010x} instead of an ntlm challenge"
+        )),
+        (None, None) => Err("a credssp tsrequest without an ntlm challenge".to_string()),
+    }
+}
+
+/// The identity fields of `challenge`, which arrived at `arrived` (a FILETIME of the local
+/// clock): the NetBIOS and DNS names, the Version as `major.minor.build`, MsvAvTimestamp as
+/// RFC 3339, and `clock_skew_s`, the server's clock minus `arrived` rounded to whole seconds
+/// (positive: the server is ahead).
+pub(super) fn identity(challenge: &Challenge, arrived: u64) -> NtlmIdentity {
+    const TICKS_PER_SECOND: i128 = 10_000_000;
+    let skew = challenge.timestamp.map(|server| {
+        let ticks = i128::from(server) - i128::from(arrived);
+        let seconds = (ticks + TICKS_PER_SECOND / 2).div_euclid(TICKS_PER_SECOND);
+        i64::try_from(seconds).unwrap_or(if seconds < 0 { i64::MIN } else { i64::MAX })
+    });
+    NtlmIdentity {
+        computer: challenge.nb_computer_name.clone(),
+        domain: challenge.nb_domain_name.clone(),
+        dns_computer: challenge.dns_computer_name.clone(),
+        dns_domain: challenge.dns_domain_name.clone(),
+        dns_tree: challenge.dns_tree_name.clone(),
+        os_version: challenge.version.map(|v| v.to_string()),
+        server_time: challenge.timestamp.and_then(ntlm::filetime_rfc3339),
+        clock_skew_s: skew,
+    }
+}
+
+/// Writes `bytes` and flushes them (a TLS stream sends nothing until flushed).
+async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
+}
+
+/// How much of a message the bytes so far say there is.
+enum Size {
+    /// Not known yet: read at least this many more bytes.
+    AtLeast(usize),
+    /// The whole message is this many bytes.
+    Whole(usize),
+}
+
+/// TPKT: the 4-byte header gives the length.
+fn tpkt_size(buf: &[u8]) -> Result<Size, String> {
+    match proto::frame_len(buf) {
+        proto::FrameLen::NeedHeader => Ok(Size::AtLeast(tpkt::HEADER_LEN - buf.len())),
+        proto::FrameLen::Frame(len) => Ok(Size::Whole(len)),
+        proto::FrameLen::NotTpkt => Err(format!("not rdp: answer starts {}", preview(buf))),
+        proto::FrameLen::BadLength(len) => Err(format!("impossible tpkt length {len}")),
+    }
+}
+
+/// A TSRequest: the DER SEQUENCE header gives the length, at most 64 KiB.
+fn tsrequest_size(buf: &[u8]) -> Result<Size, String> {
+    match credssp::frame_len(buf) {
+        credssp::TsFrameLen::NeedMore => Ok(Size::AtLeast(1)),
+        credssp::TsFrameLen::Frame(len) => Ok(Size::Whole(len)),
+        credssp::TsFrameLen::NotTsRequest(_) => {
+            Err(format!("not credssp: answer starts {}", preview(buf)))
+        }
+        credssp::TsFrameLen::BadLength(octet) => Err(format!(
+            "credssp tsrequest with bad length octet {octet:#04x}"
+        )),
+        credssp::TsFrameLen::TooLong(len) => Err(format!(
+            "credssp tsrequest of {len} bytes, over {} allowed",
+            credssp::MAX_TSREQUEST_LEN
+        )),
+    }
+}
+
+/// Reads exactly one message, asking `size` how long it is, so nothing after it is consumed.
+/// `what` names the message in the words of a failure.
+async fn read_one<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    what: &str,
+    size: fn(&[u8]) -> Result<Size, String>,
+) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        let need = match size(&buf)? {
+            Size::Whole(len) if buf.len() >= len => return Ok(buf),
+            Size::Whole(len) => len - buf.len(),
+            Size::AtLeast(n) => n,
+        };
+        let start = buf.len();
+        buf.resize(start + need, 0);
+        match stream.read(&mut buf[start..]).await {
+            Ok(0) => return Err(format!("closed before {what} ({start} bytes received)")),
+            Ok(n) => buf.truncate(start + n),
+            Err(e) => {
+                return Err(format!(
+                    "{} before {what} ({start} bytes received)",
+                    io_words(&e)
+                ))
+            }
+        }
+    }
+}
+
+/// `reset`, or the error in lowercase words.
+fn io_words(e: &io::Error) -> String {
+    if is_reset(e) {
+        "reset".to_string()
+    } else {
+        lowercase(e)
+    }
+}
+
+#[cfg(test)]
+#[path = "hooks_tests.rs"]
+mod tests;

@@ -155,10 +155,6 @@ async fn ntlm_step(session: &mut Session<'_>, stream: TcpStream) -> Option<NtlmI
     let deadline = Instant::now() + config.timeout;
     match timeout_at(deadline, hooks::ntlm_identity(&mut tls)).await {
         Ok(NtlmStep::Identity(identity)) => Some(identity),
-        Ok(NtlmStep::NotProbed(why)) => {
-            session.note(format!("ntlm identity: not probed, {why}"));
-            None
-        }
         Ok(NtlmStep::Failed(error)) => {
             session.note(format!("ntlm identity: {error}"));
             None

@@ -1,6 +1,6 @@
 //! Step 3: standard RDP security, one encryption method offered per connection. The first
 //! attempt rides on the protocol matrix's PROTOCOL_RDP connection; the others run only when
-//! that one could be made (so a build without the MCS codec opens no connection for them).
+//! that request was accepted (so a host without standard security gets no connection for them).
 
 use rdpsweep_reports::{EncryptionMethod, RdpSecurity};
 use tokio::net::TcpStream;
@@ -31,17 +31,13 @@ pub(super) async fn attempt(
 }
 
 /// Offers the remaining methods, one connection each, once the first attempt was made, and
-/// sums up. `None` (with a note) when standard security was not probed.
+/// sums up. `None` when there was no first attempt (PROTOCOL_RDP not accepted, or not asked).
 pub(super) async fn run(
     session: &mut Session<'_>,
     first: Option<McsAttempt>,
     rdp_accepted: Option<bool>,
 ) -> Option<RdpSecurity> {
     let first = match first {
-        Some(McsAttempt::NotProbed(why)) => {
-            session.note(format!("standard security: not probed, {why}"));
-            return None;
-        }
         Some(first) => first,
         None => {
             if rdp_accepted == Some(false) {
@@ -96,7 +92,6 @@ fn summarize(attempts: &[(EncryptionMethod, McsAttempt)]) -> RdpSecurity {
                 )
             }
             McsAttempt::Refused(why) => why.clone(),
-            McsAttempt::NotProbed(why) => format!("not probed, {why}"),
         };
         out.attempts.push(format!("{offered}: {line}"));
     }

@@ -6,7 +6,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration as StdDuration;
 
 use ipnetwork::IpNetwork;
-use rdpsweep_reports::{NegFailure, SelectedProtocol};
+use rdpsweep_reports::{
+    EncryptionLevel, EncryptionMethod, NegFailure, RdpVersion, SelectedProtocol,
+};
 
 use super::matrix::answer_of;
 use super::*;
@@ -86,9 +88,10 @@ async fn deep_with_a_full_budget_asks_everything_once() {
     let ip = addr_of(&fleet, Behaviour::PolicyNegotiate);
     let obs = probe(ip, port, None, &config(MAX_CONNECTIONS_PER_HOST)).await;
     let deep = obs.deep.expect("deep ran");
-    // 1 ordinary + 5 matrix + 4 TLS versions; standard security waits for its codec.
-    assert_eq!(deep.connections, 10);
-    assert_eq!(fleet.connection_counts().get(&ip), Some(&10));
+    // 1 ordinary + 5 matrix + 4 TLS versions + 3 standard security (the 40-bit attempt rode
+    // on the PROTOCOL_RDP request's connection).
+    assert_eq!(deep.connections, 13);
+    assert_eq!(fleet.connection_counts().get(&ip), Some(&13));
     assert_eq!(
         protocols(&deep),
         ["rdp", "ssl", "hybrid", "hybrid_ex", "rdstls", "rdsaad"]
@@ -104,12 +107,49 @@ async fn deep_with_a_full_budget_asks_everything_once() {
     assert_eq!(rdstls.selected, Some(SelectedProtocol(0)));
     assert!(!rdstls.accepted);
     assert!(deep.protocols[3].from_first_probe);
-    assert!(deep.notes.contains(
-        &"standard security: not probed, the MCS/GCC codec is not in this build".to_string()
-    ));
-    assert!(deep.notes.contains(
-        &"ntlm identity: not probed, the CredSSP/NTLM codec is not in this build".to_string()
-    ));
+    let security = deep.rdp_security.expect("standard security probed");
+    assert_eq!(security.level, Some(EncryptionLevel::ClientCompatible));
+    assert_eq!(
+        security.methods,
+        [
+            EncryptionMethod::Bits40,
+            EncryptionMethod::Bits56,
+            EncryptionMethod::Bits128
+        ]
+    );
+    assert_eq!(security.version, Some(RdpVersion(0x0008_000c)));
+    let ntlm = deep
+        .ntlm
+        .expect("the CredSSP connection carried the NTLM exchange");
+    assert_eq!(ntlm.computer.as_deref(), Some("RDPSIM01"));
+    assert_eq!(ntlm.os_version.as_deref(), Some("10.0.20348"));
+    assert!(deep.notes.is_empty(), "{:?}", deep.notes);
+}
+
+#[tokio::test]
+async fn deep_standard_security_records_each_refused_method() {
+    let port = 23475;
+    let fleet = deep_fleet("127.96.5.0/27", port).await;
+    let ip = addr_of(&fleet, Behaviour::StdSecurityHigh);
+    let obs = probe(ip, port, None, &config(MAX_CONNECTIONS_PER_HOST)).await;
+    let deep = obs.deep.expect("deep ran");
+    // 1 ordinary + 5 matrix + 3 standard security; no TLS protocol was accepted.
+    assert_eq!(deep.connections, 9);
+    assert_eq!(fleet.connection_counts().get(&ip), Some(&9));
+    let security = deep.rdp_security.expect("standard security probed");
+    assert_eq!(security.level, Some(EncryptionLevel::High));
+    assert_eq!(security.methods, [EncryptionMethod::Bits128]);
+    let closed = "closed before the mcs connect response (0 bytes received)";
+    assert_eq!(
+        security.attempts,
+        [
+            format!("40bit: {closed}"),
+            format!("56bit: {closed}"),
+            "128bit: answered with method 128bit, level high".to_string(),
+            format!("fips: {closed}"),
+        ]
+    );
+    assert!(deep.ntlm.is_none());
 }
 
 #[tokio::test]

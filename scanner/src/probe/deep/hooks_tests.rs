@@ -1,0 +1,307 @@
+//! The hooks against a scripted server on an in-memory duplex stream: what they send, how they
+//! map each kind of answer, and that they read exactly one answer and send nothing after it.
+
+use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+use super::*;
+use crate::proto::{
+    decode_connect_initial, encode_connect_refusal, encode_connect_response,
+    encode_disconnect_provider_ultimatum, ClientRequest, DisconnectReason, McsResult,
+    NegotiateFlags, NtlmVersion, ServerSettings, TsRequest,
+};
+
+/// The X.224 Disconnect Request TPDU (`03 00 00 0b 06 80 00 00 00 00 00`).
+const X224_DISCONNECT: [u8; 11] = [
+    0x03, 0x00, 0x00, 0x0b, // TPKT, length 11
+    0x06, 0x80, // LI 6, DR
+    0x00, 0x00, 0x00, 0x00, // DST-REF, SRC-REF
+    0x00, // reason
+];
+
+/// Both ends of an in-memory connection, roomy enough for any answer here.
+fn pipe() -> (DuplexStream, DuplexStream) {
+    duplex(1 << 17)
+}
+
+/// A server that reads the Connect Initial, answers `reply` and closes.
+async fn mcs_server(mut far: DuplexStream, reply: Vec<u8>) -> ClientRequest {
+    let frame = read_one(&mut far, "the connect initial", tpkt_size)
+        .await
+        .expect("a connect initial");
+    let request = decode_connect_initial(&frame).expect("it decodes");
+    far.write_all(&reply).await.expect("reply");
+    request
+}
+
+async fn offer(method: EncryptionMethod, reply: Vec<u8>) -> (McsAttempt, ClientRequest) {
+    let (mut near, far) = pipe();
+    let server = tokio::spawn(mcs_server(far, reply));
+    let attempt = standard_security(&mut near, method).await;
+    drop(near);
+    (attempt, server.await.expect("server task"))
+}
+
+fn response(method: u32, level: u32) -> Vec<u8> {
+    encode_connect_response(&ServerSettings::new(
+        proto::RdpVersion(0x0008_000c),
+        proto::EncryptionMethod(method),
+        proto::EncryptionLevel(level),
+    ))
+}
+
+#[tokio::test]
+async fn each_method_is_offered_alone_and_the_answer_is_read_in_report_words() {
+    for method in EncryptionMethod::ALL.iter().copied() {
+        let (attempt, request) = offer(method, response(method.bit(), 3)).await;
+        assert_eq!(
+            request.encryption_methods,
+            Some(proto::EncryptionMethod(method.bit())),
+            "{method}"
+        );
+        assert_eq!(request.server_selected_protocol, Some(0), "{method}");
+        assert_eq!(
+            attempt,
+            McsAttempt::Answered {
+                method: Some(method),
+                level: Some(EncryptionLevel::High),
+                version: Some(RdpVersion(0x0008_000c)),
+            }
+        );
+    }
+}
+
+#[tokio::test]
+async fn level_none_and_unknown_values_are_kept_apart() {
+    let (none, _) = offer(EncryptionMethod::Bits128, response(0, 0)).await;
+    assert_eq!(
+        none,
+        McsAttempt::Answered {
+            method: None,
+            level: Some(EncryptionLevel::None),
+            version: Some(RdpVersion(0x0008_000c)),
+        }
+    );
+    // A combination of bits is not one method; level 7 is none of the five.
+    let (odd, _) = offer(EncryptionMethod::Bits40, response(0x03, 7)).await;
+    assert_eq!(
+        odd,
+        McsAttempt::Answered {
+            method: None,
+            level: None,
+            version: Some(RdpVersion(0x0008_000c)),
+        }
+    );
+}
+
+#[tokio::test]
+async fn every_kind_of_refusal_is_put_in_words() {
+    let cases: [(Vec<u8>, &str); 5] = [
+        (
+            encode_connect_refusal(McsResult::RT_UNSPECIFIED_FAILURE),
+            "mcs connect response with result rt-unspecified-failure (14)",
+        ),
+        (
+            encode_disconnect_provider_ultimatum(DisconnectReason::RN_PROVIDER_INITIATED),
+            "mcs disconnect provider ultimatum, reason rn-provider-initiated (1)",
+        ),
+        (
+            X224_DISCONNECT.to_vec(),
+            "x.224 disconnect request instead of a connect response",
+        ),
+        (
+            Vec::new(),
+            "closed before the mcs connect response (0 bytes received)",
+        ),
+        (
+            response(0x02, 3)[..9].to_vec(),
+            "closed before the mcs connect response (9 bytes received)",
+        ),
+    ];
+    for (reply, words) in cases {
+        let (attempt, _) = offer(EncryptionMethod::Bits128, reply).await;
+        assert_eq!(attempt, McsAttempt::Refused(words.to_string()));
+    }
+    let (http, _) = offer(EncryptionMethod::Bits128, b"HTTP/1.1 400".to_vec()).await;
+    assert_eq!(
+        http,
+        McsAttempt::Refused("not rdp: answer starts 48 54 54 50 (\"HTTP\")".to_string())
+    );
+    // A well-framed Data TPDU whose MCS PDU is not a Connect Response.
+    let (garbage, _) = offer(
+        EncryptionMethod::Bits128,
+        crate::proto::x224::encode_data(&[0x7f, 0x65, 0x00]),
+    )
+    .await;
+    let McsAttempt::Refused(why) = garbage else {
+        panic!("garbage accepted: {garbage:?}")
+    };
+    assert!(
+        why.starts_with("undecodable mcs connect response: "),
+        "{why}"
+    );
+}
+
+#[tokio::test]
+async fn exactly_one_frame_is_read() {
+    let mut reply = response(0x02, 2);
+    reply.extend_from_slice(b"next");
+    let (mut near, far) = pipe();
+    let server = tokio::spawn(mcs_server(far, reply));
+    let attempt = standard_security(&mut near, EncryptionMethod::Bits128).await;
+    assert!(
+        matches!(attempt, McsAttempt::Answered { .. }),
+        "{attempt:?}"
+    );
+    let mut left = [0u8; 4];
+    near.read_exact(&mut left)
+        .await
+        .expect("the bytes after the frame");
+    server.await.expect("server task");
+    assert_eq!(&left, b"next");
+}
+
+/// A CHALLENGE as a Windows Server 2022 member of domain FLEET sends it, stamped `timestamp`.
+fn challenge(timestamp: Option<u64>) -> Challenge {
+    Challenge {
+        flags: NegotiateFlags(NegotiateFlags::SCANNER.0 | NegotiateFlags::TARGET_TYPE_DOMAIN),
+        server_challenge: [1, 2, 3, 4, 5, 6, 7, 8],
+        target_name: Some("FLEET".into()),
+        nb_computer_name: Some("RDPSIM01".into()),
+        nb_domain_name: Some("FLEET".into()),
+        dns_computer_name: Some("rdpsim01.fleet.test".into()),
+        dns_domain_name: Some("fleet.test".into()),
+        dns_tree_name: Some("fleet.test".into()),
+        timestamp,
+        version: Some(NtlmVersion {
+            major: 10,
+            minor: 0,
+            build: 20348,
+            revision: 15,
+        }),
+    }
+}
+
+/// 2024-05-01T12:00:00Z as a FILETIME.
+const ARRIVED: u64 = 133_590_384_000_000_000;
+const SECOND: u64 = 10_000_000;
+
+#[test]
+fn identity_takes_names_version_and_clock_from_the_challenge() {
+    assert_eq!(
+        ntlm::filetime_rfc3339(ARRIVED).as_deref(),
+        Some("2024-05-01T12:00:00Z")
+    );
+    let ahead = identity(&challenge(Some(ARRIVED + 600 * SECOND)), ARRIVED);
+    assert_eq!(
+        ahead,
+        NtlmIdentity {
+            computer: Some("RDPSIM01".into()),
+            domain: Some("FLEET".into()),
+            dns_computer: Some("rdpsim01.fleet.test".into()),
+            dns_domain: Some("fleet.test".into()),
+            dns_tree: Some("fleet.test".into()),
+            os_version: Some("10.0.20348".into()),
+            server_time: Some("2024-05-01T12:10:00Z".into()),
+            clock_skew_s: Some(600),
+        }
+    );
+    // Whole seconds, rounded to the nearest; behind is negative.
+    let skew = |server: u64| identity(&challenge(Some(server)), ARRIVED).clock_skew_s;
+    assert_eq!(skew(ARRIVED + 599 * SECOND + 6 * SECOND / 10), Some(600));
+    assert_eq!(skew(ARRIVED + 600 * SECOND + 4 * SECOND / 10), Some(600));
+    assert_eq!(skew(ARRIVED - 4 * SECOND / 10), Some(0));
+    assert_eq!(skew(ARRIVED - 600 * SECOND), Some(-600));
+    assert_eq!(skew(0), Some(-((ARRIVED / SECOND) as i64)));
+    let untimed = identity(&challenge(None), ARRIVED);
+    assert_eq!((untimed.server_time, untimed.clock_skew_s), (None, None));
+    let bare = identity(&Challenge::default(), ARRIVED);
+    assert_eq!(bare, NtlmIdentity::default());
+}
+
+/// A server that reads one TSRequest, answers `reply`, then counts what else the client sends
+/// until it goes away.
+async fn credssp_server(mut far: DuplexStream, reply: Vec<u8>) -> (TsRequest, usize) {
+    let frame = read_one(&mut far, "the negotiate", tsrequest_size)
+        .await
+        .expect("a tsrequest");
+    let request = TsRequest::decode(&frame).expect("it decodes");
+    far.write_all(&reply).await.expect("reply");
+    // Half-close: the client sees the end after `reply`; what it still sends is counted.
+    far.shutdown().await.expect("shutdown");
+    let mut after = Vec::new();
+    far.read_to_end(&mut after).await.expect("read to the end");
+    (request, after.len())
+}
+
+async fn negotiate(reply: Vec<u8>) -> (NtlmStep, (TsRequest, usize)) {
+    let (mut near, far) = pipe();
+    let server = tokio::spawn(credssp_server(far, reply));
+    let step = ntlm_identity(&mut near).await;
+    drop(near);
+    (step, server.await.expect("server task"))
+}
+
+#[tokio::test]
+async fn ntlm_sends_one_negotiate_and_nothing_after_the_challenge() {
+    let now = ntlm::system_to_filetime(SystemTime::now());
+    let reply = TsRequest::with_token(6, challenge(Some(now)).encode()).encode();
+    let (step, (request, sent_after)) = negotiate(reply).await;
+    // The NEGOTIATE carries no domain, no workstation, nothing of a user.
+    assert_eq!(request.nego_token, Some(ntlm::encode_negotiate()));
+    assert_eq!(request.error_code, None);
+    assert_eq!(
+        sent_after, 0,
+        "no AUTHENTICATE, nothing after the CHALLENGE"
+    );
+    let NtlmStep::Identity(found) = step else {
+        panic!("no identity: {step:?}")
+    };
+    assert_eq!(found.computer.as_deref(), Some("RDPSIM01"));
+    assert_eq!(found.dns_computer.as_deref(), Some("rdpsim01.fleet.test"));
+    assert_eq!(found.os_version.as_deref(), Some("10.0.20348"));
+    assert_eq!(found.server_time, ntlm::filetime_rfc3339(now));
+}
+
+#[tokio::test]
+async fn ntlm_failures_are_put_in_words() {
+    let error = TsRequest {
+        version: 6,
+        nego_token: None,
+        error_code: Some(0xc000_006d),
+    };
+    let cases: [(Vec<u8>, &str); 5] = [
+        (
+            error.encode(),
+            "credssp error code 0xc000006d instead of an ntlm challenge",
+        ),
+        (
+            TsRequest::default().encode(),
+            "a credssp tsrequest without an ntlm challenge",
+        ),
+        (
+            Vec::new(),
+            "closed before the ntlm challenge (0 bytes received)",
+        ),
+        (
+            // SEQUENCE of 65,536 bytes: refused from its header, before reading it.
+            vec![0x30, 0x83, 0x01, 0x00, 0x00],
+            "credssp tsrequest of 65541 bytes, over 65536 allowed",
+        ),
+        (
+            // A TPKT header: told from its first byte.
+            b"\x03\x00\x00\x09".to_vec(),
+            "not credssp: answer starts 03 (\".\")",
+        ),
+    ];
+    for (reply, words) in cases {
+        let (step, _) = negotiate(reply).await;
+        assert_eq!(step, NtlmStep::Failed(words.to_string()));
+    }
+    // A TSRequest whose token is not a CHALLENGE (a NEGOTIATE sent back).
+    let echo = TsRequest::with_token(6, ntlm::encode_negotiate()).encode();
+    let (step, _) = negotiate(echo).await;
+    assert_eq!(
+        step,
+        NtlmStep::Failed("unexpected ntlm message type 1".to_string())
+    );
+}
