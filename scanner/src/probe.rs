@@ -135,7 +135,16 @@ async fn probe_once(
     }
 
     let started = Instant::now();
-    let tls = tls_stage(addr, stream, hostname, config, started + config.timeout).await;
+    // Boxed: the TLS stage (with its legacy fallback) is most of a probe's state, and a probe
+    // that never gets there (refused, filtered, not RDP) should not carry it.
+    let tls = Box::pin(tls_stage(
+        addr,
+        stream,
+        hostname,
+        config,
+        started + config.timeout,
+    ))
+    .await;
     obs.tls_ms = Some(ms(started.elapsed()));
     match tls {
         Ok(done) => {
