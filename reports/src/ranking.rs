@@ -122,11 +122,11 @@ pub fn rank_streaming<E>(
         }
     }
     if runs.live.is_empty() {
-        chunk.sort_by(ranking_order);
-        for (i, host) in chunk.iter_mut().enumerate() {
+        for (i, at) in sorted_order(&chunk).into_iter().enumerate() {
             if stopped() {
                 return Err(RankError::Interrupted);
             }
+            let host = &mut chunk[at];
             host.rank = i + 1;
             each(host).map_err(RankError::Sink)?;
         }
@@ -155,6 +155,14 @@ pub fn rank_streaming<E>(
         each(&host).map_err(RankError::Sink)
     })?;
     Ok(rank)
+}
+
+/// The positions of `hosts` in rank order. Sorting positions rather than the hosts themselves
+/// moves 8 bytes per step instead of a whole observation (the sort was a tenth of a report).
+fn sorted_order(hosts: &[RankedHost]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..hosts.len()).collect();
+    order.sort_by(|&a, &b| ranking_order(&hosts[a], &hosts[b]));
+    order
 }
 
 fn assessed(observation: Observation, policy: &RiskPolicy) -> RankedHost {
@@ -247,13 +255,14 @@ impl Runs {
         Ok((path, BufWriter::new(file)))
     }
 
-    /// Sorts `chunk`, writes its observations to a new run file and empties it.
+    /// Writes the observations of `chunk` in rank order to a new run file and empties it.
     fn spill<E>(&mut self, chunk: &mut Vec<RankedHost>) -> Result<(), RankError<E>> {
-        chunk.sort_by(ranking_order);
         let (path, mut out) = self.create()?;
-        for host in chunk.drain(..) {
-            write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))?;
+        for at in sorted_order(chunk) {
+            write_observation(&mut out, &chunk[at].observation)
+                .map_err(|e| scratch_error(&path, e))?;
         }
+        chunk.clear();
         out.flush().map_err(|e| scratch_error(&path, e))?;
         self.live.push(path);
         Ok(())

@@ -104,7 +104,16 @@ pub async fn probe(
         }
     };
     if let Some(deep) = &config.deep {
-        let found = deep::run(&obs, addr, hostname.as_deref(), config, deep, &connections).await;
+        // Boxed, like the TLS stage: a probe without --deep should not carry the deep steps' state.
+        let found = Box::pin(deep::run(
+            &obs,
+            addr,
+            hostname.as_deref(),
+            config,
+            deep,
+            &connections,
+        ))
+        .await;
         obs.deep = Some(found);
     }
     obs
@@ -163,8 +172,18 @@ async fn probe_once(
     }
 
     let started = Instant::now();
+    // Boxed: the TLS stage (with its legacy fallback) is most of a probe's state, and a probe
+    // that never gets there (refused, filtered, not RDP) should not carry it.
     let deadline = started + config.timeout;
-    let tls = tls_stage(addr, stream, hostname, config, deadline, connections).await;
+    let tls = Box::pin(tls_stage(
+        addr,
+        stream,
+        hostname,
+        config,
+        deadline,
+        connections,
+    ))
+    .await;
     obs.tls_ms = Some(ms(started.elapsed()));
     match tls {
         Ok(done) => {
