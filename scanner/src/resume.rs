@@ -32,7 +32,15 @@ pub struct ResumePoint {
     pub foreign: u64,
     /// Bytes of a cut-short last line (a run killed mid-write) that were removed.
     pub torn_bytes: u64,
+    /// Rows of a pair seen earlier in the file (kept, and in the reports as often as they
+    /// appear: worth a warning).
+    pub duplicates: u64,
 }
+
+/// The most done pairs after the frontier that a resume holds: rows of one run arrive at most
+/// a few probe timeouts' worth of rate out of order, far fewer than this. More means the rows
+/// do not follow this scan's order, and holding them would make memory grow with the file.
+pub const MAX_DONE_AFTER: usize = 1_000_000;
 
 impl ResumePoint {
     /// How many of this scan's pairs are done.
@@ -45,14 +53,15 @@ impl ResumePoint {
         index < self.frontier || self.done_after.contains(&index)
     }
 
-    /// Marks pair `index` done.
-    fn add(&mut self, index: u128) {
+    /// Marks pair `index` done; false when it already was.
+    fn add(&mut self, index: u128) -> bool {
         if index < self.frontier || !self.done_after.insert(index) {
-            return;
+            return false;
         }
         while self.done_after.remove(&self.frontier) {
             self.frontier += 1;
         }
+        true
     }
 }
 
@@ -65,6 +74,17 @@ pub fn prepare(
     targets: &TargetSet,
     order: &Order,
     ports: &[u16],
+) -> Result<ResumePoint, String> {
+    prepare_capped(results, targets, order, ports, MAX_DONE_AFTER)
+}
+
+/// [`prepare`] with `max_done_after` for [`MAX_DONE_AFTER`].
+fn prepare_capped(
+    results: &Path,
+    targets: &TargetSet,
+    order: &Order,
+    ports: &[u16],
+    max_done_after: usize,
 ) -> Result<ResumePoint, String> {
     let name = results.display();
     let mut point = ResumePoint::default();
@@ -83,9 +103,22 @@ pub fn prepare(
             }
         };
         let port = ports.iter().position(|&p| p == obs.port);
-        match (sequence.index_of(&target), port) {
-            (Some(k), Some(p)) => point.add(k * ports_count + p as u128),
-            _ => point.foreign += 1,
+        let pair = sequence
+            .index_of(&target)
+            .zip(port)
+            .and_then(|(k, p)| k.checked_mul(ports_count)?.checked_add(p as u128));
+        match pair {
+            Some(index) if !point.add(index) => point.duplicates += 1,
+            Some(_) if point.done_after.len() > max_done_after => {
+                return Err(format!(
+                    "{name}: its rows do not follow this scan's order (more than \
+                     {max_done_after} finished out of order by line {}): was it written by \
+                     another scan?",
+                    point.rows
+                ));
+            }
+            Some(_) => {}
+            None => point.foreign += 1,
         }
     }
     point.torn_bytes = mend_last_line(results, reader.truncated_last_line())
@@ -159,9 +192,8 @@ mod tests {
     #[test]
     fn the_frontier_advances_over_rows_that_finish_out_of_order() {
         let mut point = ResumePoint::default();
-        for index in [1, 0, 3, 5, 2, 3] {
-            point.add(index);
-        }
+        let fresh: Vec<bool> = [1, 0, 3, 5, 2, 3].map(|i| point.add(i)).to_vec();
+        assert_eq!(fresh, [true, true, true, true, true, false]);
         assert_eq!(point.frontier, 4);
         assert_eq!(point.done_after, BTreeSet::from([5]));
         assert_eq!(point.done(), 5);
@@ -236,5 +268,33 @@ mod tests {
         std::fs::write(&path, format!("not json\n{}", row("10.0.0.1", 3389))).unwrap();
         let error = prepare(&path, &set, &Order::default(), &[3389]).unwrap_err();
         assert!(error.contains("results.jsonl:1"), "{error}");
+    }
+
+    #[test]
+    fn duplicate_rows_are_counted_and_rows_in_another_order_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.jsonl");
+        let set = targets(&["10.0.0.0/26"]);
+        let ours = Order::default();
+        let first: Vec<Target> = set.iter_ordered(&ours).take(3).collect();
+        let rows: String = first.iter().map(|t| row(&t.to_string(), 3389)).collect();
+        std::fs::write(&path, format!("{rows}{}", row(&first[1].to_string(), 3389))).unwrap();
+        let point = prepare(&path, &set, &ours, &[3389]).unwrap();
+        assert_eq!((point.rows, point.done(), point.duplicates), (4, 3, 1));
+
+        // The first 20 targets of another seed's order land all over this order.
+        let theirs = Order {
+            seed: 99,
+            ..Order::default()
+        };
+        let rows: String = set
+            .iter_ordered(&theirs)
+            .take(20)
+            .map(|t| row(&t.to_string(), 3389))
+            .collect();
+        std::fs::write(&path, rows).unwrap();
+        let error = prepare_capped(&path, &set, &ours, &[3389], 5).unwrap_err();
+        assert!(error.contains("do not follow this scan's order"), "{error}");
+        assert!(prepare_capped(&path, &set, &theirs, &[3389], 5).is_ok());
     }
 }

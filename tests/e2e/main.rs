@@ -12,4 +12,5 @@ mod mixed_fleet;
 mod operations;
 mod ranking;
 mod resume;
+mod resume_guard;
 mod util;

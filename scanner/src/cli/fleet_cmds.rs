@@ -13,7 +13,7 @@ use rdpsweep_reports::writers::cell;
 use rdpsweep_reports::{rank, read_results, Observation, RiskPolicy, ScanInfo};
 
 use super::args::{DemoArgs, SimulateArgs};
-use super::scan::{scan_into, sweep_config};
+use super::scan::{lock_out_dir, scan_into, sweep_config};
 use super::settings::Settings;
 use super::signals;
 use super::{Failure, EXIT_OK};
@@ -112,7 +112,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         dry_run: false,
         shard: Shard::all(),
         seed: 0,
-        resume: false,
+        resume: None,
         deep: false,
         host_pause: Duration::ZERO,
     };
@@ -120,6 +120,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let config = sweep_config(&settings)?;
     println!("rdpsweep demo: {} simulated hosts on {DEMO_RANGE} port {port}, scanning (about 3 seconds)...", behaviours.len());
+    let _lock = lock_out_dir(&args.out_dir)?;
     let summary = scan_into(
         Arc::new(targets),
         &config,

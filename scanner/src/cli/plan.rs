@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use rdpsweep_reports::files::write_atomically;
 
+use rdpsweep::targets::TargetSet;
+
 use super::settings::Settings;
 use super::Failure;
 
@@ -32,11 +34,17 @@ pub struct ScanPlan {
     /// `--deep`: a resumed scan probes the rest as deeply as the first run did.
     #[serde(default)]
     pub deep: bool,
+    /// How many targets the first run had, and [`TargetSet::fingerprint`] of them: a resume
+    /// whose input or exclude files changed since would visit another order, so it is refused.
+    #[serde(default)]
+    pub target_count: Option<String>,
+    #[serde(default)]
+    pub targets_fingerprint: Option<String>,
 }
 
 impl ScanPlan {
-    /// The plan of `settings`.
-    pub fn of(settings: &Settings) -> ScanPlan {
+    /// The plan of `settings`, whose targets are `targets`.
+    pub fn of(settings: &Settings, targets: &TargetSet) -> ScanPlan {
         let absolute = |paths: &[PathBuf]| {
             paths
                 .iter()
@@ -53,6 +61,8 @@ impl ScanPlan {
             seed: settings.seed,
             shard: settings.shard.to_string(),
             deep: settings.deep,
+            target_count: Some(targets.len().to_string()),
+            targets_fingerprint: Some(targets.fingerprint()),
         }
     }
 
@@ -82,7 +92,7 @@ impl ScanPlan {
     }
 
     /// Replaces the target-defining settings with the plan's.
-    pub fn apply(self, settings: &mut Settings) -> Result<(), Failure> {
+    pub fn apply(&self, settings: &mut Settings) -> Result<(), Failure> {
         settings.shard = self
             .shard
             .parse()
@@ -90,13 +100,29 @@ impl ScanPlan {
         if self.ports.is_empty() {
             return Err(Failure::Usage(format!("--resume: {PLAN_FILE}: no ports")));
         }
-        settings.targets = self.targets;
-        settings.input_files = self.input_files;
-        settings.excludes = self.excludes;
-        settings.exclude_files = self.exclude_files;
-        settings.ports = self.ports;
+        settings.targets = self.targets.clone();
+        settings.input_files = self.input_files.clone();
+        settings.excludes = self.excludes.clone();
+        settings.exclude_files = self.exclude_files.clone();
+        settings.ports = self.ports.clone();
         settings.seed = self.seed;
         settings.deep = self.deep;
         Ok(())
+    }
+
+    /// Refuses `targets` when they are not the first run's (an input or exclude file changed).
+    pub fn check_targets(&self, targets: &TargetSet, dir: &Path) -> Result<(), Failure> {
+        match &self.targets_fingerprint {
+            Some(fingerprint) if *fingerprint != targets.fingerprint() => {
+                Err(Failure::Usage(format!(
+                    "--resume {}: the targets are not those of the first run ({} then, {} now): \
+                     an input or exclude file changed; start a new scan",
+                    dir.display(),
+                    self.target_count.as_deref().unwrap_or("?"),
+                    targets.len()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -35,6 +35,9 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let policy = load_policy(settings.risk_config.as_deref())?;
     let sweep_config = sweep_config(&settings)?;
     let targets = build_targets(&settings)?;
+    if let Some(plan) = &settings.resume {
+        plan.check_targets(&targets, &settings.out_dir)?;
+    }
     if settings.dry_run {
         let count = targets.len_in(&settings.shard);
         let probes = count.saturating_mul(settings.ports.len() as u128);
@@ -50,16 +53,12 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         return Ok(EXIT_OK);
     }
     let mut sweep_config = sweep_config;
-    if settings.resume {
+    // Held until the scan ends: a second writer would duplicate or tear rows.
+    let _lock = lock_out_dir(&settings.out_dir)?;
+    if settings.resume.is_some() {
         sweep_config.resume = Some(Arc::new(resume_point(&settings, &targets, &sweep_config)?));
     } else {
-        std::fs::create_dir_all(&settings.out_dir).map_err(|e| {
-            Failure::Runtime(format!(
-                "cannot create output directory {}: {e}",
-                settings.out_dir.display()
-            ))
-        })?;
-        ScanPlan::of(&settings).save(&settings.out_dir)?;
+        ScanPlan::of(&settings, &targets).save(&settings.out_dir)?;
     }
     let info = scan_info(&settings);
     let summary = scan_into(
@@ -84,6 +83,40 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     })
 }
 
+/// The lock file of an output directory, which one scan at a time may write.
+pub const LOCK_FILE: &str = ".rdpsweep.lock";
+
+/// Creates `dir` and takes its lock (an exclusive `flock` on `dir/.rdpsweep.lock`, released
+/// when the returned file is dropped or the process ends, however it ends). A second scan into
+/// the same directory, for example a Kubernetes pod replacing one still finishing, is refused.
+pub fn lock_out_dir(dir: &Path) -> Result<File, Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let path = dir.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Failure::Runtime(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Failure::Runtime(format!(
+            "another rdpsweep is writing to {} (it holds {}): wait for it, or choose another directory",
+            dir.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Failure::Runtime(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 /// What the run being resumed already did (nothing, if it never wrote a row).
 fn resume_point(
     settings: &Settings,
@@ -102,6 +135,13 @@ fn resume_point(
             "{}: removed a last line cut short ({} bytes); that target is probed again",
             results.display(),
             point.torn_bytes
+        );
+    }
+    if point.duplicates > 0 {
+        tracing::warn!(
+            "{}: {} rows repeat a target already there (kept; the reports show them twice)",
+            results.display(),
+            point.duplicates
         );
     }
     if point.foreign > 0 {

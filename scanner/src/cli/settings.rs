@@ -53,9 +53,9 @@ pub struct Settings {
     pub dry_run: bool,
     pub shard: Shard,
     pub seed: u64,
-    /// `--resume`: continue the scan in `out_dir` (targets, ports, seed and shard came from
-    /// its `scan.json`).
-    pub resume: bool,
+    /// `--resume`: continue the scan in `out_dir`, whose `scan.json` this is (targets,
+    /// ports, seed, shard and `--deep` came from it).
+    pub resume: Option<ScanPlan>,
     /// `--deep`: ask each listener what exactly it supports (see `probe::DeepConfig`).
     pub deep: bool,
     /// The pause before each deep connection to a host; zero for none.
@@ -159,7 +159,8 @@ impl Settings {
             None => FileSettings::default(),
         };
         if let (Some(resume), Some(out_dir)) = (&args.resume, &args.out_dir) {
-            if resume != out_dir {
+            let same = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            if same(resume) != same(out_dir) {
                 return Err(Failure::Usage(format!(
                     "--resume {} writes into that directory; leave out --out-dir {}",
                     resume.display(),
@@ -219,14 +220,15 @@ impl Settings {
                 .host_pause
                 .or(file.host_pause)
                 .unwrap_or(defaults::HOST_PAUSE),
-            resume: false,
+            resume: None,
         };
         if let Some(dir) = resume {
             // The first run's targets, excludes, ports, seed and shard replace the config
             // file's (clap refuses them on the command line with --resume).
-            ScanPlan::load(&dir)?.apply(&mut settings)?;
+            let plan = ScanPlan::load(&dir)?;
+            plan.apply(&mut settings)?;
             settings.out_dir = dir;
-            settings.resume = true;
+            settings.resume = Some(plan);
         }
         Ok(settings)
     }

@@ -141,6 +141,32 @@ impl TargetSet {
         }
     }
 
+    /// A digest of everything that decides which targets the set holds and in what order they
+    /// are numbered (intervals, names, excludes), lowercase hex: `--resume` compares it with the
+    /// first run's, since a changed input or exclude file changes the visiting order.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for (tag, ranges) in [
+            (b'4', &self.v4),
+            (b'6', &self.v6),
+            (b'x', &self.excluded_v4),
+            (b'y', &self.excluded_v6),
+        ] {
+            hash.update([tag]);
+            for interval in ranges.intervals() {
+                hash.update(interval.start.to_be_bytes());
+                hash.update(interval.end.to_be_bytes());
+            }
+        }
+        hash.update(b"n");
+        for name in &self.names {
+            hash.update(name.to_ascii_lowercase().as_bytes());
+            hash.update([0]);
+        }
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Every target, each once, lazily: IPv4 ascending, IPv6 ascending, then the names in
     /// input order.
     pub fn iter(&self) -> impl Iterator<Item = Target> + Send + '_ {

@@ -351,3 +351,24 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+#[test]
+fn the_fingerprint_changes_with_the_targets_and_excludes_only() {
+    let base = set(&["10.0.0.0/24", "Host-A"], &["10.0.0.5"]);
+    // The same set written differently.
+    let same = set(
+        &["10.0.0.0/25", "10.0.0.128/25", "host-a"],
+        &["10.0.0.5/32"],
+    );
+    assert_eq!(base.fingerprint(), same.fingerprint());
+    for other in [
+        set(&["10.0.0.0/24", "Host-A"], &[]),
+        set(&["10.0.0.0/24", "Host-A"], &["10.0.0.6"]),
+        set(&["10.0.0.0/23", "Host-A"], &["10.0.0.5"]),
+        set(&["10.0.0.0/24"], &["10.0.0.5"]),
+        set(&["10.0.0.0/24", "Host-A", "fd00::1"], &["10.0.0.5"]),
+    ] {
+        assert_ne!(base.fingerprint(), other.fingerprint());
+    }
+    assert_eq!(base.fingerprint().len(), 64);
+}

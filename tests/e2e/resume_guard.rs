@@ -1,0 +1,81 @@
+//! What protects a scan directory: one writer at a time (a lock), and a resume only of the same
+//! targets (a changed input file would change the visiting order).
+
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// Waits until `DIR/results.jsonl` has a row: by then the scan holds its directory's lock.
+fn wait_for_a_row(dir: &TestDir) {
+    let started = Instant::now();
+    let path = dir.join("out/results.jsonl");
+    while std::fs::read_to_string(&path).map_or(true, |t| t.is_empty()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no row in {} after 60 s",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_second_scan_into_a_directory_being_written_is_refused() {
+    let dir = TestDir::new();
+    // 256 refused addresses at 20 a second: busy for about 13 s.
+    let mut first = spawn_scan(&dir, &["127.91.50.0/24", "-p", "23446", "--rate", "20"]);
+    wait_for_a_row(&dir);
+    for second in [
+        run(&[
+            "scan",
+            "127.91.51.0/30",
+            "-p",
+            "23446",
+            "-o",
+            &dir.out(),
+            "-q",
+        ]),
+        run(&["scan", "--resume", &dir.out(), "-q"]),
+    ] {
+        assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+        assert!(
+            stderr(&second).contains("another rdpsweep is writing to"),
+            "{}",
+            stderr(&second)
+        );
+    }
+    terminate(&first);
+    assert_eq!(first.wait().expect("wait").code(), Some(143));
+    // The refused scans changed nothing: every row is the first scan's.
+    let json = read_jsonl(&dir.join("out"));
+    assert!(json
+        .iter()
+        .all(|r| r["ip"].as_str().unwrap().starts_with("127.91.50.")));
+    // Once the first has ended, the directory can be resumed.
+    let out = run(&["scan", "--resume", &dir.out(), "--rate", "20000", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read_jsonl(&dir.join("out")).len(), 256);
+}
+
+#[test]
+fn a_resume_after_the_input_file_changed_is_refused() {
+    let dir = TestDir::new();
+    let fleet = dir.join("fleet.txt");
+    std::fs::write(&fleet, "127.91.52.0/28\n").expect("fleet");
+    let fleet_arg = fleet.display().to_string();
+    scan_ok(&dir, &["-i", &fleet_arg, "-p", "23446", "--rate", "20000"]);
+    std::fs::write(&fleet, "127.91.52.0/27\n").expect("fleet");
+    let out = run(&["scan", "--resume", &dir.out(), "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("16 then, 32 now")
+            && stderr(&out).contains("input or exclude file changed"),
+        "{}",
+        stderr(&out)
+    );
+    // Put back, the resume is accepted and adds nothing: every target was done.
+    std::fs::write(&fleet, "# the fleet\n127.91.52.0/28\n").expect("fleet");
+    let out = run(&["scan", "--resume", &dir.out(), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read_jsonl(&dir.join("out")).len(), 16);
+}
