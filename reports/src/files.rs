@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::observation::Observation;
-use crate::ranking::{rank_streaming, RankError, RUN_LEN};
+use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
 use crate::summary::{ScanInfo, Summary, SummaryCounter};
 use crate::writers::{FindingsCsv, RankedHostsCsv};
@@ -30,7 +30,7 @@ pub enum ReadError {
 /// without its newline that does not parse (a scan killed mid-write) ends the file and sets
 /// [`ResultsReader::truncated_last_line`]; any other bad line is an error naming file and line.
 pub struct ResultsReader {
-    reader: BufReader<File>,
+    reader: BufReader<io::Take<File>>,
     path: String,
     line: Vec<u8>,
     number: usize,
@@ -40,13 +40,20 @@ pub struct ResultsReader {
 
 impl ResultsReader {
     pub fn open(path: &Path) -> Result<ResultsReader, ReadError> {
+        Self::open_prefix(path, u64::MAX)
+    }
+
+    /// Reads only the first `len` bytes of the file: the rows it held when a resumed scan
+    /// started appending to it.
+    pub fn open_prefix(path: &Path, len: u64) -> Result<ResultsReader, ReadError> {
+        use std::io::Read as _;
         let name = path.display().to_string();
         let file = File::open(path).map_err(|source| ReadError::Io {
             path: name.clone(),
             source,
         })?;
         Ok(ResultsReader {
-            reader: BufReader::new(file),
+            reader: BufReader::new(file.take(len)),
             path: name,
             line: Vec::new(),
             number: 0,
@@ -140,7 +147,7 @@ pub struct ReportOutcome {
 
 /// Ranks `results` under `policy` and writes `hosts.csv`, `findings.csv`, `summary.json` and
 /// `report.html` into `dir`, in one pass over the ranking, in bounded memory (see
-/// [`rank_streaming`]). The four files are replaced together: each is written to a temporary
+/// [`Ranker`]). The four files are replaced together: each is written to a temporary
 /// file, all are synced, then all are renamed. `stop` abandons the work (a signal).
 pub fn write_reports(
     dir: &Path,
@@ -150,6 +157,27 @@ pub fn write_reports(
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let mut reader = ResultsReader::open(results)?;
+    let mut ranker = Ranker::new(policy, dir, RUN_LEN);
+    for obs in reader.by_ref() {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ReportError::Interrupted);
+        }
+        ranker.push(obs?).map_err(rank_error)?;
+    }
+    let mut outcome = finish_reports(dir, ranker, info, stop)?;
+    outcome.truncated_last_line = reader.truncated_last_line();
+    Ok(outcome)
+}
+
+/// Writes the report files of everything `ranker` (made with `dir` as its scratch directory)
+/// was fed: the second half of [`write_reports`], for a scan that ranks its rows while it
+/// sweeps. The files are created only now, so a long sweep leaves no half-written report.
+pub fn finish_reports(
+    dir: &Path,
+    ranker: Ranker<'_>,
+    info: &ScanInfo,
+    stop: &AtomicBool,
+) -> Result<ReportOutcome, ReportError> {
     let mut hosts_file = Pending::create(dir, "hosts.csv")?;
     let mut findings_file = Pending::create(dir, "findings.csv")?;
     let (hosts_error, findings_error) = (hosts_file.namer(), findings_file.namer());
@@ -161,22 +189,19 @@ pub fn write_reports(
     let named = |path: &Path, e: io::Error| {
         io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
     };
-    let ranked = rank_streaming(reader.by_ref(), policy, dir, RUN_LEN, stop, |host| {
-        hosts_csv.write(host).map_err(|e| named(&hosts_path, e))?;
-        findings_csv
-            .write(host)
-            .map_err(|e| named(&findings_path, e))?;
-        counter.add(host);
-        if riskiest.len() < HTML_MAX_HOSTS {
-            riskiest.push(host.clone());
-        }
-        Ok(())
-    });
-    ranked.map_err(|e| match e {
-        RankError::Source(read) => ReportError::Read(read),
-        RankError::Interrupted => ReportError::Interrupted,
-        other => ReportError::Write(other.to_string()),
-    })?;
+    ranker
+        .finish(stop, |host| {
+            hosts_csv.write(host).map_err(|e| named(&hosts_path, e))?;
+            findings_csv
+                .write(host)
+                .map_err(|e| named(&findings_path, e))?;
+            counter.add(host);
+            if riskiest.len() < HTML_MAX_HOSTS {
+                riskiest.push(host.clone());
+            }
+            Ok(())
+        })
+        .map_err(rank_error)?;
     hosts_csv.finish().map_err(&hosts_error)?;
     findings_csv.finish().map_err(&findings_error)?;
     let summary = counter.finish(info);
@@ -199,9 +224,80 @@ pub fn write_reports(
     Ok(ReportOutcome {
         summary,
         files,
-        truncated_last_line: reader.truncated_last_line(),
+        truncated_last_line: false,
     })
 }
+
+fn rank_error(e: RankError<ReadError>) -> ReportError {
+    match e {
+        RankError::Source(read) => ReportError::Read(read),
+        RankError::Interrupted => ReportError::Interrupted,
+        other => ReportError::Write(other.to_string()),
+    }
+}
+
+/// What a scan hands its ranking, one message at a time: its rows as they finish, then the
+/// scan's parameters and times, which end the feed.
+#[derive(Debug)]
+pub enum Feed {
+    Row(Box<Observation>),
+    End(Box<ScanInfo>),
+}
+
+/// Ranks a scan's rows while it sweeps, then writes the report files: the rows of `earlier`
+/// first (what a resumed scan found in `results.jsonl`), then each [`Feed::Row`] of `feed`,
+/// until [`Feed::End`]. A feed that ends without [`Feed::End`] (the scan failed) abandons the
+/// work with [`ReportError::Interrupted`]; so does `stop`.
+pub fn write_reports_fed(
+    dir: &Path,
+    policy: &RiskPolicy,
+    earlier: Option<ResultsReader>,
+    feed: impl IntoIterator<Item = Feed>,
+    stop: &AtomicBool,
+) -> Result<ReportOutcome, ReportError> {
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    let mut ranker = Ranker::new(policy, dir, RUN_LEN);
+    for obs in earlier.into_iter().flatten() {
+        if stopped() {
+            return Err(ReportError::Interrupted);
+        }
+        ranker.push(obs?).map_err(rank_error)?;
+    }
+    for message in feed {
+        if stopped() {
+            return Err(ReportError::Interrupted);
+        }
+        match message {
+            Feed::Row(obs) => ranker.push(*obs).map_err(rank_error)?,
+            Feed::End(info) => return finish_reports(dir, ranker, &info, stop),
+        }
+    }
+    Err(ReportError::Interrupted)
+}
+
+/// Removes what a process killed while ranking or writing reports into `dir` left behind: its
+/// temporary ranking runs and report files (all hidden: `.rank-run-*.jsonl`, `.NAME.PID.tmp`).
+/// Call it only while holding the directory (a scan's lock), so no live process owns them.
+pub fn remove_stale_scratch(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let run = name.starts_with(".rank-run-") && name.ends_with(".jsonl");
+        let report = REPORT_FILES
+            .iter()
+            .any(|file| name.starts_with(&format!(".{file}.")) && name.ends_with(".tmp"));
+        if (run || report) && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// The report files a scan or `report` writes, beside `results.jsonl`.
+pub const REPORT_FILES: [&str; 4] = ["hosts.csv", "findings.csv", "summary.json", "report.html"];
 
 /// Writes `dir/name` through a temporary file renamed into place (for single files such as
 /// `diff.csv`). Errors name the file.
@@ -271,5 +367,126 @@ impl Drop for Pending {
         if !self.committed {
             let _ = std::fs::remove_file(&self.temp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::{RdpStatus, TcpStatus};
+
+    fn rows(n: usize) -> Vec<Observation> {
+        (0..n)
+            .map(|i| {
+                let ip = std::net::Ipv4Addr::from(0x0a00_0000 + i as u32);
+                let mut obs = Observation::new(Some(ip.into()), 3389, None, TcpStatus::Open);
+                obs.rdp = Some(if i % 3 == 0 {
+                    RdpStatus::Timeout
+                } else {
+                    RdpStatus::Negotiated
+                });
+                obs
+            })
+            .collect()
+    }
+
+    fn jsonl(rows: &[Observation]) -> String {
+        rows.iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_fed_ranking_writes_what_a_ranking_of_the_file_writes() {
+        let stop = AtomicBool::new(false);
+        let policy = RiskPolicy::default();
+        let all = rows(50);
+        let from_file = tempfile::tempdir().unwrap();
+        let results = from_file.path().join("results.jsonl");
+        std::fs::write(&results, jsonl(&all)).unwrap();
+        write_reports(
+            from_file.path(),
+            &results,
+            &policy,
+            &ScanInfo::default(),
+            &stop,
+        )
+        .unwrap();
+
+        // Fed: the first 20 rows are "earlier" (a resumed run's), and the file also holds a
+        // row appended after the resume started, which the prefix must not read.
+        let fed = tempfile::tempdir().unwrap();
+        let resumed = fed.path().join("results.jsonl");
+        let earlier_len = jsonl(&all[..20]).len() as u64;
+        std::fs::write(&resumed, jsonl(&all[..21])).unwrap();
+        let earlier = ResultsReader::open_prefix(&resumed, earlier_len).unwrap();
+        let feed = all[20..]
+            .iter()
+            .cloned()
+            .map(|o| Feed::Row(Box::new(o)))
+            .chain([Feed::End(Box::default())]);
+        let outcome = write_reports_fed(fed.path(), &policy, Some(earlier), feed, &stop).unwrap();
+        assert_eq!(outcome.summary.hosts, 50);
+        for file in REPORT_FILES {
+            assert_eq!(
+                std::fs::read(fed.path().join(file)).unwrap(),
+                std::fs::read(from_file.path().join(file)).unwrap(),
+                "{file}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_feed_cut_off_before_its_end_writes_nothing_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // Small runs: the ranking has spilled files by the time the feed is cut.
+        let policy = RiskPolicy::default();
+        let mut ranker = Ranker::new(&policy, dir.path(), 7);
+        for obs in rows(30) {
+            ranker.push::<ReadError>(obs).unwrap();
+        }
+        assert!(names(dir.path())
+            .iter()
+            .any(|n| n.starts_with(".rank-run-")));
+        drop(ranker);
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+
+        let feed = rows(30).into_iter().map(|o| Feed::Row(Box::new(o)));
+        let result = write_reports_fed(dir.path(), &policy, None, feed, &AtomicBool::new(false));
+        assert!(
+            matches!(result, Err(ReportError::Interrupted)),
+            "{result:?}"
+        );
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn stale_scratch_files_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".rank-run-123-000000001-0.jsonl",
+            ".hosts.csv.4242.tmp",
+            ".report.html.4242.tmp",
+            "results.jsonl",
+            "hosts.csv",
+            ".rdpsweep.lock",
+            ".notes.tmp",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        assert_eq!(remove_stale_scratch(dir.path()).unwrap(), 3);
+        assert_eq!(
+            names(dir.path()),
+            [".notes.tmp", ".rdpsweep.lock", "hosts.csv", "results.jsonl"]
+        );
     }
 }

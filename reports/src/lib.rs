@@ -26,7 +26,7 @@ pub use files::{
 };
 pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::{CertInfo, Observation};
-pub use ranking::{rank, rank_streaming, RankedHost};
+pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, ScanInfo, Summary, SummaryCounter};
 pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};

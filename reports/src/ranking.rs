@@ -94,67 +94,105 @@ pub enum RankError<E> {
 }
 
 /// Ranks the observations of `source` in bounded memory and hands every host to `each` in rank
-/// order, rank numbers set. At most `run_len` hosts are held at once: when there are more, each
-/// sorted run of `run_len` is written to a temporary file in `scratch`, and a k-way merge reads
-/// them back (an external merge sort), at most [`MAX_FAN_IN`] files at a time. So a /8 ranks in
-/// the memory of `run_len` hosts, and needs about the size of its observations in scratch space.
-/// `stop` is checked for every host: once set, the ranking ends with
-/// [`RankError::Interrupted`]. Temporary files are removed whatever happens.
+/// order, rank numbers set: a [`Ranker`] fed the whole source, then finished. `stop` is
+/// checked for every host: once set, the ranking ends with [`RankError::Interrupted`].
+/// Temporary files are removed whatever happens.
 pub fn rank_streaming<E>(
     source: impl Iterator<Item = Result<Observation, E>>,
     policy: &RiskPolicy,
     scratch: &Path,
     run_len: usize,
     stop: &AtomicBool,
-    mut each: impl FnMut(&RankedHost) -> io::Result<()>,
+    each: impl FnMut(&RankedHost) -> io::Result<()>,
 ) -> Result<usize, RankError<E>> {
-    let run_len = run_len.max(1);
-    let stopped = || stop.load(AtomicOrdering::Relaxed);
-    let mut runs = Runs::new(scratch);
-    let mut chunk = Vec::new();
+    let mut ranker = Ranker::new(policy, scratch, run_len);
     for obs in source {
-        if stopped() {
+        if stop.load(AtomicOrdering::Relaxed) {
             return Err(RankError::Interrupted);
         }
-        chunk.push(assessed(obs.map_err(RankError::Source)?, policy));
-        if chunk.len() >= run_len {
-            runs.spill(&mut chunk)?;
+        ranker.push(obs.map_err(RankError::Source)?)?;
+    }
+    ranker.finish(stop, each)
+}
+
+/// An external merge sort fed one observation at a time, so a scan can rank its rows while it
+/// sweeps. At most `run_len` hosts are held at once: each sorted run of `run_len` is written to
+/// a temporary file in `scratch`, and [`Ranker::finish`] merges them back (a k-way merge, at
+/// most [`MAX_FAN_IN`] files at a time). So a /8 ranks in the memory of `run_len` hosts, and
+/// needs about the size of its observations in scratch space. Its temporary files are removed
+/// when it is dropped, whatever happened.
+pub struct Ranker<'a> {
+    policy: &'a RiskPolicy,
+    run_len: usize,
+    runs: Runs,
+    chunk: Vec<RankedHost>,
+}
+
+impl<'a> Ranker<'a> {
+    /// An empty ranking under `policy`, spilling runs of `run_len` hosts into `scratch`.
+    pub fn new(policy: &'a RiskPolicy, scratch: &Path, run_len: usize) -> Ranker<'a> {
+        Ranker {
+            policy,
+            run_len: run_len.max(1),
+            runs: Runs::new(scratch),
+            chunk: Vec::new(),
         }
     }
-    if runs.live.is_empty() {
-        for (i, at) in sorted_order(&chunk).into_iter().enumerate() {
-            if stopped() {
-                return Err(RankError::Interrupted);
+
+    /// Assesses `obs` and adds it (spilling a sorted run when `run_len` are held).
+    pub fn push<E>(&mut self, obs: Observation) -> Result<(), RankError<E>> {
+        self.chunk.push(assessed(obs, self.policy));
+        if self.chunk.len() >= self.run_len {
+            self.runs.spill(&mut self.chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Hands every host pushed to `each` in rank order, rank numbers set; returns how many.
+    pub fn finish<E>(
+        mut self,
+        stop: &AtomicBool,
+        mut each: impl FnMut(&RankedHost) -> io::Result<()>,
+    ) -> Result<usize, RankError<E>> {
+        let stopped = || stop.load(AtomicOrdering::Relaxed);
+        let policy = self.policy;
+        let runs = &mut self.runs;
+        let chunk = &mut self.chunk;
+        if runs.live.is_empty() {
+            for (i, at) in sorted_order(chunk).into_iter().enumerate() {
+                if stopped() {
+                    return Err(RankError::Interrupted);
+                }
+                let host = &mut chunk[at];
+                host.rank = i + 1;
+                each(host).map_err(RankError::Sink)?;
             }
-            let host = &mut chunk[at];
-            host.rank = i + 1;
-            each(host).map_err(RankError::Sink)?;
+            return Ok(chunk.len());
         }
-        return Ok(chunk.len());
-    }
-    if !chunk.is_empty() {
-        runs.spill(&mut chunk)?;
-    }
-    // Reduce the number of runs until one pass can merge them all.
-    while runs.live.len() > MAX_FAN_IN {
-        let group: Vec<PathBuf> = runs.live.drain(..MAX_FAN_IN).collect();
-        let (path, mut out) = runs.create()?;
-        merge(&group, policy, stop, |host| {
-            write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))
+        if !chunk.is_empty() {
+            runs.spill(chunk)?;
+        }
+        // Reduce the number of runs until one pass can merge them all.
+        while runs.live.len() > MAX_FAN_IN {
+            let group: Vec<PathBuf> = runs.live.drain(..MAX_FAN_IN).collect();
+            let (path, mut out) = runs.create()?;
+            merge(&group, policy, stop, |host| {
+                write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))
+            })?;
+            out.flush().map_err(|e| scratch_error(&path, e))?;
+            for file in &group {
+                let _ = std::fs::remove_file(file);
+            }
+            runs.live.push(path);
+        }
+        let mut rank = 0;
+        merge(&runs.live, policy, stop, |mut host| {
+            rank += 1;
+            host.rank = rank;
+            each(&host).map_err(RankError::Sink)
         })?;
-        out.flush().map_err(|e| scratch_error(&path, e))?;
-        for file in &group {
-            let _ = std::fs::remove_file(file);
-        }
-        runs.live.push(path);
+        Ok(rank)
     }
-    let mut rank = 0;
-    merge(&runs.live, policy, stop, |mut host| {
-        rank += 1;
-        host.rank = rank;
-        each(&host).map_err(RankError::Sink)
-    })?;
-    Ok(rank)
 }
 
 /// The positions of `hosts` in rank order. Sorting positions rather than the hosts themselves

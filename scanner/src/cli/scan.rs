@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use governor::{Quota, RateLimiter};
@@ -14,14 +15,17 @@ use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, Shard, TargetSet};
 use rdpsweep::tls::scanning_client_config;
-use rdpsweep_reports::files::write_atomically;
+use rdpsweep_reports::files::{
+    remove_stale_scratch, write_atomically, write_reports_fed, Feed, ReportError, ReportOutcome,
+    ResultsReader,
+};
 use rdpsweep_reports::metrics::prometheus_text;
 use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
 
 use super::args::ScanArgs;
 use super::plan::ScanPlan;
 use super::progress::Reporter;
-use super::report::{build_reports, fails_on, level_counts, load_policy};
+use super::report::{fails_on, level_counts, load_policy};
 use super::settings::Settings;
 use super::signals;
 use super::{print_out, Failure, EXIT_FAIL_ON, EXIT_OK};
@@ -104,7 +108,18 @@ pub fn lock_out_dir(dir: &Path) -> Result<File, Failure> {
         .open(&path)
         .map_err(|e| Failure::Runtime(format!("cannot open {}: {e}", path.display())))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => {
+            // Ours now: anything a killed run left half-done here is stale.
+            match remove_stale_scratch(dir) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    "removed {n} temporary files a stopped run left in {}",
+                    dir.display()
+                ),
+                Err(e) => tracing::warn!("cannot clean up {}: {e}", dir.display()),
+            }
+            Ok(file)
+        }
         Err(std::fs::TryLockError::WouldBlock) => Err(Failure::Runtime(format!(
             "another rdpsweep is writing to {} (it holds {}): wait for it, or choose another directory",
             dir.display(),
@@ -296,9 +311,12 @@ pub async fn scan_into(
     mut info: ScanInfo,
 ) -> Result<ScanSummary, Failure> {
     let resumed = config.resume.as_ref().map_or(0, |point| point.done());
-    let results = Arc::new(Mutex::new(
-        Results::open(out_dir, config.resume.is_some()).map_err(Failure::Runtime)?,
-    ));
+    let opened = Results::open(out_dir, config.resume.is_some()).map_err(Failure::Runtime)?;
+    // The rows are ranked on a thread of their own while the sweep runs, so the report files
+    // follow the last probe closely (and results.jsonl is not parsed back).
+    let stops = Stops::default();
+    let ranking = Ranking::start(out_dir, policy, opened.earlier()?, stops.reports.clone())?;
+    let results = Arc::new(Mutex::new(opened));
     let total = targets
         .len_in(&config.order.shard)
         .saturating_mul(config.ports.len() as u128)
@@ -313,11 +331,11 @@ pub async fn scan_into(
     info.started_at = Some(now_rfc3339());
     let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
-    let stops = Stops::default();
     let signals = tokio::spawn(watch_signals(stops.clone(), results.clone()));
     let end = sweep(targets, config, stops.sweep.clone(), |obs| {
         lock(&results).record(&obs)?;
         reporter.record(&obs);
+        ranking.feed(obs);
         Ok(())
     })
     .await;
@@ -326,11 +344,16 @@ pub async fn scan_into(
     let jsonl_path = lock(&results).path.clone();
     // From here a signal abandons the report files (results.jsonl is complete).
     stops.reporting.store(true, Ordering::SeqCst);
-    let built = end.and_then(|end| {
-        info.interrupted = end.interrupted;
-        build_reports(&jsonl_path, out_dir, policy, &info, true, &stops.reports)
-            .map(|built| (end, built))
-    });
+    let built = match end {
+        Ok(end) => {
+            info.interrupted = end.interrupted;
+            ranking.finish(info).map(|built| (end, built))
+        }
+        Err(e) => {
+            ranking.abandon();
+            Err(e)
+        }
+    };
     signals.abort();
     let (end, built) = built?;
     let mut files = vec![jsonl_path.clone()];
@@ -399,10 +422,71 @@ async fn watch_signals(stops: Stops, results: Arc<Mutex<Results>>) {
     }
 }
 
+/// The ranking of a scan's rows, on a thread of its own: fed each row as it is written, it
+/// spills sorted runs while the sweep goes on, and writes the report files when told the scan
+/// is over. The feed is bounded, so a slow disk slows the sweep rather than filling memory.
+struct Ranking {
+    feed: Option<SyncSender<Feed>>,
+    thread: std::thread::JoinHandle<Result<ReportOutcome, ReportError>>,
+}
+
+/// Rows the sweep may hand the ranking thread ahead of it.
+const FEED_CAPACITY: usize = 4096;
+
+impl Ranking {
+    fn start(
+        out_dir: &Path,
+        policy: &RiskPolicy,
+        earlier: Option<ResultsReader>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Ranking, Failure> {
+        let (feed, rows) = std::sync::mpsc::sync_channel(FEED_CAPACITY);
+        let (dir, policy) = (out_dir.to_path_buf(), policy.clone());
+        let thread = std::thread::Builder::new()
+            .name("ranking".into())
+            .spawn(move || write_reports_fed(&dir, &policy, earlier, rows, &stop))
+            .map_err(|e| Failure::Runtime(format!("cannot start the ranking thread: {e}")))?;
+        Ok(Ranking {
+            feed: Some(feed),
+            thread,
+        })
+    }
+
+    /// Hands one finished row over (if the thread has failed, its error comes at `finish`).
+    fn feed(&self, obs: Observation) {
+        if let Some(feed) = &self.feed {
+            let _ = feed.send(Feed::Row(Box::new(obs)));
+        }
+    }
+
+    /// Ends the feed and waits for the report files.
+    fn finish(mut self, info: ScanInfo) -> Result<ReportOutcome, Failure> {
+        if let Some(feed) = self.feed.take() {
+            let _ = feed.send(Feed::End(Box::new(info)));
+        }
+        match self.thread.join() {
+            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(e @ ReportError::Interrupted)) => Err(Failure::Interrupted(e.to_string())),
+            Ok(Err(e)) => Err(Failure::Runtime(e.to_string())),
+            Err(_) => Err(Failure::Runtime(
+                "internal error: the ranking thread panicked; rdpsweep report builds the report files from results.jsonl".into(),
+            )),
+        }
+    }
+
+    /// Ends the feed without an end: the thread drops its work and temporary files.
+    fn abandon(mut self) {
+        self.feed.take();
+        let _ = self.thread.join();
+    }
+}
+
 /// `results.jsonl`, one observation per line, flushed as each target finishes.
 struct Results {
     jsonl: JsonLines<BufWriter<File>>,
     path: PathBuf,
+    /// Its length when opened: the rows of the run being resumed (0 for a new scan).
+    earlier_len: u64,
 }
 
 impl Results {
@@ -418,10 +502,25 @@ impl Results {
             File::create(&path)
         }
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let earlier_len = file
+            .metadata()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .len();
         Ok(Results {
             jsonl: JsonLines::new(BufWriter::new(file)),
             path,
+            earlier_len,
         })
+    }
+
+    /// A reader of the rows the file held when opened (those of the run being resumed).
+    fn earlier(&self) -> Result<Option<ResultsReader>, Failure> {
+        if self.earlier_len == 0 {
+            return Ok(None);
+        }
+        ResultsReader::open_prefix(&self.path, self.earlier_len)
+            .map(Some)
+            .map_err(|e| Failure::Runtime(e.to_string()))
     }
 
     /// Writes one row; an error names the file.

@@ -422,7 +422,7 @@ fn av_name(id: u16) -> &'static str {
 }
 
 fn from_utf16(bytes: &[u8], field: &'static str) -> Result<String, NtlmError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(NtlmError::OddUtf16 {
             field,
             len: bytes.len() as u16,

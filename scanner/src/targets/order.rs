@@ -397,7 +397,7 @@ struct FeistelKeys {
 /// Rounds of each Feistel network (four make a good pseudo-random permutation). Even, so
 /// that the two parts end with the widths they started with.
 const ROUNDS: usize = 4;
-const _: () = assert!(ROUNDS % 2 == 0);
+const _: () = assert!(ROUNDS.is_multiple_of(2));
 /// The golden ratio in 64 bits: the step of the key sequence.
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 /// The odd multipliers of [`mix64`].
