@@ -189,6 +189,12 @@ fn write_metrics(path: &Path, summary: &ScanSummary) -> Result<(), Failure> {
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Failure::Usage(format!("--metrics {}: not a file name", path.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot create the metrics directory {}: {e}",
+            dir.display()
+        ))
+    })?;
     write_atomically(dir, name, |w| w.write_all(text.as_bytes()))
         .map(|_| ())
         .map_err(|e| Failure::Runtime(e.to_string()))
