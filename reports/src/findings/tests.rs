@@ -656,4 +656,11 @@ fn clock_skew_over_five_minutes_either_way() {
     assert!(the(&with(Some(-301)), FindingCode::ClockSkew)
         .evidence
         .contains("301 s behind"));
+    // A hostile results.jsonl: the extremes neither overflow nor pass as a small skew.
+    assert!(the(&with(Some(i64::MIN)), FindingCode::ClockSkew)
+        .evidence
+        .contains("9223372036854775808 s behind"));
+    assert!(the(&with(Some(i64::MAX)), FindingCode::ClockSkew)
+        .evidence
+        .contains("9223372036854775807 s ahead of"));
 }
