@@ -236,6 +236,7 @@ fn weak_signatures_sha1_and_md5() {
         "1.2.840.10040.4.3",
         "1.3.14.3.2.29",
         "RSASSA-PSS with SHA-1",
+        "RSASSA-PSS with MD5",
     ] {
         assert_eq!(sig(weak), [FindingCode::CertWeakSignature], "{weak}");
     }
@@ -246,6 +247,7 @@ fn weak_signatures_sha1_and_md5() {
         "ecdsa-with-SHA256",
         "RSASSA-PSS",
         "RSASSA-PSS with SHA-256",
+        "RSASSA-PSS with SHA-224",
         "Ed25519",
         "1.2.840.113549.1.1.11",
     ] {
