@@ -365,7 +365,7 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
         notes(&json[&fleet.addr_of("policy-tls-only")]),
         [
             "ntlm identity: not applicable, the 0x03 request did not select CredSSP",
-            "standard security: not applicable, PROTOCOL_RDP was not accepted",
+            "standard security: not applicable, PROTOCOL_RDP was refused with rdp_neg_failure ssl_required",
         ]
     );
 }

@@ -93,8 +93,12 @@ pub(super) async fn run(
         out.protocols = found.answers;
         out.ntlm = found.ntlm;
         out.tls_versions = tls_range::run(&mut session, &out.protocols).await;
-        let rdp_accepted = out.accepts(rdpsweep_reports::SelectedProtocol(0x00));
-        out.rdp_security = security::run(&mut session, found.first_mcs, rdp_accepted).await;
+        let rdp_answer = out
+            .protocols
+            .iter()
+            .find(|p| p.protocol == rdpsweep_reports::SelectedProtocol(0x00));
+        let security = security::run(&mut session, found.first_mcs, rdp_answer).await;
+        out.rdp_security = security;
     } else {
         session.note("deep probe: not run, the listener sent no Connection Confirm");
     }
