@@ -22,7 +22,8 @@
 //! probe's included, counts against [`DeepConfig::max_connections`]; a step that would go over
 //! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) leaves
 //! out. Each connection takes a governor token, waits `host_pause` first, and has one
-//! deadline per stage (connect, X.224, TLS, MCS, CredSSP).
+//! deadline per stage (connect, X.224, TLS, MCS, CredSSP). The ordinary probe's retries stop
+//! before they could go over the budget (see `probe`).
 
 mod hooks;
 mod matrix;

@@ -128,3 +128,62 @@ async fn a_stopping_scan_makes_no_retry() {
     assert_eq!(once.attempts, 1);
     assert_eq!(connections.load(Ordering::SeqCst), 4);
 }
+
+/// A host that accepts and never answers (every attempt times out); counts its connections.
+async fn silent_host() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (addr, connections)
+}
+
+/// `config` with `--deep`, a budget of `max_connections` and this pause.
+fn deep_config(
+    timeout_ms: u64,
+    retries: u32,
+    max_connections: u32,
+    host_pause: Duration,
+) -> ProbeConfig {
+    let mut deep = DeepConfig::new(host_pause);
+    deep.max_connections = max_connections;
+    ProbeConfig {
+        deep: Some(deep),
+        ..config(timeout_ms, retries)
+    }
+}
+
+#[tokio::test]
+async fn deep_retries_stop_before_an_attempt_could_go_over_the_budget() {
+    let (addr, connections) = silent_host().await;
+    // Each attempt may take 2 connections (connect + legacy reconnect): with a budget of 5,
+    // a retry is made after 1, 2 and 3 connections used, not after 4.
+    let obs = probe(
+        addr.ip(),
+        addr.port(),
+        None,
+        &deep_config(50, 100, 5, Duration::ZERO),
+    )
+    .await;
+    assert_eq!(obs.attempts, 4, "{:?}", obs.attempt_outcomes);
+    assert_eq!(connections.load(Ordering::SeqCst), 4);
+    let deep = obs.deep.expect("deep record");
+    assert_eq!(deep.connections, 4);
+    assert_eq!(
+        deep.notes.first().map(String::as_str),
+        Some("retries: stopped after 4 attempts, another could take 2 connections of this target's budget of 5 (4 used)"),
+        "{:?}",
+        deep.notes
+    );
+
+    // Without --deep there is no budget: every retry asked for is made.
+    let plain = probe(addr.ip(), addr.port(), None, &config(50, 6)).await;
+    assert_eq!(plain.attempts, 7);
+}
