@@ -228,6 +228,7 @@ impl Settings {
             settings.out_dir = dir;
             settings.resume = true;
         }
+        super::deep_use::check(&settings)?;
         Ok(settings)
     }
 }
