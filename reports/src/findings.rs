@@ -424,7 +424,8 @@ fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
         ));
     }
     if let Some(skew) = deep.ntlm.as_ref().and_then(|n| n.clock_skew_s) {
-        if skew.abs() > CLOCK_SKEW_LIMIT_S {
+        // `unsigned_abs`: a hostile results.jsonl may hold i64::MIN, whose `abs` overflows.
+        if skew.unsigned_abs() > CLOCK_SKEW_LIMIT_S.unsigned_abs() {
             let way = if skew > 0 { "ahead of" } else { "behind" };
             let at = deep
                 .ntlm

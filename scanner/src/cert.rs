@@ -202,9 +202,18 @@ fn hash_name(algorithm: &Oid<'_>) -> String {
         (oids::OID_NIST_HASH_SHA384, "SHA-384"),
         (oids::OID_NIST_HASH_SHA512, "SHA-512"),
     ];
-    match names.iter().find(|(oid, _)| oid == algorithm) {
+    // The OID registry has no constants for these two: matched by their dotted form.
+    let by_id = [
+        ("1.2.840.113549.2.5", "MD5"),         // RFC 1321, id-md5
+        ("2.16.840.1.101.3.4.2.4", "SHA-224"), // RFC 4055, id-sha224
+    ];
+    if let Some((_, name)) = names.iter().find(|(oid, _)| oid == algorithm) {
+        return (*name).to_string();
+    }
+    let id = algorithm.to_id_string();
+    match by_id.iter().find(|(dotted, _)| *dotted == id) {
         Some((_, name)) => (*name).to_string(),
-        None => algorithm.to_id_string(),
+        None => id,
     }
 }
 

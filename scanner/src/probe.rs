@@ -78,10 +78,15 @@ impl Connections {
     }
 }
 
+/// The most TCP connections one attempt of the ordinary probe opens: the connect and, when
+/// rustls fails, the legacy reconnect.
+const MAX_CONNECTIONS_PER_ATTEMPT: u32 = 2;
+
 /// Probes `ip:port` (the caller has taken the first connection's rate token), retrying
 /// timeouts and resets up to `retries` times unless the scan is stopping, and returns the last
 /// attempt's observation with every attempt's outcome recorded; then, with `--deep`, runs the
-/// deep steps one after another on new connections.
+/// deep steps one after another on new connections. With `--deep`, a retry is made only when
+/// its connections ([`MAX_CONNECTIONS_PER_ATTEMPT`]) fit the target's budget.
 pub async fn probe(
     ip: IpAddr,
     port: u16,
@@ -91,12 +96,20 @@ pub async fn probe(
     let addr = SocketAddr::new(ip, port);
     let connections = Connections::default();
     let mut outcomes = Vec::new();
+    let mut over_budget = None;
     let mut obs = loop {
         let first = outcomes.is_empty();
         let mut obs = probe_once(addr, hostname.as_deref(), config, !first, &connections).await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
-        let retry = is_retryable(&obs) && outcomes.len() <= config.retries as usize;
+        let mut retry = is_retryable(&obs) && outcomes.len() <= config.retries as usize;
+        if let (true, Some(deep)) = (retry, &config.deep) {
+            let used = connections.get();
+            if used + MAX_CONNECTIONS_PER_ATTEMPT > deep.max_connections {
+                over_budget = Some((used, deep.max_connections));
+                retry = false;
+            }
+        }
         if !retry || config.stopping() {
             obs.attempts = outcomes.len() as u32;
             obs.attempt_outcomes = outcomes;
@@ -105,7 +118,7 @@ pub async fn probe(
     };
     if let Some(deep) = &config.deep {
         // Boxed, like the TLS stage: a probe without --deep should not carry the deep steps' state.
-        let found = Box::pin(deep::run(
+        let mut found = Box::pin(deep::run(
             &obs,
             addr,
             hostname.as_deref(),
@@ -114,6 +127,15 @@ pub async fn probe(
             &connections,
         ))
         .await;
+        if let Some((used, max)) = over_budget {
+            found.notes.insert(
+                0,
+                format!(
+                    "retries: stopped after {} attempts, another could take {MAX_CONNECTIONS_PER_ATTEMPT} connections of this target's budget of {max} ({used} used)",
+                    obs.attempts
+                ),
+            );
+        }
         obs.deep = Some(found);
     }
     obs

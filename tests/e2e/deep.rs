@@ -365,7 +365,7 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
         notes(&json[&fleet.addr_of("policy-tls-only")]),
         [
             "ntlm identity: not applicable, the 0x03 request did not select CredSSP",
-            "standard security: not applicable, PROTOCOL_RDP was not accepted",
+            "standard security: not applicable, PROTOCOL_RDP was refused with rdp_neg_failure ssl_required",
         ]
     );
 }
@@ -416,4 +416,59 @@ fn deep_flags_are_checked_and_named() {
     let out = run(&["scan", "127.0.0.1", "--host-pause", "soon", "--dry-run"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("soon"), "{}", stderr(&out));
+}
+
+#[test]
+fn deep_with_several_ports_is_a_usage_error_naming_the_ports() {
+    let refused = |out: &std::process::Output| {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+        let err = stderr(out);
+        for words in ["3389,3390", "at most 14 connections", "in its own run"] {
+            assert!(err.contains(words), "{words:?} not in {err}");
+        }
+    };
+    refused(&run(&[
+        "scan",
+        "127.0.0.1",
+        "-p",
+        "3389,3390",
+        "--deep",
+        "--dry-run",
+    ]));
+
+    let dir = TestDir::new();
+    let config = dir.write("deep.toml", "deep = true\nports = [3389, 3390]\n");
+    let config = config.to_str().expect("utf-8 path");
+    refused(&run(&[
+        "scan",
+        "127.0.0.1",
+        "--config",
+        config,
+        "--dry-run",
+    ]));
+    // One port from the command line, or --no-deep, is fine.
+    for fine in [["-p", "3389"], ["--no-deep", "-q"]] {
+        let mut args = vec!["scan", "127.0.0.1", "--config", config, "--dry-run"];
+        args.extend_from_slice(&fine);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn host_pause_without_deep_is_warned_about_once() {
+    let out = run(&["scan", "127.0.0.1", "--host-pause", "1s", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let warned = stderr(&out).matches("has no effect without --deep").count();
+    assert_eq!(warned, 1, "{}", stderr(&out));
+    let out = run(&[
+        "scan",
+        "127.0.0.1",
+        "--host-pause",
+        "1s",
+        "--deep",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("no effect"), "{}", stderr(&out));
 }

@@ -2,6 +2,9 @@
 //! stops new probes, lets the ones in flight finish, writes every report marked as partial, and
 //! exits 143 (130 for Ctrl-C, SIGINT).
 
+use std::io::ErrorKind;
+use std::net::{TcpListener, TcpStream};
+use std::process::Child;
 use std::time::Duration;
 
 use crate::util::*;
@@ -9,9 +12,10 @@ use crate::util::*;
 #[test]
 fn sigterm_keeps_every_finished_row_marks_the_reports_partial_and_exits_143() {
     let dir = TestDir::new();
-    // 4096 addresses with no listener at 40 connections a second: far from done after a second.
+    // 4096 addresses with no listener at 40 connections a second: over 100 s to do them all,
+    // so the signal, sent once 5 rows are in, stops it part way.
     let mut child = spawn_scan(&dir, &["127.91.0.0/20", "-p", "23421", "--rate", "40"]);
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for_rows(&dir, &mut child, 5);
     terminate(&child);
     let out = wait_with_deadline(&mut child, Duration::from_secs(20));
     assert_eq!(out.status.code(), Some(143), "stderr: {}", stderr(&out));
@@ -39,26 +43,27 @@ fn sigterm_keeps_every_finished_row_marks_the_reports_partial_and_exits_143() {
 
 #[test]
 fn an_interrupt_stops_retries_of_the_probes_in_flight() {
-    let fleet = Fleet::start("127.91.16.0/27", 23422, "mixed");
+    // A silent host (accepts, never answers) played by the test itself, so that it knows when
+    // the first attempt is in flight and can count every connection the scan makes.
+    let host = TcpListener::bind("127.91.16.1:23422").expect("bind 127.91.16.1:23422");
     let dir = TestDir::new();
-    let silent = fleet.addr_of("silent");
-    // Without the interrupt this runs 6 attempts of 2 s each.
+    // Without the interrupt this runs 6 attempts of 5 s each.
     let mut child = spawn_scan(
         &dir,
         &[
-            &silent,
+            "127.91.16.1",
             "-p",
             "23422",
             "--timeout",
-            "2s",
+            "5s",
             "--retries",
             "5",
             "-q",
         ],
     );
-    std::thread::sleep(Duration::from_millis(800));
+    let first = accept_within(&host, &mut child, Duration::from_secs(60));
     send_signal(&child, "INT");
-    let out = wait_with_deadline(&mut child, Duration::from_secs(5));
+    let out = wait_with_deadline(&mut child, Duration::from_secs(30));
     assert_eq!(
         out.status.code(),
         Some(130),
@@ -69,6 +74,35 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
     assert_eq!(json.len(), 1);
     assert_eq!(json[0]["attempts"], 1, "{}", json[0]);
     assert_eq!(json[0]["rdp"], "timeout");
+    // The scan has exited: a retry's connection would be waiting in the accept queue.
+    host.set_nonblocking(true).expect("nonblocking");
+    let again = host.accept();
+    assert!(
+        matches!(&again, Err(e) if e.kind() == ErrorKind::WouldBlock),
+        "a second connection came: {again:?}"
+    );
+    drop(first);
+}
+
+/// The first connection to `host`, within `deadline`; fails if the scan exits first.
+fn accept_within(host: &TcpListener, child: &mut Child, deadline: Duration) -> TcpStream {
+    host.set_nonblocking(true).expect("nonblocking");
+    let started = std::time::Instant::now();
+    loop {
+        match host.accept() {
+            Ok((stream, _)) => return stream,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => panic!("accept: {e}"),
+        }
+        if let Some(status) = child.try_wait().expect("poll the scan") {
+            panic!("the scan exited ({status}) before connecting");
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("the scan did not connect within {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn wait_with_deadline(child: &mut std::process::Child, deadline: Duration) -> std::process::Output {

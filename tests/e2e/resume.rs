@@ -3,7 +3,7 @@
 //! each exactly once.
 
 use std::collections::HashSet;
-use std::time::Duration;
+use std::net::ToSocketAddrs;
 
 use crate::util::*;
 
@@ -31,7 +31,8 @@ fn resume(dir: &TestDir, extra: &[&str]) -> std::process::Output {
 #[test]
 fn an_interrupted_scan_resumes_where_it_stopped_and_keeps_every_row() {
     let dir = TestDir::new();
-    // 1024 addresses with no listener at 200 connections a second: stopped part way.
+    // 1024 addresses with no listener at 100 connections a second (over 10 s in all):
+    // stopped part way, once 20 rows are in.
     let mut child = spawn_scan(
         &dir,
         &[
@@ -39,12 +40,12 @@ fn an_interrupted_scan_resumes_where_it_stopped_and_keeps_every_row() {
             "-p",
             "23446",
             "--rate",
-            "200",
+            "100",
             "--seed",
             "7",
         ],
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for_rows(&dir, &mut child, 20);
     terminate(&child);
     assert_eq!(child.wait().expect("wait").code(), Some(143));
     let before = std::fs::read_to_string(dir.join("out/results.jsonl")).expect("results");
@@ -123,12 +124,19 @@ fn a_resumed_shard_stays_in_its_shard() {
             "--shard",
             "2/3",
             "--rate",
-            "60",
+            "10",
         ],
     );
-    std::thread::sleep(Duration::from_millis(1000));
+    // 85 targets at 10 a second: stopped part way, once 3 rows are in.
+    wait_for_rows(&dir, &mut child, 3);
     terminate(&child);
     assert_eq!(child.wait().expect("wait").code(), Some(143));
+    let first = result_ips(&dir);
+    assert!(
+        first.len() < 85,
+        "the first run was not partial: {} rows",
+        first.len()
+    );
     let out = resume(&dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let resumed = result_ips(&dir);
@@ -169,4 +177,63 @@ fn resume_refuses_new_targets_and_directories_it_did_not_write() {
     let out = run(&["scan", "--resume", &dir.out(), "-o", "elsewhere"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--out-dir"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_resumed_scan_with_a_name_and_an_exclude_holds_each_pair_once() {
+    // `localhost` as a name target, only where it resolves to loopback alone (the network
+    // rule: tests send nothing elsewhere).
+    let loopback_name = ("localhost", 23452)
+        .to_socket_addrs()
+        .map(|mut addrs| addrs.all(|a| a.ip().is_loopback()))
+        .unwrap_or(false);
+    let mut targets = vec!["127.91.52.0/24"];
+    if loopback_name {
+        targets.push("localhost");
+    } else {
+        eprintln!("localhost does not resolve to loopback only: scanning without a name target");
+    }
+    let expected = 255 + targets.len() - 1;
+    let dir = TestDir::new();
+    let mut args = targets.clone();
+    args.extend_from_slice(&["-p", "23452", "--exclude", "127.91.52.7", "--rate", "20"]);
+    // 256 targets at 20 a second (over 12 s): stopped part way, once 5 rows are in.
+    let mut child = spawn_scan(&dir, &args);
+    wait_for_rows(&dir, &mut child, 5);
+    terminate(&child);
+    assert_eq!(child.wait().expect("wait").code(), Some(143));
+    let first = read_jsonl(&dir.join("out")).len();
+    assert!(
+        first < expected,
+        "the first run was not partial: {first} rows"
+    );
+
+    let out = resume(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json = read_jsonl(&dir.join("out"));
+    let pairs: HashSet<(String, u64)> = json
+        .iter()
+        .map(|r| {
+            let target = r["hostname"]
+                .as_str()
+                .or(r["ip"].as_str())
+                .expect("a target");
+            (target.to_string(), r["port"].as_u64().expect("port"))
+        })
+        .collect();
+    assert_eq!(
+        pairs.len(),
+        json.len(),
+        "a (target, port) pair appears twice"
+    );
+    assert_eq!(json.len(), expected, "{first} rows, then the rest");
+    assert!(
+        !pairs.contains(&("127.91.52.7".to_string(), 23452)),
+        "the excluded address was probed"
+    );
+    if loopback_name {
+        assert!(pairs.contains(&("localhost".to_string(), 23452)));
+    }
+    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    assert_eq!(rows.len(), expected);
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The binary under test.
 pub fn rdpsweep() -> Command {
@@ -218,6 +219,40 @@ pub fn spawn_scan(dir: &TestDir, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start rdpsweep scan")
+}
+
+/// How long [`wait_for_rows`] waits at most: generous, for a loaded CI machine.
+pub const ROWS_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Waits until the scan `child` (started by [`spawn_scan`]) has written at least `rows`
+/// complete lines to `DIR/out/results.jsonl`, so a signal sent next finds the scan under way
+/// (its signal handlers installed, rows written). Fails with a clear message when the scan
+/// exits first or [`ROWS_DEADLINE`] passes; returns how many lines there were.
+pub fn wait_for_rows(dir: &TestDir, child: &mut Child, rows: usize) -> usize {
+    let path = dir.join("out/results.jsonl");
+    let started = Instant::now();
+    loop {
+        let lines = std::fs::read(&path)
+            .map(|bytes| bytes.iter().filter(|&&b| b == b'\n').count())
+            .unwrap_or(0);
+        if lines >= rows {
+            return lines;
+        }
+        if let Some(status) = child.try_wait().expect("poll the scan") {
+            panic!(
+                "the scan exited ({status}) with {lines} rows in {}, before the {rows} awaited",
+                path.display()
+            );
+        }
+        if started.elapsed() > ROWS_DEADLINE {
+            let _ = child.kill();
+            panic!(
+                "{} held {lines} rows after {ROWS_DEADLINE:?}, not the {rows} awaited",
+                path.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Sends SIGTERM, as `docker stop` or a cron timeout would.

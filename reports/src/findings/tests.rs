@@ -236,6 +236,7 @@ fn weak_signatures_sha1_and_md5() {
         "1.2.840.10040.4.3",
         "1.3.14.3.2.29",
         "RSASSA-PSS with SHA-1",
+        "RSASSA-PSS with MD5",
     ] {
         assert_eq!(sig(weak), [FindingCode::CertWeakSignature], "{weak}");
     }
@@ -246,6 +247,7 @@ fn weak_signatures_sha1_and_md5() {
         "ecdsa-with-SHA256",
         "RSASSA-PSS",
         "RSASSA-PSS with SHA-256",
+        "RSASSA-PSS with SHA-224",
         "Ed25519",
         "1.2.840.113549.1.1.11",
     ] {
@@ -656,4 +658,11 @@ fn clock_skew_over_five_minutes_either_way() {
     assert!(the(&with(Some(-301)), FindingCode::ClockSkew)
         .evidence
         .contains("301 s behind"));
+    // A hostile results.jsonl: the extremes neither overflow nor pass as a small skew.
+    assert!(the(&with(Some(i64::MIN)), FindingCode::ClockSkew)
+        .evidence
+        .contains("9223372036854775808 s behind"));
+    assert!(the(&with(Some(i64::MAX)), FindingCode::ClockSkew)
+        .evidence
+        .contains("9223372036854775807 s ahead of"));
 }

@@ -256,6 +256,22 @@ fn unknown_signature_algorithms_are_given_as_oids() {
 }
 
 #[test]
+fn hashes_are_named_by_oid_registry_constant_or_dotted_oid() {
+    let oid = |arcs: &[u64]| Oid::from(arcs).expect("oid");
+    assert_eq!(hash_name(&oids::OID_HASH_SHA1), "SHA-1");
+    assert_eq!(hash_name(&oid(&[1, 2, 840, 113549, 2, 5])), "MD5");
+    assert_eq!(
+        hash_name(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 4])),
+        "SHA-224"
+    );
+    assert_eq!(
+        hash_name(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 1])),
+        "SHA-256"
+    );
+    assert_eq!(hash_name(&oid(&[1, 2, 3, 4])), "1.2.3.4");
+}
+
+#[test]
 fn rsassa_pss_signatures_are_named_with_their_hash() {
     let sha1 = summary(PSS_SHA1_DER);
     assert_eq!(sha1.signature, "RSASSA-PSS with SHA-1");

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch.
 
 mod args;
+mod deep_use;
 mod fleet_cmds;
 mod plan;
 mod progress;

@@ -230,6 +230,7 @@ impl Settings {
             settings.out_dir = dir;
             settings.resume = Some(plan);
         }
+        super::deep_use::check(&settings)?;
         Ok(settings)
     }
 }

@@ -21,8 +21,10 @@
 //! ordinary probe's 1 (2 with a legacy reconnect): at most 14. Every connection, the ordinary
 //! probe's included, counts against [`DeepConfig::max_connections`]; a step that would go over
 //! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) leaves
-//! out. Each connection takes a governor token, waits `host_pause` first, and has one
-//! deadline per stage (connect, X.224, TLS, MCS, CredSSP).
+//! out. Each connection takes a governor token, waits `host_pause` first (a pause the stop
+//! flag cuts short, after which nothing is opened), and has one deadline per stage (connect,
+//! X.224, TLS, MCS, CredSSP). The ordinary probe's retries stop before they could go over
+//! the budget (see `probe`).
 
 mod hooks;
 mod matrix;
@@ -43,6 +45,9 @@ use crate::tls::pinned_client_config;
 
 /// The most TCP connections one target (address and port) gets, the ordinary probe's included.
 pub const MAX_CONNECTIONS_PER_HOST: u32 = 14;
+
+/// How often a `--host-pause` looks whether the scan is stopping.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
 /// How the deep probe runs; shared by every probe of a sweep.
 #[derive(Clone)]
@@ -93,8 +98,12 @@ pub(super) async fn run(
         out.protocols = found.answers;
         out.ntlm = found.ntlm;
         out.tls_versions = tls_range::run(&mut session, &out.protocols).await;
-        let rdp_accepted = out.accepts(rdpsweep_reports::SelectedProtocol(0x00));
-        out.rdp_security = security::run(&mut session, found.first_mcs, rdp_accepted).await;
+        let rdp_answer = out
+            .protocols
+            .iter()
+            .find(|p| p.protocol == rdpsweep_reports::SelectedProtocol(0x00));
+        let security = security::run(&mut session, found.first_mcs, rdp_answer).await;
+        out.rdp_security = security;
     } else {
         session.note("deep probe: not run, the listener sent no Connection Confirm");
     }
@@ -162,7 +171,7 @@ impl Session<'_> {
             return Err(NotOpened);
         }
         if !self.deep.host_pause.is_zero() {
-            tokio::time::sleep(self.deep.host_pause).await;
+            self.pause().await;
             if self.stopping(step) {
                 return Err(NotOpened);
             }
@@ -174,6 +183,19 @@ impl Session<'_> {
                 status: failure.status,
                 error: failure.error,
             }))
+    }
+
+    /// Waits `host_pause`, ending early once the scan is stopping (the flag is looked at every
+    /// [`STOP_POLL`]), so a signal is not kept waiting by a long pause.
+    async fn pause(&self) {
+        let until = tokio::time::Instant::now() + self.deep.host_pause;
+        while !self.config.stopping() {
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            tokio::time::sleep(left.min(STOP_POLL)).await;
+        }
     }
 
     /// True (and noted once) when the scan is stopping: no new connection is started.

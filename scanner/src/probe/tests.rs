@@ -128,3 +128,112 @@ async fn a_stopping_scan_makes_no_retry() {
     assert_eq!(once.attempts, 1);
     assert_eq!(connections.load(Ordering::SeqCst), 4);
 }
+
+/// A host that accepts and never answers (every attempt times out); counts its connections.
+async fn silent_host() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (addr, connections)
+}
+
+/// `config` with `--deep`, a budget of `max_connections` and this pause.
+fn deep_config(
+    timeout_ms: u64,
+    retries: u32,
+    max_connections: u32,
+    host_pause: Duration,
+) -> ProbeConfig {
+    let mut deep = DeepConfig::new(host_pause);
+    deep.max_connections = max_connections;
+    ProbeConfig {
+        deep: Some(deep),
+        ..config(timeout_ms, retries)
+    }
+}
+
+#[tokio::test]
+async fn deep_retries_stop_before_an_attempt_could_go_over_the_budget() {
+    let (addr, connections) = silent_host().await;
+    // Each attempt may take 2 connections (connect + legacy reconnect): with a budget of 5,
+    // a retry is made after 1, 2 and 3 connections used, not after 4.
+    let obs = probe(
+        addr.ip(),
+        addr.port(),
+        None,
+        &deep_config(50, 100, 5, Duration::ZERO),
+    )
+    .await;
+    assert_eq!(obs.attempts, 4, "{:?}", obs.attempt_outcomes);
+    assert_eq!(connections.load(Ordering::SeqCst), 4);
+    let deep = obs.deep.expect("deep record");
+    assert_eq!(deep.connections, 4);
+    assert_eq!(
+        deep.notes.first().map(String::as_str),
+        Some("retries: stopped after 4 attempts, another could take 2 connections of this target's budget of 5 (4 used)"),
+        "{:?}",
+        deep.notes
+    );
+
+    // Without --deep there is no budget: every retry asked for is made.
+    let plain = probe(addr.ip(), addr.port(), None, &config(50, 6)).await;
+    assert_eq!(plain.attempts, 7);
+}
+
+#[tokio::test]
+async fn a_stop_cuts_the_host_pause_short_and_opens_no_deep_connection() {
+    // A host that selects PROTOCOL_RDP, so the deep steps follow; when the ordinary probe's
+    // connection is closed (the probe is then in the pause before the first deep step: this
+    // current-thread runtime ran it until the pause's sleep), the scan is stopped.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let config = deep_config(3000, 0, MAX_CONNECTIONS_PER_HOST, Duration::from_secs(3600));
+    let stop = config.stop.clone();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                read_request(&mut stream).await?;
+                let confirm = ConnectionConfirm {
+                    src_ref: 0x1234,
+                    negotiation: Some(NegotiationResponse::Response {
+                        flags: ResponseFlags(0),
+                        protocol: SecurityProtocol::RDP,
+                    }),
+                };
+                stream.write_all(&confirm.encode()).await.ok()?;
+                let mut rest = [0u8; 64];
+                while stream.read(&mut rest).await.ok()? > 0 {}
+                stop.store(true, Ordering::SeqCst);
+                Some(())
+            });
+        }
+    });
+
+    // Without the stop cutting it short, the pause would last an hour: the deadline fails
+    // the test long before.
+    let obs = tokio::time::timeout(
+        Duration::from_secs(60),
+        probe(addr.ip(), addr.port(), None, &config),
+    )
+    .await
+    .expect("the pause ended when the scan stopped");
+    let deep = obs.deep.expect("deep record");
+    assert_eq!(deep.connections, 1);
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        deep.notes,
+        ["protocol rdp and later steps: not run, the scan was interrupted"]
+    );
+}

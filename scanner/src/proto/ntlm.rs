@@ -138,7 +138,9 @@ pub struct Challenge {
     pub version: Option<NtlmVersion>,
 }
 
-/// Why bytes are not a usable NTLM message. Messages are lowercase.
+/// Why bytes are not a usable NTLM message, or what [`Challenge::decode_reporting`] tolerated
+/// in one that is (an odd-length string, a bad timestamp, a missing MsvAvEOL). Messages are
+/// lowercase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NtlmError {
     /// Shorter than the fixed header.
@@ -157,8 +159,10 @@ pub enum NtlmError {
     OddUtf16 { field: &'static str, len: u16 },
     /// An AV_PAIR whose value runs past the TargetInfo buffer.
     AvPairOutOfBounds { av_id: u16, len: u16 },
-    /// TargetInfo ends without MsvAvEOL.
+    /// TargetInfo ends without MsvAvEOL (at a pair boundary: tolerated).
     MissingEol,
+    /// TargetInfo ends 1 to 3 bytes into an AV_PAIR header.
+    AvHeaderCut { left: usize },
     /// An MsvAvTimestamp that is not 8 bytes.
     BadTimestampLength(u16),
 }
@@ -185,6 +189,12 @@ impl fmt::Display for NtlmError {
                 )
             }
             NtlmError::MissingEol => write!(f, "ntlm target info without msvaveol"),
+            NtlmError::AvHeaderCut { left } => {
+                write!(
+                    f,
+                    "ntlm target info ends {left} bytes into an av pair header"
+                )
+            }
             NtlmError::BadTimestampLength(len) => {
                 write!(f, "ntlm timestamp of {len} bytes, expected 8")
             }
@@ -263,9 +273,28 @@ impl Challenge {
         out
     }
 
-    /// Decodes a CHALLENGE_MESSAGE. Never panics; every offset is checked.
+    /// Decodes a CHALLENGE_MESSAGE. Never panics; every offset is checked. What was wrong but
+    /// tolerated is dropped: [`Challenge::decode_reporting`] says what it was.
     pub fn decode(msg: &[u8]) -> Result<Self, NtlmError> {
+        Self::decode_reporting(msg).map(|(challenge, _)| challenge)
+    }
+
+    /// Decodes a CHALLENGE_MESSAGE, strict where the framing is wrong and lenient where only
+    /// a value is, and returns it with the defects it tolerated, in message order.
+    ///
+    /// - **An error, nothing kept**, when an offset or a length cannot be trusted: a header
+    ///   that is short, not `NTLMSSP\0` or not a CHALLENGE; a TargetName or TargetInfo field
+    ///   pointing outside the message; an AV_PAIR whose header or value runs past the end of
+    ///   TargetInfo. In the last case the pairs' lengths do not tile TargetInfo, so the
+    ///   positions the earlier pairs were read at are in doubt too.
+    /// - **Kept, the defect reported**, when the framing is sound and only a value is not: a
+    ///   UTF-16 string of odd length (TargetName or an AV_PAIR: that field is left out, the
+    ///   rest is read, as the pair's length still says where the next pair starts); an
+    ///   MsvAvTimestamp that is not 8 bytes (left out); TargetInfo that ends exactly at a pair
+    ///   boundary without MsvAvEOL (every pair read was whole, so all are kept).
+    pub fn decode_reporting(msg: &[u8]) -> Result<(Self, Vec<NtlmError>), NtlmError> {
         check_header(msg, CHALLENGE, CHALLENGE_HEADER_MIN)?;
+        let mut defects = Vec::new();
         let flags = NegotiateFlags(le32(msg, 20));
         let mut server_challenge = [0u8; 8];
         server_challenge.copy_from_slice(&msg[24..32]);
@@ -277,11 +306,14 @@ impl Challenge {
 
         let name = payload(msg, 12, "target name")?;
         if !name.is_empty() {
-            challenge.target_name = Some(if flags.has(NegotiateFlags::UNICODE) {
-                from_utf16(name, "target name")?
+            if !flags.has(NegotiateFlags::UNICODE) {
+                challenge.target_name = Some(name.iter().map(|b| char::from(*b)).collect());
             } else {
-                name.iter().map(|b| char::from(*b)).collect()
-            });
+                match from_utf16(name, "target name") {
+                    Ok(name) => challenge.target_name = Some(name),
+                    Err(defect) => defects.push(defect),
+                }
+            }
         }
         // VERSION sits at 48..56 when negotiated, and only if the payload starts after it.
         if flags.has(NegotiateFlags::VERSION) && payload_start(msg) >= CHALLENGE_HEADER_LEN {
@@ -289,9 +321,9 @@ impl Challenge {
         }
         let info = payload(msg, 40, "target info")?;
         if !info.is_empty() {
-            read_target_info(info, &mut challenge)?;
+            read_target_info(info, &mut challenge, &mut defects)?;
         }
-        Ok(challenge)
+        Ok((challenge, defects))
     }
 
     /// The server clock as seconds since the Unix epoch, when a timestamp was sent.
@@ -378,10 +410,20 @@ fn payload_start(msg: &[u8]) -> usize {
         .unwrap_or(msg.len())
 }
 
-fn read_target_info(mut info: &[u8], challenge: &mut Challenge) -> Result<(), NtlmError> {
+/// Reads the AV_PAIRs into `challenge` (the rule is [`Challenge::decode_reporting`]'s).
+fn read_target_info(
+    mut info: &[u8],
+    challenge: &mut Challenge,
+    defects: &mut Vec<NtlmError>,
+) -> Result<(), NtlmError> {
     loop {
-        let Some(header) = info.get(..4) else {
-            return Err(NtlmError::MissingEol);
+        let header = match info.len() {
+            0 => {
+                defects.push(NtlmError::MissingEol);
+                return Ok(());
+            }
+            1..=3 => return Err(NtlmError::AvHeaderCut { left: info.len() }),
+            _ => &info[..4],
         };
         let id = u16::from_le_bytes([header[0], header[1]]);
         let len = u16::from_le_bytes([header[2], header[3]]);
@@ -392,22 +434,25 @@ fn read_target_info(mut info: &[u8], challenge: &mut Challenge) -> Result<(), Nt
             .get(4..4 + usize::from(len))
             .ok_or(NtlmError::AvPairOutOfBounds { av_id: id, len })?;
         info = &info[4 + usize::from(len)..];
+        if id == av::TIMESTAMP {
+            match <[u8; 8]>::try_from(value) {
+                Ok(bytes) => challenge.timestamp = Some(u64::from_le_bytes(bytes)),
+                Err(_) => defects.push(NtlmError::BadTimestampLength(len)),
+            }
+            continue;
+        }
         let slot = match id {
             av::NB_COMPUTER_NAME => &mut challenge.nb_computer_name,
             av::NB_DOMAIN_NAME => &mut challenge.nb_domain_name,
             av::DNS_COMPUTER_NAME => &mut challenge.dns_computer_name,
             av::DNS_DOMAIN_NAME => &mut challenge.dns_domain_name,
             av::DNS_TREE_NAME => &mut challenge.dns_tree_name,
-            av::TIMESTAMP => {
-                let bytes: [u8; 8] = value
-                    .try_into()
-                    .map_err(|_| NtlmError::BadTimestampLength(len))?;
-                challenge.timestamp = Some(u64::from_le_bytes(bytes));
-                continue;
-            }
             _ => continue,
         };
-        *slot = Some(from_utf16(value, av_name(id))?);
+        match from_utf16(value, av_name(id)) {
+            Ok(text) => *slot = Some(text),
+            Err(defect) => defects.push(defect),
+        }
     }
 }
 

@@ -217,30 +217,29 @@ fn hostile_challenges_are_classified() {
         Challenge::decode(&into_header),
         Err(NtlmError::OutOfBounds { .. })
     ));
-    let mut odd_name = SPEC_CHALLENGE;
-    odd_name[12] = 0x0b; // TargetName length 11
-    assert_eq!(
-        Challenge::decode(&odd_name),
-        Err(NtlmError::OddUtf16 {
-            field: "target name",
-            len: 11
-        })
-    );
+    // An odd AvLen that is wrong: the walk goes on at the wrong place and soon runs past
+    // TargetInfo, so nothing of TargetInfo is trusted.
     let mut odd_av = SPEC_CHALLENGE;
     odd_av[70] = 0x0b; // MsvAvNbDomainName length 11
-    assert!(matches!(
+    assert_eq!(
         Challenge::decode(&odd_av),
-        Err(NtlmError::OddUtf16 { .. }) | Err(NtlmError::AvPairOutOfBounds { .. })
-    ));
+        Err(NtlmError::AvPairOutOfBounds {
+            av_id: 0x0100,
+            len: 0x0c00
+        })
+    );
     let mut long_av = SPEC_CHALLENGE;
     long_av[70] = 0x40; // MsvAvNbDomainName length 64: past TargetInfo
     assert_eq!(
         Challenge::decode(&long_av),
         Err(NtlmError::AvPairOutOfBounds { av_id: 2, len: 64 })
     );
-    let mut no_eol = SPEC_CHALLENGE;
-    no_eol[40] = 0x20; // TargetInfo length 32: EOL cut off
-    assert_eq!(Challenge::decode(&no_eol), Err(NtlmError::MissingEol));
+    let mut cut_header = SPEC_CHALLENGE;
+    cut_header[40] = 0x22; // TargetInfo length 34: 2 bytes of the EOL's header
+    assert_eq!(
+        Challenge::decode(&cut_header),
+        Err(NtlmError::AvHeaderCut { left: 2 })
+    );
     let mut bad_signature = SPEC_CHALLENGE;
     bad_signature[0] = b'X';
     assert_eq!(
@@ -258,7 +257,7 @@ fn hostile_challenges_are_classified() {
 }
 
 #[test]
-fn timestamp_must_be_eight_bytes() {
+fn a_timestamp_not_eight_bytes_is_left_out_and_reported() {
     let mut msg = Challenge {
         timestamp: Some(1),
         ..spec_challenge()
@@ -266,10 +265,70 @@ fn timestamp_must_be_eight_bytes() {
     .encode();
     let at = msg.len() - 4 - 12; // AV_PAIR MsvAvTimestamp header
     assert_eq!(msg[at], 7);
-    msg[at + 2] = 4; // AvLen 4: the EOL is now inside the value's old place
+    // AvLen 4: the value is 01 00 00 00, and the walk goes on at 00 00 00 00, an MsvAvEOL.
+    msg[at + 2] = 4;
     assert_eq!(
-        Challenge::decode(&msg),
-        Err(NtlmError::BadTimestampLength(4))
+        Challenge::decode_reporting(&msg),
+        Ok((spec_challenge(), vec![NtlmError::BadTimestampLength(4)]))
+    );
+}
+
+#[test]
+fn a_challenge_without_msvaveol_keeps_every_pair_it_holds() {
+    let mut no_eol = SPEC_CHALLENGE;
+    no_eol[40] = 0x20; // TargetInfo length 32: ends after MsvAvNbComputerName, EOL cut off
+    assert_eq!(
+        Challenge::decode_reporting(&no_eol),
+        Ok((spec_challenge(), vec![NtlmError::MissingEol]))
+    );
+    // A whole identity, as a server might send it without the EOL.
+    let full = full_challenge().encode();
+    let mut cut = full[..full.len() - 4].to_vec();
+    cut[40] -= 4; // TargetInfoLen
+    cut[42] -= 4; // TargetInfoMaxLen
+    assert_eq!(Challenge::decode(&cut), Ok(full_challenge()));
+}
+
+#[test]
+fn an_odd_length_string_loses_only_its_own_field() {
+    let mut odd_name = SPEC_CHALLENGE;
+    odd_name[12] = 0x0b; // TargetName length 11
+    assert_eq!(
+        Challenge::decode_reporting(&odd_name),
+        Ok((
+            Challenge {
+                target_name: None,
+                ..spec_challenge()
+            },
+            vec![NtlmError::OddUtf16 {
+                field: "target name",
+                len: 11
+            }]
+        ))
+    );
+    // An AV_PAIR of odd length whose AvLen is right: the next pair is where it says.
+    let mut msg = Challenge {
+        nb_domain_name: None,
+        ..full_challenge()
+    }
+    .encode();
+    let info_at = usize::from(msg[44]);
+    let odd = [0x02, 0x00, 0x03, 0x00, b'F', 0x00, b'L']; // MsvAvNbDomainName, 3 bytes
+    msg.splice(info_at..info_at, odd);
+    msg[40] += 7;
+    msg[42] += 7;
+    assert_eq!(
+        Challenge::decode_reporting(&msg),
+        Ok((
+            Challenge {
+                nb_domain_name: None,
+                ..full_challenge()
+            },
+            vec![NtlmError::OddUtf16 {
+                field: "msvavnbdomainname",
+                len: 3
+            }]
+        ))
     );
 }
 
@@ -301,6 +360,7 @@ fn error_messages_are_lowercase() {
         },
         NtlmError::AvPairOutOfBounds { av_id: 2, len: 9 },
         NtlmError::MissingEol,
+        NtlmError::AvHeaderCut { left: 3 },
         NtlmError::BadTimestampLength(4),
     ];
     for e in errors {

@@ -90,8 +90,9 @@ fn answered(data: proto::ServerData) -> McsAttempt {
 /// What the NTLM exchange learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum NtlmStep {
-    /// The CHALLENGE's identity fields.
-    Identity(NtlmIdentity),
+    /// The CHALLENGE's identity fields, and what the decoder tolerated in it, in words
+    /// (see `Challenge::decode_reporting`).
+    Identity(NtlmIdentity, Vec<String>),
     /// No CHALLENGE came back (closed, an error TSRequest, undecodable), in words.
     Failed(String),
 }
@@ -112,16 +113,19 @@ pub(super) async fn ntlm_identity<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S
     };
     let arrived = ntlm::system_to_filetime(SystemTime::now());
     match challenge_in(&frame) {
-        Ok(challenge) => NtlmStep::Identity(identity(&challenge, arrived)),
+        Ok((challenge, defects)) => NtlmStep::Identity(
+            identity(&challenge, arrived),
+            defects.iter().map(ToString::to_string).collect(),
+        ),
         Err(why) => NtlmStep::Failed(why),
     }
 }
 
-/// The CHALLENGE carried by one TSRequest.
-fn challenge_in(frame: &[u8]) -> Result<Challenge, String> {
+/// The CHALLENGE carried by one TSRequest, with the defects its decoder tolerated.
+fn challenge_in(frame: &[u8]) -> Result<(Challenge, Vec<ntlm::NtlmError>), String> {
     let answer = proto::TsRequest::decode(frame).map_err(|e| e.to_string())?;
     match (answer.nego_token, answer.error_code) {
-        (Some(token), _) => Challenge::decode(&token).map_err(|e| e.to_string()),
+        (Some(token), _) => Challenge::decode_reporting(&token).map_err(|e| e.to_string()),
         (None, Some(code)) => Err(format!(
             "credssp error code {code:#010x} instead of an ntlm challenge"
         )),

@@ -253,9 +253,10 @@ async fn ntlm_sends_one_negotiate_and_nothing_after_the_challenge() {
         sent_after, 0,
         "no AUTHENTICATE, nothing after the CHALLENGE"
     );
-    let NtlmStep::Identity(found) = step else {
+    let NtlmStep::Identity(found, defects) = step else {
         panic!("no identity: {step:?}")
     };
+    assert!(defects.is_empty(), "{defects:?}");
     assert_eq!(found.computer.as_deref(), Some("RDPSIM01"));
     assert_eq!(found.dns_computer.as_deref(), Some("rdpsim01.fleet.test"));
     assert_eq!(found.os_version.as_deref(), Some("10.0.20348"));
@@ -304,4 +305,19 @@ async fn ntlm_failures_are_put_in_words() {
         step,
         NtlmStep::Failed("unexpected ntlm message type 1".to_string())
     );
+}
+
+#[tokio::test]
+async fn ntlm_keeps_the_identity_of_a_challenge_without_msvaveol_and_says_so() {
+    let full = challenge(None).encode();
+    let mut cut = full[..full.len() - 4].to_vec();
+    cut[40] -= 4; // TargetInfoLen: the MsvAvEOL is gone
+    cut[42] -= 4;
+    let (step, _) = negotiate(TsRequest::with_token(6, cut).encode()).await;
+    let NtlmStep::Identity(found, defects) = step else {
+        panic!("no identity: {step:?}")
+    };
+    assert_eq!(found.computer.as_deref(), Some("RDPSIM01"));
+    assert_eq!(found.dns_tree.as_deref(), Some("fleet.test"));
+    assert_eq!(defects, ["ntlm target info without msvaveol"]);
 }

@@ -154,7 +154,12 @@ async fn ntlm_step(session: &mut Session<'_>, stream: TcpStream) -> Option<NtlmI
     };
     let deadline = Instant::now() + config.timeout;
     match timeout_at(deadline, hooks::ntlm_identity(&mut tls)).await {
-        Ok(NtlmStep::Identity(identity)) => Some(identity),
+        Ok(NtlmStep::Identity(identity, defects)) => {
+            for defect in defects {
+                session.note(format!("ntlm identity: {defect}; the fields read are kept"));
+            }
+            Some(identity)
+        }
         Ok(NtlmStep::Failed(error)) => {
             session.note(format!("ntlm identity: {error}"));
             None

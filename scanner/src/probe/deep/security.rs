@@ -2,7 +2,7 @@
 //! attempt rides on the protocol matrix's PROTOCOL_RDP connection; the others run only when
 //! that request was accepted (so a host without standard security gets no connection for them).
 
-use rdpsweep_reports::{EncryptionMethod, RdpSecurity};
+use rdpsweep_reports::{EncryptionMethod, ProtocolAnswer, RdpSecurity, TcpStatus};
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
@@ -31,17 +31,18 @@ pub(super) async fn attempt(
 }
 
 /// Offers the remaining methods, one connection each, once the first attempt was made, and
-/// sums up. `None` when there was no first attempt (PROTOCOL_RDP not accepted, or not asked).
+/// sums up. `None` when there was no first attempt (PROTOCOL_RDP not accepted, or not asked);
+/// `rdp_answer`, the matrix's answer to the PROTOCOL_RDP request, then says why.
 pub(super) async fn run(
     session: &mut Session<'_>,
     first: Option<McsAttempt>,
-    rdp_accepted: Option<bool>,
+    rdp_answer: Option<&ProtocolAnswer>,
 ) -> Option<RdpSecurity> {
     let first = match first {
         Some(first) => first,
         None => {
-            if rdp_accepted == Some(false) {
-                session.note("standard security: not applicable, PROTOCOL_RDP was not accepted");
+            if let Some(why) = rdp_answer.and_then(why_not_probed) {
+                session.note(why);
             }
             return None;
         }
@@ -67,6 +68,49 @@ pub(super) async fn run(
         attempts.push((method, result));
     }
     Some(summarize(&attempts))
+}
+
+/// Why standard security was not probed after this answer to the PROTOCOL_RDP request, in the
+/// words of what happened: the server refused PROTOCOL_RDP, chose another protocol, or never
+/// answered (a failed TCP connect or no Connection Confirm says nothing about what it
+/// accepts). `None` when the request was accepted.
+fn why_not_probed(answer: &ProtocolAnswer) -> Option<String> {
+    const STEP: &str = "standard security";
+    let detail = || {
+        answer
+            .error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    };
+    if answer.accepted {
+        return None;
+    }
+    if answer.tcp != TcpStatus::Open {
+        return Some(format!(
+            "{STEP}: not probed, the PROTOCOL_RDP request's connection failed (tcp {}{})",
+            answer.tcp,
+            detail()
+        ));
+    }
+    if let Some(failure) = answer.neg_failure {
+        return Some(format!(
+            "{STEP}: not applicable, PROTOCOL_RDP was refused with rdp_neg_failure {failure}"
+        ));
+    }
+    if let Some(other) = answer.selected {
+        return Some(format!(
+            "{STEP}: not applicable, PROTOCOL_RDP was not accepted (the server selected {other})"
+        ));
+    }
+    let rdp = answer
+        .rdp
+        .map(|status| format!("rdp {status}"))
+        .unwrap_or_else(|| "no answer".to_string());
+    Some(format!(
+        "{STEP}: not probed, the PROTOCOL_RDP request got no connection confirm ({rdp}{})",
+        detail()
+    ))
 }
 
 /// Level, version and accepted methods from the attempts: a method is accepted when the
@@ -140,6 +184,82 @@ mod tests {
                 "fips: answered with method fips, level client-compatible",
             ]
         );
+    }
+
+    /// The PROTOCOL_RDP request's answer, as the matrix records it.
+    fn rdp_answer(tcp: TcpStatus) -> ProtocolAnswer {
+        ProtocolAnswer {
+            protocol: rdpsweep_reports::SelectedProtocol(0),
+            requested: 0,
+            from_first_probe: false,
+            tcp,
+            rdp: None,
+            selected: None,
+            neg_failure: None,
+            accepted: false,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_note_says_what_happened_to_the_protocol_rdp_request() {
+        use rdpsweep_reports::{NegFailure, RdpStatus, SelectedProtocol};
+        let accepted = ProtocolAnswer {
+            rdp: Some(RdpStatus::Negotiated),
+            selected: Some(SelectedProtocol(0)),
+            accepted: true,
+            ..rdp_answer(TcpStatus::Open)
+        };
+        assert_eq!(why_not_probed(&accepted), None);
+
+        let refused = ProtocolAnswer {
+            rdp: Some(RdpStatus::Failure),
+            neg_failure: Some(NegFailure(1)),
+            ..rdp_answer(TcpStatus::Open)
+        };
+        assert_eq!(
+            why_not_probed(&refused).as_deref(),
+            Some("standard security: not applicable, PROTOCOL_RDP was refused with rdp_neg_failure ssl_required")
+        );
+        let other = ProtocolAnswer {
+            rdp: Some(RdpStatus::Negotiated),
+            selected: Some(SelectedProtocol(1)),
+            ..rdp_answer(TcpStatus::Open)
+        };
+        assert_eq!(
+            why_not_probed(&other).as_deref(),
+            Some("standard security: not applicable, PROTOCOL_RDP was not accepted (the server selected ssl)")
+        );
+
+        // No answer at all says nothing about what the server accepts.
+        let filtered = ProtocolAnswer {
+            error: Some("no tcp answer within 2s".into()),
+            ..rdp_answer(TcpStatus::Timeout)
+        };
+        assert_eq!(
+            why_not_probed(&filtered).as_deref(),
+            Some("standard security: not probed, the PROTOCOL_RDP request's connection failed (tcp timeout: no tcp answer within 2s)")
+        );
+        let silent = ProtocolAnswer {
+            rdp: Some(RdpStatus::Timeout),
+            error: Some("no connection confirm within 5s (0 bytes received)".into()),
+            ..rdp_answer(TcpStatus::Open)
+        };
+        assert_eq!(
+            why_not_probed(&silent).as_deref(),
+            Some("standard security: not probed, the PROTOCOL_RDP request got no connection confirm (rdp timeout: no connection confirm within 5s (0 bytes received))")
+        );
+        for status in [RdpStatus::Closed, RdpStatus::Reset, RdpStatus::NotRdp] {
+            let answer = ProtocolAnswer {
+                rdp: Some(status),
+                ..rdp_answer(TcpStatus::Open)
+            };
+            let note = why_not_probed(&answer).expect("a note");
+            assert!(
+                note.contains("not probed") && !note.contains("not accepted"),
+                "{note}"
+            );
+        }
     }
 
     #[test]
