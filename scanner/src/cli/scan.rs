@@ -316,6 +316,9 @@ pub async fn scan_into(
     policy: &RiskPolicy,
     mut info: ScanInfo,
 ) -> Result<ScanSummary, Failure> {
+    // Listening starts before results.jsonl is opened: from here a signal stops the scan
+    // gracefully instead of killing it.
+    let listener = signals::Listener::new();
     let resumed = config.resume.as_ref().map_or(0, |point| point.done());
     let opened = Results::open(out_dir, config.resume.is_some()).map_err(Failure::Runtime)?;
     // The rows are ranked on a thread of their own while the sweep runs, so the report files
@@ -337,7 +340,7 @@ pub async fn scan_into(
     info.started_at = Some(now_rfc3339());
     let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
-    let signals = tokio::spawn(watch_signals(stops.clone(), results.clone()));
+    let signals = tokio::spawn(watch_signals(listener, stops.clone(), results.clone()));
     let end = sweep(targets, config, stops.sweep.clone(), |obs| {
         lock(&results).record(&obs)?;
         reporter.record(&obs);
@@ -410,9 +413,13 @@ struct Stops {
 /// flight finish (the report files are then built from what finished); a second quits at once,
 /// between two rows (the lock). While the report files are built, a signal abandons them
 /// (nothing half-written is left, and `rdpsweep report` builds them from results.jsonl).
-async fn watch_signals(stops: Stops, results: Arc<Mutex<Results>>) {
+async fn watch_signals(
+    mut listener: signals::Listener,
+    stops: Stops,
+    results: Arc<Mutex<Results>>,
+) {
     loop {
-        signals::interrupted().await;
+        listener.next().await;
         if stops.reporting.load(Ordering::SeqCst) {
             stops.reports.store(true, Ordering::SeqCst);
             tracing::warn!("interrupted: abandoning the report files; results.jsonl is complete");
