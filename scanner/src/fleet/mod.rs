@@ -183,6 +183,13 @@ impl Fleet {
         hosts(&self.range, self.profile).collect()
     }
 
+    /// The first address that plays `behaviour`, if the range holds one.
+    pub fn addr_of(&self, behaviour: Behaviour) -> Option<IpAddr> {
+        hosts(&self.range, self.profile)
+            .find(|(_, b)| *b == behaviour)
+            .map(|(addr, _)| addr)
+    }
+
     /// How many connections each address has accepted so far (addresses with none are left
     /// out).
     pub fn connection_counts(&self) -> BTreeMap<IpAddr, u64> {

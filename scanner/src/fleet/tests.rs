@@ -41,12 +41,7 @@ async fn start(range: &str, port: u16, profile: Profile) -> Fleet {
 }
 
 fn addr_of(fleet: &Fleet, behaviour: Behaviour) -> IpAddr {
-    fleet
-        .hosts()
-        .into_iter()
-        .find(|(_, b)| *b == behaviour)
-        .map(|(addr, _)| addr)
-        .expect("behaviour in range")
+    fleet.addr_of(behaviour).expect("behaviour in range")
 }
 
 /// Connects and sends a Windows client's Connection Request.

@@ -27,12 +27,7 @@ async fn deep_fleet(range: &str, port: u16) -> Fleet {
 }
 
 fn addr_of(fleet: &Fleet, behaviour: Behaviour) -> IpAddr {
-    fleet
-        .hosts()
-        .into_iter()
-        .find(|(_, b)| *b == behaviour)
-        .map(|(addr, _)| addr)
-        .expect("behaviour in range")
+    fleet.addr_of(behaviour).expect("behaviour in range")
 }
 
 fn config(max_connections: u32) -> ProbeConfig {
