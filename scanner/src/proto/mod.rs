@@ -15,7 +15,7 @@
 //! dozen bytes, so the codec is small and tested byte for byte against the specification.
 //!
 //! Why the MCS/GCC codec is hand-written too (ironrdp-pdu 0.11 was measured for issue 4): it
-//! builds on rustc 1.95 but declares `rust-version = 1.94` (ours is 1.85); it adds 24 crates
+//! builds on rustc 1.95 but declares `rust-version = 1.94` (ours is 1.89); it adds 24 crates
 //! to the lock file (two versions each of `der`, `spki`, `const-oid`, `digest`...), and
 //! building them on 2 cores took 72 s on top of our 443 s clean `cargo build -p rdpsweep
 //! --lib`. Its `ServerSecurityData` decoder rejects unknown `encryptionMethod` bits and
