@@ -509,12 +509,12 @@ fn deep_facts(out: &mut String, deep: &DeepObservation) {
             }
         }
         if let Some(skew) = ntlm.clock_skew_s {
-            let way = match skew {
-                0 => "",
-                1.. => " (server ahead)",
-                _ => " (server behind)",
+            let text = match skew {
+                0 => "0 s".to_string(),
+                1.. => format!("+{skew} s (server ahead)"),
+                _ => format!("{skew} s (server behind)"),
             };
-            facts.push(("clock skew", format!("{skew:+} s{way}")));
+            facts.push(("clock skew", text));
         }
     }
     if !deep.notes.is_empty() {
@@ -1075,6 +1075,7 @@ mod tests {
             "<dt>NTLM DNS domain</dt><dd>CORP.example</dd>",
             "<dt>OS version</dt><dd>10.0.20348</dd>",
             "<dt>clock skew</dt><dd>+400 s (server ahead)</dd>",
+            "<dt>clock skew</dt><dd>-2 s (server behind)</dd>",
         ] {
             assert!(page.contains(fact), "{fact}");
         }
