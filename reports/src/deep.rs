@@ -369,3 +369,79 @@ mod tests {
         assert_eq!(join(&deep.tls_accepted()), "TLSv1.0|TLSv1.3");
     }
 }
+
+/// Deep records for the tests of the summary and the page.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A record whose matrix accepted exactly the protocols of `accepted` (the whole matrix
+    /// asked), whose TLS attempts accepted exactly `tls`, with standard security at `level`
+    /// (`None`: not probed) and the NTLM identity `ntlm`.
+    pub(crate) fn record(
+        accepted: &[u32],
+        tls: &[TlsVersion],
+        level: Option<EncryptionLevel>,
+        ntlm: Option<NtlmIdentity>,
+    ) -> DeepObservation {
+        let protocols = MATRIX
+            .iter()
+            .map(|&(protocol, requested)| {
+                let yes = accepted.contains(&protocol.0);
+                ProtocolAnswer {
+                    protocol,
+                    requested,
+                    from_first_probe: requested == 0x0b,
+                    tcp: TcpStatus::Open,
+                    rdp: Some(if yes {
+                        RdpStatus::Negotiated
+                    } else {
+                        RdpStatus::Failure
+                    }),
+                    selected: yes.then_some(protocol),
+                    neg_failure: None,
+                    accepted: yes,
+                    error: None,
+                }
+            })
+            .collect();
+        let tls_versions = TlsVersion::ALL
+            .iter()
+            .map(|&version| TlsVersionAnswer {
+                version,
+                accepted: tls.contains(&version),
+                tls: Some(TlsStatus::Ok),
+                server_version: None,
+                cipher: None,
+                error: None,
+            })
+            .collect();
+        DeepObservation {
+            protocols,
+            tls_versions,
+            rdp_security: level.map(|level| RdpSecurity {
+                level: Some(level),
+                methods: vec![EncryptionMethod::Bits128],
+                version: Some(RdpVersion(0x0008_000c)),
+                attempts: Vec::new(),
+            }),
+            ntlm,
+            connections: 12,
+            notes: Vec::new(),
+        }
+    }
+
+    /// An NTLM identity naming `computer` in `domain`, its clock `skew` seconds off.
+    pub(crate) fn identity(computer: &str, domain: &str, skew: Option<i64>) -> NtlmIdentity {
+        NtlmIdentity {
+            computer: Some(computer.into()),
+            domain: Some(domain.into()),
+            dns_computer: Some(format!("{computer}.{domain}.example")),
+            dns_domain: Some(format!("{domain}.example")),
+            dns_tree: Some(format!("{domain}.example")),
+            os_version: Some("10.0.20348".into()),
+            server_time: Some("2026-11-21T10:00:00Z".into()),
+            clock_skew_s: skew,
+        }
+    }
+}

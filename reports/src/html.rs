@@ -4,17 +4,22 @@
 //! rows of the host table and never builds markup from data. Certificate subjects, issuers,
 //! host names and error texts are attacker-controlled, so every text goes through [`escape`],
 //! and the page carries a Content-Security-Policy that allows only its own style and script
-//! (by hash) and no fetches at all.
+//! (by hash) and no fetches at all. NTLM computer and domain names (`--deep`) are the server's
+//! words too, escaped like the rest.
+//!
+//! A run with deep records gets a "Deep probe" section, the deep facts of each of the riskiest
+//! hosts and five more host-table columns; a run without them renders as it always did.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::IpAddr;
 
+use crate::deep::{join, DeepObservation, EncryptionLevel, TlsVersion};
 use crate::findings::Severity;
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
-use crate::summary::{ScanInfo, Summary, EXPIRY_BUCKETS};
+use crate::summary::{DeepSummary, ScanInfo, Summary, EXPIRY_BUCKETS};
 use crate::writers::cell;
 
 const PAGE_CSS: &str = include_str!("html/page.css");
@@ -54,8 +59,11 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     }
     findings_chart(&mut out, &summary.by_finding);
     expiry_histogram(&mut out, summary);
+    if let Some(deep) = &summary.deep {
+        deep_totals(&mut out, deep);
+    }
     riskiest(&mut out, hosts);
-    host_table(&mut out, hosts, summary.hosts);
+    host_table(&mut out, hosts, summary.hosts, summary.deep.is_some());
 
     let _ = writeln!(
         out,
@@ -335,6 +343,190 @@ fn expiry_histogram(out: &mut String, summary: &Summary) {
     out.push_str("</section>\n");
 }
 
+/// The words the page uses for `nla_required`.
+fn nla_word(required: Option<bool>) -> &'static str {
+    match required {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    }
+}
+
+/// One row of a small count table: its label, its hosts, and whether the label is a code word
+/// (a value of a column) rather than words.
+type CountRow = (String, usize, bool);
+
+/// A small table of counts: a caption, then one row per [`CountRow`].
+fn count_table(out: &mut String, id: &str, caption: &str, rows: &[CountRow]) {
+    let _ = writeln!(
+        out,
+        "<table class=\"status\" id=\"{id}\">\n<caption>{}</caption>\n<thead><tr>\
+         <th scope=\"col\">value</th><th scope=\"col\">hosts</th></tr></thead>\n<tbody>",
+        escape(caption)
+    );
+    for (label, count, code) in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td{}>{}</td><td class=\"num\">{count}</td></tr>",
+            if *code { " class=\"code\"" } else { "" },
+            escape(label)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// The rows of one map of [`DeepSummary`], in the order of `keys` (shown as their `label`,
+/// a code word when `code`), and the hosts counted under no key as `missing`, when there are
+/// any.
+fn deep_rows(
+    map: &BTreeMap<String, usize>,
+    keys: &[(&str, &str)],
+    code: bool,
+    hosts: usize,
+    missing: &str,
+) -> Vec<CountRow> {
+    let mut rows: Vec<CountRow> = keys
+        .iter()
+        .map(|(key, label)| (label.to_string(), map.get(*key).copied().unwrap_or(0), code))
+        .collect();
+    let without = hosts.saturating_sub(rows.iter().map(|r| r.1).sum());
+    if without > 0 {
+        rows.push((missing.to_string(), without, false));
+    }
+    rows
+}
+
+/// The "Deep probe" section: the `deep` counts of the summary, which count every host.
+fn deep_totals(out: &mut String, deep: &DeepSummary) {
+    out.push_str(
+        "<section aria-labelledby=\"deep-h\" id=\"deep\">\n<h2 id=\"deep-h\">Deep probe</h2>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{} {} probed with <span class=\"code\">--deep</span>: each protocol \
+         and TLS version asked for alone, standard RDP security one encryption method at a \
+         time, and the NTLM CHALLENGE read (no credentials sent).</p>",
+        deep.hosts,
+        if deep.hosts == 1 { "host" } else { "hosts" },
+    );
+    out.push_str("<div class=\"tables\">\n");
+    let nla = deep_rows(
+        &deep.nla_required,
+        &[("true", "yes"), ("false", "no")],
+        false,
+        deep.hosts,
+        "not known (matrix cut short)",
+    );
+    count_table(out, "deep-nla", "NLA required", &nla);
+    let tls: Vec<(&str, &str)> = TlsVersion::ALL
+        .iter()
+        .map(|v| (v.as_str(), v.as_str()))
+        .collect();
+    let tls = deep_rows(&deep.tls_min, &tls, true, deep.hosts, "none accepted");
+    count_table(out, "deep-tls-min", "Lowest TLS version", &tls);
+    let levels: Vec<(&str, &str)> = EncryptionLevel::ALL
+        .iter()
+        .map(|l| (l.as_str(), l.as_str()))
+        .collect();
+    let levels = deep_rows(
+        &deep.rdp_encryption_level,
+        &levels,
+        true,
+        deep.hosts,
+        "not known (not probed or no answer)",
+    );
+    count_table(out, "deep-level", "Standard-security level", &levels);
+    let ntlm = [
+        (
+            "computer or domain named".to_string(),
+            deep.ntlm_identity,
+            false,
+        ),
+        (
+            "clock over 5 minutes off".to_string(),
+            deep.clock_skew_over_5min,
+            false,
+        ),
+    ];
+    count_table(out, "deep-ntlm", "NTLM CHALLENGE", &ntlm);
+    out.push_str("</div>\n</section>\n");
+}
+
+/// One riskiest host's deep facts, those it has, as a list of terms.
+fn deep_facts(out: &mut String, deep: &DeepObservation) {
+    let mut facts: Vec<(&str, String)> = Vec::new();
+    let protocols = deep.protocols_accepted();
+    if !deep.protocols.is_empty() {
+        let text = if protocols.is_empty() {
+            "none".to_string()
+        } else {
+            join(&protocols).replace('|', ", ")
+        };
+        facts.push(("protocols accepted", text));
+    }
+    if let Some(required) = deep.nla_required() {
+        facts.push(("NLA required", nla_word(Some(required)).to_string()));
+    }
+    if !deep.tls_versions.is_empty() {
+        let tls = deep.tls_accepted();
+        let text = if tls.is_empty() {
+            "none accepted".to_string()
+        } else {
+            join(&tls).replace('|', ", ")
+        };
+        facts.push(("TLS versions", text));
+    }
+    if let Some(security) = &deep.rdp_security {
+        let mut parts = Vec::new();
+        if let Some(level) = security.level {
+            parts.push(format!("level {level}"));
+        }
+        if !security.methods.is_empty() {
+            parts.push(format!(
+                "methods {}",
+                join(&security.methods).replace('|', ", ")
+            ));
+        }
+        if let Some(version) = security.version {
+            parts.push(format!("RDP {version}"));
+        }
+        if parts.is_empty() {
+            parts.push("no answer".to_string());
+        }
+        facts.push(("standard security", parts.join("; ")));
+    }
+    if let Some(ntlm) = &deep.ntlm {
+        let names = [
+            ("NTLM computer", &ntlm.computer),
+            ("NTLM domain", &ntlm.domain),
+            ("NTLM DNS computer", &ntlm.dns_computer),
+            ("NTLM DNS domain", &ntlm.dns_domain),
+            ("OS version", &ntlm.os_version),
+        ];
+        for (term, value) in names {
+            if let Some(value) = value {
+                facts.push((term, value.clone()));
+            }
+        }
+        if let Some(skew) = ntlm.clock_skew_s {
+            let text = match skew {
+                0 => "0 s".to_string(),
+                1.. => format!("+{skew} s (server ahead)"),
+                _ => format!("{skew} s (server behind)"),
+            };
+            facts.push(("clock skew", text));
+        }
+    }
+    if !deep.notes.is_empty() {
+        facts.push(("deep notes", deep.notes.join("; ")));
+    }
+    out.push_str("<dl class=\"facts\">\n");
+    for (term, value) in facts {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&value));
+    }
+    out.push_str("</dl>\n");
+}
+
 /// The top hosts with a level other than none, each with its findings.
 fn riskiest(out: &mut String, hosts: &[RankedHost]) {
     out.push_str(
@@ -380,6 +572,9 @@ fn riskiest(out: &mut String, hosts: &[RankedHost]) {
             ));
         }
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", escape(&facts.join("; ")));
+        if let Some(deep) = &o.deep {
+            deep_facts(out, deep);
+        }
         if a.findings.is_empty() {
             out.push_str("<p class=\"note\">No findings recorded.</p>\n</section>\n");
             continue;
@@ -458,7 +653,62 @@ const COLUMNS: [(&str, &str, bool); 15] = [
     ("error", "error", false),
 ];
 
-fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
+/// The columns inserted into [`COLUMNS`] (after `tls version`, before the certificate, so
+/// they show without scrolling sideways) when the run had deep records.
+const DEEP_COLUMNS: [(&str, &str, bool); 5] = [
+    ("protocols", "protocols", false),
+    ("tls_range", "TLS range", false),
+    ("nla", "NLA", false),
+    ("rdp_enc", "RDP enc.", true),
+    ("ntlm_host", "NTLM host", false),
+];
+
+/// Where [`DEEP_COLUMNS`] go: before this many of [`COLUMNS`]' last ones (certificate subject,
+/// days left, error).
+const AFTER_DEEP: usize = 3;
+
+/// The deep cells of one host-table row (empty for a host without a deep record).
+fn deep_row_cells(out: &mut String, deep: Option<&DeepObservation>) {
+    let Some(d) = deep else {
+        out.push_str("<td></td><td></td><td></td><td></td><td></td>");
+        return;
+    };
+    let tls = d.tls_accepted();
+    let range = match (tls.first(), tls.last()) {
+        (Some(low), Some(high)) if low == high => low.to_string(),
+        (Some(low), Some(high)) => format!("{low}–{high}"),
+        _ => String::new(),
+    };
+    let security = d.rdp_security.as_ref();
+    let level = security.and_then(|s| s.level);
+    // Sorts by strength: none, low, client-compatible, high, fips.
+    let level_key = level
+        .and_then(|l| EncryptionLevel::ALL.iter().position(|x| *x == l))
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let mut enc = cell(&level);
+    if let Some(s) = security.filter(|s| !s.methods.is_empty()) {
+        let _ = write!(enc, " ({})", join(&s.methods).replace('|', ", "));
+    }
+    let ntlm = d.ntlm.as_ref();
+    let host = ntlm
+        .and_then(|n| n.dns_computer.clone().or_else(|| n.computer.clone()))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<td class=\"code\">{protocols}</td><td>{range}</td><td>{nla}</td>\
+         <td data-key=\"{level_key}\">{enc}</td><td>{host}</td>",
+        protocols = escape(&join(&d.protocols_accepted()).replace('|', " ")),
+        range = escape(&range),
+        nla = nla_word(d.nla_required()),
+        enc = escape(enc.trim()),
+        host = escape(&host),
+    );
+}
+
+/// The host table; `deep` adds [`DEEP_COLUMNS`], and makes the table a scrolling box with a
+/// fixed heading row, as it is then wider than the page.
+fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, deep: bool) {
     out.push_str("<section aria-labelledby=\"all-h\">\n<h2 id=\"all-h\">All hosts</h2>\n");
     if hosts.is_empty() {
         out.push_str("<p class=\"note\">No hosts.</p>\n</section>\n");
@@ -474,9 +724,18 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
     }
     out.push_str(
         "<p class=\"note\">Click a column heading to sort by it; click again to reverse. Empty \
-         cells sort last.</p>\n<table class=\"hosts\" id=\"hosts\">\n<thead><tr>",
+         cells sort last.</p>\n",
     );
-    for (i, (col, title, numeric)) in COLUMNS.iter().enumerate() {
+    let _ = write!(
+        out,
+        "<div class=\"scroll{}\" role=\"region\" aria-labelledby=\"all-h\" tabindex=\"0\">\n\
+         <table class=\"hosts\" id=\"hosts\">\n<thead><tr>",
+        if deep { " wide" } else { "" }
+    );
+    let extra: &[(&str, &str, bool)] = if deep { &DEEP_COLUMNS } else { &[] };
+    let (before, after) = COLUMNS.split_at(COLUMNS.len() - AFTER_DEEP);
+    let columns = before.iter().chain(extra).chain(after);
+    for (i, (col, title, numeric)) in columns.enumerate() {
         let _ = write!(
             out,
             "<th scope=\"col\" data-col=\"{col}\"{}{}><button type=\"button\">{title}</button></th>",
@@ -490,15 +749,14 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
         let a = &host.assessment;
         let codes: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
         let level = a.level.as_str();
-        let _ = writeln!(
+        let _ = write!(
             out,
             "<tr data-rank=\"{rank}\"><td class=\"num\">{rank}</td>\
              <td data-key=\"{akey}\">{addr}</td><td class=\"num\">{port}</td><td>{name}</td>\
              <td class=\"num\">{score}</td>\
              <td data-key=\"{lkey}\"><span class=\"level {level}\">{level}</span></td>\
              <td class=\"code\">{codes}</td><td>{tcp}</td><td>{rdp}</td><td>{sel}</td>\
-             <td>{tls}</td><td>{ver}</td><td class=\"wrap\">{subject}</td><td class=\"num\">{days}</td>\
-             <td class=\"wrap\">{error}</td></tr>",
+             <td>{tls}</td><td>{ver}</td>",
             rank = host.rank,
             akey = escape(&address_key(&o.ip)),
             addr = escape(&cell(&o.ip)),
@@ -512,6 +770,14 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
             sel = escape(&cell(&o.selected_protocol)),
             tls = escape(&cell(&o.tls)),
             ver = escape(&cell(&o.tls_version)),
+        );
+        if deep {
+            deep_row_cells(out, o.deep.as_ref());
+        }
+        let _ = writeln!(
+            out,
+            "<td class=\"wrap\">{subject}</td><td class=\"num\">{days}</td>\
+             <td class=\"wrap\">{error}</td></tr>",
             subject = escape(o.cert.as_ref().map_or("", |c| c.subject.as_str())),
             days = o
                 .cert
@@ -521,7 +787,7 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize) {
             error = escape(&cell(&o.error)),
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 #[cfg(test)]
@@ -717,6 +983,150 @@ mod tests {
         assert!(page.contains("not recorded"));
         assert!(!page.contains("id=\"hosts\""));
         assert!(page.contains("<span class=\"count\">0</span>"));
+    }
+
+    /// [`fleet`] with deep records on the first two hosts: the first with hostile NTLM names.
+    fn deep_fleet() -> Vec<RankedHost> {
+        use crate::deep::fixtures::{identity, record};
+        use crate::deep::{EncryptionLevel, NtlmIdentity, TlsVersion};
+        let mut hosts = fleet();
+        let hostile = NtlmIdentity {
+            computer: Some(HOSTILE.into()),
+            dns_computer: Some(format!("{HOSTILE}.corp")),
+            ..identity("RDP-01", "CORP", Some(400))
+        };
+        hosts[0].observation.deep = Some(record(
+            &[0x00, 0x01, 0x02, 0x08],
+            &[TlsVersion::Tls10, TlsVersion::Tls12, TlsVersion::Tls13],
+            Some(EncryptionLevel::ClientCompatible),
+            Some(hostile),
+        ));
+        hosts[1].observation.deep = Some(record(
+            &[0x02, 0x08],
+            &[TlsVersion::Tls12],
+            None,
+            Some(identity("RDP-02", "CORP", Some(-2))),
+        ));
+        hosts
+    }
+
+    /// The `<td>` cells of the host table's rows.
+    fn table_rows(page: &str) -> Vec<Vec<&str>> {
+        let body = &page[page.find("<tbody>\n<tr data-rank").expect("host rows")..];
+        let body = &body[..body.find("</tbody>").unwrap()];
+        body.lines()
+            .filter(|line| line.starts_with("<tr"))
+            .map(|row| {
+                row.split("<td")
+                    .skip(1)
+                    .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The `data-col` of each heading of the host table.
+    fn table_columns(page: &str) -> Vec<&str> {
+        page.split("data-col=\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+            .collect()
+    }
+
+    #[test]
+    fn a_run_without_deep_records_has_no_deep_section_facts_or_columns() {
+        let page = page(&fleet(), &info());
+        assert!(!page.contains("Deep probe") && !page.contains("id=\"deep"));
+        assert!(!page.contains("class=\"facts\""));
+        assert!(!page.contains("class=\"scroll wide\""));
+        let columns: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        assert_eq!(table_columns(&page), columns);
+        assert!(table_rows(&page).iter().all(|r| r.len() == 15));
+    }
+
+    #[test]
+    fn a_deep_run_shows_its_totals_each_hosts_facts_and_five_more_columns() {
+        let page = page(&deep_fleet(), &info());
+        assert!(page.contains("<h2 id=\"deep-h\">Deep probe</h2>"));
+        assert!(page.contains("<p class=\"note\">2 hosts probed with"));
+        // The totals count the summary's deep object.
+        for (table, label, count) in [
+            ("deep-nla", "no", 1),
+            ("deep-nla", "yes", 1),
+            ("deep-tls-min", "TLSv1.0", 1),
+            ("deep-tls-min", "TLSv1.2", 1),
+            ("deep-level", "client-compatible", 1),
+            ("deep-level", "not known (not probed or no answer)", 1),
+            ("deep-ntlm", "computer or domain named", 2),
+            ("deep-ntlm", "clock over 5 minutes off", 1),
+        ] {
+            let start = page.find(&format!("id=\"{table}\"")).expect(table);
+            let table_html = &page[start..start + page[start..].find("</table>").unwrap()];
+            let row = format!(">{label}</td><td class=\"num\">{count}</td></tr>");
+            assert!(table_html.contains(&row), "{row} in {table_html}");
+        }
+        // The riskiest host's facts.
+        for fact in [
+            "<dt>protocols accepted</dt><dd>rdp, ssl, hybrid, hybrid_ex</dd>",
+            "<dt>NLA required</dt><dd>no</dd>",
+            "<dt>TLS versions</dt><dd>TLSv1.0, TLSv1.2, TLSv1.3</dd>",
+            "<dt>standard security</dt><dd>level client-compatible; methods 128bit; RDP 10.7</dd>",
+            "<dt>NTLM domain</dt><dd>CORP</dd>",
+            "<dt>NTLM DNS domain</dt><dd>CORP.example</dd>",
+            "<dt>OS version</dt><dd>10.0.20348</dd>",
+            "<dt>clock skew</dt><dd>+400 s (server ahead)</dd>",
+            "<dt>clock skew</dt><dd>-2 s (server behind)</dd>",
+        ] {
+            assert!(page.contains(fact), "{fact}");
+        }
+        // The deep columns, between the ordinary TLS columns and the certificate's.
+        let columns = table_columns(&page);
+        assert_eq!(columns.len(), 20);
+        assert_eq!(
+            columns[11..18],
+            [
+                "tls_version",
+                "protocols",
+                "tls_range",
+                "nla",
+                "rdp_enc",
+                "ntlm_host",
+                "cert_subject"
+            ]
+        );
+        assert!(page.contains("class=\"scroll wide\""));
+        let rows = table_rows(&page);
+        assert!(rows.iter().all(|r| r.len() == 20), "{rows:?}");
+        assert_eq!(
+            rows[1][12..17],
+            [
+                "hybrid hybrid_ex",
+                "TLSv1.2",
+                "yes",
+                "",
+                "RDP-02.CORP.example"
+            ]
+        );
+        assert_eq!(rows[0][13], "TLSv1.0–TLSv1.3");
+        assert_eq!(rows[0][15], "client-compatible (128bit)");
+        // A host without a deep record has the deep cells, empty.
+        assert_eq!(rows[2][12..17], ["", "", "", "", ""]);
+        assert!(page.contains("<td data-key=\"2\">client-compatible (128bit)</td>"));
+    }
+
+    #[test]
+    fn hostile_ntlm_names_appear_only_escaped() {
+        let page = page(&deep_fleet(), &info());
+        assert!(!page.contains("<script>window.pwned"), "raw script tag");
+        assert!(!page.contains("\"onmouseover"), "raw attribute break-out");
+        let escaped = escape(HOSTILE);
+        assert!(page.contains(&format!("<dt>NTLM computer</dt><dd>{escaped}</dd>")));
+        assert!(page.contains(&format!(
+            "<dt>NTLM DNS computer</dt><dd>{escaped}.corp</dd>"
+        )));
+        let rows = table_rows(&page);
+        assert_eq!(rows[0][16], format!("{escaped}.corp"));
+        assert_eq!(page.matches("<script").count(), 1);
     }
 
     #[test]

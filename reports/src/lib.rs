@@ -28,6 +28,6 @@ pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::{CertInfo, Observation};
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
-pub use summary::{summarize, ScanInfo, Summary, SummaryCounter};
+pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};
 pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 pub use writers::{JsonLines, ObservationSink, HOSTS_CSV_COLUMNS, RANK_COLUMNS};

@@ -1,9 +1,12 @@
-//! `summary.json`: the scan's parameters, when it ran, and counts by status, level and finding.
+//! `summary.json`: the scan's parameters, when it ran, and counts by status, level and finding
+//! (and, for a `--deep` scan, by what the deep probe found).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::deep::{DeepObservation, EncryptionLevel, TlsVersion};
+use crate::findings::CLOCK_SKEW_LIMIT_S;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 
@@ -51,6 +54,93 @@ pub struct Summary {
     pub by_finding: BTreeMap<String, usize>,
     /// Hosts with a certificate, by days left to its expiry, in [`EXPIRY_BUCKETS`] (all present).
     pub cert_expiry: BTreeMap<String, usize>,
+    /// What the deep probe found; left out of the file (and `None` when read back) unless some
+    /// host has a deep record, so the summary of an ordinary scan keeps its shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deep: Option<DeepSummary>,
+}
+
+/// The `deep` object of `summary.json`: counts over the hosts with a deep record (`--deep`).
+/// Each map has every key of its vocabulary, zeros included; a host whose value is unknown
+/// (its column in `hosts.csv` is empty) is counted in none of a map's keys, so `hosts` minus a
+/// map's sum is how many hosts had no value there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeepSummary {
+    /// Hosts probed deep.
+    pub hosts: usize,
+    /// By `nla_required`: `true`, `false`.
+    pub nla_required: BTreeMap<String, usize>,
+    /// By `tls_min`, the lowest TLS version accepted: `TLSv1.0` … `TLSv1.3`.
+    pub tls_min: BTreeMap<String, usize>,
+    /// By `rdp_encryption_level`: `none`, `low`, `client-compatible`, `high`, `fips`.
+    pub rdp_encryption_level: BTreeMap<String, usize>,
+    /// Hosts whose NTLM CHALLENGE named the computer or its domain (NetBIOS or DNS).
+    pub ntlm_identity: usize,
+    /// Hosts whose NTLM clock is more than [`CLOCK_SKEW_LIMIT_S`] (5 minutes) off the
+    /// scanner's, either way (the `CLOCK_SKEW` finding).
+    pub clock_skew_over_5min: usize,
+}
+
+impl Default for DeepSummary {
+    fn default() -> Self {
+        fn zeros<T: ToString>(words: &[T]) -> BTreeMap<String, usize> {
+            words.iter().map(|w| (w.to_string(), 0)).collect()
+        }
+        DeepSummary {
+            hosts: 0,
+            nla_required: zeros(&[true, false]),
+            tls_min: zeros(TlsVersion::ALL),
+            rdp_encryption_level: zeros(EncryptionLevel::ALL),
+            ntlm_identity: 0,
+            clock_skew_over_5min: 0,
+        }
+    }
+}
+
+impl DeepSummary {
+    /// Counts one host's deep record.
+    pub fn add(&mut self, deep: &DeepObservation) {
+        self.hosts += 1;
+        let count = |map: &mut BTreeMap<String, usize>, key: Option<String>| {
+            if let Some(key) = key {
+                *map.entry(key).or_insert(0) += 1;
+            }
+        };
+        count(
+            &mut self.nla_required,
+            deep.nla_required().map(|b| b.to_string()),
+        );
+        count(
+            &mut self.tls_min,
+            deep.tls_accepted().first().map(TlsVersion::to_string),
+        );
+        count(
+            &mut self.rdp_encryption_level,
+            deep.rdp_security
+                .as_ref()
+                .and_then(|s| s.level)
+                .map(|l| l.to_string()),
+        );
+        if let Some(ntlm) = &deep.ntlm {
+            let named = [
+                &ntlm.computer,
+                &ntlm.domain,
+                &ntlm.dns_computer,
+                &ntlm.dns_domain,
+            ]
+            .iter()
+            .any(|name| name.as_deref().is_some_and(|n| !n.is_empty()));
+            if named {
+                self.ntlm_identity += 1;
+            }
+            if ntlm
+                .clock_skew_s
+                .is_some_and(|s| s.unsigned_abs() > CLOCK_SKEW_LIMIT_S.unsigned_abs())
+            {
+                self.clock_skew_over_5min += 1;
+            }
+        }
+    }
 }
 
 /// The buckets of days to certificate expiry: (name, lowest days, highest days).
@@ -80,6 +170,8 @@ pub struct SummaryCounter {
     by_level: BTreeMap<String, usize>,
     by_finding: BTreeMap<String, usize>,
     cert_expiry: BTreeMap<String, usize>,
+    /// `None` until a host with a deep record is counted.
+    deep: Option<DeepSummary>,
     /// The earliest and latest `scanned_at`, for reports rebuilt without scan times.
     first_seen: Option<String>,
     last_seen: Option<String>,
@@ -96,6 +188,7 @@ impl Default for SummaryCounter {
                 .iter()
                 .map(|(name, _, _)| (name.to_string(), 0))
                 .collect(),
+            deep: None,
             first_seen: None,
             last_seen: None,
         }
@@ -132,6 +225,9 @@ impl SummaryCounter {
                 .entry(expiry_bucket(cert.days_left).to_string())
                 .or_insert(0) += 1;
         }
+        if let Some(deep) = &host.observation.deep {
+            self.deep.get_or_insert_with(DeepSummary::default).add(deep);
+        }
     }
 
     /// The summary of every host counted. Scan times the caller does not know (a rebuilt
@@ -149,6 +245,7 @@ impl SummaryCounter {
             by_level: self.by_level,
             by_finding: self.by_finding,
             cert_expiry: self.cert_expiry,
+            deep: self.deep,
         }
     }
 }
@@ -163,6 +260,135 @@ pub fn summarize(hosts: &[RankedHost], scan: &ScanInfo) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deep::fixtures::{identity, record};
+    use crate::deep::NtlmIdentity;
+    use crate::risk::Assessment;
+    use crate::{Observation, TcpStatus};
+
+    fn host(last_octet: u8, deep: Option<DeepObservation>) -> RankedHost {
+        let ip = format!("10.0.0.{last_octet}").parse().unwrap();
+        let mut observation = Observation::new(Some(ip), 3389, None, TcpStatus::Open);
+        observation.deep = deep;
+        RankedHost {
+            rank: usize::from(last_octet),
+            observation,
+            assessment: Assessment {
+                findings: Vec::new(),
+                score: 0,
+                level: RiskLevel::None,
+            },
+        }
+    }
+
+    fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+        pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn a_summary_without_deep_records_keeps_its_shape() {
+        let summary = summarize(&[host(1, None), host(2, None)], &ScanInfo::default());
+        assert_eq!(summary.deep, None);
+        let json = serde_json::to_value(&summary).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "by_finding",
+                "by_level",
+                "by_status",
+                "cert_expiry",
+                "hosts",
+                "scan"
+            ]
+        );
+        // A summary.json written before `deep` existed reads back as one without it.
+        let back: Summary = serde_json::from_value(json).unwrap();
+        assert_eq!(back, summary);
+    }
+
+    #[test]
+    fn deep_records_are_counted_by_nla_lowest_tls_level_identity_and_skew() {
+        use EncryptionLevel::{ClientCompatible, Fips, Low};
+        use TlsVersion::*;
+        let bare = NtlmIdentity {
+            clock_skew_s: Some(100_000),
+            ..NtlmIdentity::default()
+        };
+        let mut cut_short = record(&[0x02], &[], None, Some(bare));
+        cut_short.protocols.remove(0);
+        let hosts = [
+            // PROTOCOL_RDP, SSL and HYBRID accepted: NLA not required.
+            host(
+                1,
+                Some(record(
+                    &[0x00, 0x01, 0x02, 0x08],
+                    &[Tls10, Tls12, Tls13],
+                    Some(ClientCompatible),
+                    Some(identity("RDP-01", "CORP", Some(301))),
+                )),
+            ),
+            host(
+                2,
+                Some(record(
+                    &[0x02, 0x08],
+                    &[Tls12, Tls13],
+                    None,
+                    Some(identity("RDP-02", "CORP", Some(-400))),
+                )),
+            ),
+            // Exactly at the limit is not over it.
+            host(
+                3,
+                Some(record(
+                    &[0x02, 0x08],
+                    &[Tls13],
+                    Some(Fips),
+                    Some(identity("RDP-03", "CORP", Some(-300))),
+                )),
+            ),
+            // The matrix cut short; a CHALLENGE that named nothing.
+            host(4, Some(cut_short)),
+            host(5, None),
+            host(6, Some(record(&[0x00], &[], Some(Low), None))),
+        ];
+        let mut counter = SummaryCounter::default();
+        hosts.iter().for_each(|h| counter.add(h));
+        let summary = counter.finish(&ScanInfo::default());
+        assert_eq!(summary.hosts, 6);
+        assert_eq!(
+            summary.deep,
+            Some(DeepSummary {
+                hosts: 5,
+                nla_required: counts(&[("true", 2), ("false", 2)]),
+                tls_min: counts(&[
+                    ("TLSv1.0", 1),
+                    ("TLSv1.1", 0),
+                    ("TLSv1.2", 1),
+                    ("TLSv1.3", 1)
+                ]),
+                rdp_encryption_level: counts(&[
+                    ("none", 0),
+                    ("low", 1),
+                    ("client-compatible", 1),
+                    ("high", 0),
+                    ("fips", 1),
+                ]),
+                ntlm_identity: 3,
+                clock_skew_over_5min: 3,
+            })
+        );
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["deep"]["hosts"], 5);
+        assert_eq!(json["deep"]["tls_min"]["TLSv1.0"], 1);
+        assert_eq!(json["deep"]["rdp_encryption_level"]["client-compatible"], 1);
+        assert_eq!(json["deep"]["clock_skew_over_5min"], 3);
+        assert_eq!(serde_json::from_value::<Summary>(json).unwrap(), summary);
+    }
 
     #[test]
     fn expiry_buckets_cover_every_day_once() {

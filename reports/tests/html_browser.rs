@@ -1,6 +1,6 @@
 //! `report.html` in a real headless Chromium: the page's script runs without error, hostile
 //! certificate text stays text, the totals and charts are there, and the sort hook reorders
-//! the host table.
+//! the host table; a deep run's page carries its columns and sorts by encryption level.
 //!
 //! Needs Chromium: `apt-get install chromium` (Debian), or set `RDPSWEEP_CHROMIUM` to a
 //! Chromium or Chrome binary. Without one these tests fail; they never pass silently.
@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use rdpsweep_reports::html::report_html;
 use rdpsweep_reports::summarize;
 use rdpsweep_reports::{
-    Assessment, CertInfo, Finding, FindingCode, NegFailure, Observation, RankedHost, RdpStatus,
-    RiskLevel, ScanInfo, SelectedProtocol, Severity, TcpStatus, TlsStatus,
+    Assessment, CertInfo, DeepObservation, EncryptionLevel, Finding, FindingCode, NegFailure,
+    NtlmIdentity, Observation, ProtocolAnswer, RankedHost, RdpSecurity, RdpStatus, RiskLevel,
+    ScanInfo, SelectedProtocol, Severity, TcpStatus, TlsStatus, TlsVersion, TlsVersionAnswer,
 };
 
 const HOSTILE_SUBJECT: &str =
@@ -161,6 +162,62 @@ fn info() -> ScanInfo {
         ports: Some(vec![3389, 13389]),
         ..ScanInfo::default()
     }
+}
+
+/// A deep record: the protocols of `accepted` accepted of the three asked (PROTOCOL_RDP, SSL,
+/// HYBRID), TLS 1.2 and 1.3 accepted, standard security at `level`, and an NTLM identity
+/// naming `computer`.
+fn deep(accepted: &[u32], level: Option<EncryptionLevel>, computer: &str) -> DeepObservation {
+    let protocols = [0x00, 0x01, 0x02]
+        .into_iter()
+        .map(|p| ProtocolAnswer {
+            protocol: SelectedProtocol(p),
+            requested: p,
+            from_first_probe: false,
+            tcp: TcpStatus::Open,
+            rdp: Some(RdpStatus::Negotiated),
+            selected: Some(SelectedProtocol(p)),
+            neg_failure: None,
+            accepted: accepted.contains(&p),
+            error: None,
+        })
+        .collect();
+    let tls_versions = [TlsVersion::Tls12, TlsVersion::Tls13]
+        .into_iter()
+        .map(|version| TlsVersionAnswer {
+            version,
+            accepted: true,
+            tls: Some(TlsStatus::Ok),
+            server_version: Some(version.to_string()),
+            cipher: None,
+            error: None,
+        })
+        .collect();
+    DeepObservation {
+        protocols,
+        tls_versions,
+        rdp_security: level.map(|level| RdpSecurity {
+            level: Some(level),
+            ..RdpSecurity::default()
+        }),
+        ntlm: Some(NtlmIdentity {
+            computer: Some(computer.into()),
+            domain: Some("CORP".into()),
+            clock_skew_s: Some(0),
+            ..NtlmIdentity::default()
+        }),
+        connections: 9,
+        notes: Vec::new(),
+    }
+}
+
+/// [`fleet`] with deep records on three hosts, one of them naming itself with hostile text.
+fn deep_fleet() -> Vec<RankedHost> {
+    let mut hosts = fleet();
+    hosts[0].observation.deep = Some(deep(&[0, 1, 2], Some(EncryptionLevel::High), HOSTILE_ERROR));
+    hosts[1].observation.deep = Some(deep(&[2], Some(EncryptionLevel::None), "RDP-05"));
+    hosts[3].observation.deep = Some(deep(&[0, 2], Some(EncryptionLevel::Fips), "LEGACY"));
+    hosts
 }
 
 /// The Chromium binary: `RDPSWEEP_CHROMIUM`, else the first of the usual names on `PATH`.
@@ -365,4 +422,42 @@ fn sort_hook_orders_numbers_numerically_with_empty_cells_last() {
     assert_eq!(rows[4][ADDRESS], "127.88.0.9");
     assert_eq!(rows[5][ADDRESS], "127.88.0.11");
     assert!(dom.contains("data-col=\"days_left\" data-type=\"num\" aria-sort=\"descending\""));
+}
+
+const DEEP_RDP_ENC: usize = 15;
+const DEEP_NTLM_HOST: usize = 16;
+
+#[test]
+fn deep_report_runs_in_chromium_and_sorts_by_encryption_level() {
+    let hosts = deep_fleet();
+    let dom = dump_dom(&hosts, "#sort=rdp_enc:asc");
+    assert!(dom.contains("<body data-ready=\"1\""), "{dom}");
+    assert!(dom.contains("<h2 id=\"deep-h\">Deep probe</h2>"));
+
+    // The hostile NTLM name is text in the facts and the table.
+    assert!(!dom.contains("<img src=x"), "{dom}");
+    assert!(!dom.contains(" onmouseover="), "{dom}");
+    assert_eq!(dom.matches("<script").count(), 1, "only the page's script");
+    let rows = host_rows(&dom);
+    assert!(rows.iter().all(|r| r.len() == 20), "20 columns: {rows:?}");
+
+    // Weakest level first (none, high, fips), then the hosts without one in ranking order.
+    let levels: Vec<&str> = rows.iter().map(|r| r[DEEP_RDP_ENC].as_str()).collect();
+    assert_eq!(levels, ["none", "high", "fips", "", "", ""]);
+    let addresses: Vec<&str> = rows.iter().map(|r| r[ADDRESS].as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "127.88.0.5",
+            "127.77.0.2",
+            "127.88.0.7",
+            "127.88.0.9",
+            "2001:db8::7",
+            "127.88.0.11"
+        ]
+    );
+    // As Chromium serialises text: `<` and `>` as entities, quotes as they are.
+    let as_text = HOSTILE_ERROR.replace('<', "&lt;").replace('>', "&gt;");
+    assert_eq!(rows[1][DEEP_NTLM_HOST], as_text);
+    assert!(dom.contains("data-col=\"rdp_enc\" data-type=\"num\" aria-sort=\"ascending\""));
 }

@@ -368,6 +368,52 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
             "standard security: not applicable, PROTOCOL_RDP was refused with rdp_neg_failure ssl_required",
         ]
     );
+
+    // summary.json's deep object counts what hosts.csv's deep columns say.
+    let summary = read_json(&dir.join("out/summary.json"));
+    let deep = &summary["deep"];
+    assert_eq!(deep["hosts"], 32, "{deep}");
+    let count = |column: &str, value: &str| rows.values().filter(|r| r[column] == value).count();
+    for (key, column, values) in [
+        ("nla_required", "nla_required", &["true", "false"][..]),
+        (
+            "tls_min",
+            "tls_min",
+            &["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"],
+        ),
+        (
+            "rdp_encryption_level",
+            "rdp_encryption_level",
+            &["none", "low", "client-compatible", "high", "fips"],
+        ),
+    ] {
+        for value in values {
+            assert_eq!(
+                deep[key][value],
+                count(column, value),
+                "{key}.{value}: {deep}"
+            );
+        }
+    }
+    let named = rows
+        .values()
+        .filter(|r| !r["ntlm_computer"].is_empty())
+        .count();
+    assert!(named > 0);
+    assert_eq!(deep["ntlm_identity"], named, "{deep}");
+    let skewed = rows
+        .values()
+        .filter(|r| {
+            r["clock_skew_s"]
+                .parse::<i64>()
+                .is_ok_and(|s| s.abs() > 300)
+        })
+        .count();
+    assert_eq!(deep["clock_skew_over_5min"], skewed, "{deep}");
+    let html = std::fs::read_to_string(dir.join("out/report.html")).expect("report.html");
+    assert!(html.contains("<h2 id=\"deep-h\">Deep probe</h2>"));
+    assert!(html.contains("data-col=\"ntlm_host\""));
+    assert!(html.contains("<dd>rdpsim01.fleet.test</dd>"));
 }
 
 #[test]

@@ -157,7 +157,10 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
         summary["scan"]["started_at"].as_str().unwrap()
             <= summary["scan"]["finished_at"].as_str().unwrap()
     );
-    assert!(dir.join("out").join("report.html").exists());
+    // Without --deep: no deep object, no deep section or columns.
+    assert!(summary.get("deep").is_none(), "{summary}");
+    let html = std::fs::read_to_string(dir.join("out").join("report.html")).expect("report.html");
+    assert!(!html.contains("Deep probe") && !html.contains("data-col=\"protocols\""));
 }
 
 #[test]
