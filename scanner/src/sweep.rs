@@ -61,7 +61,8 @@ where
         ..config.probe.clone()
     });
     let limiter = config.probe.limiter.clone();
-    let ports = &config.ports;
+    // Owned (not a borrowed slice iterator), so the sweep's future is `Send` for `tokio::spawn`.
+    let ports: Arc<[u16]> = config.ports.clone().into();
     let per_target = ports.len() as u128;
     let resume = config.resume.clone().unwrap_or_default();
     // Pair `k · ports + p` is target `k` of the order on port `p` (see `resume`).
@@ -70,10 +71,8 @@ where
         .iter_ordered_from(&config.order, first_target)
         .zip(first_target..)
         .flat_map(move |(target, k)| {
-            ports
-                .iter()
-                .zip(0u128..)
-                .map(move |(&port, p)| (k * per_target + p, target.clone(), port))
+            let ports = ports.clone();
+            (0..ports.len()).map(move |p| (k * per_target + p as u128, target.clone(), ports[p]))
         })
         .filter(move |(index, _, _)| !resume.is_done(*index))
         .map(|(_, target, port)| (target, port));

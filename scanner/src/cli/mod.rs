@@ -63,7 +63,12 @@ pub fn main() -> i32 {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Scan(args) => scan::run(*args, cli.quiet).await,
+            // On a runtime worker rather than the main thread: the sweep spawns a task per
+            // probe and awaits each, and spawns and wake-ups between workers stay cheap, while
+            // each from the main thread is a cross-thread wake-up (a futex call).
+            Command::Scan(args) => tokio::spawn(scan::run(*args, cli.quiet))
+                .await
+                .unwrap_or_else(|e| Err(Failure::Runtime(format!("internal error: {e}")))),
             Command::Simulate(args) => fleet_cmds::simulate(args).await,
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
