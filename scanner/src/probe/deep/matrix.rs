@@ -87,7 +87,7 @@ fn from_first_probe(
 }
 
 /// An answer with only the request and the TCP outcome filled in.
-fn blank(
+pub(super) fn blank(
     protocol: SelectedProtocol,
     requested: u32,
     tcp: rdpsweep_reports::TcpStatus,

@@ -188,17 +188,7 @@ mod tests {
 
     /// The PROTOCOL_RDP request's answer, as the matrix records it.
     fn rdp_answer(tcp: TcpStatus) -> ProtocolAnswer {
-        ProtocolAnswer {
-            protocol: rdpsweep_reports::SelectedProtocol(0),
-            requested: 0,
-            from_first_probe: false,
-            tcp,
-            rdp: None,
-            selected: None,
-            neg_failure: None,
-            accepted: false,
-            error: None,
-        }
+        super::super::matrix::blank(rdpsweep_reports::SelectedProtocol(0), 0, tcp)
     }
 
     #[test]
