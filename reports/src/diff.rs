@@ -2,10 +2,12 @@
 //! or disappeared, and risk levels that changed.
 //!
 //! Each run is read once and reduced to its hosts at risk (a level other than `none`, or any
-//! finding): a host absent from that set is `none` with no findings, whether it was not scanned,
-//! refused, or healthy. So a diff holds only the hosts at risk in memory, never the whole
-//! target space. Hosts are matched by host name when the target was given as one, else by
-//! address, and by port.
+//! finding): a host absent from that set is `none` with no findings, refused or healthy. The new
+//! run is then read once more to find which of the old run's hosts at risk it does not hold at
+//! all: those were not scanned, and their findings are not known to be fixed
+//! ([`ChangeKind::NotScanned`]). So a diff holds only the hosts at risk in memory, never the
+//! whole target space. Hosts are matched by host name when the target was given as one, else
+//! by address, and by port.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -24,6 +26,8 @@ word_enum! {
         Level => "level",
         Appeared => "appeared",
         Disappeared => "disappeared",
+        /// At risk in the old run and absent from the new one: not scanned, nothing known.
+        NotScanned => "not-scanned",
     }
 }
 
@@ -67,6 +71,19 @@ struct AtRisk {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RiskView {
     hosts: BTreeMap<Key, AtRisk>,
+    /// Hosts at risk in an earlier run that this run does not hold at all
+    /// (see [`RiskView::note_absent`]).
+    absent: BTreeSet<Key>,
+}
+
+/// How a run names a host: its host name if it was given as one, else its address.
+fn key_of(obs: &Observation) -> Key {
+    let name = obs
+        .hostname
+        .clone()
+        .or_else(|| obs.ip.map(|ip| ip.to_string()))
+        .unwrap_or_default();
+    (name, obs.port)
 }
 
 impl RiskView {
@@ -82,18 +99,13 @@ impl RiskView {
             if assessment.level == RiskLevel::None && assessment.findings.is_empty() {
                 continue;
             }
-            let name = obs
-                .hostname
-                .clone()
-                .or_else(|| obs.ip.map(|ip| ip.to_string()))
-                .unwrap_or_default();
             let findings = assessment
                 .findings
                 .into_iter()
                 .map(|f| (f.code, f.evidence))
                 .collect();
             view.hosts.insert(
-                (name, obs.port),
+                key_of(&obs),
                 AtRisk {
                     level: assessment.level,
                     score: assessment.score,
@@ -102,6 +114,29 @@ impl RiskView {
             );
         }
         Ok(view)
+    }
+
+    /// Reads this run's observations once more (`source`) and notes which of `old`'s hosts at
+    /// risk it does not hold at all, at risk or not. Memory: `old`'s hosts at risk.
+    pub fn note_absent<E>(
+        &mut self,
+        old: &RiskView,
+        source: impl Iterator<Item = Result<Observation, E>>,
+    ) -> Result<(), E> {
+        let mut absent: BTreeSet<Key> = old
+            .hosts
+            .keys()
+            .filter(|key| !self.hosts.contains_key(*key))
+            .cloned()
+            .collect();
+        for obs in source {
+            if absent.is_empty() {
+                break;
+            }
+            absent.remove(&key_of(&obs?));
+        }
+        self.absent = absent;
+        Ok(())
     }
 
     /// How many hosts are at risk.
@@ -143,7 +178,8 @@ pub fn diff(old: &RiskView, new: &RiskView) -> Vec<Change> {
         ))
     });
     let mut changes = Vec::new();
-    for ((host, port), before, after) in order {
+    for (key, before, after) in order {
+        let (host, port) = key;
         let change = |kind, code: Option<FindingCode>, evidence: &str| Change {
             host: host.clone(),
             port: *port,
@@ -153,6 +189,10 @@ pub fn diff(old: &RiskView, new: &RiskView) -> Vec<Change> {
             new_level: after.level,
             evidence: evidence.to_string(),
         };
+        if new.absent.contains(key) {
+            changes.push(change(ChangeKind::NotScanned, None, ""));
+            continue;
+        }
         if before.level != after.level {
             changes.push(change(ChangeKind::Level, None, ""));
         }
@@ -184,10 +224,14 @@ pub fn diff_text(changes: &[Change]) -> String {
     for c in changes {
         if current != Some((c.host.as_str(), c.port)) {
             current = Some((c.host.as_str(), c.port));
+            let new_level = match c.kind {
+                ChangeKind::NotScanned => "not scanned".to_string(),
+                _ => c.new_level.to_string(),
+            };
             let _ = writeln!(
                 text,
-                "{}:{} ({} -> {})",
-                c.host, c.port, c.old_level, c.new_level
+                "{}:{} ({} -> {new_level})",
+                c.host, c.port, c.old_level
             );
         }
         let code = c.code.map(|c| c.to_string()).unwrap_or_default();
@@ -195,6 +239,10 @@ pub fn diff_text(changes: &[Change]) -> String {
             ChangeKind::Level => writeln!(text, "  level {} -> {}", c.old_level, c.new_level),
             ChangeKind::Appeared => writeln!(text, "  + {code}: {}", c.evidence),
             ChangeKind::Disappeared => writeln!(text, "  - {code}"),
+            ChangeKind::NotScanned => writeln!(
+                text,
+                "  ? not in the new run: its findings are not known to be fixed"
+            ),
         };
     }
     text
@@ -213,7 +261,11 @@ pub fn write_diff_csv<W: Write>(out: W, changes: &[Change]) -> io::Result<()> {
                 c.kind.to_string(),
                 c.code.map(|x| x.to_string()).unwrap_or_default(),
                 c.old_level.to_string(),
-                c.new_level.to_string(),
+                // Not scanned: the new level is not known.
+                match c.kind {
+                    ChangeKind::NotScanned => String::new(),
+                    _ => c.new_level.to_string(),
+                },
                 c.evidence.clone(),
             ],
         )?;
@@ -326,5 +378,41 @@ mod tests {
         let run = || vec![obs("10.0.0.1", Some(RdpStatus::Negotiated), Some(-5))];
         assert!(diff(&view(run()), &view(run())).is_empty());
         assert_eq!(diff_text(&[]), "no changes\n");
+    }
+
+    #[test]
+    fn a_host_at_risk_that_the_new_run_does_not_hold_is_not_scanned_not_fixed() {
+        let negotiated = Some(RdpStatus::Negotiated);
+        let old_rows = || {
+            vec![
+                obs("10.0.0.1", Some(RdpStatus::Timeout), None), // high, fixed tonight
+                obs("10.0.0.3", Some(RdpStatus::Timeout), None), // high, not scanned tonight
+            ]
+        };
+        let new_rows = || vec![obs("10.0.0.1", negotiated, Some(200))];
+        let old = view(old_rows());
+        let mut new = view(new_rows());
+        new.note_absent(&old, new_rows().into_iter()).unwrap();
+        let changes = diff(&old, &new);
+        let kinds: Vec<(&str, ChangeKind)> =
+            changes.iter().map(|c| (c.host.as_str(), c.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("10.0.0.1", ChangeKind::Level),
+                ("10.0.0.1", ChangeKind::Disappeared),
+                ("10.0.0.3", ChangeKind::NotScanned),
+            ]
+        );
+        let text = diff_text(&changes);
+        assert!(
+            text.contains("10.0.0.3:3389 (high -> not scanned)"),
+            "{text}"
+        );
+        assert!(text.contains("not known to be fixed"), "{text}");
+        let mut csv = Vec::new();
+        write_diff_csv(&mut csv, &changes).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.contains("10.0.0.3,3389,not-scanned,,high,,"), "{csv}");
     }
 }

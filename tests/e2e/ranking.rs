@@ -265,6 +265,25 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
             .all(|r| r["host"] == expired || r["host"] == silent),
         "{csv:?}"
     );
+
+    // The other way round, the silent host (high) is missing from the newer run: it was not
+    // scanned, which is not the same as fixed.
+    let out = run(&[
+        "diff",
+        &new_path.display().to_string(),
+        &old_path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("{silent}:23443 (high -> not scanned)")),
+        "{text}"
+    );
+    assert!(!text.contains("- X224_NO_RESPONSE"), "{text}");
+    assert!(
+        text.contains(&format!("{expired}:23443 (high -> none)")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -198,7 +198,13 @@ pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
         }
         Ok(view)
     };
-    let changes = diff_runs(&view(&args.old)?, &view(&args.new)?);
+    let old = view(&args.old)?;
+    let mut new = view(&args.new)?;
+    // Once more through the new run: which of the old run's hosts at risk it holds at all.
+    let reader = ResultsReader::open(&args.new).map_err(|e| Failure::Usage(e.to_string()))?;
+    new.note_absent(&old, reader)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let changes = diff_runs(&old, &new);
     let text = diff_text(&changes);
     print_out(&text);
     if let Some(dir) = args.out_dir {
