@@ -28,12 +28,21 @@ fn resume(dir: &TestDir, extra: &[&str]) -> std::process::Output {
     run(&args)
 }
 
+/// Starts `scan ARGS -o DIR/out`, waits until `rows` rows are written, stops it with SIGTERM
+/// and checks that it exited 143: the first, interrupted run of a resume test.
+fn scan_until_stopped(dir: &TestDir, args: &[&str], rows: usize) {
+    let mut child = spawn_scan(dir, args);
+    wait_for_rows(dir, &mut child, rows);
+    terminate(&child);
+    assert_eq!(child.wait().expect("wait").code(), Some(143));
+}
+
 #[test]
 fn an_interrupted_scan_resumes_where_it_stopped_and_keeps_every_row() {
     let dir = TestDir::new();
     // 1024 addresses with no listener at 100 connections a second (over 10 s in all):
     // stopped part way, once 20 rows are in.
-    let mut child = spawn_scan(
+    scan_until_stopped(
         &dir,
         &[
             "127.91.40.0/22",
@@ -44,10 +53,8 @@ fn an_interrupted_scan_resumes_where_it_stopped_and_keeps_every_row() {
             "--seed",
             "7",
         ],
+        20,
     );
-    wait_for_rows(&dir, &mut child, 20);
-    terminate(&child);
-    assert_eq!(child.wait().expect("wait").code(), Some(143));
     let before = std::fs::read_to_string(dir.join("out/results.jsonl")).expect("results");
     let first = result_ips(&dir);
     assert!(
@@ -115,7 +122,8 @@ fn a_killed_scan_with_lost_and_torn_rows_resumes_to_every_target_once() {
 #[test]
 fn a_resumed_shard_stays_in_its_shard() {
     let dir = TestDir::new();
-    let mut child = spawn_scan(
+    // 85 targets at 10 a second: stopped part way, once 3 rows are in.
+    scan_until_stopped(
         &dir,
         &[
             "127.91.46.0/24",
@@ -126,11 +134,8 @@ fn a_resumed_shard_stays_in_its_shard() {
             "--rate",
             "10",
         ],
+        3,
     );
-    // 85 targets at 10 a second: stopped part way, once 3 rows are in.
-    wait_for_rows(&dir, &mut child, 3);
-    terminate(&child);
-    assert_eq!(child.wait().expect("wait").code(), Some(143));
     let first = result_ips(&dir);
     assert!(
         first.len() < 85,
@@ -198,10 +203,7 @@ fn a_resumed_scan_with_a_name_and_an_exclude_holds_each_pair_once() {
     let mut args = targets.clone();
     args.extend_from_slice(&["-p", "23452", "--exclude", "127.91.52.7", "--rate", "20"]);
     // 256 targets at 20 a second (over 12 s): stopped part way, once 5 rows are in.
-    let mut child = spawn_scan(&dir, &args);
-    wait_for_rows(&dir, &mut child, 5);
-    terminate(&child);
-    assert_eq!(child.wait().expect("wait").code(), Some(143));
+    scan_until_stopped(&dir, &args, 5);
     let first = read_jsonl(&dir.join("out")).len();
     assert!(
         first < expected,

@@ -1,30 +1,15 @@
 //! What protects a scan directory: one writer at a time (a lock), and a resume only of the same
 //! targets (a changed input file would change the visiting order).
 
-use std::time::{Duration, Instant};
-
 use crate::util::*;
-
-/// Waits until `DIR/results.jsonl` has a row: by then the scan holds its directory's lock.
-fn wait_for_a_row(dir: &TestDir) {
-    let started = Instant::now();
-    let path = dir.join("out/results.jsonl");
-    while std::fs::read_to_string(&path).map_or(true, |t| t.is_empty()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no row in {} after 60 s",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 #[test]
 fn a_second_scan_into_a_directory_being_written_is_refused() {
     let dir = TestDir::new();
     // 256 refused addresses at 20 a second: busy for about 13 s.
     let mut first = spawn_scan(&dir, &["127.91.50.0/24", "-p", "23446", "--rate", "20"]);
-    wait_for_a_row(&dir);
+    // By the first row, the scan holds its directory's lock.
+    wait_for_rows(&dir, &mut first, 1);
     for second in [
         run(&[
             "scan",
