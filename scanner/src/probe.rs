@@ -25,12 +25,14 @@ use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
 use crate::cert;
-use crate::proto::{self, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer};
+use rdpsweep_codec::{
+    self as proto, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
+};
 
 mod deep;
 
-use crate::tls::legacy::{self, Progress, ServerFlightReader};
 pub use deep::{DeepConfig, MAX_CONNECTIONS_PER_HOST};
+use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
 
 /// A Connection Confirm is 11 or 19 bytes; a TPKT length beyond this cannot be one.
 /// (The X.224 LI is one byte, so a CR/CC TPDU with its TPKT header never exceeds 260 bytes.)

@@ -32,8 +32,10 @@ pub enum Command {
     /// Sweep targets through TCP, RDP negotiation and TLS, and write the report files.
     Scan(Box<ScanArgs>),
     /// Serve the simulated fleet of RDP behaviours on loopback until interrupted.
+    #[cfg(feature = "demo")]
     Simulate(SimulateArgs),
     /// Start the simulated fleet, scan it, and write a demo report.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Rebuild every report file from a saved results.jsonl, without scanning.
     Report(ReportArgs),

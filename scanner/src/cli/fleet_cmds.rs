@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnetwork::IpNetwork;
-use rdpsweep::fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use rdpsweep::targets::{Shard, TargetSet};
+use rdpsweep_fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use rdpsweep_reports::writers::cell;
 use rdpsweep_reports::{rank, read_results, Observation, RiskPolicy, ScanInfo};
 

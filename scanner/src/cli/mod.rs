@@ -2,6 +2,7 @@
 
 mod args;
 mod deep_use;
+#[cfg(feature = "demo")]
 mod fleet_cmds;
 mod plan;
 mod progress;
@@ -69,7 +70,9 @@ pub fn main() -> i32 {
             Command::Scan(args) => tokio::spawn(scan::run(*args, cli.quiet))
                 .await
                 .unwrap_or_else(|e| Err(Failure::Runtime(format!("internal error: {e}")))),
+            #[cfg(feature = "demo")]
             Command::Simulate(args) => fleet_cmds::simulate(args).await,
+            #[cfg(feature = "demo")]
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
             Command::Diff(args) => report::diff(args),

@@ -301,6 +301,7 @@ pub struct ScanSummary {
     /// Counts by status, level and finding.
     pub summary: Summary,
     /// `results.jsonl`.
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
     pub results: PathBuf,
     /// From the first probe to the last report file.
     pub duration: std::time::Duration,

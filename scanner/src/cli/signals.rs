@@ -55,6 +55,7 @@ impl Listener {
 }
 
 /// Returns when the process gets SIGINT or SIGTERM, and remembers the first one's exit code.
+#[cfg(feature = "demo")]
 pub async fn interrupted() {
     Listener::new().next().await;
 }

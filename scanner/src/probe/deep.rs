@@ -40,8 +40,8 @@ use rustls::ClientConfig;
 use tokio::net::TcpStream;
 
 use super::{connect, Connections, Negotiation, ProbeConfig};
-use crate::proto::{ConnectionRequest, NegotiationResponse, RequestFlags, SecurityProtocol};
 use crate::tls::pinned_client_config;
+use rdpsweep_codec::{ConnectionRequest, NegotiationResponse, RequestFlags, SecurityProtocol};
 
 /// The most TCP connections one target (address and port) gets, the ordinary probe's included.
 pub const MAX_CONNECTIONS_PER_HOST: u32 = 14;

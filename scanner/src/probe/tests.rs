@@ -6,7 +6,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 
 use super::*;
-use crate::proto::{ConnectionConfirm, ResponseFlags, SecurityProtocol};
+use rdpsweep_codec::{ConnectionConfirm, ResponseFlags, SecurityProtocol};
 
 fn config(timeout_ms: u64, retries: u32) -> ProbeConfig {
     ProbeConfig {

@@ -2,7 +2,6 @@
 //! and records what the server showed, and a hand-built legacy ClientHello for hosts that only
 //! speak TLS 1.0/1.1, which rustls cannot.
 
-pub mod legacy;
 pub mod scanning_client;
 
 pub use scanning_client::{pinned_client_config, scanning_client_config};

@@ -21,7 +21,7 @@ use rdpsweep_reports::{EncryptionLevel, EncryptionMethod, NtlmIdentity, RdpVersi
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::probe::{is_reset, lowercase, preview};
-use crate::proto::{self, credssp, ntlm, tpkt, Challenge, ClientSettings, ConnectReply};
+use rdpsweep_codec::{self as proto, credssp, ntlm, tpkt, Challenge, ClientSettings, ConnectReply};
 
 /// What one standard-security attempt (one encryption method offered alone) learned.
 #[derive(Debug, Clone, PartialEq, Eq)]

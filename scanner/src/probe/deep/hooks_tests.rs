@@ -4,7 +4,7 @@
 use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 use super::*;
-use crate::proto::{
+use rdpsweep_codec::{
     decode_connect_initial, encode_connect_refusal, encode_connect_response,
     encode_disconnect_provider_ultimatum, ClientRequest, DisconnectReason, McsResult,
     NegotiateFlags, NtlmVersion, ServerSettings, TsRequest,
@@ -129,7 +129,7 @@ async fn every_kind_of_refusal_is_put_in_words() {
     // A well-framed Data TPDU whose MCS PDU is not a Connect Response.
     let (garbage, _) = offer(
         EncryptionMethod::Bits128,
-        crate::proto::x224::encode_data(&[0x7f, 0x65, 0x00]),
+        rdpsweep_codec::x224::encode_data(&[0x7f, 0x65, 0x00]),
     )
     .await;
     let McsAttempt::Refused(why) = garbage else {

@@ -9,7 +9,7 @@ use tokio::time::{timeout_at, Instant};
 use super::hooks::{self, McsAttempt, NtlmStep};
 use super::{request, security, NotOpened, Session};
 use crate::probe::{human, negotiate_as, tls_server_name, upgrade_keep, Negotiation};
-use crate::proto::{NegotiationResponse, SecurityProtocol};
+use rdpsweep_codec::{NegotiationResponse, SecurityProtocol};
 
 /// What the matrix connections learned.
 pub(super) struct Matrix {

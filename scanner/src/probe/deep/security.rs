@@ -9,7 +9,7 @@ use tokio::time::{timeout_at, Instant};
 use super::hooks::{self, McsAttempt};
 use super::{request, selected, NotOpened, Session};
 use crate::probe::{human, negotiate_as, ProbeConfig};
-use crate::proto::SecurityProtocol;
+use rdpsweep_codec::SecurityProtocol;
 
 /// The method the PROTOCOL_RDP matrix connection offers.
 pub(super) const FIRST_METHOD: EncryptionMethod = EncryptionMethod::Bits40;

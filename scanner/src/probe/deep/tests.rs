@@ -12,9 +12,9 @@ use rdpsweep_reports::{
 
 use super::matrix::answer_of;
 use super::*;
-use crate::fleet::{Behaviour, Fleet, FleetConfig, Profile};
 use crate::probe::{probe, Negotiation};
-use crate::proto::{FailureCode, ResponseFlags};
+use rdpsweep_codec::{FailureCode, ResponseFlags};
+use rdpsweep_fleet::{Behaviour, Fleet, FleetConfig, Profile};
 
 async fn deep_fleet(range: &str, port: u16) -> Fleet {
     Fleet::start(FleetConfig {

@@ -14,7 +14,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::{request, selected, NotOpened, Session};
 use crate::probe::{human, is_reset, negotiate_as, sni, tls_server_name, upgrade};
-use crate::tls::legacy::{self, Progress, ServerFlightReader};
+use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
 
 /// Tries every version, when a protocol that starts TLS was accepted.
 pub(super) async fn run(

@@ -29,6 +29,7 @@
 pub mod credssp;
 pub mod der;
 pub mod gcc;
+pub mod legacy_tls;
 pub mod mcs;
 pub mod nego;
 pub mod ntlm;

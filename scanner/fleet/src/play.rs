@@ -14,12 +14,12 @@ use tokio_rustls::TlsAcceptor;
 use super::behaviour::{SLOW_DELAY, TRICKLE_INTERVAL};
 use super::certs::Certs;
 use super::Behaviour;
-use crate::proto::tpkt::{self, FrameLen, HEADER_LEN};
-use crate::proto::{
+use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
+use rdpsweep_codec::tpkt::{self, FrameLen, HEADER_LEN};
+use rdpsweep_codec::{
     ConnectionConfirm, ConnectionRequest, FailureCode, NegotiationResponse, ResponseFlags,
     SecurityProtocol,
 };
-use crate::tls::legacy::{self, ClientHelloRead};
 
 /// The most a server buffers from one client at a time.
 pub const MAX_READ: usize = 64 * 1024;
@@ -27,7 +27,7 @@ pub const MAX_READ: usize = 64 * 1024;
 /// input does not turn the close into a reset.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// The SRC-REF Windows puts in its Connection Confirm.
-const SRC_REF: u16 = crate::proto::x224::WINDOWS_SRC_REF;
+const SRC_REF: u16 = rdpsweep_codec::x224::WINDOWS_SRC_REF;
 /// What the `http` host answers.
 const HTTP_400: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";

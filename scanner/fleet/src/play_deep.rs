@@ -17,13 +17,13 @@ use super::certs::Certs;
 use super::play::{close, hold, read_tpkt, MAX_READ};
 use super::policy::{NtlmIdentity, StandardSecurity, NTLM_IDENTITY};
 use super::Behaviour;
-use crate::proto::credssp::{self, TsFrameLen};
-use crate::proto::{
-    self, ntlm, Challenge, ConnectionConfirm, ConnectionRequest, EncryptionLevel, EncryptionMethod,
-    NegotiateFlags, NegotiationResponse, NtlmVersion, RdpVersion, SecurityProtocol, ServerSettings,
-    TsRequest,
+use rdpsweep_codec::credssp::{self, TsFrameLen};
+use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
+use rdpsweep_codec::{
+    self as proto, self, ntlm, Challenge, ConnectionConfirm, ConnectionRequest, EncryptionLevel,
+    EncryptionMethod, NegotiateFlags, NegotiationResponse, NtlmVersion, RdpVersion,
+    SecurityProtocol, ServerSettings, TsRequest,
 };
-use crate::tls::legacy::{self, ClientHelloRead};
 
 /// TLS_RSA_WITH_AES_128_CBC_SHA: the suite of the hand-built TLS 1.0/1.1 answers.
 const LEGACY_SUITE: u16 = 0x002f;
@@ -46,7 +46,7 @@ pub async fn play(
         .unwrap_or(SecurityProtocol::RDP);
     let answer = policy.select(requested);
     let confirm = ConnectionConfirm {
-        src_ref: crate::proto::x224::WINDOWS_SRC_REF,
+        src_ref: rdpsweep_codec::x224::WINDOWS_SRC_REF,
         negotiation: Some(answer),
     };
     stream.write_all(&confirm.encode()).await?;

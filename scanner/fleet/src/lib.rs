@@ -18,8 +18,6 @@ mod play;
 mod play_deep;
 pub mod policy;
 mod server;
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -15,11 +15,12 @@ use x509_parser::oid_registry::{
 };
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::*;
-use crate::proto::{
+use ipnetwork::IpNetwork;
+use rdpsweep::tls::scanning_client_config;
+use rdpsweep_codec::{
     decode_server_answer, frame_len, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
 };
-use crate::tls::scanning_client_config;
+use rdpsweep_fleet::*;
 
 /// The longest any single step of a test may take before it counts as a failure.
 const STEP: Duration = Duration::from_secs(5);
@@ -339,7 +340,7 @@ async fn x224_hosts_answer_as_the_table_says() {
     ] {
         let mut s = send_request(addr_of(&fleet, behaviour), port).await;
         let expected = NegotiationResponse::Failure {
-            code: crate::proto::FailureCode(code),
+            code: rdpsweep_codec::FailureCode(code),
         };
         assert_eq!(read_confirm(&mut s).await, Some(expected), "{behaviour}");
         assert_eq!(
@@ -351,8 +352,8 @@ async fn x224_hosts_answer_as_the_table_says() {
 
     let mut s = send_request(addr_of(&fleet, Behaviour::Healthy), port).await;
     let expected = NegotiationResponse::Response {
-        flags: crate::proto::ResponseFlags(0x1f),
-        protocol: crate::proto::SecurityProtocol::HYBRID_EX,
+        flags: rdpsweep_codec::ResponseFlags(0x1f),
+        protocol: rdpsweep_codec::SecurityProtocol::HYBRID_EX,
     };
     assert_eq!(read_confirm(&mut s).await, Some(expected));
 
@@ -644,7 +645,7 @@ async fn ipv6_loopback_serves_one_healthy_host() {
 
 #[tokio::test]
 async fn tls10_only_answers_with_a_tls10_server_flight() {
-    use crate::tls::legacy::{self, Progress, ServerFlightReader};
+    use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
     let port = 23396;
     let fleet = start("127.88.7.0/27", port, Profile::Mixed).await;
     let mut s = send_request(addr_of(&fleet, Behaviour::Tls10Only), port).await;
@@ -720,12 +721,12 @@ async fn deep_profile_plays_its_order_and_counts_connections_per_address() {
         let answer = read_confirm(&mut stream).await;
         let expected = if addr == rdp_only {
             NegotiationResponse::Failure {
-                code: crate::proto::FailureCode::SSL_NOT_ALLOWED_BY_SERVER,
+                code: rdpsweep_codec::FailureCode::SSL_NOT_ALLOWED_BY_SERVER,
             }
         } else {
             NegotiationResponse::Response {
-                flags: crate::proto::ResponseFlags(0x01),
-                protocol: crate::proto::SecurityProtocol::HYBRID,
+                flags: rdpsweep_codec::ResponseFlags(0x01),
+                protocol: rdpsweep_codec::SecurityProtocol::HYBRID,
             }
         };
         assert_eq!(answer, Some(expected), "{addr}");

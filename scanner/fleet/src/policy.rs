@@ -3,8 +3,8 @@
 //! the NTLM host claims. Pure data and one pure function ([`Policy::select`]).
 
 use super::Behaviour;
-use crate::proto::{FailureCode, NegotiationResponse, ResponseFlags, SecurityProtocol};
-use crate::tls::legacy::{TLS1_0, TLS1_1, TLS1_2, TLS1_3};
+use rdpsweep_codec::legacy_tls::{TLS1_0, TLS1_1, TLS1_2, TLS1_3};
+use rdpsweep_codec::{FailureCode, NegotiationResponse, ResponseFlags, SecurityProtocol};
 
 /// RDP_NEG_RSP flags of the deep hosts: EXTENDED_CLIENT_DATA_SUPPORTED.
 const FLAGS: ResponseFlags = ResponseFlags::EXTENDED_CLIENT_DATA_SUPPORTED;
@@ -356,14 +356,14 @@ mod tests {
 
     #[test]
     fn every_deep_host_has_a_policy_and_something_to_speak() {
-        for &b in super::super::DEEP {
+        for &b in crate::DEEP {
             assert!(b.policy().is_some(), "{b}");
             assert!(
                 b.tls_range().is_some() || b.standard_security().is_some(),
                 "{b} speaks neither TLS nor standard security"
             );
         }
-        for &b in super::super::MIXED {
+        for &b in crate::MIXED {
             assert!(b.policy().is_none(), "{b} is a mixed host");
         }
     }

@@ -151,8 +151,8 @@ fn make(b: Behaviour, provider: &Arc<CryptoProvider>) -> Result<Made, BoxError> 
                 let (chain, key) = rsa_self_signed(RSA_2048_C, &cn, -30, 335, b)?;
                 let legacy = chain.iter().map(|c| c.to_vec()).collect();
                 let versions: Vec<&'static SupportedProtocolVersion> = [
-                    (crate::tls::legacy::TLS1_2, &TLS12),
-                    (crate::tls::legacy::TLS1_3, &TLS13),
+                    (rdpsweep_codec::legacy_tls::TLS1_2, &TLS12),
+                    (rdpsweep_codec::legacy_tls::TLS1_3, &TLS13),
                 ]
                 .into_iter()
                 .filter(|(wire, _)| (min..=max).contains(wire))
