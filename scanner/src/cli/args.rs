@@ -2,13 +2,12 @@
 //! the config file and defaults into one validated configuration.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::RiskLevel;
 
-use super::settings::{defaults, parse_duration, parse_pause, parse_ports, PortList, MAX_RETRIES};
+use super::options::ScanOptions;
+use super::values::FailOn;
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -17,13 +16,13 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// More logs on stderr (-v debug, -vv trace).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, display_order = 900)]
     pub verbose: u8,
     /// Only warnings and errors on stderr, no progress; the final summary line still prints.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, display_order = 901)]
     pub quiet: bool,
     /// Log lines as `text`, or as `json` objects (one per line) for log shippers.
-    #[arg(long, global = true, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, global = true, display_order = 902, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
 }
 
@@ -47,48 +46,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Addresses, CIDRs (10.20.0.0/16, fd00::/120) or host names.
-    #[arg(value_name = "TARGET")]
-    pub targets: Vec<String>,
-    /// A file of targets, one per line; `#` comments and blank lines allowed. Repeatable.
-    #[arg(short = 'i', long = "input-file", value_name = "FILE")]
-    pub input_files: Vec<PathBuf>,
-    /// An address or CIDR to leave out. Repeatable. Adds to the config file's excludes.
-    #[arg(long, value_name = "TARGET")]
-    pub exclude: Vec<String>,
-    /// A file of addresses or CIDRs to leave out. Repeatable. Adds to the config file's.
-    #[arg(long = "exclude-file", value_name = "FILE")]
-    pub exclude_files: Vec<PathBuf>,
-    #[arg(short, long, value_name = "PORTS", value_parser = parse_ports,
-          help = format!("Ports to probe, comma-separated [default: {}]", defaults::PORT))]
-    pub port: Option<PortList>,
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
-          help = format!("New connections per second, retries included [default: {}]", defaults::RATE))]
-    pub rate: Option<u32>,
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
-          help = format!("Hosts probed at once [default: {}]", defaults::CONCURRENCY))]
-    pub concurrency: Option<u32>,
-    #[arg(long, value_name = "DUR", value_parser = parse_duration,
-          help = format!("Deadline of the TCP connect, e.g. 500ms [default: {}]", humantime::format_duration(defaults::CONNECT_TIMEOUT)))]
-    pub connect_timeout: Option<Duration>,
-    #[arg(long, value_name = "DUR", value_parser = parse_duration,
-          help = format!("Deadline of each later stage (X.224, TLS) [default: {}]", humantime::format_duration(defaults::TIMEOUT)))]
-    pub timeout: Option<Duration>,
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETRIES)),
-          help = format!("Re-probe a target whose outcome was a timeout or a reset [default: {}]", defaults::RETRIES))]
-    pub retries: Option<u32>,
-    #[arg(short, long, value_name = "DIR",
-          help = format!("Where results.jsonl and hosts.csv are written [default: {}]", defaults::OUT_DIR))]
-    pub out_dir: Option<PathBuf>,
-    #[arg(long, value_name = "NAME",
-          help = format!("The mstshash cookie sent in the Connection Request [default: {}]", defaults::COOKIE))]
-    pub cookie: Option<String>,
+    /// The settings the config file may give too.
+    #[command(flatten)]
+    pub options: ScanOptions,
     /// A TOML file with the same settings (see configs/rdpsweep.example.toml); flags win.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Also write the scan's counts in the Prometheus text format to FILE (for node_exporter's textfile collector).
-    #[arg(long, value_name = "FILE")]
-    pub metrics: Option<PathBuf>,
     /// Count the targets and print the count; send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -96,13 +59,10 @@ pub struct ScanArgs {
     /// cover every target exactly once.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    #[arg(long, value_name = "N",
-          help = format!("Seed of the pseudo-random order targets are visited in [default: {}]", defaults::SEED))]
-    pub seed: Option<u64>,
     /// Continue the scan in DIR (stopped by a signal, a timeout or a crash): its targets, ports,
     /// seed, shard and --deep come from DIR/scan.json, the pairs already in DIR/results.jsonl are
     /// skipped, new rows are appended, and the report files cover all of them.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["targets", "input_files", "exclude", "exclude_files", "port", "seed", "shard", "deep", "no_deep"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["targets", "input_files", "exclude", "exclude_files", "ports", "seed", "shard", "deep", "no_deep"])]
     pub resume: Option<PathBuf>,
     /// Also ask each listener what exactly it supports: the protocols it accepts, one request
     /// each; the TLS versions it completes, one each; at most 14 connections per host, one
@@ -112,11 +72,6 @@ pub struct ScanArgs {
     /// Turn off a config file's `deep = true`.
     #[arg(long, overrides_with = "deep")]
     pub no_deep: bool,
-    #[arg(long, value_name = "DUR", value_parser = parse_pause,
-          help = "Pause before each --deep connection to a host, e.g. 200ms [default: none]")]
-    pub host_pause: Option<Duration>,
-    #[command(flatten)]
-    pub risk: RiskArgs,
 }
 
 /// How findings are scored, and when the exit code says so.
@@ -126,16 +81,8 @@ pub struct RiskArgs {
     #[arg(long, value_name = "FILE")]
     pub risk_config: Option<PathBuf>,
     /// Exit 3 when any host's risk level is LEVEL or worse (high, medium or low).
-    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
-    pub fail_on: Option<RiskLevel>,
-}
-
-/// `high`, `medium` or `low`.
-pub fn parse_fail_on(text: &str) -> Result<RiskLevel, String> {
-    match text.parse::<RiskLevel>() {
-        Ok(RiskLevel::None) | Err(_) => Err(format!("level {text:?} is not high, medium or low")),
-        Ok(level) => Ok(level),
-    }
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, Args)]

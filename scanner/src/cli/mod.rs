@@ -4,12 +4,14 @@ mod args;
 mod deep_use;
 #[cfg(feature = "demo")]
 mod fleet_cmds;
+mod options;
 mod plan;
 mod progress;
 mod report;
 mod scan;
 mod settings;
 mod signals;
+mod values;
 
 use std::fmt;
 use std::io::IsTerminal;

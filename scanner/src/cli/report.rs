@@ -174,7 +174,7 @@ fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Res
         level_counts(&built.summary),
         list(&built.files)
     ));
-    Ok(if fails_on(&built.summary, risk.fail_on) {
+    Ok(if fails_on(&built.summary, risk.fail_on.map(|f| f.0)) {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
