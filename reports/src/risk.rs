@@ -23,6 +23,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
+
 use crate::findings::{findings, Finding, FindingCode, Severity};
 use crate::observation::Observation;
 use crate::vocab::word_enum;
@@ -74,68 +76,40 @@ impl Default for RiskPolicy {
 }
 
 impl RiskPolicy {
-    /// Reads a policy from TOML text; keys left out keep their defaults; unknown keys and bad
-    /// values are errors that name them.
+    /// Reads a policy from TOML text (serde, into [`PolicyFile`]); keys left out keep their
+    /// defaults; unknown keys and bad values are errors that name the key (its dotted path)
+    /// and the line.
     pub fn from_toml(text: &str) -> Result<RiskPolicy, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let line = e
-                .span()
-                .map(|span| {
-                    format!(
-                        " (line {})",
-                        text.get(..span.start).unwrap_or(text).matches('\n').count() + 1
-                    )
-                })
-                .unwrap_or_default();
-            format!(
-                "risk policy is not valid TOML{line}: {}",
-                e.message().trim()
-            )
-        })?;
+        let file = read_file(text)?;
         let mut policy = RiskPolicy::default();
-        for (key, value) in &table {
-            match key.as_str() {
-                "expiring_days" => policy.expiring_days = i64::from(whole(key, value)?),
-                "slow_ms" => policy.slow_ms = millis(key, value)?,
-                "severity_weights" => {
-                    for (name, weight) in section(key, value)? {
-                        let full = format!("{key}.{name}");
-                        let severity: Severity = name.parse().map_err(|_| {
-                            format!(
-                                "unknown key `{full}`: not a severity (high, medium, low, info)"
-                            )
-                        })?;
-                        policy
-                            .severity_weights
-                            .insert(severity, whole(&full, weight)?);
-                    }
-                }
-                "code_weights" => {
-                    for (name, weight) in section(key, value)? {
-                        let full = format!("{key}.{name}");
-                        let code: FindingCode = name
-                            .parse()
-                            .map_err(|_| format!("unknown key `{full}`: not a finding code"))?;
-                        policy.code_weights.insert(code, whole(&full, weight)?);
-                    }
-                }
-                "levels" => {
-                    for (name, threshold) in section(key, value)? {
-                        let full = format!("{key}.{name}");
-                        let slot = match name.as_str() {
-                            "high" => &mut policy.high_from,
-                            "medium" => &mut policy.medium_from,
-                            "low" => &mut policy.low_from,
-                            _ => {
-                                return Err(format!(
-                                    "unknown key `{full}`: levels are high, medium and low"
-                                ))
-                            }
-                        };
-                        *slot = whole(&full, threshold)?;
-                    }
-                }
-                _ => return Err(format!("unknown key `{key}` in the risk policy")),
+        if let Some(days) = file.expiring_days {
+            policy.expiring_days = i64::from(days.0);
+        }
+        if let Some(ms) = file.slow_ms {
+            policy.slow_ms = ms.0;
+        }
+        for (name, weight) in file.severity_weights {
+            let severity: Severity = name.parse().map_err(|_| {
+                format!(
+                    "unknown key `severity_weights.{name}`: not a severity (high, medium, low, info)"
+                )
+            })?;
+            policy.severity_weights.insert(severity, weight.0);
+        }
+        for (name, weight) in file.code_weights {
+            let code: FindingCode = name
+                .parse()
+                .map_err(|_| format!("unknown key `code_weights.{name}`: not a finding code"))?;
+            policy.code_weights.insert(code, weight.0);
+        }
+        let levels = file.levels;
+        for (slot, value) in [
+            (&mut policy.high_from, levels.high),
+            (&mut policy.medium_from, levels.medium),
+            (&mut policy.low_from, levels.low),
+        ] {
+            if let Some(value) = value {
+                *slot = value.0;
             }
         }
         policy.check_levels()?;
@@ -186,48 +160,109 @@ impl RiskPolicy {
     }
 }
 
-/// A `[section]` of the policy file.
-fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, String> {
-    value.as_table().ok_or_else(|| {
+/// The policy file as written (see `configs/risk.toml`): every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    expiring_days: Option<Whole>,
+    slow_ms: Option<Millis>,
+    /// By severity word; checked against [`Severity`] with a message naming the key.
+    #[serde(default)]
+    severity_weights: BTreeMap<String, Whole>,
+    /// By finding code; checked against [`FindingCode`] with a message naming the key.
+    #[serde(default)]
+    code_weights: BTreeMap<String, Whole>,
+    #[serde(default)]
+    levels: Levels,
+}
+
+/// `[levels]`: the lowest score of each level.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Levels {
+    high: Option<Whole>,
+    medium: Option<Whole>,
+    low: Option<Whole>,
+}
+
+/// Parses the file; an error names the key's dotted path and the line it is on.
+fn read_file(text: &str) -> Result<PolicyFile, String> {
+    let line_of = |e: &toml::de::Error| {
+        e.span()
+            .map(|span| {
+                let before = text.get(..span.start).unwrap_or(text);
+                format!(" (line {})", before.matches('\n').count() + 1)
+            })
+            .unwrap_or_default()
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
         format!(
-            "`{key}` must be a table ([{key}]), not {}",
-            article(value.type_str())
+            "risk policy is not valid TOML{}: {}",
+            line_of(&e),
+            e.message().trim()
+        )
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        let key = match path.as_str() {
+            "." | "" => String::new(),
+            path => format!(" `{path}`"),
+        };
+        format!(
+            "risk policy{}{key}: {}",
+            line_of(inner),
+            inner.message().trim()
         )
     })
 }
 
-/// A non-negative whole number that fits a `u32`.
-fn whole(key: &str, value: &toml::Value) -> Result<u32, String> {
-    match value {
-        toml::Value::Integer(n) if *n < 0 => Err(format!("`{key}` must not be negative, not {n}")),
-        toml::Value::Integer(n) => {
-            u32::try_from(*n).map_err(|_| format!("`{key}` is too large: {n}"))
+/// A non-negative whole number that fits a `u32` (a weight, a threshold, a number of days).
+#[derive(Debug, Clone, Copy)]
+struct Whole(u32);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match toml::Value::deserialize(d)? {
+            toml::Value::Integer(n) if n < 0 => {
+                Err(D::Error::custom(format!("must not be negative, not {n}")))
+            }
+            toml::Value::Integer(n) => u32::try_from(n)
+                .map(Whole)
+                .map_err(|_| D::Error::custom(format!("is too large: {n}"))),
+            other => Err(D::Error::custom(format!(
+                "must be a non-negative whole number, not {} {other}",
+                article(other.type_str())
+            ))),
         }
-        other => Err(format!(
-            "`{key}` must be a non-negative whole number, not {} {other}",
-            article(other.type_str())
-        )),
     }
 }
 
 /// A non-negative, finite number of milliseconds (whole or not).
-fn millis(key: &str, value: &toml::Value) -> Result<f64, String> {
-    let ms = match value {
-        toml::Value::Integer(n) => *n as f64,
-        toml::Value::Float(x) => *x,
-        other => {
-            return Err(format!(
-                "`{key}` must be a number of milliseconds, not {} {other}",
-                article(other.type_str())
-            ))
+#[derive(Debug, Clone, Copy)]
+struct Millis(f64);
+
+impl<'de> Deserialize<'de> for Millis {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let ms = match toml::Value::deserialize(d)? {
+            toml::Value::Integer(n) => n as f64,
+            toml::Value::Float(x) => x,
+            other => {
+                return Err(D::Error::custom(format!(
+                    "must be a number of milliseconds, not {} {other}",
+                    article(other.type_str())
+                )))
+            }
+        };
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(D::Error::custom(format!(
+                "must be a non-negative, finite number of milliseconds, not {ms}"
+            )));
         }
-    };
-    if !ms.is_finite() || ms < 0.0 {
-        return Err(format!(
-            "`{key}` must be a non-negative, finite number of milliseconds, not {ms}"
-        ));
+        Ok(Millis(ms))
     }
-    Ok(ms)
 }
 
 fn article(word: &str) -> String {
