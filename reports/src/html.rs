@@ -20,6 +20,7 @@ use crate::observation::Observation;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 use crate::summary::{DeepSummary, ScanInfo, Summary, EXPIRY_BUCKETS};
+use crate::timestamp;
 use crate::writers::cell;
 
 const PAGE_CSS: &str = include_str!("html/page.css");
@@ -121,14 +122,11 @@ fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
     let mut item = |term: &str, value: &str| {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(value));
     };
-    item(
-        "Started",
-        info.started_at.as_deref().unwrap_or("not recorded"),
-    );
-    item(
-        "Finished",
-        info.finished_at.as_deref().unwrap_or("not recorded"),
-    );
+    let time = |at: Option<time::OffsetDateTime>| {
+        at.map_or_else(|| "not recorded".to_string(), timestamp::rfc3339)
+    };
+    item("Started", &time(info.started_at));
+    item("Finished", &time(info.finished_at));
     if let Some(targets) = &info.targets {
         item("Targets", &list(targets, TARGETS_SHOWN));
     }
@@ -810,11 +808,11 @@ mod tests {
             subject: subject.into(),
             issuer: subject.into(),
             self_signed: true,
-            not_before: "2026-01-01T00:00:00Z".into(),
-            not_after: "2026-12-01T00:00:00Z".into(),
+            not_before: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
+            not_after: Some(time::macros::datetime!(2026-12-01 00:00:00 UTC)),
             days_left,
-            key: "RSA 2048".into(),
-            signature: "sha256WithRSAEncryption".into(),
+            key: crate::CertKey::Rsa { bits: 2048 },
+            signature: crate::SignatureAlgorithm::Sha256WithRsa,
             sha256: "00".into(),
         }
     }
@@ -857,8 +855,8 @@ mod tests {
     fn info() -> ScanInfo {
         ScanInfo {
             version: "0.1.0".into(),
-            started_at: Some("2026-11-21T10:00:00Z".into()),
-            finished_at: Some("2026-11-21T10:05:00Z".into()),
+            started_at: Some(time::macros::datetime!(2026-11-21 10:00:00 UTC)),
+            finished_at: Some(time::macros::datetime!(2026-11-21 10:05:00 UTC)),
             targets: Some(vec![HOSTILE.into()]),
             interrupted: true,
             ..ScanInfo::default()

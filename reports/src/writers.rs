@@ -66,6 +66,11 @@ pub fn cell<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
+/// A time cell: RFC 3339 UTC, empty when the record has no time there.
+fn time_cell(at: Option<time::OffsetDateTime>) -> String {
+    at.map(crate::timestamp::rfc3339).unwrap_or_default()
+}
+
 /// The cells of one `hosts.csv` row, in [`HOSTS_CSV_COLUMNS`] order.
 pub fn hosts_csv_row(o: &Observation) -> [String; 39] {
     let cert = o.cert.as_ref();
@@ -89,11 +94,11 @@ pub fn hosts_csv_row(o: &Observation) -> [String; 39] {
         c(|c| c.subject.clone()),
         c(|c| c.issuer.clone()),
         c(|c| c.self_signed.to_string()),
-        c(|c| c.not_before.clone()),
-        c(|c| c.not_after.clone()),
+        c(|c| time_cell(c.not_before)),
+        c(|c| time_cell(c.not_after)),
         c(|c| c.days_left.to_string()),
-        c(|c| c.key.clone()),
-        c(|c| c.signature.clone()),
+        c(|c| c.key.to_string()),
+        c(|c| c.signature.to_string()),
         c(|c| c.sha256.clone()),
         o.attempts.to_string(),
         cell(&o.error),
@@ -280,7 +285,9 @@ impl<W: Write> ObservationSink for JsonLines<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::certificate::{CertKey, SignatureAlgorithm};
     use crate::{CertInfo, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+    use time::macros::datetime;
 
     fn sample() -> Observation {
         let mut o = Observation::new(
@@ -297,11 +304,11 @@ mod tests {
             subject: "=HYPERLINK(\"http://x\")".into(),
             issuer: "host".into(),
             self_signed: false,
-            not_before: "2026-01-01T00:00:00Z".into(),
-            not_after: "2026-01-02T00:00:00Z".into(),
+            not_before: Some(datetime!(2026-01-01 00:00:00 UTC)),
+            not_after: Some(datetime!(2026-01-02 00:00:00 UTC)),
             days_left: -5,
-            key: "RSA 2048".into(),
-            signature: "sha256WithRSAEncryption".into(),
+            key: CertKey::Rsa { bits: 2048 },
+            signature: SignatureAlgorithm::Sha256WithRsa,
             sha256: "00".into(),
         });
         o
@@ -331,6 +338,12 @@ mod tests {
         let row = lines.next().unwrap();
         assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
         assert!(row.contains(",-5,"), "{row}");
+        assert!(
+            row.contains(
+                ",2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,-5,RSA 2048,sha256WithRSAEncryption,"
+            ),
+            "{row}"
+        );
         assert!(
             row.starts_with("1,0,none,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
