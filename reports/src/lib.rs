@@ -5,6 +5,7 @@
 //! [`write_reports`] turns them into the ranked report files.
 
 pub mod certificate;
+pub mod columns;
 pub mod deep;
 pub mod diff;
 pub mod files;
@@ -20,6 +21,7 @@ pub mod vocab;
 pub mod writers;
 
 pub use certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, SignatureAlgorithm};
+pub use columns::{Column, Html, HOST_COLUMNS};
 pub use deep::{
     DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
     RdpVersion, TlsVersionAnswer,
@@ -36,4 +38,4 @@ pub use vocab::{
     NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsVersion,
     TlsWireVersion,
 };
-pub use writers::{JsonLines, ObservationSink, HOSTS_CSV_COLUMNS, RANK_COLUMNS};
+pub use writers::{JsonLines, ObservationSink};

@@ -353,7 +353,7 @@ fn strip_tags(html: &str) -> String {
     text
 }
 
-const ADDRESS: usize = 1;
+const ADDRESS: usize = 4;
 const DAYS_LEFT: usize = 13;
 
 #[test]
