@@ -1,7 +1,9 @@
 //! One typed record per target: every stage's outcome and timing.
 //!
 //! The record is the contract between probing and reporting. It is written to `results.jsonl`
-//! as is (serde), so a saved run can be re-read and re-reported without rescanning.
+//! as is (serde), so a saved run can be re-read and re-reported without rescanning. Its values
+//! are typed (TLS versions, the certificate's key and signature, times); only the writers turn
+//! them into text, each the same text `results.jsonl` has always held.
 
 use std::net::IpAddr;
 
