@@ -11,9 +11,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
+use crate::timestamp;
+pub use crate::vocab::TlsVersion;
 use crate::vocab::{
-    word_enum, NegFailure, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, UnknownWord,
+    word_enum, NegFailure, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsWireVersion,
+    UnknownWord,
 };
 
 /// Everything the deep probe found; `Observation::deep` is `None` when `--deep` was not given.
@@ -73,16 +77,6 @@ pub struct ProtocolAnswer {
     pub error: Option<String>,
 }
 
-word_enum! {
-    /// A TLS protocol version, as the `tls_version` column writes it.
-    TlsVersion, "tls version" {
-        Tls10 => "TLSv1.0",
-        Tls11 => "TLSv1.1",
-        Tls12 => "TLSv1.2",
-        Tls13 => "TLSv1.3",
-    }
-}
-
 /// One TLS version tried on its own connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TlsVersionAnswer {
@@ -92,7 +86,7 @@ pub struct TlsVersionAnswer {
     /// How the handshake went; `None` when the connection never got to TLS.
     pub tls: Option<TlsStatus>,
     /// The version the server answered with, when it answered (it may differ from `version`).
-    pub server_version: Option<String>,
+    pub server_version: Option<TlsWireVersion>,
     pub cipher: Option<String>,
     pub error: Option<String>,
 }
@@ -214,8 +208,9 @@ pub struct NtlmIdentity {
     pub dns_tree: Option<String>,
     /// The Version field: `major.minor.build`, e.g. `10.0.20348`.
     pub os_version: Option<String>,
-    /// MsvAvTimestamp as RFC 3339 UTC.
-    pub server_time: Option<String>,
+    /// MsvAvTimestamp, to the whole second.
+    #[serde(default, with = "timestamp::nullable")]
+    pub server_time: Option<OffsetDateTime>,
     /// The server's clock minus the scanner's, in whole seconds.
     pub clock_skew_s: Option<i64>,
 }
@@ -440,7 +435,7 @@ pub(crate) mod fixtures {
             dns_domain: Some(format!("{domain}.example")),
             dns_tree: Some(format!("{domain}.example")),
             os_version: Some("10.0.20348".into()),
-            server_time: Some("2026-11-21T10:00:00Z".into()),
+            server_time: Some(time::macros::datetime!(2026-11-21 10:00:00 UTC)),
             clock_skew_s: skew,
         }
     }

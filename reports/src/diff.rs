@@ -286,14 +286,14 @@ mod tests {
             subject: ip.into(),
             issuer: ip.into(),
             self_signed: true,
-            not_before: "2026-01-01T00:00:00Z".into(),
-            not_after: "2027-01-01T00:00:00Z".into(),
+            not_before: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
+            not_after: Some(time::macros::datetime!(2027-01-01 00:00:00 UTC)),
             days_left,
-            key: "RSA 2048".into(),
-            signature: "sha256WithRSAEncryption".into(),
+            key: crate::CertKey::Rsa { bits: 2048 },
+            signature: crate::SignatureAlgorithm::Sha256WithRsa,
             sha256: "00".into(),
         });
-        o.scanned_at = "2026-11-21T00:00:00Z".into();
+        o.scanned_at = Some(time::macros::datetime!(2026-11-21 00:00:00 UTC));
         Ok(o)
     }
 

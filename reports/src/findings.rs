@@ -16,8 +16,8 @@
 //! | `CERT_EXPIRED` | `cert.days_left < 0` |
 //! | `CERT_NOT_YET_VALID` | `cert.not_before` later than `scanned_at` |
 //! | `CERT_EXPIRING_SOON` | `0 <= cert.days_left <= policy.expiring_days` |
-//! | `CERT_WEAK_KEY` | `cert.key` is `RSA N` with `N < 2048` |
-//! | `CERT_WEAK_SIGNATURE` | `cert.signature` uses SHA-1, MD5, MD4 or MD2 (by name or OID) |
+//! | `CERT_WEAK_KEY` | `cert.key` is RSA with fewer than 2048 bits |
+//! | `CERT_WEAK_SIGNATURE` | `cert.signature` uses SHA-1, MD5, MD4 or MD2 (by name, RSASSA-PSS hash or OID) |
 //! | `NEG_SSL_CERT_NOT_ON_SERVER` | RDP_NEG_FAILURE 3 |
 //! | `NEG_SSL_NOT_ALLOWED` | RDP_NEG_FAILURE 2 |
 //! | `NEG_SSL_REQUIRED` | RDP_NEG_FAILURE 1 |
@@ -52,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use crate::deep::{join, DeepObservation, EncryptionLevel, EncryptionMethod, TlsVersion};
 use crate::observation::Observation;
 use crate::risk::RiskPolicy;
+use crate::timestamp::{self, whole_second_utc};
 use crate::vocab::{word_enum, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
 
 /// `CLOCK_SKEW` is raised above this many seconds between the server's clock and the scanner's:
@@ -168,7 +169,7 @@ fn certificate_findings(
             FindingCode::CertExpired,
             format!(
                 "certificate {subject} expired {}, {} before the scan",
-                cert.not_after,
+                date(cert.not_after),
                 days(-cert.days_left)
             ),
         ));
@@ -177,22 +178,26 @@ fn certificate_findings(
             FindingCode::CertExpiringSoon,
             format!(
                 "certificate {subject} expires {}, {} after the scan (window {})",
-                cert.not_after,
+                date(cert.not_after),
                 days(cert.days_left),
                 days(policy.expiring_days)
             ),
         ));
     }
-    if later_than(&cert.not_before, &obs.scanned_at) {
-        out.push((
-            FindingCode::CertNotYetValid,
-            format!(
-                "certificate {subject} is valid only from {}, after the scan at {}",
-                cert.not_before, obs.scanned_at
-            ),
-        ));
+    if let (Some(from), Some(scan)) = (cert.not_before, obs.scanned_at) {
+        // Compared to the second, as the times are written.
+        if whole_second_utc(from) > whole_second_utc(scan) {
+            out.push((
+                FindingCode::CertNotYetValid,
+                format!(
+                    "certificate {subject} is valid only from {}, after the scan at {}",
+                    timestamp::rfc3339(from),
+                    timestamp::rfc3339(scan)
+                ),
+            ));
+        }
     }
-    if let Some(bits) = rsa_bits(&cert.key) {
+    if let Some(bits) = cert.key.rsa_bits() {
         if bits < 2048 {
             out.push((
                 FindingCode::CertWeakKey,
@@ -200,7 +205,7 @@ fn certificate_findings(
             ));
         }
     }
-    if weak_signature(&cert.signature) {
+    if cert.signature.is_weak() {
         out.push((
             FindingCode::CertWeakSignature,
             format!("certificate {subject} is signed with {}", cert.signature),
@@ -301,7 +306,9 @@ fn tls_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
             FindingCode::TlsLegacyOnly,
             format!(
                 "the host completes a TLS handshake only as {} with {}{}",
-                obs.tls_version.as_deref().unwrap_or("an unknown version"),
+                obs.tls_version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "an unknown version".to_string()),
                 obs.tls_cipher
                     .as_deref()
                     .unwrap_or("an unknown cipher suite"),
@@ -430,8 +437,8 @@ fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
             let at = deep
                 .ntlm
                 .as_ref()
-                .and_then(|n| n.server_time.as_deref())
-                .map(|t| format!(" (server time {t})"))
+                .and_then(|n| n.server_time)
+                .map(|t| format!(" (server time {})", timestamp::rfc3339(t)))
                 .unwrap_or_default();
             out.push((
                 FindingCode::ClockSkew,
@@ -469,6 +476,11 @@ fn reason(obs: &Observation) -> String {
         .unwrap_or_default()
 }
 
+/// A certificate date as written, or `at an unknown time` for a record that has none.
+fn date(at: Option<time::OffsetDateTime>) -> String {
+    at.map_or_else(|| "at an unknown time".to_string(), timestamp::rfc3339)
+}
+
 /// `1 day`, `31 days`.
 fn days(n: i64) -> String {
     if n == 1 {
@@ -476,63 +488,6 @@ fn days(n: i64) -> String {
     } else {
         format!("{n} days")
     }
-}
-
-/// True when RFC 3339 UTC time `a` is later than `b`, compared to the second. False when
-/// either is not a `YYYY-MM-DDTHH:MM:SS…` time (a hand-made record without `scanned_at`).
-fn later_than(a: &str, b: &str) -> bool {
-    fn seconds(t: &str) -> Option<&str> {
-        let head = t.get(..19)?;
-        let shape_ok = head.bytes().enumerate().all(|(i, c)| match i {
-            4 | 7 => c == b'-',
-            10 => c == b'T' || c == b't' || c == b' ',
-            13 | 16 => c == b':',
-            _ => c.is_ascii_digit(),
-        });
-        shape_ok.then_some(head)
-    }
-    match (seconds(a), seconds(b)) {
-        // Same shape and fixed width: the strings order like the times (both are UTC).
-        (Some(a), Some(b)) => a[..10] > b[..10] || (a[..10] == b[..10] && a[11..] > b[11..]),
-        _ => false,
-    }
-}
-
-/// The size of an `RSA N` key.
-fn rsa_bits(key: &str) -> Option<u32> {
-    key.strip_prefix("RSA ")?.trim().parse().ok()
-}
-
-/// Signature algorithms on SHA-1, MD5, MD4 or MD2, by name (`sha1WithRSAEncryption`,
-/// `ecdsa-with-SHA1`, `md5WithRSAEncryption`, `dsa-with-sha1`…) or, for algorithms the scanner
-/// has no name for, by dotted OID.
-fn weak_signature(signature: &str) -> bool {
-    const WEAK_OIDS: [&str; 7] = [
-        "1.2.840.113549.1.1.2", // md2WithRSAEncryption
-        "1.2.840.113549.1.1.3", // md4WithRSAEncryption
-        "1.2.840.113549.1.1.4", // md5WithRSAEncryption
-        "1.2.840.113549.1.1.5", // sha1WithRSAEncryption
-        "1.3.14.3.2.29",        // sha1WithRSASignature (OIW)
-        "1.2.840.10040.4.3",    // dsa-with-sha1
-        "1.2.840.10045.4.1",    // ecdsa-with-SHA1
-    ];
-    if WEAK_OIDS.contains(&signature.trim()) {
-        return true;
-    }
-    let name: String = signature
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    // `sha1` not followed by a digit (no real name has one, but `sha1…` must not be a prefix of
-    // something longer), and the MD family.
-    let sha1 = name.match_indices("sha1").any(|(i, _)| {
-        !name[i + 4..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
-    });
-    sha1 || ["md2", "md4", "md5"].iter().any(|md| name.contains(md))
 }
 
 /// Evidence is one line of plain text: control characters (newlines included) become spaces.

@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::IpAddr;
 
+use crate::columns::{nla_word, page_columns, Column, Html, Look};
 use crate::deep::{join, DeepObservation, EncryptionLevel, TlsVersion};
 use crate::findings::Severity;
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 use crate::summary::{DeepSummary, ScanInfo, Summary, EXPIRY_BUCKETS};
-use crate::writers::cell;
+use crate::timestamp;
 
 const PAGE_CSS: &str = include_str!("html/page.css");
 const PAGE_JS: &str = include_str!("html/page.js");
@@ -121,14 +122,11 @@ fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
     let mut item = |term: &str, value: &str| {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(value));
     };
-    item(
-        "Started",
-        info.started_at.as_deref().unwrap_or("not recorded"),
-    );
-    item(
-        "Finished",
-        info.finished_at.as_deref().unwrap_or("not recorded"),
-    );
+    let time = |at: Option<time::OffsetDateTime>| {
+        at.map_or_else(|| "not recorded".to_string(), timestamp::rfc3339)
+    };
+    item("Started", &time(info.started_at));
+    item("Finished", &time(info.finished_at));
     if let Some(targets) = &info.targets {
         item("Targets", &list(targets, TARGETS_SHOWN));
     }
@@ -341,15 +339,6 @@ fn expiry_histogram(out: &mut String, summary: &Summary) {
         if without == 1 { "is" } else { "are" },
     );
     out.push_str("</section>\n");
-}
-
-/// The words the page uses for `nla_required`.
-fn nla_word(required: Option<bool>) -> &'static str {
-    match required {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "",
-    }
 }
 
 /// One row of a small count table: its label, its hosts, and whether the label is a code word
@@ -613,101 +602,8 @@ fn endpoint(o: &Observation) -> String {
     }
 }
 
-/// A key that sorts addresses numerically as text: IPv4 before IPv6, each octet or group
-/// zero-padded.
-fn address_key(ip: &Option<IpAddr>) -> String {
-    match ip {
-        Some(IpAddr::V4(ip)) => {
-            let o = ip.octets();
-            format!("4-{:03}.{:03}.{:03}.{:03}", o[0], o[1], o[2], o[3])
-        }
-        Some(IpAddr::V6(ip)) => {
-            let groups: Vec<String> = ip.segments().iter().map(|g| format!("{g:04x}")).collect();
-            format!("6-{}", groups.join(":"))
-        }
-        None => String::new(),
-    }
-}
-
-/// Sorts high above medium above low above none.
-fn level_key(level: RiskLevel) -> usize {
-    RiskLevel::ALL.len() - 1 - RiskLevel::ALL.iter().position(|l| *l == level).unwrap_or(0)
-}
-
-/// The full host table's columns: `data-col` name, heading, numeric.
-const COLUMNS: [(&str, &str, bool); 15] = [
-    ("rank", "rank", true),
-    ("address", "address", false),
-    ("port", "port", true),
-    ("hostname", "hostname", false),
-    ("risk_score", "risk_score", true),
-    ("risk_level", "risk_level", true),
-    ("findings", "findings", false),
-    ("tcp", "tcp", false),
-    ("rdp", "rdp", false),
-    ("selected_protocol", "selected protocol", false),
-    ("tls", "tls", false),
-    ("tls_version", "tls version", false),
-    ("cert_subject", "cert subject", false),
-    ("days_left", "days left", true),
-    ("error", "error", false),
-];
-
-/// The columns inserted into [`COLUMNS`] (after `tls version`, before the certificate, so
-/// they show without scrolling sideways) when the run had deep records.
-const DEEP_COLUMNS: [(&str, &str, bool); 5] = [
-    ("protocols", "protocols", false),
-    ("tls_range", "TLS range", false),
-    ("nla", "NLA", false),
-    ("rdp_enc", "RDP enc.", true),
-    ("ntlm_host", "NTLM host", false),
-];
-
-/// Where [`DEEP_COLUMNS`] go: before this many of [`COLUMNS`]' last ones (certificate subject,
-/// days left, error).
-const AFTER_DEEP: usize = 3;
-
-/// The deep cells of one host-table row (empty for a host without a deep record).
-fn deep_row_cells(out: &mut String, deep: Option<&DeepObservation>) {
-    let Some(d) = deep else {
-        out.push_str("<td></td><td></td><td></td><td></td><td></td>");
-        return;
-    };
-    let tls = d.tls_accepted();
-    let range = match (tls.first(), tls.last()) {
-        (Some(low), Some(high)) if low == high => low.to_string(),
-        (Some(low), Some(high)) => format!("{low}–{high}"),
-        _ => String::new(),
-    };
-    let security = d.rdp_security.as_ref();
-    let level = security.and_then(|s| s.level);
-    // Sorts by strength: none, low, client-compatible, high, fips.
-    let level_key = level
-        .and_then(|l| EncryptionLevel::ALL.iter().position(|x| *x == l))
-        .map(|i| i.to_string())
-        .unwrap_or_default();
-    let mut enc = cell(&level);
-    if let Some(s) = security.filter(|s| !s.methods.is_empty()) {
-        let _ = write!(enc, " ({})", join(&s.methods).replace('|', ", "));
-    }
-    let ntlm = d.ntlm.as_ref();
-    let host = ntlm
-        .and_then(|n| n.dns_computer.clone().or_else(|| n.computer.clone()))
-        .unwrap_or_default();
-    let _ = write!(
-        out,
-        "<td class=\"code\">{protocols}</td><td>{range}</td><td>{nla}</td>\
-         <td data-key=\"{level_key}\">{enc}</td><td>{host}</td>",
-        protocols = escape(&join(&d.protocols_accepted()).replace('|', " ")),
-        range = escape(&range),
-        nla = nla_word(d.nla_required()),
-        enc = escape(enc.trim()),
-        host = escape(&host),
-    );
-}
-
-/// The host table; `deep` adds [`DEEP_COLUMNS`], and makes the table a scrolling box with a
-/// fixed heading row, as it is then wider than the page.
+/// The host table, its columns from [`page_columns`]; `deep` adds the deep-only ones, and
+/// makes the table a scrolling box with a fixed heading row, as it is then wider than the page.
 fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, deep: bool) {
     out.push_str("<section aria-labelledby=\"all-h\">\n<h2 id=\"all-h\">All hosts</h2>\n");
     if hosts.is_empty() {
@@ -732,62 +628,56 @@ fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, deep: bool) 
          <table class=\"hosts\" id=\"hosts\">\n<thead><tr>",
         if deep { " wide" } else { "" }
     );
-    let extra: &[(&str, &str, bool)] = if deep { &DEEP_COLUMNS } else { &[] };
-    let (before, after) = COLUMNS.split_at(COLUMNS.len() - AFTER_DEEP);
-    let columns = before.iter().chain(extra).chain(after);
-    for (i, (col, title, numeric)) in columns.enumerate() {
+    for (i, (_, html)) in page_columns(deep).enumerate() {
         let _ = write!(
             out,
-            "<th scope=\"col\" data-col=\"{col}\"{}{}><button type=\"button\">{title}</button></th>",
-            if *numeric { " data-type=\"num\"" } else { "" },
-            if i == 0 { " aria-sort=\"ascending\"" } else { "" },
+            "<th scope=\"col\" data-col=\"{}\"{}{}><button type=\"button\">{}</button></th>",
+            escape(html.col),
+            if html.numeric {
+                " data-type=\"num\""
+            } else {
+                ""
+            },
+            if i == 0 {
+                " aria-sort=\"ascending\""
+            } else {
+                ""
+            },
+            escape(html.heading),
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for host in hosts {
-        let o = &host.observation;
-        let a = &host.assessment;
-        let codes: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
-        let level = a.level.as_str();
-        let _ = write!(
-            out,
-            "<tr data-rank=\"{rank}\"><td class=\"num\">{rank}</td>\
-             <td data-key=\"{akey}\">{addr}</td><td class=\"num\">{port}</td><td>{name}</td>\
-             <td class=\"num\">{score}</td>\
-             <td data-key=\"{lkey}\"><span class=\"level {level}\">{level}</span></td>\
-             <td class=\"code\">{codes}</td><td>{tcp}</td><td>{rdp}</td><td>{sel}</td>\
-             <td>{tls}</td><td>{ver}</td>",
-            rank = host.rank,
-            akey = escape(&address_key(&o.ip)),
-            addr = escape(&cell(&o.ip)),
-            port = o.port,
-            name = escape(&cell(&o.hostname)),
-            score = a.score,
-            lkey = level_key(a.level),
-            codes = escape(&codes.join(" ")),
-            tcp = o.tcp,
-            rdp = escape(&cell(&o.rdp)),
-            sel = escape(&cell(&o.selected_protocol)),
-            tls = escape(&cell(&o.tls)),
-            ver = escape(&cell(&o.tls_version)),
-        );
-        if deep {
-            deep_row_cells(out, o.deep.as_ref());
+        let _ = write!(out, "<tr data-rank=\"{}\">", host.rank);
+        for (column, html) in page_columns(deep) {
+            table_cell(out, column, html, host);
         }
-        let _ = writeln!(
-            out,
-            "<td class=\"wrap\">{subject}</td><td class=\"num\">{days}</td>\
-             <td class=\"wrap\">{error}</td></tr>",
-            subject = escape(o.cert.as_ref().map_or("", |c| c.subject.as_str())),
-            days = o
-                .cert
-                .as_ref()
-                .map(|c| c.days_left.to_string())
-                .unwrap_or_default(),
-            error = escape(&cell(&o.error)),
-        );
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+/// One `<td>` of the host table: its text escaped, its class and sort key as the column says.
+fn table_cell(out: &mut String, column: &Column, html: &Html, host: &RankedHost) {
+    let text = escape(&html.text.unwrap_or(column.cell)(host));
+    let class = match html.look {
+        Look::Number => " class=\"num\"",
+        Look::Code => " class=\"code\"",
+        Look::Wrap => " class=\"wrap\"",
+        Look::Text | Look::Level => "",
+    };
+    let key = html
+        .key
+        .and_then(|key| key(host))
+        .map(|key| format!(" data-key=\"{}\"", escape(&key)))
+        .unwrap_or_default();
+    let _ = match html.look {
+        Look::Level => write!(
+            out,
+            "<td{class}{key}><span class=\"level {text}\">{text}</span></td>"
+        ),
+        _ => write!(out, "<td{class}{key}>{text}</td>"),
+    };
 }
 
 #[cfg(test)]
@@ -810,11 +700,11 @@ mod tests {
             subject: subject.into(),
             issuer: subject.into(),
             self_signed: true,
-            not_before: "2026-01-01T00:00:00Z".into(),
-            not_after: "2026-12-01T00:00:00Z".into(),
+            not_before: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
+            not_after: Some(time::macros::datetime!(2026-12-01 00:00:00 UTC)),
             days_left,
-            key: "RSA 2048".into(),
-            signature: "sha256WithRSAEncryption".into(),
+            key: crate::CertKey::Rsa { bits: 2048 },
+            signature: crate::SignatureAlgorithm::Sha256WithRsa,
             sha256: "00".into(),
         }
     }
@@ -857,8 +747,8 @@ mod tests {
     fn info() -> ScanInfo {
         ScanInfo {
             version: "0.1.0".into(),
-            started_at: Some("2026-11-21T10:00:00Z".into()),
-            finished_at: Some("2026-11-21T10:05:00Z".into()),
+            started_at: Some(time::macros::datetime!(2026-11-21 10:00:00 UTC)),
+            finished_at: Some(time::macros::datetime!(2026-11-21 10:05:00 UTC)),
             targets: Some(vec![HOSTILE.into()]),
             interrupted: true,
             ..ScanInfo::default()
@@ -1039,8 +929,26 @@ mod tests {
         assert!(!page.contains("Deep probe") && !page.contains("id=\"deep"));
         assert!(!page.contains("class=\"facts\""));
         assert!(!page.contains("class=\"scroll wide\""));
-        let columns: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
-        assert_eq!(table_columns(&page), columns);
+        assert_eq!(
+            table_columns(&page),
+            [
+                "rank",
+                "risk_score",
+                "risk_level",
+                "findings",
+                "address",
+                "port",
+                "hostname",
+                "tcp",
+                "rdp",
+                "selected_protocol",
+                "tls",
+                "tls_version",
+                "cert_subject",
+                "days_left",
+                "error"
+            ]
+        );
         assert!(table_rows(&page).iter().all(|r| r.len() == 15));
     }
 
@@ -1127,12 +1035,5 @@ mod tests {
         let rows = table_rows(&page);
         assert_eq!(rows[0][16], format!("{escaped}.corp"));
         assert_eq!(page.matches("<script").count(), 1);
-    }
-
-    #[test]
-    fn levels_sort_by_seriousness() {
-        assert!(level_key(RiskLevel::High) > level_key(RiskLevel::Medium));
-        assert!(level_key(RiskLevel::Low) > level_key(RiskLevel::None));
-        assert_eq!(level_key(RiskLevel::None), 0);
     }
 }

@@ -4,6 +4,8 @@
 //! one [`Observation`] per target; [`JsonLines`] writes them as they arrive, and
 //! [`write_reports`] turns them into the ranked report files.
 
+pub mod certificate;
+pub mod columns;
 pub mod deep;
 pub mod diff;
 pub mod files;
@@ -14,20 +16,26 @@ pub mod observation;
 pub mod ranking;
 pub mod risk;
 pub mod summary;
+pub mod timestamp;
 pub mod vocab;
 pub mod writers;
 
+pub use certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, SignatureAlgorithm};
+pub use columns::{Column, Html, HOST_COLUMNS};
 pub use deep::{
     DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
-    RdpVersion, TlsVersion, TlsVersionAnswer,
+    RdpVersion, TlsVersionAnswer,
 };
 pub use files::{
     read_results, write_reports, ReadError, ReportError, ReportOutcome, ResultsReader,
 };
 pub use findings::{findings, Finding, FindingCode, Severity};
-pub use observation::{CertInfo, Observation};
+pub use observation::Observation;
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};
-pub use vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
-pub use writers::{JsonLines, ObservationSink, HOSTS_CSV_COLUMNS, RANK_COLUMNS};
+pub use vocab::{
+    NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsVersion,
+    TlsWireVersion,
+};
+pub use writers::{JsonLines, ObservationSink};

@@ -1,14 +1,21 @@
 //! One typed record per target: every stage's outcome and timing.
 //!
 //! The record is the contract between probing and reporting. It is written to `results.jsonl`
-//! as is (serde), so a saved run can be re-read and re-reported without rescanning.
+//! as is (serde), so a saved run can be re-read and re-reported without rescanning. Its values
+//! are typed (TLS versions, the certificate's key and signature, times); only the writers turn
+//! them into text, each the same text `results.jsonl` has always held.
 
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
+pub use crate::certificate::CertInfo;
 use crate::deep::DeepObservation;
-use crate::vocab::{NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+use crate::timestamp;
+use crate::vocab::{
+    NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsWireVersion,
+};
 
 /// Everything the probe saw of one `(address, port)` target.
 ///
@@ -29,8 +36,8 @@ pub struct Observation {
     pub neg_failure: Option<NegFailure>,
     pub tls: Option<TlsStatus>,
     pub tls_ms: Option<f64>,
-    /// `TLSv1.0` … `TLSv1.3`.
-    pub tls_version: Option<String>,
+    /// The version the handshake reached (the legacy hello may see SSLv3 or an unknown value).
+    pub tls_version: Option<TlsWireVersion>,
     /// The IANA cipher-suite name.
     pub tls_cipher: Option<String>,
     /// The server's (leaf) certificate.
@@ -45,34 +52,14 @@ pub struct Observation {
     pub attempt_outcomes: Vec<String>,
     /// What went wrong, in words, for any stage that did not succeed.
     pub error: Option<String>,
-    /// When the probe of this target finished, RFC 3339 UTC.
-    pub scanned_at: String,
+    /// When the probe of this target finished, to the whole second. Absent only in a record
+    /// that has no time there (written `""`).
+    #[serde(with = "timestamp::text")]
+    pub scanned_at: Option<OffsetDateTime>,
     /// What `--deep` found; `None` when it was not asked for (and in results written before it
     /// existed).
     #[serde(default)]
     pub deep: Option<DeepObservation>,
-}
-
-/// What rdpsweep records of one X.509 certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CertInfo {
-    /// The subject CN, or the whole DN when there is no CN.
-    pub subject: String,
-    /// The issuer CN, or the whole DN when there is no CN.
-    pub issuer: String,
-    pub self_signed: bool,
-    /// RFC 3339 UTC.
-    pub not_before: String,
-    /// RFC 3339 UTC.
-    pub not_after: String,
-    /// Whole days from the scan to `not_after`; negative once expired.
-    pub days_left: i64,
-    /// Key type and size, e.g. `RSA 2048`, `EC P-256`.
-    pub key: String,
-    /// Signature algorithm name, e.g. `sha256WithRSAEncryption`.
-    pub signature: String,
-    /// SHA-256 of the DER encoding, lowercase hex.
-    pub sha256: String,
 }
 
 impl Observation {
@@ -98,7 +85,7 @@ impl Observation {
             attempts: 1,
             attempt_outcomes: Vec::new(),
             error: None,
-            scanned_at: String::new(),
+            scanned_at: None,
             deep: None,
         }
     }
@@ -112,5 +99,84 @@ impl Observation {
         } else {
             format!("tcp={}", self.tcp)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::{assess, RiskPolicy};
+
+    /// A record of an RDP host with a certificate and a deep NTLM identity, its time fields
+    /// set to `scanned_at`, `not_before`, `not_after` and `server_time` (JSON values).
+    fn line(scanned_at: &str, not_before: &str, not_after: &str, server_time: &str) -> String {
+        format!(
+            r#"{{"ip":"10.0.0.7","port":3389,"hostname":null,"tcp":"open","tcp_ms":0.3,"rdp":"negotiated","rdp_ms":0.4,"selected_protocol":"hybrid","neg_flags":"","neg_failure":null,"tls":"legacy","tls_ms":2.0,"tls_version":"SSLv3","tls_cipher":"TLS_RSA_WITH_RC4_128_SHA","cert":{{"subject":"old","issuer":"old","self_signed":true,"not_before":{not_before},"not_after":{not_after},"days_left":-3,"key":"RSA 1024","signature":"md5WithRSAEncryption","sha256":"00"}},"chain":[],"attempts":1,"attempt_outcomes":["tls=legacy"],"error":null,"scanned_at":{scanned_at},"deep":{{"protocols":[],"tls_versions":[{{"version":"TLSv1.0","accepted":false,"tls":"ok","server_version":"0x7f1c","cipher":null,"error":"the server chose 0x7f1c"}}],"rdp_security":null,"ntlm":{{"computer":"OLD","domain":null,"dns_computer":null,"dns_domain":null,"dns_tree":null,"os_version":null,"server_time":{server_time},"clock_skew_s":900}},"connections":3,"notes":[]}}}}"#
+        )
+    }
+
+    #[test]
+    fn versions_beyond_tls_1_0_to_1_3_load_and_write_back() {
+        let text = line(
+            r#""2026-11-21T23:00:00Z""#,
+            r#""2026-01-01T00:00:00Z""#,
+            r#""2026-11-18T00:00:00Z""#,
+            r#""2026-11-21T23:15:00Z""#,
+        );
+        let obs: Observation = serde_json::from_str(&text).expect("loads");
+        assert_eq!(obs.tls_version, Some(TlsWireVersion(0x0300)));
+        let deep = obs.deep.as_ref().unwrap();
+        assert_eq!(
+            deep.tls_versions[0].server_version,
+            Some(TlsWireVersion(0x7f1c))
+        );
+        assert_eq!(serde_json::to_string(&obs).unwrap(), text);
+    }
+
+    #[test]
+    fn empty_or_malformed_times_load_as_absent() {
+        let text = line(r#""""#, r#""yesterday""#, r#""""#, r#""2026-11-21 23:15""#);
+        let obs: Observation = serde_json::from_str(&text).expect("loads");
+        assert_eq!(obs.scanned_at, None);
+        let cert = obs.cert.as_ref().unwrap();
+        assert_eq!((cert.not_before, cert.not_after), (None, None));
+        let ntlm = obs.deep.as_ref().unwrap().ntlm.as_ref().unwrap();
+        assert_eq!(ntlm.server_time, None);
+        // The findings that need no time are still raised.
+        let codes: Vec<String> = assess(&obs, &RiskPolicy::default())
+            .findings
+            .iter()
+            .map(|f| f.code.to_string())
+            .collect();
+        for code in [
+            "CERT_EXPIRED",
+            "CERT_WEAK_KEY",
+            "CERT_WEAK_SIGNATURE",
+            "CLOCK_SKEW",
+        ] {
+            assert!(codes.iter().any(|c| c == code), "{code} in {codes:?}");
+        }
+        assert!(
+            !codes.iter().any(|c| c == "CERT_NOT_YET_VALID"),
+            "{codes:?}"
+        );
+        // Written back as absent: `""` where the field was always a string, `null` otherwise.
+        let again = serde_json::to_string(&obs).unwrap();
+        assert_eq!(again, line(r#""""#, r#""""#, r#""""#, "null"));
+        // A time that is not a string at all is not a record.
+        assert!(serde_json::from_str::<Observation>(&line("7", "null", "null", "null")).is_err());
+    }
+
+    #[test]
+    fn a_missing_server_time_is_absent() {
+        let text = line(r#""2026-11-21T23:00:00Z""#, "null", "null", "null")
+            .replace(r#","server_time":null"#, "");
+        let obs: Observation = serde_json::from_str(&text).expect("loads");
+        let ntlm = obs.deep.as_ref().unwrap().ntlm.as_ref().unwrap();
+        assert_eq!(ntlm.server_time, None);
+        assert_eq!(
+            obs.scanned_at.map(crate::timestamp::rfc3339).as_deref(),
+            Some("2026-11-21T23:00:00Z")
+        );
     }
 }

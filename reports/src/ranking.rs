@@ -391,11 +391,11 @@ mod tests {
                             subject: format!("h{i}"),
                             issuer: format!("h{i}"),
                             self_signed: true,
-                            not_before: "2026-01-01T00:00:00Z".into(),
-                            not_after: "2027-01-01T00:00:00Z".into(),
+                            not_before: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
+                            not_after: Some(time::macros::datetime!(2027-01-01 00:00:00 UTC)),
                             days_left: (i as i64 % 90) - 30,
-                            key: "RSA 2048".into(),
-                            signature: "sha256WithRSAEncryption".into(),
+                            key: crate::CertKey::Rsa { bits: 2048 },
+                            signature: crate::SignatureAlgorithm::Sha256WithRsa,
                             sha256: "00".into(),
                         });
                     }

@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::deep::{DeepObservation, EncryptionLevel, TlsVersion};
 use crate::findings::CLOCK_SKEW_LIMIT_S;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
+use crate::timestamp;
 
 /// What was scanned and how. Fields a rebuilt report cannot know (`rdpsweep report` reads only
 /// observations) are `None`.
@@ -16,10 +18,12 @@ use crate::risk::RiskLevel;
 pub struct ScanInfo {
     /// rdpsweep's version.
     pub version: String,
-    /// RFC 3339 UTC; for a rebuilt report, the earliest `scanned_at`.
-    pub started_at: Option<String>,
-    /// RFC 3339 UTC; for a rebuilt report, the latest `scanned_at`.
-    pub finished_at: Option<String>,
+    /// For a rebuilt report, the earliest `scanned_at`.
+    #[serde(default, with = "timestamp::nullable")]
+    pub started_at: Option<OffsetDateTime>,
+    /// For a rebuilt report, the latest `scanned_at`.
+    #[serde(default, with = "timestamp::nullable")]
+    pub finished_at: Option<OffsetDateTime>,
     pub targets: Option<Vec<String>>,
     pub input_files: Option<Vec<String>>,
     pub excludes: Option<Vec<String>>,
@@ -173,8 +177,8 @@ pub struct SummaryCounter {
     /// `None` until a host with a deep record is counted.
     deep: Option<DeepSummary>,
     /// The earliest and latest `scanned_at`, for reports rebuilt without scan times.
-    first_seen: Option<String>,
-    last_seen: Option<String>,
+    first_seen: Option<OffsetDateTime>,
+    last_seen: Option<OffsetDateTime>,
 }
 
 impl Default for SummaryCounter {
@@ -210,14 +214,9 @@ impl SummaryCounter {
         for finding in &host.assessment.findings {
             *self.by_finding.entry(finding.code.to_string()).or_insert(0) += 1;
         }
-        let seen = &host.observation.scanned_at;
-        if !seen.is_empty() {
-            if self.first_seen.as_ref().is_none_or(|first| seen < first) {
-                self.first_seen = Some(seen.clone());
-            }
-            if self.last_seen.as_ref().is_none_or(|last| seen > last) {
-                self.last_seen = Some(seen.clone());
-            }
+        if let Some(seen) = host.observation.scanned_at {
+            self.first_seen = Some(self.first_seen.map_or(seen, |first| first.min(seen)));
+            self.last_seen = Some(self.last_seen.map_or(seen, |last| last.max(seen)));
         }
         if let Some(cert) = &host.observation.cert {
             *self

@@ -130,6 +130,80 @@ word_enum! {
     }
 }
 
+word_enum! {
+    /// A TLS protocol version rdpsweep asks for (the `--deep` range, `tls_min`, `tls_max`).
+    TlsVersion, "tls version" {
+        Tls10 => "TLSv1.0",
+        Tls11 => "TLSv1.1",
+        Tls12 => "TLSv1.2",
+        Tls13 => "TLSv1.3",
+    }
+}
+
+impl TlsVersion {
+    /// The version's ProtocolVersion value (RFC 8446 4.1.2).
+    pub fn wire(self) -> TlsWireVersion {
+        TlsWireVersion(match self {
+            TlsVersion::Tls10 => 0x0301,
+            TlsVersion::Tls11 => 0x0302,
+            TlsVersion::Tls12 => 0x0303,
+            TlsVersion::Tls13 => 0x0304,
+        })
+    }
+}
+
+/// The TLS version a server answered with, as its ProtocolVersion value (RFC 8446 4.1.2):
+/// `SSLv3`, `TLSv1.0` … `TLSv1.3`, or any other value kept by number and written as hex
+/// (`0x7f1c`), as the legacy hello reader names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TlsWireVersion(pub u16);
+
+impl TlsWireVersion {
+    pub const SSL3_0: TlsWireVersion = TlsWireVersion(0x0300);
+
+    /// The version, when it is one rdpsweep asks for.
+    pub fn known(self) -> Option<TlsVersion> {
+        TlsVersion::ALL.iter().copied().find(|v| v.wire() == self)
+    }
+}
+
+impl From<TlsVersion> for TlsWireVersion {
+    fn from(version: TlsVersion) -> Self {
+        version.wire()
+    }
+}
+
+impl fmt::Display for TlsWireVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Some(version) => f.write_str(version.as_str()),
+            None if *self == Self::SSL3_0 => f.write_str("SSLv3"),
+            None => write!(f, "{:#06x}", self.0),
+        }
+    }
+}
+
+impl FromStr for TlsWireVersion {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, UnknownWord> {
+        if let Ok(version) = s.parse::<TlsVersion>() {
+            return Ok(version.wire());
+        }
+        if s == "SSLv3" {
+            return Ok(Self::SSL3_0);
+        }
+        // Only the form it is written in (`0x` and four lowercase hex digits), so that the text
+        // reads back the same.
+        s.strip_prefix("0x")
+            .filter(|hex| hex.len() == 4 && !hex.bytes().any(|b| b.is_ascii_uppercase()))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            .map(TlsWireVersion)
+            .filter(|v| v.to_string() == s)
+            .ok_or_else(|| UnknownWord::new("tls version", s))
+    }
+}
+string_serde!(TlsWireVersion);
+
 /// A selectedProtocol value (MS-RDPBCGR 2.2.1.2.1). Unknown values keep their number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SelectedProtocol(pub u32);
@@ -324,6 +398,31 @@ mod tests {
         assert_eq!(NegFailure(3).to_string(), "ssl_cert_not_on_server");
         assert_eq!(NegFailure(99).to_string(), "unknown(99)");
         assert_eq!("unknown(99)".parse::<NegFailure>().unwrap(), NegFailure(99));
+    }
+
+    #[test]
+    fn tls_versions_are_named_as_the_legacy_reader_names_them_and_keep_unknown_values() {
+        for (wire, text) in [
+            (0x0300, "SSLv3"),
+            (0x0301, "TLSv1.0"),
+            (0x0302, "TLSv1.1"),
+            (0x0303, "TLSv1.2"),
+            (0x0304, "TLSv1.3"),
+            (0x7f1c, "0x7f1c"),
+            (0x0002, "0x0002"),
+        ] {
+            assert_eq!(TlsWireVersion(wire).to_string(), text);
+            assert_eq!(text.parse::<TlsWireVersion>(), Ok(TlsWireVersion(wire)));
+        }
+        for bad in [
+            "", "TLS1.2", "0x301", "0x7F1C", "0x0303", "0xzzzz", "tlsv1.2",
+        ] {
+            assert!(bad.parse::<TlsWireVersion>().is_err(), "{bad:?}");
+        }
+        assert_eq!(TlsWireVersion(0x0302).known(), Some(TlsVersion::Tls11));
+        assert_eq!(TlsWireVersion::SSL3_0.known(), None);
+        assert!(TlsWireVersion::SSL3_0 < TlsVersion::Tls10.wire());
+        assert!(TlsVersion::Tls13.wire() < TlsWireVersion(0x7f1c));
     }
 
     #[test]

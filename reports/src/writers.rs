@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::deep::{join, DeepObservation, NtlmIdentity};
+use crate::columns::{hosts_csv_header, hosts_csv_row, FINDING_COLUMNS};
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 
@@ -14,132 +14,9 @@ pub trait ObservationSink {
     fn record(&mut self, obs: &Observation) -> io::Result<()>;
 }
 
-/// The `hosts.csv` columns, in order. This order is a contract: add columns only at the end.
-/// The columns from `protocols_accepted` on are filled only by `--deep` (see [`deep_cells`]).
-pub const HOSTS_CSV_COLUMNS: [&str; 39] = [
-    "ip",
-    "port",
-    "hostname",
-    "tcp",
-    "tcp_ms",
-    "rdp",
-    "rdp_ms",
-    "selected_protocol",
-    "neg_flags",
-    "neg_failure",
-    "tls",
-    "tls_ms",
-    "tls_version",
-    "tls_cipher",
-    "cert_subject",
-    "cert_issuer",
-    "cert_self_signed",
-    "cert_not_before",
-    "cert_not_after",
-    "cert_days_left",
-    "cert_key",
-    "cert_signature",
-    "cert_sha256",
-    "attempts",
-    "error",
-    "protocols_accepted",
-    "nla_required",
-    "tls_versions",
-    "tls_min",
-    "tls_max",
-    "rdp_encryption_level",
-    "rdp_encryption_methods",
-    "rdp_version",
-    "ntlm_computer",
-    "ntlm_domain",
-    "ntlm_dns_computer",
-    "ntlm_dns_domain",
-    "os_version",
-    "clock_skew_s",
-];
-
-/// How many of the last [`HOSTS_CSV_COLUMNS`] the deep probe fills.
-pub const DEEP_COLUMNS: usize = 14;
-
 /// The text of an optional cell: empty when absent.
 pub fn cell<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
-}
-
-/// The cells of one `hosts.csv` row, in [`HOSTS_CSV_COLUMNS`] order.
-pub fn hosts_csv_row(o: &Observation) -> [String; 39] {
-    let cert = o.cert.as_ref();
-    let c = |f: fn(&crate::CertInfo) -> String| cert.map(f).unwrap_or_default();
-    let [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13] = deep_cells(o.deep.as_ref());
-    [
-        cell(&o.ip),
-        o.port.to_string(),
-        cell(&o.hostname),
-        o.tcp.to_string(),
-        cell(&o.tcp_ms),
-        cell(&o.rdp),
-        cell(&o.rdp_ms),
-        cell(&o.selected_protocol),
-        cell(&o.neg_flags),
-        cell(&o.neg_failure),
-        cell(&o.tls),
-        cell(&o.tls_ms),
-        cell(&o.tls_version),
-        cell(&o.tls_cipher),
-        c(|c| c.subject.clone()),
-        c(|c| c.issuer.clone()),
-        c(|c| c.self_signed.to_string()),
-        c(|c| c.not_before.clone()),
-        c(|c| c.not_after.clone()),
-        c(|c| c.days_left.to_string()),
-        c(|c| c.key.clone()),
-        c(|c| c.signature.clone()),
-        c(|c| c.sha256.clone()),
-        o.attempts.to_string(),
-        cell(&o.error),
-        d0,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        d6,
-        d7,
-        d8,
-        d9,
-        d10,
-        d11,
-        d12,
-        d13,
-    ]
-}
-
-/// The deep columns of a row (`protocols_accepted` … `clock_skew_s`): all empty without
-/// `--deep`; multi-valued cells are `|`-separated.
-pub fn deep_cells(deep: Option<&DeepObservation>) -> [String; DEEP_COLUMNS] {
-    let Some(d) = deep else {
-        return Default::default();
-    };
-    let tls = d.tls_accepted();
-    let security = d.rdp_security.as_ref();
-    let ntlm = d.ntlm.as_ref();
-    let n = |f: fn(&NtlmIdentity) -> Option<String>| ntlm.and_then(f).unwrap_or_default();
-    [
-        join(&d.protocols_accepted()),
-        cell(&d.nla_required()),
-        join(&tls),
-        cell(&tls.first()),
-        cell(&tls.last()),
-        cell(&security.and_then(|s| s.level)),
-        security.map(|s| join(&s.methods)).unwrap_or_default(),
-        cell(&security.and_then(|s| s.version)),
-        n(|i| i.computer.clone()),
-        n(|i| i.domain.clone()),
-        n(|i| i.dns_computer.clone()),
-        n(|i| i.dns_domain.clone()),
-        n(|i| i.os_version.clone()),
-        n(|i| i.clock_skew_s.map(|s| s.to_string())),
-    ]
 }
 
 /// Makes a cell safe to open in a spreadsheet: text that Excel or LibreOffice would run as a
@@ -159,27 +36,14 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The leading columns of the ranked `hosts.csv`, before the observation columns.
-pub const RANK_COLUMNS: [&str; 5] = [
-    "rank",
-    "risk_score",
-    "risk_level",
-    "findings",
-    "remediation",
-];
-
-/// The `findings.csv` columns: one row per host and finding.
-pub const FINDINGS_CSV_COLUMNS: [&str; 6] =
-    ["ip", "port", "code", "severity", "evidence", "remediation"];
-
 /// Writes one CSV record with every cell made [`spreadsheet_safe`].
 pub fn write_safe_record<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
     csv.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
     Ok(())
 }
 
-/// The ranked `hosts.csv`: [`RANK_COLUMNS`] then [`HOSTS_CSV_COLUMNS`], one row per host in
-/// rank order. `findings` are `;`-separated codes; `remediation` is the top finding's.
+/// The ranked `hosts.csv`: the CSV columns of [`crate::columns::HOST_COLUMNS`], one row per
+/// host in rank order.
 pub struct RankedHostsCsv<W: Write> {
     csv: csv::Writer<W>,
 }
@@ -188,30 +52,14 @@ impl<W: Write> RankedHostsCsv<W> {
     /// Starts the file with its header row.
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(RANK_COLUMNS.iter().chain(HOSTS_CSV_COLUMNS.iter()))?;
+        csv.write_record(hosts_csv_header())?;
         Ok(RankedHostsCsv { csv })
     }
 
     /// Writes one host's row.
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
-        let a = &host.assessment;
-        let codes: Vec<String> = a.findings.iter().map(|f| f.code.to_string()).collect();
-        let lead = [
-            host.rank.to_string(),
-            a.score.to_string(),
-            a.level.to_string(),
-            codes.join(";"),
-            a.findings
-                .first()
-                .map(|f| f.remediation.clone())
-                .unwrap_or_default(),
-        ];
-        let row = hosts_csv_row(&host.observation);
-        self.csv.write_record(
-            lead.iter()
-                .chain(row.iter())
-                .map(|cell| spreadsheet_safe(cell).into_owned()),
-        )?;
+        self.csv
+            .write_record(hosts_csv_row(host).map(|cell| spreadsheet_safe(&cell).into_owned()))?;
         Ok(())
     }
 
@@ -221,7 +69,7 @@ impl<W: Write> RankedHostsCsv<W> {
     }
 }
 
-/// `findings.csv`: [`FINDINGS_CSV_COLUMNS`], one row per host and finding, for pivot tables.
+/// `findings.csv`: [`FINDING_COLUMNS`], one row per host and finding, for pivot tables.
 pub struct FindingsCsv<W: Write> {
     csv: csv::Writer<W>,
 }
@@ -230,7 +78,7 @@ impl<W: Write> FindingsCsv<W> {
     /// Starts the file with its header row.
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(FINDINGS_CSV_COLUMNS)?;
+        csv.write_record(FINDING_COLUMNS.iter().map(|(name, _)| name))?;
         Ok(FindingsCsv { csv })
     }
 
@@ -238,16 +86,9 @@ impl<W: Write> FindingsCsv<W> {
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
         let o = &host.observation;
         for f in &host.assessment.findings {
-            let row = [
-                cell(&o.ip),
-                o.port.to_string(),
-                f.code.to_string(),
-                f.severity.to_string(),
-                f.evidence.clone(),
-                f.remediation.clone(),
-            ];
+            let row = FINDING_COLUMNS.iter().map(|(_, cell)| cell(o, f));
             self.csv
-                .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+                .write_record(row.map(|cell| spreadsheet_safe(&cell).into_owned()))?;
         }
         Ok(())
     }
@@ -280,7 +121,10 @@ impl<W: Write> ObservationSink for JsonLines<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::certificate::{CertKey, SignatureAlgorithm};
+    use crate::columns::HOST_COLUMNS;
     use crate::{CertInfo, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+    use time::macros::datetime;
 
     fn sample() -> Observation {
         let mut o = Observation::new(
@@ -297,40 +141,53 @@ mod tests {
             subject: "=HYPERLINK(\"http://x\")".into(),
             issuer: "host".into(),
             self_signed: false,
-            not_before: "2026-01-01T00:00:00Z".into(),
-            not_after: "2026-01-02T00:00:00Z".into(),
+            not_before: Some(datetime!(2026-01-01 00:00:00 UTC)),
+            not_after: Some(datetime!(2026-01-02 00:00:00 UTC)),
             days_left: -5,
-            key: "RSA 2048".into(),
-            signature: "sha256WithRSAEncryption".into(),
+            key: CertKey::Rsa { bits: 2048 },
+            signature: SignatureAlgorithm::Sha256WithRsa,
             sha256: "00".into(),
         });
         o
     }
 
-    #[test]
-    fn ranked_csv_has_header_and_neutralised_formula_but_numbers_intact() {
-        let host = RankedHost {
+    /// `obs` as the only host of a ranking, with no findings.
+    fn ranked(obs: Observation) -> RankedHost {
+        RankedHost {
             rank: 1,
-            observation: sample(),
+            observation: obs,
             assessment: crate::Assessment {
                 findings: Vec::new(),
                 score: 0,
                 level: crate::RiskLevel::None,
             },
-        };
+        }
+    }
+
+    /// The `hosts.csv` cells of `obs`, by column name.
+    fn csv_cells(obs: Observation) -> Vec<(&'static str, String)> {
+        hosts_csv_header()
+            .zip(hosts_csv_row(&ranked(obs)))
+            .collect()
+    }
+
+    #[test]
+    fn ranked_csv_has_header_and_neutralised_formula_but_numbers_intact() {
         let mut csv = RankedHostsCsv::new(Vec::new()).unwrap();
-        csv.write(&host).unwrap();
+        csv.write(&ranked(sample())).unwrap();
         let text = String::from_utf8(csv.finish().unwrap()).unwrap();
         let mut lines = text.lines();
-        let header: Vec<&str> = RANK_COLUMNS
-            .iter()
-            .chain(HOSTS_CSV_COLUMNS.iter())
-            .copied()
-            .collect();
-        assert_eq!(lines.next().unwrap(), header.join(","));
+        let golden = include_str!("../tests/golden/hosts.csv.header");
+        assert_eq!(lines.next().unwrap(), golden.trim_end());
         let row = lines.next().unwrap();
         assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
         assert!(row.contains(",-5,"), "{row}");
+        assert!(
+            row.contains(
+                ",2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,-5,RSA 2048,sha256WithRSAEncryption,"
+            ),
+            "{row}"
+        );
         assert!(
             row.starts_with("1,0,none,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
@@ -353,11 +210,21 @@ mod tests {
     fn deep_columns_are_empty_without_deep_and_filled_with_it() {
         use crate::deep::*;
         use crate::vocab::NegFailure;
-        let row = hosts_csv_row(&sample());
-        assert_eq!(HOSTS_CSV_COLUMNS[25], "protocols_accepted");
-        assert!(row[25..].iter().all(String::is_empty), "{row:?}");
+        let deep_start = |cells: &[(&str, String)]| {
+            cells
+                .iter()
+                .position(|(name, _)| *name == "protocols_accepted")
+                .unwrap()
+        };
+        let row = csv_cells(sample());
+        assert_eq!(row.len() - deep_start(&row), 14);
+        assert!(
+            row[deep_start(&row)..].iter().all(|(_, c)| c.is_empty()),
+            "{row:?}"
+        );
 
         let mut obs = sample();
+        assert!(HOST_COLUMNS.iter().any(|c| c.name == "clock_skew_s"));
         let answer = |protocol: u32, selected: Option<u32>| ProtocolAnswer {
             protocol: SelectedProtocol(protocol),
             requested: protocol,
@@ -403,8 +270,11 @@ mod tests {
             connections: 9,
             notes: Vec::new(),
         });
-        let row = hosts_csv_row(&obs);
-        let deep: Vec<&str> = row[25..].iter().map(String::as_str).collect();
+        let row = csv_cells(obs.clone());
+        let deep: Vec<&str> = row[deep_start(&row)..]
+            .iter()
+            .map(|(_, c)| c.as_str())
+            .collect();
         assert_eq!(
             deep,
             [

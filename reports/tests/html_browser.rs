@@ -12,10 +12,12 @@ use std::time::{Duration, Instant};
 
 use rdpsweep_reports::html::report_html;
 use rdpsweep_reports::summarize;
+use rdpsweep_reports::timestamp::parse;
 use rdpsweep_reports::{
-    Assessment, CertInfo, DeepObservation, EncryptionLevel, Finding, FindingCode, NegFailure,
-    NtlmIdentity, Observation, ProtocolAnswer, RankedHost, RdpSecurity, RdpStatus, RiskLevel,
-    ScanInfo, SelectedProtocol, Severity, TcpStatus, TlsStatus, TlsVersion, TlsVersionAnswer,
+    Assessment, CertInfo, CertKey, DeepObservation, EncryptionLevel, Finding, FindingCode,
+    NegFailure, NtlmIdentity, Observation, ProtocolAnswer, RankedHost, RdpSecurity, RdpStatus,
+    RiskLevel, ScanInfo, SelectedProtocol, Severity, SignatureAlgorithm, TcpStatus, TlsStatus,
+    TlsVersion, TlsVersionAnswer,
 };
 
 const HOSTILE_SUBJECT: &str =
@@ -28,11 +30,11 @@ fn cert(subject: &str, days_left: i64) -> CertInfo {
         subject: subject.into(),
         issuer: subject.into(),
         self_signed: true,
-        not_before: "2025-01-01T00:00:00Z".into(),
-        not_after: "2026-10-22T00:00:00Z".into(),
+        not_before: parse("2025-01-01T00:00:00Z"),
+        not_after: parse("2026-10-22T00:00:00Z"),
         days_left,
-        key: "RSA 2048".into(),
-        signature: "sha256WithRSAEncryption".into(),
+        key: CertKey::Rsa { bits: 2048 },
+        signature: SignatureAlgorithm::Sha256WithRsa,
         sha256: "ab".repeat(32),
     }
 }
@@ -69,7 +71,7 @@ fn tls_host(ip: &str, protocol: u32, tls: TlsStatus, version: &str) -> Observati
     o.rdp = Some(RdpStatus::Negotiated);
     o.selected_protocol = Some(SelectedProtocol(protocol));
     o.tls = Some(tls);
-    o.tls_version = Some(version.into());
+    o.tls_version = Some(version.parse().expect("a tls version"));
     o
 }
 
@@ -156,8 +158,8 @@ fn fleet() -> Vec<RankedHost> {
 fn info() -> ScanInfo {
     ScanInfo {
         version: "test".into(),
-        started_at: Some("2026-11-21T10:00:00Z".into()),
-        finished_at: Some("2026-11-21T10:04:00Z".into()),
+        started_at: parse("2026-11-21T10:00:00Z"),
+        finished_at: parse("2026-11-21T10:04:00Z"),
         targets: Some(vec!["127.77.0.0/27".into(), "127.88.0.0/24".into()]),
         ports: Some(vec![3389, 13389]),
         ..ScanInfo::default()
@@ -188,7 +190,7 @@ fn deep(accepted: &[u32], level: Option<EncryptionLevel>, computer: &str) -> Dee
             version,
             accepted: true,
             tls: Some(TlsStatus::Ok),
-            server_version: Some(version.to_string()),
+            server_version: Some(version.wire()),
             cipher: None,
             error: None,
         })
@@ -351,7 +353,7 @@ fn strip_tags(html: &str) -> String {
     text
 }
 
-const ADDRESS: usize = 1;
+const ADDRESS: usize = 4;
 const DAYS_LEFT: usize = 13;
 
 #[test]

@@ -3,10 +3,12 @@
 //! [`summarize`] reads one DER certificate and never panics on garbage: anything that is not
 //! exactly one well-formed certificate is a [`CertError`].
 
-use rdpsweep_reports::CertInfo;
+use rdpsweep_reports::timestamp::whole_second_utc;
+use rdpsweep_reports::{
+    CertInfo, CertKey, EcCurve, HashAlgorithm, Oid as OidText, SignatureAlgorithm,
+};
 use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use x509_parser::asn1_rs::{Any, Tag};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
@@ -23,9 +25,9 @@ use x509_parser::x509::{AttributeTypeAndValue, SubjectPublicKeyInfo, X509Name};
 pub struct CertError(pub String);
 
 /// Summarises one DER certificate as seen at `now`: subject/issuer (CN, or the whole DN when
-/// there is no CN), self-signed, validity in RFC 3339 UTC, whole days left (negative once
-/// expired), key (`RSA 2048`, `EC P-256`, `Ed25519`), signature algorithm name
-/// (`sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `sha1WithRSAEncryption`), SHA-256 hex.
+/// there is no CN), self-signed, validity (UTC, to the second), whole days left (negative
+/// once expired), key (RSA and its size, EC and its curve, Ed25519), signature algorithm
+/// (RSASSA-PSS with its hash), SHA-256 hex.
 pub fn summarize(der: &[u8], now: OffsetDateTime) -> Result<CertInfo, CertError> {
     let cert = parse(der)?;
     let validity = cert.validity();
@@ -34,8 +36,8 @@ pub fn summarize(der: &[u8], now: OffsetDateTime) -> Result<CertInfo, CertError>
         subject: name(cert.subject()),
         issuer: name(cert.issuer()),
         self_signed: is_self_signed(&cert),
-        not_before: rfc3339(validity.not_before.to_datetime())?,
-        not_after: rfc3339(not_after)?,
+        not_before: Some(whole_second_utc(validity.not_before.to_datetime())),
+        not_after: Some(whole_second_utc(not_after)),
         days_left: days_left(now, not_after),
         key: key(cert.public_key())?,
         signature: signature(&cert.signature_algorithm),
@@ -113,17 +115,6 @@ fn authority_key_id<'a>(cert: &X509Certificate<'a>) -> Option<&'a [u8]> {
         .map(|id| id.0)
 }
 
-/// RFC 3339 in UTC with `Z`, to the whole second, e.g. `2026-11-21T23:05:28Z`.
-fn rfc3339(at: OffsetDateTime) -> Result<String, CertError> {
-    let utc = at.to_offset(UtcOffset::UTC);
-    let whole = utc
-        .replace_nanosecond(0)
-        .map_err(|e| CertError(format!("bad time {utc}: {e}")))?;
-    whole
-        .format(&Rfc3339)
-        .map_err(|e| CertError(format!("cannot format time {utc}: {e}")))
-}
-
 /// Whole days from `now` to `not_after`, rounded toward negative infinity (an expiry an hour
 /// ago is -1, one in 36 hours is 1).
 fn days_left(now: OffsetDateTime, not_after: OffsetDateTime) -> i64 {
@@ -132,21 +123,23 @@ fn days_left(now: OffsetDateTime, not_after: OffsetDateTime) -> i64 {
     floor_seconds.div_euclid(86_400)
 }
 
-/// `RSA 2048`, `EC P-256`, `Ed25519`, or the key algorithm's OID.
-fn key(spki: &SubjectPublicKeyInfo<'_>) -> Result<String, CertError> {
+/// RSA (either OID) with its modulus size, EC with its curve, Ed25519, or the key algorithm's
+/// OID.
+fn key(spki: &SubjectPublicKeyInfo<'_>) -> Result<CertKey, CertError> {
     let algorithm = &spki.algorithm.algorithm;
     if *algorithm == oids::OID_PKCS1_RSAENCRYPTION || *algorithm == oids::OID_PKCS1_RSASSAPSS {
         let (_, rsa) = RSAPublicKey::from_der(&spki.subject_public_key.data)
             .map_err(|e| CertError(format!("malformed RSA public key ({e})")))?;
-        return Ok(format!("RSA {}", bit_length(rsa.modulus)));
+        let bits = u32::try_from(bit_length(rsa.modulus)).unwrap_or(u32::MAX);
+        return Ok(CertKey::Rsa { bits });
     }
     if *algorithm == oids::OID_KEY_TYPE_EC_PUBLIC_KEY {
-        return Ok(ec_key(spki.algorithm.parameters.as_ref()));
+        return Ok(CertKey::Ec(ec_curve(spki.algorithm.parameters.as_ref())));
     }
     if *algorithm == oids::OID_SIG_ED25519 {
-        return Ok("Ed25519".into());
+        return Ok(CertKey::Ed25519);
     }
-    Ok(algorithm.to_id_string())
+    Ok(CertKey::Other(oid(algorithm)))
 }
 
 /// The bit length of a big-endian unsigned integer (leading zero bytes and bits not counted).
@@ -158,88 +151,111 @@ fn bit_length(be: &[u8]) -> usize {
     (be.len() - first) * 8 - leading_zeros
 }
 
-/// `EC P-256` / `EC P-384` / `EC P-521` from the named curve, else `EC` and the curve's OID.
-fn ec_key(parameters: Option<&Any<'_>>) -> String {
-    let Some(curve) = parameters.and_then(|p| p.as_oid().ok()) else {
-        return "EC".into();
-    };
+/// P-256, P-384 or P-521 from the named curve, else the curve's OID; `None` when the
+/// parameters name no curve.
+fn ec_curve(parameters: Option<&Any<'_>>) -> Option<EcCurve> {
+    let curve = parameters.and_then(|p| p.as_oid().ok())?;
     let named = [
-        (oids::OID_EC_P256, "P-256"),
-        (oids::OID_NIST_EC_P384, "P-384"),
-        (oids::OID_NIST_EC_P521, "P-521"),
+        (oids::OID_EC_P256, EcCurve::P256),
+        (oids::OID_NIST_EC_P384, EcCurve::P384),
+        (oids::OID_NIST_EC_P521, EcCurve::P521),
     ];
-    match named.iter().find(|(oid, _)| *oid == curve) {
-        Some((_, short)) => format!("EC {short}"),
-        None => format!("EC {}", curve.to_id_string()),
-    }
+    Some(match named.into_iter().find(|(known, _)| *known == curve) {
+        Some((_, named)) => named,
+        None => EcCurve::Other(oid(&curve)),
+    })
 }
 
-/// The name of a certificate's signature algorithm. RSASSA-PSS carries its hash in its
-/// parameters, so it is named with it (`RSASSA-PSS with SHA-1`): a PSS signature over SHA-1 is
-/// as weak as `sha1WithRSAEncryption`. Absent parameters or an absent hash mean SHA-1 (RFC 4055).
-fn signature(algorithm: &AlgorithmIdentifier<'_>) -> String {
-    let name = signature_name(&algorithm.algorithm);
+/// A certificate's signature algorithm. RSASSA-PSS carries its hash in its parameters, so it
+/// is recorded with it: a PSS signature over SHA-1 is as weak as `sha1WithRSAEncryption`.
+/// Absent parameters or an absent hash mean SHA-1 (RFC 4055); unreadable ones, no hash.
+fn signature(algorithm: &AlgorithmIdentifier<'_>) -> SignatureAlgorithm {
     if algorithm.algorithm != oids::OID_PKCS1_RSASSAPSS {
-        return name;
+        return signature_by_oid(&algorithm.algorithm);
     }
     let hash = match &algorithm.parameters {
-        None => Some(hash_name(&oids::OID_HASH_SHA1)),
+        None => Some(HashAlgorithm::Sha1),
         Some(params) => RsaSsaPssParams::try_from(params)
             .ok()
-            .map(|p| hash_name(p.hash_algorithm_oid())),
+            .map(|p| hash(p.hash_algorithm_oid())),
     };
-    match hash {
-        Some(hash) => format!("{name} with {hash}"),
-        None => name,
-    }
+    SignatureAlgorithm::RsaPss(hash)
 }
 
-/// The name of a hash algorithm, or its dotted OID.
-fn hash_name(algorithm: &Oid<'_>) -> String {
-    let names = [
-        (oids::OID_HASH_SHA1, "SHA-1"),
-        (oids::OID_NIST_HASH_SHA256, "SHA-256"),
-        (oids::OID_NIST_HASH_SHA384, "SHA-384"),
-        (oids::OID_NIST_HASH_SHA512, "SHA-512"),
+/// A hash algorithm by its OID.
+fn hash(algorithm: &Oid<'_>) -> HashAlgorithm {
+    let known = [
+        (oids::OID_HASH_SHA1, HashAlgorithm::Sha1),
+        (oids::OID_NIST_HASH_SHA256, HashAlgorithm::Sha256),
+        (oids::OID_NIST_HASH_SHA384, HashAlgorithm::Sha384),
+        (oids::OID_NIST_HASH_SHA512, HashAlgorithm::Sha512),
     ];
     // The OID registry has no constants for these two: matched by their dotted form.
     let by_id = [
-        ("1.2.840.113549.2.5", "MD5"),         // RFC 1321, id-md5
-        ("2.16.840.1.101.3.4.2.4", "SHA-224"), // RFC 4055, id-sha224
+        ("1.2.840.113549.2.5", HashAlgorithm::Md5), // RFC 1321, id-md5
+        ("2.16.840.1.101.3.4.2.4", HashAlgorithm::Sha224), // RFC 4055, id-sha224
     ];
-    if let Some((_, name)) = names.iter().find(|(oid, _)| oid == algorithm) {
-        return (*name).to_string();
+    if let Some((_, hash)) = known.into_iter().find(|(oid, _)| oid == algorithm) {
+        return hash;
     }
     let id = algorithm.to_id_string();
-    match by_id.iter().find(|(dotted, _)| *dotted == id) {
-        Some((_, name)) => (*name).to_string(),
-        None => id,
+    match by_id.into_iter().find(|(dotted, _)| *dotted == id) {
+        Some((_, hash)) => hash,
+        None => HashAlgorithm::Other(OidText::new(id)),
     }
 }
 
-/// The conventional name of a signature algorithm, or its dotted OID.
-///
-/// The names mostly match the OID registry's short names; the registry's `rsassa-pss` and
-/// `ed25519` are spelt `RSASSA-PSS` and `Ed25519` here, as in RFC 4055 and RFC 8410.
-fn signature_name(algorithm: &Oid<'_>) -> String {
-    let names = [
-        (oids::OID_PKCS1_MD5WITHRSAENC, "md5WithRSAEncryption"),
-        (oids::OID_PKCS1_SHA1WITHRSA, "sha1WithRSAEncryption"),
-        (oids::OID_PKCS1_SHA224WITHRSA, "sha224WithRSAEncryption"),
-        (oids::OID_PKCS1_SHA256WITHRSA, "sha256WithRSAEncryption"),
-        (oids::OID_PKCS1_SHA384WITHRSA, "sha384WithRSAEncryption"),
-        (oids::OID_PKCS1_SHA512WITHRSA, "sha512WithRSAEncryption"),
-        (oids::OID_PKCS1_RSASSAPSS, "RSASSA-PSS"),
-        (oids::OID_SIG_ECDSA_WITH_SHA224, "ecdsa-with-SHA224"),
-        (oids::OID_SIG_ECDSA_WITH_SHA256, "ecdsa-with-SHA256"),
-        (oids::OID_SIG_ECDSA_WITH_SHA384, "ecdsa-with-SHA384"),
-        (oids::OID_SIG_ECDSA_WITH_SHA512, "ecdsa-with-SHA512"),
-        (oids::OID_SIG_ED25519, "Ed25519"),
+/// A signature algorithm other than RSASSA-PSS by its OID: one rdpsweep names, or the OID.
+fn signature_by_oid(algorithm: &Oid<'_>) -> SignatureAlgorithm {
+    let known = [
+        (
+            oids::OID_PKCS1_MD5WITHRSAENC,
+            SignatureAlgorithm::Md5WithRsa,
+        ),
+        (oids::OID_PKCS1_SHA1WITHRSA, SignatureAlgorithm::Sha1WithRsa),
+        (
+            oids::OID_PKCS1_SHA224WITHRSA,
+            SignatureAlgorithm::Sha224WithRsa,
+        ),
+        (
+            oids::OID_PKCS1_SHA256WITHRSA,
+            SignatureAlgorithm::Sha256WithRsa,
+        ),
+        (
+            oids::OID_PKCS1_SHA384WITHRSA,
+            SignatureAlgorithm::Sha384WithRsa,
+        ),
+        (
+            oids::OID_PKCS1_SHA512WITHRSA,
+            SignatureAlgorithm::Sha512WithRsa,
+        ),
+        (
+            oids::OID_SIG_ECDSA_WITH_SHA224,
+            SignatureAlgorithm::EcdsaWithSha224,
+        ),
+        (
+            oids::OID_SIG_ECDSA_WITH_SHA256,
+            SignatureAlgorithm::EcdsaWithSha256,
+        ),
+        (
+            oids::OID_SIG_ECDSA_WITH_SHA384,
+            SignatureAlgorithm::EcdsaWithSha384,
+        ),
+        (
+            oids::OID_SIG_ECDSA_WITH_SHA512,
+            SignatureAlgorithm::EcdsaWithSha512,
+        ),
+        (oids::OID_SIG_ED25519, SignatureAlgorithm::Ed25519),
     ];
-    match names.iter().find(|(oid, _)| oid == algorithm) {
-        Some((_, name)) => (*name).to_string(),
-        None => algorithm.to_id_string(),
+    match known.into_iter().find(|(oid, _)| oid == algorithm) {
+        Some((_, named)) => named,
+        None => SignatureAlgorithm::Other(oid(algorithm)),
     }
+}
+
+/// An OID as the record keeps it: x509-parser's dotted form.
+fn oid(oid: &Oid<'_>) -> OidText {
+    OidText::new(oid.to_id_string())
 }
 
 /// Lowercase hex.

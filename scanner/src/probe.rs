@@ -18,6 +18,7 @@ use std::time::Duration;
 use governor::DefaultDirectRateLimiter;
 use rdpsweep_reports::{
     NegFailure, NegFlags, Observation, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus,
+    TlsWireVersion,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -212,7 +213,7 @@ async fn probe_once(
     match tls {
         Ok(done) => {
             obs.tls = Some(done.status);
-            obs.tls_version = Some(done.version);
+            obs.tls_version = done.version;
             obs.tls_cipher = Some(done.cipher);
             obs.error = done.note;
             record_chain(&mut obs, &done.chain);
@@ -226,17 +227,13 @@ async fn probe_once(
 }
 
 fn finish(mut obs: Observation) -> Observation {
-    obs.scanned_at = now_rfc3339();
+    obs.scanned_at = Some(now_utc());
     obs
 }
 
-/// The current time in RFC 3339 UTC with whole seconds.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// The current time in UTC, to the whole second (as the reports write it).
+pub fn now_utc() -> time::OffsetDateTime {
+    rdpsweep_reports::timestamp::whole_second_utc(time::OffsetDateTime::now_utc())
 }
 
 /// Summarises each certificate of the chain (leaf first) once; `cert` is the leaf's summary.
@@ -512,7 +509,7 @@ async fn tls_stage(
         Ok(Ok(hello)) => hello,
         _ => return Err(failure),
     };
-    let version = legacy::version_name(hello.version);
+    let version = TlsWireVersion(hello.version);
     let cipher = legacy::cipher_name(hello.cipher);
     if !rustls_could_speak(&hello, config) {
         return Ok(TlsDone {
@@ -521,7 +518,7 @@ async fn tls_stage(
                 "tls 1.2/1.3 handshake failed ({}); the server answers an old client",
                 failure.error
             )),
-            version,
+            version: Some(version),
             cipher,
             chain: hello.chain,
         });
@@ -551,7 +548,8 @@ struct TlsDone {
     status: TlsStatus,
     /// Said in `error` even though the handshake succeeded (why it is `legacy`).
     note: Option<String>,
-    version: String,
+    /// `None` only if rustls had no version to tell after its handshake.
+    version: Option<TlsWireVersion>,
     cipher: String,
     chain: Vec<Vec<u8>>,
 }
@@ -593,12 +591,9 @@ async fn upgrade_keep(
         .await
         .map_err(classify_tls_error)?;
     let (_, conn) = tls.get_ref();
-    let version = match conn.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-        Some(other) => legacy::version_name(u16::from(other)),
-        None => String::new(),
-    };
+    let version = conn
+        .protocol_version()
+        .map(|v| TlsWireVersion(u16::from(v)));
     let cipher = conn
         .negotiated_cipher_suite()
         .map(|s| legacy::cipher_name(u16::from(s.suite())))

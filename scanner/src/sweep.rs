@@ -169,6 +169,6 @@ fn failed_row(target: &Target, port: u16, error: String) -> Observation {
     };
     let mut obs = Observation::new(ip, port, hostname, TcpStatus::Error);
     obs.error = Some(error);
-    obs.scanned_at = probe::now_rfc3339();
+    obs.scanned_at = Some(probe::now_utc());
     obs
 }

@@ -1,14 +1,22 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::*;
+use crate::certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, SignatureAlgorithm};
 use crate::deep::{
     DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
     TlsVersion, TlsVersionAnswer,
 };
-use crate::observation::CertInfo;
 use crate::vocab::{NegFailure, NegFlags, SelectedProtocol};
+use time::macros::datetime;
+use time::OffsetDateTime;
 
-const SCANNED_AT: &str = "2026-11-21T23:00:00Z";
+const SCANNED_AT: OffsetDateTime = datetime!(2026-11-21 23:00:00 UTC);
+const SCANNED_AT_TEXT: &str = "2026-11-21T23:00:00Z";
+
+/// A time as the reports write it.
+fn at(text: &str) -> Option<OffsetDateTime> {
+    Some(crate::timestamp::parse(text).expect(text))
+}
 
 /// A healthy leaf: 200 days left, RSA 2048, SHA-256.
 pub(crate) fn cert() -> CertInfo {
@@ -16,11 +24,11 @@ pub(crate) fn cert() -> CertInfo {
         subject: "rdp01.corp".to_string(),
         issuer: "rdp01.corp".to_string(),
         self_signed: true,
-        not_before: "2026-06-09T08:00:00Z".to_string(),
-        not_after: "2027-06-09T08:00:00Z".to_string(),
+        not_before: at("2026-06-09T08:00:00Z"),
+        not_after: at("2027-06-09T08:00:00Z"),
         days_left: 200,
-        key: "RSA 2048".to_string(),
-        signature: "sha256WithRSAEncryption".to_string(),
+        key: CertKey::Rsa { bits: 2048 },
+        signature: SignatureAlgorithm::Sha256WithRsa,
         sha256: "ab".repeat(32),
     }
 }
@@ -40,12 +48,12 @@ pub(crate) fn healthy() -> Observation {
     obs.neg_flags = Some(NegFlags(0x1f));
     obs.tls = Some(TlsStatus::Ok);
     obs.tls_ms = Some(3.4);
-    obs.tls_version = Some("TLSv1.3".to_string());
+    obs.tls_version = Some(TlsVersion::Tls13.wire());
     obs.tls_cipher = Some("TLS_AES_256_GCM_SHA384".to_string());
     obs.cert = Some(cert());
     obs.chain = vec![cert()];
     obs.attempt_outcomes = vec!["tls=ok".to_string()];
-    obs.scanned_at = SCANNED_AT.to_string();
+    obs.scanned_at = Some(SCANNED_AT);
     obs
 }
 
@@ -129,7 +137,7 @@ fn hosts_that_never_reached_rdp_raise_nothing() {
     let mut refused = Observation::new(None, 3389, Some("gone.corp".into()), TcpStatus::Refused);
     refused.tcp_ms = Some(1500.0);
     refused.attempt_outcomes = vec!["tcp=timeout".into(), "tcp=refused".into()];
-    refused.scanned_at = SCANNED_AT.into();
+    refused.scanned_at = Some(SCANNED_AT);
 
     let mut tcp_timeout = refused.clone();
     tcp_timeout.tcp = TcpStatus::Timeout;
@@ -173,7 +181,7 @@ fn expiry_boundaries() {
 #[test]
 fn expiry_evidence_names_the_certificate_date_and_days() {
     let expired = with_cert(|c| {
-        c.not_after = "2026-10-21T08:00:00Z".into();
+        c.not_after = at("2026-10-21T08:00:00Z");
         c.days_left = -32;
     });
     assert_eq!(
@@ -181,44 +189,61 @@ fn expiry_evidence_names_the_certificate_date_and_days() {
         "certificate \"rdp01.corp\" expired 2026-10-21T08:00:00Z, 32 days before the scan"
     );
     let soon = with_cert(|c| {
-        c.not_after = "2026-11-22T08:00:00Z".into();
+        c.not_after = at("2026-11-22T08:00:00Z");
         c.days_left = 1;
     });
     assert_eq!(
         the(&soon, FindingCode::CertExpiringSoon).evidence,
         "certificate \"rdp01.corp\" expires 2026-11-22T08:00:00Z, 1 day after the scan (window 30 days)"
     );
+    // A record whose date was not a time (hand-made) still says what it knows.
+    let undated = with_cert(|c| {
+        c.not_after = None;
+        c.days_left = -2;
+    });
+    assert_eq!(
+        the(&undated, FindingCode::CertExpired).evidence,
+        "certificate \"rdp01.corp\" expired at an unknown time, 2 days before the scan"
+    );
 }
 
 #[test]
 fn not_yet_valid_compares_with_the_scan_time() {
-    let from = |t: &str| codes(&with_cert(|c| c.not_before = t.into()));
+    let from = |t: &str| codes(&with_cert(|c| c.not_before = at(t)));
     assert_eq!(from("2026-11-21T23:00:01Z"), [FindingCode::CertNotYetValid]);
     assert_eq!(from("2027-01-01T00:00:00Z"), [FindingCode::CertNotYetValid]);
-    assert_eq!(from(SCANNED_AT), []);
+    assert_eq!(from(SCANNED_AT_TEXT), []);
     assert_eq!(from("2026-11-21T22:59:59Z"), []);
+    // To the second, as the times are written.
+    let same_second = with_cert(|c| {
+        c.not_before = Some(SCANNED_AT + time::Duration::milliseconds(900));
+    });
+    assert_eq!(codes(&same_second), []);
 
-    let obs = with_cert(|c| c.not_before = "2026-12-01T00:00:00Z".into());
+    let obs = with_cert(|c| c.not_before = at("2026-12-01T00:00:00Z"));
     let evidence = the(&obs, FindingCode::CertNotYetValid).evidence;
     assert!(evidence.contains("2026-12-01T00:00:00Z"), "{evidence}");
-    assert!(evidence.contains(SCANNED_AT), "{evidence}");
+    assert!(evidence.contains(SCANNED_AT_TEXT), "{evidence}");
 
-    // A record without a scan time cannot say.
+    // A record without a scan time (or without a start of validity) cannot say.
     let mut unknown = obs.clone();
-    unknown.scanned_at.clear();
+    unknown.scanned_at = None;
     assert_eq!(codes(&unknown), []);
+    let no_start = with_cert(|c| c.not_before = None);
+    assert_eq!(codes(&no_start), []);
 }
 
 #[test]
 fn weak_key_below_2048_bits() {
-    let key = |k: &str| codes(&with_cert(|c| c.key = k.into()));
-    assert_eq!(key("RSA 2047"), [FindingCode::CertWeakKey]);
-    assert_eq!(key("RSA 1024"), [FindingCode::CertWeakKey]);
-    assert_eq!(key("RSA 2048"), []);
-    assert_eq!(key("RSA 4096"), []);
-    assert_eq!(key("EC P-256"), []);
-    assert_eq!(key("Ed25519"), []);
-    let obs = with_cert(|c| c.key = "RSA 1024".into());
+    let key = |k: CertKey| codes(&with_cert(|c| c.key = k));
+    let rsa = |bits| CertKey::Rsa { bits };
+    assert_eq!(key(rsa(2047)), [FindingCode::CertWeakKey]);
+    assert_eq!(key(rsa(1024)), [FindingCode::CertWeakKey]);
+    assert_eq!(key(rsa(2048)), []);
+    assert_eq!(key(rsa(4096)), []);
+    assert_eq!(key(CertKey::Ec(Some(EcCurve::P256))), []);
+    assert_eq!(key(CertKey::Ed25519), []);
+    let obs = with_cert(|c| c.key = rsa(1024));
     assert!(the(&obs, FindingCode::CertWeakKey)
         .evidence
         .contains("RSA 1024-bit key"));
@@ -226,34 +251,48 @@ fn weak_key_below_2048_bits() {
 
 #[test]
 fn weak_signatures_sha1_and_md5() {
-    let sig = |s: &str| codes(&with_cert(|c| c.signature = s.into()));
-    for weak in [
-        "sha1WithRSAEncryption",
-        "ecdsa-with-SHA1",
-        "md5WithRSAEncryption",
-        "md2WithRSAEncryption",
-        "dsa-with-sha1",
-        "1.2.840.10040.4.3",
-        "1.3.14.3.2.29",
-        "RSASSA-PSS with SHA-1",
-        "RSASSA-PSS with MD5",
+    use SignatureAlgorithm as Sig;
+    let sig = |s: &Sig| codes(&with_cert(|c| c.signature = s.clone()));
+    let oid = |dotted: &str| Sig::Other(Oid::new(dotted));
+    // By name, by the hash of RSASSA-PSS, and by OID for the algorithms rdpsweep writes as one.
+    for (weak, alg) in [
+        ("sha1WithRSAEncryption", Sig::Sha1WithRsa),
+        ("ecdsa-with-SHA1", oid("1.2.840.10045.4.1")),
+        ("md5WithRSAEncryption", Sig::Md5WithRsa),
+        ("md2WithRSAEncryption", oid("1.2.840.113549.1.1.2")),
+        ("dsa-with-sha1", oid("1.2.840.10040.4.3")),
+        ("sha1WithRSASignature (OIW)", oid("1.3.14.3.2.29")),
+        (
+            "RSASSA-PSS with SHA-1",
+            Sig::RsaPss(Some(HashAlgorithm::Sha1)),
+        ),
+        ("RSASSA-PSS with MD5", Sig::RsaPss(Some(HashAlgorithm::Md5))),
     ] {
-        assert_eq!(sig(weak), [FindingCode::CertWeakSignature], "{weak}");
+        assert_eq!(sig(&alg), [FindingCode::CertWeakSignature], "{weak}");
     }
-    for strong in [
-        "sha256WithRSAEncryption",
-        "sha384WithRSAEncryption",
-        "sha512WithRSAEncryption",
-        "ecdsa-with-SHA256",
-        "RSASSA-PSS",
-        "RSASSA-PSS with SHA-256",
-        "RSASSA-PSS with SHA-224",
-        "Ed25519",
-        "1.2.840.113549.1.1.11",
+    for (strong, alg) in [
+        ("sha256WithRSAEncryption", Sig::Sha256WithRsa),
+        ("sha384WithRSAEncryption", Sig::Sha384WithRsa),
+        ("sha512WithRSAEncryption", Sig::Sha512WithRsa),
+        ("ecdsa-with-SHA256", Sig::EcdsaWithSha256),
+        ("RSASSA-PSS", Sig::RsaPss(None)),
+        (
+            "RSASSA-PSS with SHA-256",
+            Sig::RsaPss(Some(HashAlgorithm::Sha256)),
+        ),
+        (
+            "RSASSA-PSS with SHA-224",
+            Sig::RsaPss(Some(HashAlgorithm::Sha224)),
+        ),
+        ("Ed25519", Sig::Ed25519),
+        (
+            "sha256WithRSAEncryption by OID",
+            oid("1.2.840.113549.1.1.11"),
+        ),
     ] {
-        assert_eq!(sig(strong), [], "{strong}");
+        assert_eq!(sig(&alg), [], "{strong}");
     }
-    let obs = with_cert(|c| c.signature = "sha1WithRSAEncryption".into());
+    let obs = with_cert(|c| c.signature = Sig::Sha1WithRsa);
     assert!(the(&obs, FindingCode::CertWeakSignature)
         .evidence
         .ends_with("signed with sha1WithRSAEncryption"));
@@ -263,7 +302,7 @@ fn weak_signatures_sha1_and_md5() {
 fn certificate_findings_apply_to_legacy_hosts_too() {
     let mut obs = with_cert(|c| c.days_left = -3);
     obs.tls = Some(TlsStatus::Legacy);
-    obs.tls_version = Some("TLSv1.0".into());
+    obs.tls_version = Some(TlsVersion::Tls10.wire());
     assert_eq!(
         codes(&obs),
         [FindingCode::CertExpired, FindingCode::TlsLegacyOnly]
@@ -333,7 +372,7 @@ fn tls_failures_after_selecting_tls() {
 
     let mut legacy = healthy();
     legacy.tls = Some(TlsStatus::Legacy);
-    legacy.tls_version = Some("TLSv1.0".into());
+    legacy.tls_version = Some(TlsVersion::Tls10.wire());
     legacy.tls_cipher = Some("TLS_RSA_WITH_AES_128_CBC_SHA".into());
     assert_eq!(codes(&legacy), [FindingCode::TlsLegacyOnly]);
     let evidence = the(&legacy, FindingCode::TlsLegacyOnly).evidence;
@@ -429,10 +468,10 @@ fn intermittent_when_attempts_disagree() {
 #[test]
 fn most_severe_first_then_code_order_one_per_code() {
     let mut obs = with_cert(|c| {
-        c.not_before = "2026-12-01T00:00:00Z".into();
+        c.not_before = at("2026-12-01T00:00:00Z");
         c.days_left = 10;
-        c.key = "RSA 1024".into();
-        c.signature = "sha1WithRSAEncryption".into();
+        c.key = CertKey::Rsa { bits: 1024 };
+        c.signature = SignatureAlgorithm::Sha1WithRsa;
     });
     obs.tls_ms = Some(1500.0);
     obs.attempt_outcomes = vec!["tls=reset".into(), "tls=ok".into()];
@@ -640,7 +679,7 @@ fn clock_skew_over_five_minutes_either_way() {
         let mut obs = deep_host(&[(2, true)]);
         deep_of(&mut obs).ntlm = Some(NtlmIdentity {
             clock_skew_s: skew,
-            server_time: Some("2026-11-21T23:10:00Z".into()),
+            server_time: at("2026-11-21T23:10:00Z"),
             ..NtlmIdentity::default()
         });
         obs

@@ -51,7 +51,7 @@ fn score_and_level_arithmetic() {
     };
     assert_eq!(case(&healthy()), (0, RiskLevel::None));
     // One low finding (SHA-1 signature).
-    let low = with_cert(|c| c.signature = "sha1WithRSAEncryption".into());
+    let low = with_cert(|c| c.signature = crate::SignatureAlgorithm::Sha1WithRsa);
     assert_eq!(case(&low), (10, RiskLevel::Low));
     // One medium (expiring soon), then medium + low.
     assert_eq!(
@@ -60,21 +60,21 @@ fn score_and_level_arithmetic() {
     );
     let medium_low = with_cert(|c| {
         c.days_left = 5;
-        c.signature = "sha1WithRSAEncryption".into();
+        c.signature = crate::SignatureAlgorithm::Sha1WithRsa;
     });
     assert_eq!(case(&medium_low), (40, RiskLevel::Medium));
     // Two medium findings (expiring soon, weak key) make a host high, as one high one does.
     let two_medium = with_cert(|c| {
         c.days_left = 5;
-        c.key = "RSA 1024".into();
+        c.key = crate::CertKey::Rsa { bits: 1024 };
     });
     assert_eq!(case(&two_medium), (60, RiskLevel::High));
     assert_eq!(case(&neg_failure(3)), (60, RiskLevel::High));
     // 60 + 60 + 30 + 10 = 160, capped at 100.
     let mut many = with_cert(|c| {
         c.days_left = -3;
-        c.key = "RSA 1024".into();
-        c.signature = "md5WithRSAEncryption".into();
+        c.key = crate::CertKey::Rsa { bits: 1024 };
+        c.signature = crate::SignatureAlgorithm::Md5WithRsa;
     });
     many.tls = Some(TlsStatus::Legacy);
     let a = assess(&many, &policy);
@@ -120,7 +120,7 @@ fn slow_threshold_from_toml_whole_or_not() {
 
 #[test]
 fn code_weights_replace_the_severity_weight() {
-    let sha1 = with_cert(|c| c.signature = "sha1WithRSAEncryption".into());
+    let sha1 = with_cert(|c| c.signature = crate::SignatureAlgorithm::Sha1WithRsa);
     let silent = RiskPolicy::from_toml("[code_weights]\nCERT_WEAK_SIGNATURE = 0\n").unwrap();
     let a = assess(&sha1, &silent);
     assert_eq!(a.findings.len(), 1, "still listed");
@@ -146,7 +146,7 @@ fn custom_severity_weights_and_levels() {
         (policy.high_from, policy.medium_from, policy.low_from),
         (90, 20, 5)
     );
-    let sha1 = with_cert(|c| c.signature = "sha1WithRSAEncryption".into());
+    let sha1 = with_cert(|c| c.signature = crate::SignatureAlgorithm::Sha1WithRsa);
     assert_eq!(assess(&sha1, &policy).level, RiskLevel::None);
     assert_eq!(assess(&neg_failure(3), &policy).score, 100);
     assert_eq!(

@@ -7,6 +7,15 @@ use time::{Duration, OffsetDateTime};
 
 use super::*;
 
+/// The record's text of a time, key or signature, as results.jsonl and hosts.csv write it.
+fn text(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .expect("serializes")
+        .as_str()
+        .expect("written as a string")
+        .to_string()
+}
+
 /// A test-only RSA 2048 key (PKCS#8), made with
 /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`; rcgen on ring can sign with
 /// an RSA key but cannot generate one.
@@ -61,14 +70,22 @@ fn summarises_a_self_signed_p256_certificate() {
         subject: "rdp01.corp.example".into(),
         issuer: "rdp01.corp.example".into(),
         self_signed: true,
-        not_before: "2026-01-01T00:00:00Z".into(),
-        not_after: "2027-01-01T12:30:45Z".into(),
+        not_before: Some(datetime!(2026-01-01 00:00:00 UTC)),
+        not_after: Some(datetime!(2027-01-01 12:30:45 UTC)),
         days_left: 41,
-        key: "EC P-256".into(),
-        signature: "ecdsa-with-SHA256".into(),
+        key: CertKey::Ec(Some(EcCurve::P256)),
+        signature: SignatureAlgorithm::EcdsaWithSha256,
         sha256: format!("{:x}", Sha256::digest(&der)),
     };
-    assert_eq!(summary(&der), expected);
+    let info = summary(&der);
+    assert_eq!(info, expected);
+    let json = serde_json::to_value(&info).expect("serializes");
+    assert_eq!(json["not_before"], "2026-01-01T00:00:00Z");
+    assert_eq!(json["not_after"], "2027-01-01T12:30:45Z");
+    assert_eq!(
+        (text(&info.key), text(&info.signature)),
+        ("EC P-256".into(), "ecdsa-with-SHA256".into())
+    );
 }
 
 #[test]
@@ -154,8 +171,16 @@ fn days_left_rounds_toward_negative_infinity() {
 
 #[test]
 fn times_are_rfc3339_utc_to_the_second() {
-    let at = datetime!(2026-11-22 01:05:28.75 +02:00);
-    assert_eq!(rfc3339(at).expect("formats"), "2026-11-21T23:05:28Z");
+    let from = datetime!(2026-11-22 01:05:28.75 +02:00);
+    let der = self_signed(
+        &params("frac.example", from, from + Duration::days(10)),
+        &ec_key(),
+    );
+    let info = summary(&der);
+    // X.509 times have whole seconds: what is read is what is written, in UTC.
+    let json = serde_json::to_value(&info).expect("serializes");
+    assert_eq!(json["not_before"], "2026-11-21T23:05:28Z");
+    assert_eq!(info.not_before, Some(datetime!(2026-11-21 23:05:28 UTC)));
 }
 
 #[test]
@@ -163,8 +188,12 @@ fn summarises_an_rsa_2048_certificate() {
     let key = KeyPair::from_pem_and_sign_algo(RSA_2048_KEY_PEM, &rcgen::PKCS_RSA_SHA256)
         .expect("test RSA key");
     let info = summary(&self_signed(&year_params("rsa.example"), &key));
-    assert_eq!(info.key, "RSA 2048");
-    assert_eq!(info.signature, "sha256WithRSAEncryption");
+    assert_eq!(info.key, CertKey::Rsa { bits: 2048 });
+    assert_eq!(info.signature, SignatureAlgorithm::Sha256WithRsa);
+    assert_eq!(
+        (text(&info.key), text(&info.signature)),
+        ("RSA 2048".into(), "sha256WithRSAEncryption".into())
+    );
 }
 
 #[test]
@@ -172,15 +201,19 @@ fn summarises_p384_and_ed25519_certificates() {
     let p384 = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).expect("P-384 key");
     let info = summary(&self_signed(&year_params("p384.example"), &p384));
     assert_eq!(
-        (info.key.as_str(), info.signature.as_str()),
-        ("EC P-384", "ecdsa-with-SHA384")
+        (text(&info.key), text(&info.signature)),
+        ("EC P-384".into(), "ecdsa-with-SHA384".into())
     );
 
     let ed = KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("Ed25519 key");
     let info = summary(&self_signed(&year_params("ed.example"), &ed));
     assert_eq!(
-        (info.key.as_str(), info.signature.as_str()),
-        ("Ed25519", "Ed25519")
+        (text(&info.key), text(&info.signature)),
+        ("Ed25519".into(), "Ed25519".into())
+    );
+    assert_eq!(
+        (info.key, info.signature),
+        (CertKey::Ed25519, SignatureAlgorithm::Ed25519)
     );
 }
 
@@ -190,15 +223,21 @@ fn summarises_the_weak_sha1_rsa_1024_fixture() {
         subject: "weak.test".into(),
         issuer: "weak.test".into(),
         self_signed: true,
-        not_before: "2026-11-21T23:19:40Z".into(),
-        not_after: "2051-07-13T23:19:40Z".into(),
+        not_before: Some(datetime!(2026-11-21 23:19:40 UTC)),
+        not_after: Some(datetime!(2051-07-13 23:19:40 UTC)),
         days_left: 9000,
-        key: "RSA 1024".into(),
-        signature: "sha1WithRSAEncryption".into(),
+        key: CertKey::Rsa { bits: 1024 },
+        signature: SignatureAlgorithm::Sha1WithRsa,
         sha256: WEAK_SHA256.into(),
     };
     let now = datetime!(2026-11-21 23:19:40 UTC);
-    assert_eq!(summarize(WEAK_DER, now).expect("fixture"), expected);
+    let info = summarize(WEAK_DER, now).expect("fixture");
+    assert_eq!(info, expected);
+    assert_eq!(
+        (text(&info.key), text(&info.signature)),
+        ("RSA 1024".into(), "sha1WithRSAEncryption".into())
+    );
+    assert!(info.signature.is_weak());
 }
 
 #[test]
@@ -240,41 +279,70 @@ fn bit_length_ignores_leading_zeros() {
     assert_eq!(bit_length(&[]), 0);
 }
 
+/// An algorithm identifier with no parameters.
+fn algorithm(oid: Oid<'static>) -> AlgorithmIdentifier<'static> {
+    AlgorithmIdentifier::new(oid, None)
+}
+
 #[test]
 fn unknown_signature_algorithms_are_given_as_oids() {
     let oid = Oid::from(&[1, 2, 3, 4]).expect("oid");
-    assert_eq!(signature_name(&oid), "1.2.3.4");
-    assert_eq!(signature_name(&oids::OID_PKCS1_RSASSAPSS), "RSASSA-PSS");
+    let unknown = signature(&algorithm(oid));
+    assert_eq!(unknown, SignatureAlgorithm::Other(OidText::new("1.2.3.4")));
+    assert_eq!(text(&unknown), "1.2.3.4");
+    for (oid, name) in [
+        (oids::OID_PKCS1_MD5WITHRSAENC, "md5WithRSAEncryption"),
+        (oids::OID_PKCS1_SHA512WITHRSA, "sha512WithRSAEncryption"),
+        (oids::OID_SIG_ECDSA_WITH_SHA224, "ecdsa-with-SHA224"),
+    ] {
+        assert_eq!(text(signature(&algorithm(oid))), name);
+    }
+    // RSASSA-PSS without parameters: SHA-1 (RFC 4055).
     assert_eq!(
-        signature_name(&oids::OID_PKCS1_MD5WITHRSAENC),
-        "md5WithRSAEncryption"
-    );
-    assert_eq!(
-        signature_name(&oids::OID_PKCS1_SHA512WITHRSA),
-        "sha512WithRSAEncryption"
+        text(signature(&algorithm(oids::OID_PKCS1_RSASSAPSS))),
+        "RSASSA-PSS with SHA-1"
     );
 }
 
 #[test]
 fn hashes_are_named_by_oid_registry_constant_or_dotted_oid() {
     let oid = |arcs: &[u64]| Oid::from(arcs).expect("oid");
-    assert_eq!(hash_name(&oids::OID_HASH_SHA1), "SHA-1");
-    assert_eq!(hash_name(&oid(&[1, 2, 840, 113549, 2, 5])), "MD5");
+    assert_eq!(hash(&oids::OID_HASH_SHA1), HashAlgorithm::Sha1);
+    assert_eq!(hash(&oid(&[1, 2, 840, 113549, 2, 5])), HashAlgorithm::Md5);
     assert_eq!(
-        hash_name(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 4])),
-        "SHA-224"
+        hash(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 4])),
+        HashAlgorithm::Sha224
     );
     assert_eq!(
-        hash_name(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 1])),
-        "SHA-256"
+        hash(&oid(&[2, 16, 840, 1, 101, 3, 4, 2, 1])),
+        HashAlgorithm::Sha256
     );
-    assert_eq!(hash_name(&oid(&[1, 2, 3, 4])), "1.2.3.4");
+    assert_eq!(
+        hash(&oid(&[1, 2, 3, 4])),
+        HashAlgorithm::Other(OidText::new("1.2.3.4"))
+    );
+    let texts: Vec<String> = [
+        HashAlgorithm::Sha1,
+        HashAlgorithm::Md5,
+        HashAlgorithm::Sha224,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(texts, ["SHA-1", "MD5", "SHA-224"]);
 }
 
 #[test]
 fn rsassa_pss_signatures_are_named_with_their_hash() {
     let sha1 = summary(PSS_SHA1_DER);
-    assert_eq!(sha1.signature, "RSASSA-PSS with SHA-1");
-    assert_eq!(sha1.key, "RSA 2048");
-    assert_eq!(summary(PSS_SHA256_DER).signature, "RSASSA-PSS with SHA-256");
+    assert_eq!(text(&sha1.signature), "RSASSA-PSS with SHA-1");
+    assert_eq!(
+        sha1.signature,
+        SignatureAlgorithm::RsaPss(Some(HashAlgorithm::Sha1))
+    );
+    assert!(sha1.signature.is_weak());
+    assert_eq!(text(&sha1.key), "RSA 2048");
+    let sha256 = summary(PSS_SHA256_DER);
+    assert_eq!(text(&sha256.signature), "RSASSA-PSS with SHA-256");
+    assert!(!sha256.signature.is_weak());
 }

@@ -218,8 +218,8 @@ fn detail(obs: &Observation) -> String {
     if let Some(f) = obs.neg_failure {
         parts.push(format!("failure {f}"));
     }
-    if let Some(v) = &obs.tls_version {
-        parts.push(v.clone());
+    if let Some(v) = obs.tls_version {
+        parts.push(v.to_string());
     }
     if let Some(cert) = &obs.cert {
         parts.push(format!(

@@ -9,7 +9,7 @@ use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use governor::{Quota, RateLimiter};
-use rdpsweep::probe::now_rfc3339;
+use rdpsweep::probe::now_utc;
 use rdpsweep::probe::{DeepConfig, ProbeConfig};
 use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
@@ -338,7 +338,7 @@ pub async fn scan_into(
         out_dir = %out_dir.display(),
         "scan started"
     );
-    info.started_at = Some(now_rfc3339());
+    info.started_at = Some(now_utc());
     let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
     let signals = tokio::spawn(watch_signals(listener, stops.clone(), results.clone()));
@@ -350,7 +350,7 @@ pub async fn scan_into(
     })
     .await;
     let end = end.map_err(|e| Failure::Runtime(e.to_string()));
-    info.finished_at = Some(now_rfc3339());
+    info.finished_at = Some(now_utc());
     let jsonl_path = lock(&results).path.clone();
     // From here a signal abandons the report files (results.jsonl is complete).
     stops.reporting.store(true, Ordering::SeqCst);

@@ -134,8 +134,8 @@ fn challenge_in(frame: &[u8]) -> Result<(Challenge, Vec<ntlm::NtlmError>), Strin
 }
 
 /// The identity fields of `challenge`, which arrived at `arrived` (a FILETIME of the local
-/// clock): the NetBIOS and DNS names, the Version as `major.minor.build`, MsvAvTimestamp as
-/// RFC 3339, and `clock_skew_s`, the server's clock minus `arrived` rounded to whole seconds
+/// clock): the NetBIOS and DNS names, the Version as `major.minor.build`, MsvAvTimestamp to
+/// the second, and `clock_skew_s`, the server's clock minus `arrived` rounded to whole seconds
 /// (positive: the server is ahead).
 pub(super) fn identity(challenge: &Challenge, arrived: u64) -> NtlmIdentity {
     const TICKS_PER_SECOND: i128 = 10_000_000;
@@ -151,7 +151,9 @@ pub(super) fn identity(challenge: &Challenge, arrived: u64) -> NtlmIdentity {
         dns_domain: challenge.dns_domain_name.clone(),
         dns_tree: challenge.dns_tree_name.clone(),
         os_version: challenge.version.map(|v| v.to_string()),
-        server_time: challenge.timestamp.and_then(ntlm::filetime_rfc3339),
+        server_time: challenge.timestamp.and_then(|filetime| {
+            time::OffsetDateTime::from_unix_timestamp(ntlm::filetime_to_unix(filetime)).ok()
+        }),
         clock_skew_s: skew,
     }
 }

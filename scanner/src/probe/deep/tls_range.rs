@@ -6,7 +6,7 @@
 use std::io;
 use std::sync::Arc;
 
-use rdpsweep_reports::{ProtocolAnswer, TlsStatus, TlsVersion, TlsVersionAnswer};
+use rdpsweep_reports::{ProtocolAnswer, TlsStatus, TlsVersion, TlsVersionAnswer, TlsWireVersion};
 use rustls::ClientConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -107,9 +107,9 @@ async fn pinned(
     match upgrade(stream, name, tls).await {
         Ok(done) => TlsVersionAnswer {
             version,
-            accepted: done.version == version.as_str(),
+            accepted: done.version == Some(version.wire()),
             tls: Some(done.status),
-            server_version: Some(done.version),
+            server_version: done.version,
             cipher: Some(done.cipher),
             error: None,
         },
@@ -155,7 +155,7 @@ async fn legacy_hello(
         match reader.push(&chunk[..n]) {
             Progress::NeedMore => continue,
             Progress::Hello(hello) => {
-                let chosen = legacy::version_name(hello.version);
+                let chosen = TlsWireVersion(hello.version);
                 let accepted = hello.version == wire;
                 return TlsVersionAnswer {
                     version,

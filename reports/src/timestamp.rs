@@ -1,0 +1,136 @@
+//! Points in time (`scanned_at`, a certificate's validity, the NTLM clock, the scan's start
+//! and finish) held as [`OffsetDateTime`] and written in one form only: RFC 3339 in UTC to the
+//! whole second, `2026-11-21T23:05:28Z`.
+//!
+//! Reading is lenient: a time field that is empty or not RFC 3339 (a hand-made or hostile
+//! `results.jsonl`) loads as absent rather than failing the file. Times are read and held to
+//! the whole second, in UTC, so what is in memory is exactly what is written.
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// `at` in UTC with its fraction of a second dropped.
+pub fn whole_second_utc(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}
+
+/// `at` as the reports write it: `2026-11-21T23:05:28Z`.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    // The RFC 3339 layout spelt out rather than `Rfc3339`, which refuses years outside
+    // 0..=9999: any time the `time` crate holds has a text, so writing a record never fails.
+    let layout = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    whole_second_utc(at).format(&layout).unwrap_or_default()
+}
+
+/// An RFC 3339 time (any offset, any fraction), in UTC to the whole second; `None` for
+/// anything else, the empty string included.
+pub fn parse(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .map(whole_second_utc)
+}
+
+/// The text of an optional time, `None` written as `on_none`.
+fn text_or(at: &Option<OffsetDateTime>, on_none: &str) -> String {
+    at.map_or_else(|| on_none.to_string(), rfc3339)
+}
+
+/// Reads a time field that may hold a string or `null`; an unreadable string is `None`.
+fn read<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    let text = <Option<String> as serde::Deserialize>::deserialize(d)?;
+    Ok(text.as_deref().and_then(parse))
+}
+
+/// Serde for a time field that has always been a string (`scanned_at`, a certificate's
+/// `not_before` and `not_after`): an absent time is written `""`.
+pub mod text {
+    use super::*;
+
+    pub fn serialize<S: serde::Serializer>(
+        at: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text_or(at, ""))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        read(d)
+    }
+}
+
+/// Serde for an optional time field (the NTLM `server_time`, the scan's `started_at` and
+/// `finished_at`): an absent time is written `null`. Use with `#[serde(default)]`, so that a
+/// missing field is absent too.
+pub mod nullable {
+    use super::*;
+
+    pub fn serialize<S: serde::Serializer>(
+        at: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => s.serialize_str(&rfc3339(*at)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        read(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn written_in_utc_to_the_second() {
+        let at = datetime!(2026-11-22 01:05:28.75 +02:00);
+        assert_eq!(rfc3339(at), "2026-11-21T23:05:28Z");
+        assert_eq!(
+            rfc3339(datetime!(0001-01-01 00:00:00 UTC)),
+            "0001-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn read_back_as_written() {
+        for text in [
+            "2026-11-21T23:05:28Z",
+            "1601-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let at = parse(text).expect(text);
+            assert_eq!(rfc3339(at), text);
+            assert_eq!(at.offset(), UtcOffset::UTC);
+        }
+        // Other offsets and fractions are read, and held in UTC to the second.
+        assert_eq!(
+            parse("2026-11-22T01:05:28.999+02:00"),
+            Some(datetime!(2026-11-21 23:05:28 UTC))
+        );
+    }
+
+    #[test]
+    fn empty_or_malformed_text_is_absent() {
+        for bad in [
+            "",
+            " ",
+            "yesterday",
+            "2026-11-21",
+            "2026-11-21 23:05:28",
+            "2026-13-01T00:00:00Z",
+            "2026-11-21T23:05:28Z trailing",
+            "\u{0}",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+    }
+}
