@@ -27,7 +27,9 @@
 //! byte against the MS-RDPBCGR 4.1.3 and 4.1.4 examples in both directions.
 
 pub mod credssp;
+pub mod cursor;
 pub mod der;
+mod error;
 pub mod gcc;
 pub mod legacy_tls;
 pub mod mcs;
@@ -37,6 +39,8 @@ pub mod tpkt;
 pub mod x224;
 
 pub use credssp::{CredsspError, TsFrameLen, TsRequest};
+pub use cursor::{ReadCursor, WriteBytes};
+pub use error::CodecError;
 pub use gcc::{
     ClientRequest, ClientSettings, EncryptionLevel, EncryptionMethod, GccError, RdpVersion,
     ServerData, ServerSettings,
