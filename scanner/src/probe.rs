@@ -673,7 +673,9 @@ async fn legacy_handshake(
         Some(Some(NegotiationResponse::Response { protocol, .. })) if protocol.starts_tls() => {}
         _ => return Err("the server did not select tls again".to_string()),
     }
-    let hello = legacy::client_hello(legacy::TLS1_2, sni(&name).as_deref());
+    let sni = sni(&name);
+    let random = hello_random(legacy::TLS1_2, sni.as_deref());
+    let hello = legacy::client_hello(legacy::TLS1_2, sni.as_deref(), random);
     let deadline = Instant::now() + config.timeout;
     let read = timeout_at(deadline, send_legacy_hello(&mut stream, &hello)).await;
     match read {
@@ -681,6 +683,25 @@ async fn legacy_handshake(
         Ok(Err(e)) => Err(lowercase(&e)),
         Err(_) => Err("legacy handshake timed out".to_string()),
     }
+}
+
+/// The random of a legacy ClientHello (the codec reads no clock): gmt_unix_time as RFC 5246
+/// 7.4.1.2 describes it, then 28 bytes hashed from the clock and the arguments. Not secret
+/// and not needed to be: the key exchange never happens.
+fn hello_random(max_version: u16, server_name: Option<&str>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(now.as_nanos().to_be_bytes());
+    hasher.update(max_version.to_be_bytes());
+    hasher.update(server_name.unwrap_or("").as_bytes());
+    let digest = hasher.finalize();
+    let mut random = [0u8; 32];
+    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
+    random[4..].copy_from_slice(&digest[..28]);
+    random
 }
 
 /// The host name the legacy ClientHello sends as SNI, if the target was given as a name.
@@ -713,7 +734,7 @@ async fn send_legacy_hello(
                     legacy::alert_name(code)
                 )))
             }
-            Progress::Error(e) => return Ok(Err(e)),
+            Progress::Error(e) => return Ok(Err(e.to_string())),
         }
     }
 }

@@ -650,7 +650,7 @@ async fn tls10_only_answers_with_a_tls10_server_flight() {
     let fleet = start("127.88.7.0/27", port, Profile::Mixed).await;
     let mut s = send_request(addr_of(&fleet, Behaviour::Tls10Only), port).await;
     read_confirm(&mut s).await;
-    s.write_all(&legacy::client_hello(legacy::TLS1_2, None))
+    s.write_all(&legacy::client_hello(legacy::TLS1_2, None, [0x5a; 32]))
         .await
         .expect("send legacy hello");
     let mut reader = ServerFlightReader::new();

@@ -5,7 +5,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -285,13 +285,28 @@ async fn serve_tls10(mut stream: TcpStream, chain: &[Vec<u8>]) -> io::Result<()>
             }
             ClientHelloRead::Hello { .. } => {
                 // A TLS 1.0-only server answers even a TLS 1.2/1.3 ClientHello with TLS 1.0.
-                let flight =
-                    legacy::server_flight(legacy::TLS1_0, TLS_RSA_WITH_AES_128_CBC_SHA, chain);
+                let flight = legacy::server_flight(
+                    legacy::TLS1_0,
+                    TLS_RSA_WITH_AES_128_CBC_SHA,
+                    server_random(),
+                    chain,
+                );
                 stream.write_all(&flight).await?;
                 return hold(&mut stream).await;
             }
         }
     }
+}
+
+/// The random of a hand-built ServerHello: gmt_unix_time (RFC 5246 7.4.1.2), then 28 fixed
+/// bytes. No key exchange ever follows, so nothing depends on them being unpredictable.
+pub(super) fn server_random() -> [u8; 32] {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut random = [0x5a; 32];
+    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
+    random
 }
 
 /// Reads and discards everything until the client closes (or the connection fails).

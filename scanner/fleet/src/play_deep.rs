@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::certs::Certs;
-use super::play::{close, hold, read_tpkt, MAX_READ};
+use super::play::{close, hold, read_tpkt, server_random, MAX_READ};
 use super::policy::{NtlmIdentity, StandardSecurity, NTLM_IDENTITY};
 use super::Behaviour;
 use rdpsweep_codec::credssp::{self, TsFrameLen};
@@ -99,7 +99,12 @@ async fn serve_tls_range(
         return close(stream).await;
     }
     if chosen < legacy::TLS1_2 {
-        let flight = legacy::server_flight(chosen, LEGACY_SUITE, certs.legacy_chain(behaviour));
+        let flight = legacy::server_flight(
+            chosen,
+            LEGACY_SUITE,
+            server_random(),
+            certs.legacy_chain(behaviour),
+        );
         stream.write_all(&flight).await?;
         return hold(&mut stream).await;
     }
