@@ -26,7 +26,8 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::cert;
 use rdpsweep_codec::{
-    self as proto, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
+    self as proto, CodecError, ConnectionRequest, FrameSize, NegotiationResponse, PduHint,
+    ServerAnswer, TpktHint,
 };
 
 mod deep;
@@ -178,7 +179,7 @@ async fn probe_once(
     obs.error = nego.error;
     let selected = match nego.answer {
         Some(Some(NegotiationResponse::Response { flags, protocol })) => {
-            obs.neg_flags = Some(NegFlags(flags.0));
+            obs.neg_flags = Some(NegFlags(flags.bits()));
             Some(protocol)
         }
         Some(Some(NegotiationResponse::Failure { code })) => {
@@ -189,7 +190,7 @@ async fn probe_once(
         Some(None) => Some(proto::SecurityProtocol::RDP),
         None => None,
     };
-    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.0));
+    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.bits()));
     match selected {
         Some(protocol) if protocol.starts_tls() => {}
         _ => return finish(obs),
@@ -402,30 +403,26 @@ enum FrameRead {
 async fn read_frame(stream: &mut TcpStream, buf: &mut Vec<u8>) -> FrameRead {
     let mut chunk = [0u8; MAX_CONFIRM_LEN];
     loop {
-        let need = match proto::frame_len(buf) {
-            FrameLen::NeedHeader => proto::tpkt::HEADER_LEN - buf.len(),
-            FrameLen::Frame(len) if len > MAX_CONFIRM_LEN => {
+        let need = match TpktHint::new(MAX_CONFIRM_LEN).frame_size(buf) {
+            Ok(FrameSize::More(n)) => n,
+            Err(CodecError::TpktTooLong { len, .. }) => {
                 return FrameRead::Failed((
                     RdpStatus::ProtocolError,
                     format!("tpkt length {len} is too long for a connection confirm"),
                 ))
             }
-            FrameLen::Frame(len) if buf.len() >= len => {
+            Ok(FrameSize::Whole(len)) if buf.len() >= len => {
                 return FrameRead::Frame(std::mem::take(buf))
             }
-            FrameLen::Frame(len) => len - buf.len(),
-            FrameLen::NotTpkt => {
+            Ok(FrameSize::Whole(len)) => len - buf.len(),
+            Err(CodecError::NotTpkt) => {
                 return FrameRead::Failed((
                     RdpStatus::NotRdp,
                     format!("not rdp: answer starts {}", preview(buf)),
                 ))
             }
-            FrameLen::BadLength(len) => {
-                return FrameRead::Failed((
-                    RdpStatus::ProtocolError,
-                    format!("impossible tpkt length {len}"),
-                ))
-            }
+            // An impossible TPKT length ("impossible tpkt length 2").
+            Err(e) => return FrameRead::Failed((RdpStatus::ProtocolError, e.to_string())),
         };
         match stream.read(&mut chunk[..need]).await {
             Ok(0) => {

@@ -15,10 +15,10 @@ use super::behaviour::{SLOW_DELAY, TRICKLE_INTERVAL};
 use super::certs::Certs;
 use super::Behaviour;
 use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
-use rdpsweep_codec::tpkt::{self, FrameLen, HEADER_LEN};
+use rdpsweep_codec::tpkt::HEADER_LEN;
 use rdpsweep_codec::{
-    ConnectionConfirm, ConnectionRequest, FailureCode, NegotiationResponse, ResponseFlags,
-    SecurityProtocol,
+    ConnectionConfirm, ConnectionRequest, FailureCode, FrameSize, NegotiationResponse, PduHint,
+    ResponseFlags, SecurityProtocol, TpktHint,
 };
 
 /// The most a server buffers from one client at a time.
@@ -210,7 +210,7 @@ pub async fn play(
 /// A 19-byte Connection Confirm selecting `protocol` with these RDP_NEG_RSP flags.
 fn confirm(protocol: SecurityProtocol, flags: u8) -> Vec<u8> {
     let negotiation = NegotiationResponse::Response {
-        flags: ResponseFlags(flags),
+        flags: ResponseFlags::from_bits_retain(flags),
         protocol,
     };
     ConnectionConfirm {
@@ -233,9 +233,9 @@ async fn read_request(stream: &mut TcpStream) -> io::Result<Option<ConnectionReq
 pub(super) async fn read_tpkt<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Option<Vec<u8>>> {
     let mut header = [0u8; HEADER_LEN];
     stream.read_exact(&mut header).await?;
-    let len = match tpkt::frame_len(&header) {
-        FrameLen::Frame(len) => len,
-        FrameLen::NeedHeader | FrameLen::NotTpkt | FrameLen::BadLength(_) => return Ok(None),
+    let len = match TpktHint::ANY.frame_size(&header) {
+        Ok(FrameSize::Whole(len)) => len,
+        Ok(FrameSize::More(_)) | Err(_) => return Ok(None),
     };
     // A TPKT length is at most 65535, so the frame stays within MAX_READ.
     let mut frame = vec![0u8; len];

@@ -15,6 +15,7 @@ use tokio::time::{timeout_at, Instant};
 use super::{request, selected, NotOpened, Session};
 use crate::probe::{hello_random, human, is_reset, negotiate_as, sni, tls_server_name, upgrade};
 use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
+use rdpsweep_codec::SecurityProtocol;
 
 /// Tries every version, when a protocol that starts TLS was accepted.
 pub(super) async fn run(
@@ -67,7 +68,7 @@ pub(super) async fn run(
 fn tls_request(answers: &[ProtocolAnswer]) -> Option<u32> {
     answers
         .iter()
-        .find(|a| a.accepted && matches!(a.protocol.0, 0x01 | 0x02 | 0x08))
+        .find(|a| a.accepted && SecurityProtocol::from_bits_retain(a.protocol.0).starts_tls())
         .map(|a| a.requested)
 }
 
