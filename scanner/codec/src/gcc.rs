@@ -38,7 +38,8 @@ pub const SC_NET: u16 = 0x0c03;
 pub const IO_CHANNEL_ID: u16 = 1003;
 
 /// An RDP version number as in TS_UD_CS_CORE / TS_UD_SC_CORE `version`; unknown values kept.
-/// [`RdpVersion::name`] gives the product name (`RDP 10.7`).
+/// `Display` writes the report word (`5.0-8.1`, `10.7`, `unknown(0x00080012)`), see the
+/// `words` module; [`RdpVersion::name`] gives the product name (`RDP 10.7`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct RdpVersion(pub u32);
 
@@ -86,6 +87,9 @@ bitflags! {
     /// Encryption method bits (MS-RDPBCGR 2.2.1.3.3 client `encryptionMethods` and
     /// `extEncryptionMethods`, 2.2.1.4.3 server `encryptionMethod`); unknown bits kept.
     /// ENCRYPTION_METHOD_NONE is the absence of bits ([`EncryptionMethod::NONE`]).
+    ///
+    /// `Display` writes the report words, `|`-joined in [`EncryptionMethod::ALL`] order
+    /// (`40bit|128bit`, `none`), see the `words` module.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct EncryptionMethod: u32 {
         const BIT_40 = 0x0000_0001;
@@ -110,7 +114,8 @@ impl Default for EncryptionMethod {
     }
 }
 
-/// Server `encryptionLevel` (MS-RDPBCGR 2.2.1.4.3); unknown values kept.
+/// Server `encryptionLevel` (MS-RDPBCGR 2.2.1.4.3); unknown values kept. `Display` writes
+/// the report word (`client-compatible`, `unknown(7)`), see the `words` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct EncryptionLevel(pub u32);
 

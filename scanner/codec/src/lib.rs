@@ -12,7 +12,10 @@
 //! such as [`decode_server_answer`].
 //!
 //! Values are kept as seen: flag sets (`bitflags`, built with `from_bits_retain`) keep unknown
-//! bits and enumerated fields are newtypes over their integer, so unknown values fit too.
+//! bits and enumerated fields are newtypes over their integer, so unknown values fit too. The
+//! types that reports write ([`SecurityProtocol`], [`FailureCode`], [`ResponseFlags`],
+//! [`EncryptionMethod`], [`EncryptionLevel`], [`RdpVersion`]) display as their report word and
+//! read it back with `FromStr` (module `words`); the `serde` feature serialises them as it.
 //!
 //! Why hand-written rather than `ironrdp-pdu`: its decoder drops unknown protocol and flag bits
 //! (`from_bits_truncate`) and reads a Confirm without negotiation data as "standard RDP
@@ -44,6 +47,7 @@ pub mod mcs;
 pub mod nego;
 pub mod ntlm;
 pub mod tpkt;
+mod words;
 pub mod x224;
 
 pub use credssp::TsRequest;

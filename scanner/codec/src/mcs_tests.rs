@@ -567,6 +567,14 @@ fn version_names() {
     assert_eq!(RdpVersion(0x0008_000f).ten_minor(), Some(10));
     assert_eq!(EncryptionLevel(2).name(), Some("client-compatible"));
     assert_eq!(EncryptionLevel(9).name(), None);
+    // The report words (all of them are pinned in words_tests.rs).
+    assert_eq!(RdpVersion(0x0008_000c).to_string(), "10.7");
+    assert_eq!(EncryptionMethod::BIT_128.to_string(), "128bit");
+    assert_eq!(
+        EncryptionMethod::from_bits_retain(0x1b).to_string(),
+        "40bit|56bit|128bit|fips",
+        "a combination is each method, weakest first"
+    );
 }
 
 #[test]

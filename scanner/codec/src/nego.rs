@@ -19,6 +19,9 @@ pub const NEG_LEN: usize = 8;
 bitflags! {
     /// requestedProtocols (a set) and selectedProtocol (one of them): PROTOCOL_RDP, standard
     /// security, is the absence of bits ([`SecurityProtocol::RDP`]). Unknown bits are kept.
+    ///
+    /// `Display` writes the report word of a selectedProtocol (`rdp`, `hybrid_ex`,
+    /// `unknown(0x20)`; a combination is `unknown(0xb)`), see the `words` module.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct SecurityProtocol: u32 {
         /// PROTOCOL_SSL: TLS.
@@ -74,7 +77,8 @@ bitflags! {
 }
 
 bitflags! {
-    /// RDP_NEG_RSP flags (MS-RDPBCGR 2.2.1.2.1); unknown bits kept.
+    /// RDP_NEG_RSP flags (MS-RDPBCGR 2.2.1.2.1); unknown bits kept. `Display` writes the
+    /// report word (`extended_client_data|dynvc_gfx|0x40`), see the `words` module.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct ResponseFlags: u8 {
         const EXTENDED_CLIENT_DATA_SUPPORTED = 0x01;
@@ -98,7 +102,8 @@ impl Default for ResponseFlags {
     }
 }
 
-/// An RDP_NEG_FAILURE failureCode (MS-RDPBCGR 2.2.1.2.2); unknown codes kept.
+/// An RDP_NEG_FAILURE failureCode (MS-RDPBCGR 2.2.1.2.2); unknown codes kept. `Display`
+/// writes the report word (`ssl_required`, `unknown(99)`), see the `words` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FailureCode(pub u32);
 
