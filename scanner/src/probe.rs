@@ -27,7 +27,8 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::cert;
 use rdpsweep_codec::{
-    self as proto, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
+    self as proto, CodecError, ConnectionRequest, FrameSize, NegotiationResponse, PduHint,
+    ServerAnswer, TpktHint,
 };
 
 mod deep;
@@ -179,7 +180,7 @@ async fn probe_once(
     obs.error = nego.error;
     let selected = match nego.answer {
         Some(Some(NegotiationResponse::Response { flags, protocol })) => {
-            obs.neg_flags = Some(NegFlags(flags.0));
+            obs.neg_flags = Some(NegFlags(flags.bits()));
             Some(protocol)
         }
         Some(Some(NegotiationResponse::Failure { code })) => {
@@ -190,7 +191,7 @@ async fn probe_once(
         Some(None) => Some(proto::SecurityProtocol::RDP),
         None => None,
     };
-    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.0));
+    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.bits()));
     match selected {
         Some(protocol) if protocol.starts_tls() => {}
         _ => return finish(obs),
@@ -399,30 +400,26 @@ enum FrameRead {
 async fn read_frame(stream: &mut TcpStream, buf: &mut Vec<u8>) -> FrameRead {
     let mut chunk = [0u8; MAX_CONFIRM_LEN];
     loop {
-        let need = match proto::frame_len(buf) {
-            FrameLen::NeedHeader => proto::tpkt::HEADER_LEN - buf.len(),
-            FrameLen::Frame(len) if len > MAX_CONFIRM_LEN => {
+        let need = match TpktHint::new(MAX_CONFIRM_LEN).frame_size(buf) {
+            Ok(FrameSize::More(n)) => n,
+            Err(CodecError::TpktTooLong { len, .. }) => {
                 return FrameRead::Failed((
                     RdpStatus::ProtocolError,
                     format!("tpkt length {len} is too long for a connection confirm"),
                 ))
             }
-            FrameLen::Frame(len) if buf.len() >= len => {
+            Ok(FrameSize::Whole(len)) if buf.len() >= len => {
                 return FrameRead::Frame(std::mem::take(buf))
             }
-            FrameLen::Frame(len) => len - buf.len(),
-            FrameLen::NotTpkt => {
+            Ok(FrameSize::Whole(len)) => len - buf.len(),
+            Err(CodecError::NotTpkt) => {
                 return FrameRead::Failed((
                     RdpStatus::NotRdp,
                     format!("not rdp: answer starts {}", preview(buf)),
                 ))
             }
-            FrameLen::BadLength(len) => {
-                return FrameRead::Failed((
-                    RdpStatus::ProtocolError,
-                    format!("impossible tpkt length {len}"),
-                ))
-            }
+            // An impossible TPKT length ("impossible tpkt length 2").
+            Err(e) => return FrameRead::Failed((RdpStatus::ProtocolError, e.to_string())),
         };
         match stream.read(&mut chunk[..need]).await {
             Ok(0) => {
@@ -668,7 +665,9 @@ async fn legacy_handshake(
         Some(Some(NegotiationResponse::Response { protocol, .. })) if protocol.starts_tls() => {}
         _ => return Err("the server did not select tls again".to_string()),
     }
-    let hello = legacy::client_hello(legacy::TLS1_2, sni(&name).as_deref());
+    let sni = sni(&name);
+    let random = hello_random(legacy::TLS1_2, sni.as_deref());
+    let hello = legacy::client_hello(legacy::TLS1_2, sni.as_deref(), random);
     let deadline = Instant::now() + config.timeout;
     let read = timeout_at(deadline, send_legacy_hello(&mut stream, &hello)).await;
     match read {
@@ -676,6 +675,25 @@ async fn legacy_handshake(
         Ok(Err(e)) => Err(lowercase(&e)),
         Err(_) => Err("legacy handshake timed out".to_string()),
     }
+}
+
+/// The random of a legacy ClientHello (the codec reads no clock): gmt_unix_time as RFC 5246
+/// 7.4.1.2 describes it, then 28 bytes hashed from the clock and the arguments. Not secret
+/// and not needed to be: the key exchange never happens.
+fn hello_random(max_version: u16, server_name: Option<&str>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(now.as_nanos().to_be_bytes());
+    hasher.update(max_version.to_be_bytes());
+    hasher.update(server_name.unwrap_or("").as_bytes());
+    let digest = hasher.finalize();
+    let mut random = [0u8; 32];
+    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
+    random[4..].copy_from_slice(&digest[..28]);
+    random
 }
 
 /// The host name the legacy ClientHello sends as SNI, if the target was given as a name.
@@ -708,7 +726,7 @@ async fn send_legacy_hello(
                     legacy::alert_name(code)
                 )))
             }
-            Progress::Error(e) => return Ok(Err(e)),
+            Progress::Error(e) => return Ok(Err(e.to_string())),
         }
     }
 }

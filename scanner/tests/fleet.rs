@@ -18,7 +18,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use ipnetwork::IpNetwork;
 use rdpsweep::tls::scanning_client_config;
 use rdpsweep_codec::{
-    decode_server_answer, frame_len, ConnectionRequest, FrameLen, NegotiationResponse, ServerAnswer,
+    decode_server_answer, CodecError, ConnectionRequest, FrameSize, NegotiationResponse, PduHint,
+    ServerAnswer, TpktHint,
 };
 use rdpsweep_fleet::*;
 
@@ -352,7 +353,7 @@ async fn x224_hosts_answer_as_the_table_says() {
 
     let mut s = send_request(addr_of(&fleet, Behaviour::Healthy), port).await;
     let expected = NegotiationResponse::Response {
-        flags: rdpsweep_codec::ResponseFlags(0x1f),
+        flags: rdpsweep_codec::ResponseFlags::from_bits_retain(0x1f),
         protocol: rdpsweep_codec::SecurityProtocol::HYBRID_EX,
     };
     assert_eq!(read_confirm(&mut s).await, Some(expected));
@@ -400,7 +401,10 @@ async fn x224_hosts_answer_as_the_table_says() {
     let mut s = send_request(addr_of(&fleet, Behaviour::BadLength), port).await;
     let mut head = [0u8; 12];
     s.read_exact(&mut head).await.expect("bad-length bytes");
-    assert_eq!(frame_len(&head), FrameLen::BadLength(2));
+    assert_eq!(
+        TpktHint::ANY.frame_size(&head),
+        Err(CodecError::BadTpktLength(2))
+    );
     assert!(stays_quiet(&mut s).await, "bad-length holds");
 
     let mut s = send_request(addr_of(&fleet, Behaviour::OversizedLength), port).await;
@@ -408,7 +412,10 @@ async fn x224_hosts_answer_as_the_table_says() {
     s.read_exact(&mut head)
         .await
         .expect("oversized-length bytes");
-    assert_eq!(frame_len(&head), FrameLen::Frame(0xffff));
+    assert_eq!(
+        TpktHint::ANY.frame_size(&head),
+        Ok(FrameSize::Whole(0xffff))
+    );
     assert!(
         stays_quiet(&mut s).await,
         "oversized-length sends no more and holds"
@@ -650,7 +657,7 @@ async fn tls10_only_answers_with_a_tls10_server_flight() {
     let fleet = start("127.88.7.0/27", port, Profile::Mixed).await;
     let mut s = send_request(addr_of(&fleet, Behaviour::Tls10Only), port).await;
     read_confirm(&mut s).await;
-    s.write_all(&legacy::client_hello(legacy::TLS1_2, None))
+    s.write_all(&legacy::client_hello(legacy::TLS1_2, None, [0x5a; 32]))
         .await
         .expect("send legacy hello");
     let mut reader = ServerFlightReader::new();
@@ -725,7 +732,7 @@ async fn deep_profile_plays_its_order_and_counts_connections_per_address() {
             }
         } else {
             NegotiationResponse::Response {
-                flags: rdpsweep_codec::ResponseFlags(0x01),
+                flags: rdpsweep_codec::ResponseFlags::from_bits_retain(0x01),
                 protocol: rdpsweep_codec::SecurityProtocol::HYBRID,
             }
         };

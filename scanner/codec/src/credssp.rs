@@ -23,9 +23,10 @@
 //! x509-parser, was the cheapest candidate: zero build cost, but its API and error type are
 //! tied to x509-parser's version.)
 
-use std::fmt;
-
-use super::der::{self, DerError, HeaderLen, Reader};
+use crate::cursor::ReadCursor;
+use crate::der::{self, Reader};
+use crate::hint::FrameSize;
+use crate::CodecError;
 
 /// The TSRequest version the scanner sends.
 pub const VERSION: u32 = 6;
@@ -33,40 +34,31 @@ pub const VERSION: u32 = 6;
 /// room for anything a real server sends in the first round.
 pub const MAX_TSREQUEST_LEN: usize = 64 * 1024;
 
-/// What the first bytes of a TLS-decrypted stream say about the TSRequest they start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TsFrameLen {
-    /// Too few bytes to know the length yet.
-    NeedMore,
-    /// The TSRequest is this many bytes long (tag and length included).
-    Frame(usize),
-    /// The first byte is not a SEQUENCE tag: whatever answered is not CredSSP.
-    NotTsRequest(u8),
-    /// Indefinite or over-long DER length form (the length octet).
-    BadLength(u8),
-    /// A length above [`MAX_TSREQUEST_LEN`].
-    TooLong(usize),
-}
-
-/// Reads the length of the TSRequest that starts `buf`. Never panics; needs at most 5 bytes.
-pub fn frame_len(buf: &[u8]) -> TsFrameLen {
-    match buf.first() {
-        None => return TsFrameLen::NeedMore,
-        Some(&tag) if tag != der::TAG_SEQUENCE => return TsFrameLen::NotTsRequest(tag),
-        Some(_) => {}
+/// What the first bytes of a TLS-decrypted stream say about the TSRequest they start, for
+/// TSRequests of at most `max` bytes. Needs at most 5 bytes.
+pub(crate) fn frame_size(received: &[u8], max: usize) -> Result<FrameSize, CodecError> {
+    const WHAT: &str = "credssp tsrequest";
+    let mut r = ReadCursor::new(received);
+    let Some(tag) = r.peek_u8() else {
+        // One byte: whatever answered is told from its first byte, nothing more is taken.
+        return Ok(FrameSize::More(1));
+    };
+    if tag != der::TAG_SEQUENCE {
+        return Err(CodecError::NotTsRequest(tag));
     }
-    match der::read_length(&buf[1..]) {
-        HeaderLen::Incomplete => TsFrameLen::NeedMore,
-        HeaderLen::Bad(b) => TsFrameLen::BadLength(b),
-        HeaderLen::Known { header, content } => {
-            let total = 1 + header + content;
-            if total > MAX_TSREQUEST_LEN {
-                TsFrameLen::TooLong(total)
-            } else {
-                TsFrameLen::Frame(total)
-            }
-        }
+    r.skip(1, WHAT)?;
+    let Some(first) = r.peek_u8() else {
+        return Ok(FrameSize::More(1));
+    };
+    let header = 2 + der::extra_length_octets(first, WHAT)?;
+    if received.len() < header {
+        return Ok(FrameSize::More(header - received.len()));
     }
+    let total = header + der::read_length(&mut r, WHAT)?;
+    if total > max {
+        return Err(CodecError::TsRequestTooLong { len: total, max });
+    }
+    Ok(FrameSize::Whole(total))
 }
 
 /// The parts of a TSRequest the first round uses.
@@ -78,32 +70,6 @@ pub struct TsRequest {
     pub nego_token: Option<Vec<u8>>,
     /// `errorCode`: an NTSTATUS / HRESULT, read as its 32 low bits (`0xc000006d`).
     pub error_code: Option<u32>,
-}
-
-/// Why bytes are not a TSRequest. Messages are lowercase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredsspError {
-    /// A DER field is malformed.
-    Der(DerError),
-    /// The mandatory `version` field is absent.
-    MissingVersion,
-}
-
-impl fmt::Display for CredsspError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CredsspError::Der(e) => write!(f, "credssp {e}"),
-            CredsspError::MissingVersion => write!(f, "credssp tsrequest without a version"),
-        }
-    }
-}
-
-impl std::error::Error for CredsspError {}
-
-impl From<DerError> for CredsspError {
-    fn from(e: DerError) -> Self {
-        CredsspError::Der(e)
-    }
 }
 
 impl TsRequest {
@@ -118,7 +84,7 @@ impl TsRequest {
 
     /// The scanner's first message: version 6 carrying an NTLM NEGOTIATE, no credentials.
     pub fn ntlm_negotiate() -> Self {
-        Self::with_token(VERSION, super::ntlm::encode_negotiate())
+        Self::with_token(VERSION, crate::ntlm::encode_negotiate())
     }
 
     /// Encodes the whole TSRequest (DER).
@@ -149,25 +115,26 @@ impl TsRequest {
         out
     }
 
-    /// Decodes one TSRequest (as delimited by [`frame_len`]); bytes after it are ignored.
-    /// Unknown and unused fields are skipped. Never panics.
-    pub fn decode(buf: &[u8]) -> Result<Self, CredsspError> {
-        let body = Reader::new(buf).read(&[der::TAG_SEQUENCE], "tsrequest")?;
+    /// Decodes one TSRequest (as delimited by [`TsRequestHint`](crate::hint::TsRequestHint));
+    /// bytes after it are ignored. Unknown and unused fields are skipped. Never panics.
+    pub fn decode(buf: &[u8]) -> Result<Self, CodecError> {
+        let body = Reader::new(buf).read(&[der::TAG_SEQUENCE], "credssp tsrequest")?;
         let mut fields = Reader::new(body);
         let mut version = None;
         let mut request = TsRequest::default();
         while !fields.is_empty() {
-            let (tag, content) = fields.read_any("tsrequest field")?;
+            let (tag, content) = fields.read_any("credssp tsrequest field")?;
             match tag {
                 t if t == der::context(0) => {
-                    let v = Reader::new(content).read_int(der::TAG_INTEGER, "version")?;
+                    let v = Reader::new(content).read_int(der::TAG_INTEGER, "credssp version")?;
                     version = Some(u32::try_from(v).unwrap_or(u32::MAX));
                 }
                 t if t == der::context(1) => {
                     request.nego_token = first_nego_token(content)?;
                 }
                 t if t == der::context(4) => {
-                    let code = Reader::new(content).read_int(der::TAG_INTEGER, "errorCode")?;
+                    let code =
+                        Reader::new(content).read_int(der::TAG_INTEGER, "credssp errorCode")?;
                     // The 32 low bits whether sent as a negative 4-byte or a positive 5-byte
                     // INTEGER.
                     request.error_code = Some(code as u32);
@@ -175,20 +142,20 @@ impl TsRequest {
                 _ => {}
             }
         }
-        request.version = version.ok_or(CredsspError::MissingVersion)?;
+        request.version = version.ok_or(CodecError::MissingVersion)?;
         Ok(request)
     }
 }
 
 /// The first negoToken of NegoData (`SEQUENCE OF SEQUENCE { [0] OCTET STRING }`).
-fn first_nego_token(content: &[u8]) -> Result<Option<Vec<u8>>, DerError> {
-    let list = Reader::new(content).read(&[der::TAG_SEQUENCE], "negoTokens")?;
+fn first_nego_token(content: &[u8]) -> Result<Option<Vec<u8>>, CodecError> {
+    let list = Reader::new(content).read(&[der::TAG_SEQUENCE], "credssp negoTokens")?;
     let mut items = Reader::new(list);
     if items.is_empty() {
         return Ok(None);
     }
-    let item = items.read(&[der::TAG_SEQUENCE], "NegoData")?;
-    let field = Reader::new(item).read(&[der::context(0)], "negoToken")?;
-    let token = Reader::new(field).read(&[der::TAG_OCTET_STRING], "negoToken")?;
+    let item = items.read(&[der::TAG_SEQUENCE], "credssp NegoData")?;
+    let field = Reader::new(item).read(&[der::context(0)], "credssp negoToken")?;
+    let token = Reader::new(field).read(&[der::TAG_OCTET_STRING], "credssp negoToken")?;
     Ok(Some(token.to_vec()))
 }

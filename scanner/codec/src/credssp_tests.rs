@@ -1,11 +1,17 @@
-//! CredSSP TSRequest fixtures (MS-CSSP 2.2.1), one DER field a line, the frame-length hint,
-//! malformed input and the no-panic property.
+//! CredSSP TSRequest fixtures (MS-CSSP 2.2.1), one DER field a line, malformed input and the
+//! no-panic property (the length hint's own fixtures are in hint_tests.rs).
 
 use proptest::prelude::*;
 
 use super::credssp::*;
-use super::der::{DerError, DerProblem};
+use super::hint::{FrameSize, PduHint, TsRequestHint};
 use super::ntlm;
+use super::CodecError;
+
+/// What the TSRequest hint says about `bytes`.
+fn hint(bytes: &[u8]) -> Result<FrameSize, CodecError> {
+    TsRequestHint::default().frame_size(bytes)
+}
 
 /// The scanner's first TSRequest: version 6, one negoToken holding the 40-byte NEGOTIATE.
 fn expected_negotiate_request() -> Vec<u8> {
@@ -26,7 +32,7 @@ fn expected_negotiate_request() -> Vec<u8> {
 fn negotiate_request_encodes_field_by_field() {
     let bytes = TsRequest::ntlm_negotiate().encode();
     assert_eq!(bytes, expected_negotiate_request());
-    assert_eq!(frame_len(&bytes), TsFrameLen::Frame(57));
+    assert_eq!(hint(&bytes), Ok(FrameSize::Whole(57)));
     let decoded = TsRequest::decode(&bytes).unwrap();
     assert_eq!(decoded.version, 6);
     assert_eq!(
@@ -48,7 +54,7 @@ fn server_challenge_round_trips_with_long_lengths() {
     let request = TsRequest::with_token(6, challenge.clone());
     let bytes = request.encode();
     assert_eq!(&bytes[..2], &[0x30, 0x82]);
-    assert_eq!(frame_len(&bytes), TsFrameLen::Frame(bytes.len()));
+    assert_eq!(hint(&bytes), Ok(FrameSize::Whole(bytes.len())));
     let decoded = TsRequest::decode(&bytes).unwrap();
     assert_eq!(decoded, request);
     let c = ntlm::Challenge::decode(decoded.nego_token.as_deref().unwrap()).unwrap();
@@ -92,10 +98,12 @@ fn unknown_fields_are_skipped() {
         0xa5, 0x04, 0x04, 0x02, 0xaa, 0xbb, // clientNonce [5]
         0x00, // one byte too many inside: trailing junk inside is a DER error
     ];
-    assert!(matches!(
+    assert_eq!(
         TsRequest::decode(&bytes),
-        Err(CredsspError::Der(_))
-    ));
+        Err(CodecError::Truncated {
+            what: "credssp tsrequest field"
+        })
+    );
     let ok = [
         0x30, 0x0f, // TSRequest SEQUENCE, 15 bytes
         0xa0, 0x03, 0x02, 0x01, 0x02, // version 2
@@ -113,57 +121,22 @@ fn unknown_fields_are_skipped() {
 }
 
 #[test]
-fn frame_len_hint() {
-    assert_eq!(frame_len(&[]), TsFrameLen::NeedMore);
-    assert_eq!(frame_len(&[0x30]), TsFrameLen::NeedMore);
-    assert_eq!(frame_len(&[0x30, 0x82, 0x01]), TsFrameLen::NeedMore);
-    assert_eq!(
-        frame_len(&[0x30, 0x82, 0x01, 0x13]),
-        TsFrameLen::Frame(4 + 0x113)
-    );
-    assert_eq!(frame_len(&[0x30, 0x81, 0x90]), TsFrameLen::Frame(3 + 0x90));
-    assert_eq!(frame_len(&[0x30, 0x05]), TsFrameLen::Frame(7));
-    assert_eq!(frame_len(&[0x30, 0x80]), TsFrameLen::BadLength(0x80));
-    assert_eq!(
-        frame_len(&[0x30, 0x85, 0, 0, 0, 0, 1]),
-        TsFrameLen::BadLength(0x85)
-    );
-    assert_eq!(
-        frame_len(&[0x30, 0x83, 0x01, 0x00, 0x00]),
-        TsFrameLen::TooLong(5 + 0x1_0000)
-    );
-    assert_eq!(
-        frame_len(&[0x30, 0x82, 0xff, 0xfb]),
-        TsFrameLen::Frame(0xffff)
-    );
-    assert_eq!(
-        frame_len(&[0x15, 0x03]),
-        TsFrameLen::NotTsRequest(0x15),
-        "a TLS alert"
-    );
-    assert_eq!(frame_len(b"HTTP"), TsFrameLen::NotTsRequest(b'H'));
-}
-
-#[test]
 fn malformed_requests_are_classified() {
     assert_eq!(
         TsRequest::decode(&[0x30, 0x00]),
-        Err(CredsspError::MissingVersion)
+        Err(CodecError::MissingVersion)
     );
     assert_eq!(
         TsRequest::decode(&[0x31, 0x00]),
-        Err(CredsspError::Der(DerError {
-            field: "tsrequest",
-            problem: DerProblem::UnexpectedTag(0x31)
-        }))
+        Err(CodecError::UnexpectedTag {
+            what: "credssp tsrequest",
+            tag: 0x31
+        })
     );
     let cut = expected_negotiate_request();
     assert!(matches!(
         TsRequest::decode(&cut[..30]),
-        Err(CredsspError::Der(DerError {
-            problem: DerProblem::Truncated,
-            ..
-        }))
+        Err(CodecError::Truncated { .. })
     ));
     let bad_token = [
         0x30, 0x0b, // TSRequest
@@ -173,41 +146,60 @@ fn malformed_requests_are_classified() {
     ];
     assert_eq!(
         TsRequest::decode(&bad_token),
-        Err(CredsspError::Der(DerError {
-            field: "NegoData",
-            problem: DerProblem::UnexpectedTag(0x04)
-        }))
+        Err(CodecError::UnexpectedTag {
+            what: "credssp NegoData",
+            tag: 0x04
+        })
     );
     let big_version = [
         0x30, 0x0e, 0xa0, 0x0c, 0x02, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
     ];
     assert!(matches!(
         TsRequest::decode(&big_version),
-        Err(CredsspError::Der(DerError {
-            problem: DerProblem::IntegerTooLong(10),
-            ..
-        }))
+        Err(CodecError::IntegerTooLong { len: 10, .. })
     ));
-    let text = CredsspError::Der(DerError {
-        field: "NegoData",
-        problem: DerProblem::Truncated,
-    })
-    .to_string();
-    assert_eq!(text, text.to_lowercase());
+    for (error, text) in [
+        (
+            CodecError::Truncated {
+                what: "credssp NegoData",
+            },
+            "credssp negodata: truncated",
+        ),
+        (
+            CodecError::UnexpectedTag {
+                what: "credssp tsrequest",
+                tag: 0x31,
+            },
+            "credssp tsrequest: unexpected tag 0x31",
+        ),
+        (
+            CodecError::IntegerTooLong {
+                what: "credssp version",
+                len: 10,
+            },
+            "credssp version: integer of 10 bytes",
+        ),
+        (
+            CodecError::MissingVersion,
+            "credssp tsrequest without a version",
+        ),
+    ] {
+        assert_eq!(error.to_string(), text);
+    }
 }
 
 proptest! {
     #[test]
     fn no_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = TsRequest::decode(&bytes);
-        let _ = frame_len(&bytes);
+        let _ = hint(&bytes);
     }
 
     #[test]
     fn no_panic_inside_a_sequence(body in proptest::collection::vec(any::<u8>(), 0..200)) {
         let mut bytes = Vec::new();
         super::der::write(&mut bytes, &[0x30], &body);
-        prop_assert_eq!(frame_len(&bytes), TsFrameLen::Frame(bytes.len()));
+        prop_assert_eq!(hint(&bytes), Ok(FrameSize::Whole(bytes.len())));
         let _ = TsRequest::decode(&bytes);
     }
 
@@ -215,7 +207,7 @@ proptest! {
     fn round_trips(version in any::<u32>(), token in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..400)), code in proptest::option::of(any::<u32>())) {
         let request = TsRequest { version, nego_token: token, error_code: code };
         let bytes = request.encode();
-        prop_assert_eq!(frame_len(&bytes), TsFrameLen::Frame(bytes.len()));
+        prop_assert_eq!(hint(&bytes), Ok(FrameSize::Whole(bytes.len())));
         prop_assert_eq!(TsRequest::decode(&bytes), Ok(request));
     }
 }

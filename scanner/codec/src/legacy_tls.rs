@@ -22,17 +22,19 @@
 //! share one), and the Certificate list is checked by hand because `tls-parser` stops silently
 //! at a malformed entry.
 //!
-//! Sans-IO: pure functions over bytes that never panic, whatever the input.
+//! Sans-IO: pure functions over bytes that never panic, whatever the input. The hello's
+//! random (whose first 4 bytes are the sender's clock, RFC 5246 7.4.1.2) is the caller's input.
 
 use std::net::IpAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use sha2::{Digest, Sha256};
 use tls_parser::nom::Err as NomErr;
 use tls_parser::{
     parse_tls_handshake_client_hello, parse_tls_handshake_server_hello, parse_tls_raw_record,
     TlsCipherSuite,
 };
+
+use crate::cursor::{ReadCursor, WriteBytes};
+use crate::CodecError;
 
 /// SSL 3.0 on the wire.
 pub const SSL3_0: u16 = 0x0300;
@@ -126,10 +128,12 @@ const SIGNATURE_ALGORITHMS: [u16; 13] = [
 
 /// A ClientHello record offering every version up to `max_version` with legacy suites.
 ///
+/// `random` is sent as is: RFC 5246 7.4.1.2 makes its first 4 bytes the client's clock
+/// (gmt_unix_time), the caller's to read. It need not be secret: no key exchange follows.
 /// `server_name` goes into the server_name extension unless it is an IP literal (RFC 6066 3
 /// forbids those). signature_algorithms is sent only when `max_version` is TLS 1.2 or more:
 /// RFC 5246 7.4.1.4.1 says clients offering earlier versions must not send it.
-pub fn client_hello(max_version: u16, server_name: Option<&str>) -> Vec<u8> {
+pub fn client_hello(max_version: u16, server_name: Option<&str>, random: [u8; 32]) -> Vec<u8> {
     let mut extensions = Vec::new();
     if let Some(name) = server_name.and_then(sni_host_name) {
         // ServerNameList: one entry of type host_name (0).
@@ -153,11 +157,11 @@ pub fn client_hello(max_version: u16, server_name: Option<&str>) -> Vec<u8> {
     put_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0x00]);
 
     let mut body = Vec::new();
-    body.extend_from_slice(&max_version.to_be_bytes());
-    body.extend_from_slice(&hello_random(max_version, server_name));
-    body.push(0x00); // empty session id
+    body.put_u16_be(max_version);
+    body.put_slice(&random);
+    body.put_u8(0x00); // empty session id
     put_u16_prefixed(&mut body, &u16_bytes(&CIPHER_SUITES));
-    body.extend_from_slice(&[0x01, 0x00]); // one compression method: null
+    body.put_slice(&[0x01, 0x00]); // one compression method: null
     put_u16_prefixed(&mut body, &extensions);
 
     handshake_record(TLS1_0, &handshake_message(HS_CLIENT_HELLO, &body))
@@ -181,44 +185,31 @@ fn sni_host_name(name: &str) -> Option<&str> {
     valid.then_some(name)
 }
 
-/// 32 bytes: gmt_unix_time as RFC 5246 7.4.1.2 describes it, then 28 bytes derived from the
-/// clock and the arguments. Not secret and not needed to be: the key exchange never happens.
-fn hello_random(max_version: u16, server_name: Option<&str>) -> [u8; 32] {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut hasher = Sha256::new();
-    hasher.update(now.as_nanos().to_be_bytes());
-    hasher.update(max_version.to_be_bytes());
-    hasher.update(server_name.unwrap_or("").as_bytes());
-    let digest = hasher.finalize();
-    let mut random = [0u8; 32];
-    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
-    random[4..].copy_from_slice(&digest[..28]);
-    random
-}
-
 fn u16_bytes(values: &[u16]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_be_bytes()).collect()
+    let mut out = Vec::with_capacity(2 * values.len());
+    for value in values {
+        out.put_u16_be(*value);
+    }
+    out
 }
 
 /// Appends `data` behind its big-endian u16 length. Callers keep `data` under 64 KiB.
 fn put_u16_prefixed(out: &mut Vec<u8>, data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u16).to_be_bytes());
-    out.extend_from_slice(data);
+    out.put_u16_be(data.len() as u16);
+    out.put_slice(data);
 }
 
 fn put_extension(out: &mut Vec<u8>, kind: u16, data: &[u8]) {
-    out.extend_from_slice(&kind.to_be_bytes());
+    out.put_u16_be(kind);
     put_u16_prefixed(out, data);
 }
 
 /// A handshake message: type, u24 length, body. Callers keep `body` under 16 MiB.
 fn handshake_message(kind: u8, body: &[u8]) -> Vec<u8> {
-    let [_, l0, l1, l2] = (body.len() as u32).to_be_bytes();
     let mut out = Vec::with_capacity(4 + body.len());
-    out.extend_from_slice(&[kind, l0, l1, l2]);
-    out.extend_from_slice(body);
+    out.put_u8(kind);
+    out.put_u24_be(body.len() as u32);
+    out.put_slice(body);
     out
 }
 
@@ -226,8 +217,8 @@ fn handshake_message(kind: u8, body: &[u8]) -> Vec<u8> {
 fn handshake_record(version: u16, handshake: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(handshake.len() + 5);
     for fragment in handshake.chunks(1 << 14) {
-        out.push(RECORD_HANDSHAKE);
-        out.extend_from_slice(&version.to_be_bytes());
+        out.put_u8(RECORD_HANDSHAKE);
+        out.put_u16_be(version);
         put_u16_prefixed(&mut out, fragment);
     }
     out
@@ -252,19 +243,17 @@ pub fn read_client_hello(buf: &[u8]) -> ClientHelloRead {
     let mut handshake = Vec::new();
     let mut rest = buf;
     let body = loop {
-        if let Some(&kind) = handshake.first() {
-            if kind != HS_CLIENT_HELLO {
-                return ClientHelloRead::NotHello;
-            }
+        let mut messages = ReadCursor::new(&handshake);
+        if messages
+            .peek_u8()
+            .is_some_and(|kind| kind != HS_CLIENT_HELLO)
+        {
+            return ClientHelloRead::NotHello;
         }
-        if let [_, l0, l1, l2, ..] = handshake[..] {
-            let len = u24(l0, l1, l2);
-            if len > MAX_FLIGHT_LEN {
-                return ClientHelloRead::NotHello;
-            }
-            if let Some(body) = handshake.get(4..4 + len) {
-                break body;
-            }
+        match take_message(&mut messages) {
+            Ok(Some((_, body))) => break body,
+            Ok(None) => {}
+            Err(_) => return ClientHelloRead::NotHello,
         }
         match next_record(rest) {
             Ok(Some((RECORD_HANDSHAKE, fragment, after))) if !fragment.is_empty() => {
@@ -294,30 +283,35 @@ pub fn read_client_hello(buf: &[u8]) -> ClientHelloRead {
         };
     };
     // ProtocolVersion versions<2..254>: a u8 length, then the versions.
-    let versions = match data.split_first() {
-        Some((&len, list)) if usize::from(len) == list.len() && len >= 2 && len % 2 == 0 => list,
+    let mut list = ReadCursor::new(data);
+    match list.read_u8("supported_versions length") {
+        Ok(len) if usize::from(len) == list.remaining() && len >= 2 && len % 2 == 0 => {}
         _ => return ClientHelloRead::NotHello,
-    };
-    let max_version = versions
-        .chunks_exact(2)
-        .map(|v| u16::from_be_bytes([v[0], v[1]]))
-        .filter(|v| v & 0x0f0f != 0x0a0a) // GREASE (RFC 8701)
-        .max()
-        .unwrap_or(client_version);
-    ClientHelloRead::Hello { max_version }
+    }
+    let mut max_version = None;
+    while let Ok(version) = list.read_u16_be("supported_versions") {
+        if version & 0x0f0f != 0x0a0a {
+            // Not GREASE (RFC 8701).
+            max_version = max_version.max(Some(version));
+        }
+    }
+    ClientHelloRead::Hello {
+        max_version: max_version.unwrap_or(client_version),
+    }
 }
 
 /// A server's first flight in clear text: ServerHello, Certificate, ServerHelloDone records.
 ///
 /// Each message travels in its own record(s) with record version `version`; the ServerHello
-/// carries an empty session id, null compression and an empty renegotiation_info.
-pub fn server_flight(version: u16, cipher: u16, chain: &[Vec<u8>]) -> Vec<u8> {
+/// carries `random` (the caller's: its first 4 bytes are the server's clock), an empty
+/// session id, null compression and an empty renegotiation_info.
+pub fn server_flight(version: u16, cipher: u16, random: [u8; 32], chain: &[Vec<u8>]) -> Vec<u8> {
     let mut hello = Vec::new();
-    hello.extend_from_slice(&version.to_be_bytes());
-    hello.extend_from_slice(&hello_random(version, None));
-    hello.push(0x00); // empty session id
-    hello.extend_from_slice(&cipher.to_be_bytes());
-    hello.push(0x00); // null compression
+    hello.put_u16_be(version);
+    hello.put_slice(&random);
+    hello.put_u8(0x00); // empty session id
+    hello.put_u16_be(cipher);
+    hello.put_u8(0x00); // null compression
     if version > SSL3_0 {
         let mut extensions = Vec::new();
         put_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0x00]);
@@ -327,20 +321,19 @@ pub fn server_flight(version: u16, cipher: u16, chain: &[Vec<u8>]) -> Vec<u8> {
     // Certificate: u24 length of the list, then each certificate behind its u24 length.
     let mut list = Vec::new();
     for cert in chain {
-        let [_, l0, l1, l2] = (cert.len() as u32).to_be_bytes();
-        list.extend_from_slice(&[l0, l1, l2]);
-        list.extend_from_slice(cert);
+        list.put_u24_be(cert.len() as u32);
+        list.put_slice(cert);
     }
-    let [_, l0, l1, l2] = (list.len() as u32).to_be_bytes();
-    let mut certificate = vec![l0, l1, l2];
-    certificate.extend_from_slice(&list);
+    let mut certificate = Vec::with_capacity(3 + list.len());
+    certificate.put_u24_be(list.len() as u32);
+    certificate.put_slice(&list);
 
     let mut out = handshake_record(version, &handshake_message(HS_SERVER_HELLO, &hello));
-    out.extend_from_slice(&handshake_record(
+    out.put_slice(&handshake_record(
         version,
         &handshake_message(HS_CERTIFICATE, &certificate),
     ));
-    out.extend_from_slice(&handshake_record(
+    out.put_slice(&handshake_record(
         version,
         &handshake_message(HS_SERVER_HELLO_DONE, &[]),
     ));
@@ -373,8 +366,8 @@ pub enum Progress {
     Hello(LegacyHello),
     /// A TLS alert with this description code.
     Alert(u8),
-    /// Not TLS, or TLS that cannot be right; lowercase words for the `error` column.
-    Error(String),
+    /// Not TLS, or TLS that cannot be right (its message is for the `error` column).
+    Error(CodecError),
 }
 
 /// Accumulates the server's bytes until the ServerHello and Certificate are read.
@@ -406,14 +399,14 @@ impl ServerFlightReader {
             return done.clone();
         }
         // Never hold more than MAX_FLIGHT_LEN bytes, however much is pushed at once.
-        let room = MAX_FLIGHT_LEN - self.received;
-        let taken = &bytes[..bytes.len().min(room)];
+        let room = MAX_FLIGHT_LEN.saturating_sub(self.received);
+        let taken = bytes.get(..room).unwrap_or(bytes);
         self.received += taken.len();
         self.buf.extend_from_slice(taken);
         let progress = match self.advance() {
             Ok(Some(done)) => done,
             Ok(None) if bytes.len() > taken.len() || self.received >= MAX_FLIGHT_LEN => {
-                Progress::Error("server flight larger than 256 kib".to_string())
+                Progress::Error(CodecError::FlightTooLarge)
             }
             Ok(None) => return Progress::NeedMore,
             Err(error) => Progress::Error(error),
@@ -425,10 +418,10 @@ impl ServerFlightReader {
     }
 
     /// Consumes whole records and handshake messages; `Some` once the answer is known.
-    fn advance(&mut self) -> Result<Option<Progress>, String> {
+    fn advance(&mut self) -> Result<Option<Progress>, CodecError> {
         let mut consumed = 0;
         let result = loop {
-            let rest = &self.buf[consumed..];
+            let rest = self.buf.get(consumed..).unwrap_or_default();
             let (kind, fragment, after) = match next_record(rest) {
                 Ok(Some(record)) => record,
                 Ok(None) => break Ok(None),
@@ -441,9 +434,9 @@ impl ServerFlightReader {
                     // the handshake: keep reading.
                     [1, description] if *description != 0 => {}
                     [_, description] => break Ok(Some(Progress::Alert(*description))),
-                    _ => break Err(format!("alert record of {} bytes", fragment.len())),
+                    _ => break Err(CodecError::BadAlertRecord(fragment.len())),
                 },
-                _ if fragment.is_empty() => break Err("empty handshake record".to_string()),
+                _ if fragment.is_empty() => break Err(CodecError::EmptyHandshakeRecord),
                 _ => {
                     self.handshake.extend_from_slice(fragment);
                     match self.read_messages() {
@@ -458,28 +451,20 @@ impl ServerFlightReader {
     }
 
     /// Reads the whole handshake messages buffered so far.
-    fn read_messages(&mut self) -> Result<Option<Progress>, String> {
-        let mut consumed = 0;
+    fn read_messages(&mut self) -> Result<Option<Progress>, CodecError> {
+        let mut messages = ReadCursor::new(&self.handshake);
         let result = loop {
-            let Some(&[kind, l0, l1, l2]) = self.handshake.get(consumed..consumed + 4) else {
-                break Ok(None);
+            let (kind, body) = match take_message(&mut messages) {
+                Ok(Some(message)) => message,
+                Ok(None) => break Ok(None),
+                Err(error) => break Err(error),
             };
-            let len = u24(l0, l1, l2);
-            if len > MAX_FLIGHT_LEN {
-                break Err(format!(
-                    "handshake message of {len} bytes, larger than 256 kib"
-                ));
-            }
-            let Some(body) = self.handshake.get(consumed + 4..consumed + 4 + len) else {
-                break Ok(None);
-            };
-            consumed += 4 + len;
             match (kind, self.hello) {
                 (HS_SERVER_HELLO, None) => match read_server_hello(body) {
                     Ok(hello) => self.hello = Some(hello),
                     Err(error) => break Err(error),
                 },
-                (HS_SERVER_HELLO, Some(_)) => break Err("second server hello".to_string()),
+                (HS_SERVER_HELLO, Some(_)) => break Err(CodecError::SecondServerHello),
                 (HS_CERTIFICATE, Some((version, cipher))) => {
                     break read_certificate(body).map(|chain| {
                         Some(Progress::Hello(LegacyHello {
@@ -489,75 +474,95 @@ impl ServerFlightReader {
                         }))
                     });
                 }
-                (HS_CERTIFICATE, None) => break Err("certificate before server hello".to_string()),
-                (HS_SERVER_HELLO_DONE, Some(_)) => {
-                    break Err("server sent no certificate".to_string())
-                }
+                (HS_CERTIFICATE, None) => break Err(CodecError::CertificateBeforeServerHello),
+                (HS_SERVER_HELLO_DONE, Some(_)) => break Err(CodecError::NoCertificate),
                 (HS_HELLO_REQUEST, _) => {}
                 (
                     HS_SERVER_KEY_EXCHANGE | HS_CERTIFICATE_REQUEST | HS_CERTIFICATE_STATUS,
                     Some(_),
                 ) => {}
-                (other, _) => break Err(format!("unexpected handshake message type {other}")),
+                (other, _) => break Err(CodecError::UnexpectedHandshake(other)),
             }
         };
-        self.handshake.drain(..consumed.min(self.handshake.len()));
+        let consumed = messages.position();
+        self.handshake.drain(..consumed);
         result
     }
 }
 
-/// (version, cipher) of a ServerHello body; TLS 1.3 (via supported_versions) is an error.
-fn read_server_hello(body: &[u8]) -> Result<(u16, u16), String> {
-    let malformed = || "malformed server hello".to_string();
-    let version = body
-        .get(..2)
-        .map_or(0, |v| u16::from_be_bytes([v[0], v[1]]));
-    if !(SSL3_0..=TLS1_2).contains(&version) {
-        return Err(format!(
-            "server hello with version {}",
-            version_name(version)
-        ));
+/// Takes the next handshake message (type, body) off `r` once it is whole; the cursor does
+/// not move while it is not. A message longer than [`MAX_FLIGHT_LEN`] is an error.
+fn take_message<'a>(r: &mut ReadCursor<'a>) -> Result<Option<(u8, &'a [u8])>, CodecError> {
+    let mut message = *r;
+    let Ok(kind) = message.read_u8("tls handshake type") else {
+        return Ok(None);
+    };
+    let Ok(len) = message.read_u24_be("tls handshake length") else {
+        return Ok(None);
+    };
+    let len = len as usize;
+    if len > MAX_FLIGHT_LEN {
+        return Err(CodecError::HandshakeTooLarge(len));
     }
-    let (trailing, hello) = parse_tls_handshake_server_hello(body).map_err(|_| malformed())?;
+    match message.read_slice(len, "tls handshake message") {
+        Ok(body) => {
+            *r = message;
+            Ok(Some((kind, body)))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+/// (version, cipher) of a ServerHello body; TLS 1.3 (via supported_versions) is an error.
+fn read_server_hello(body: &[u8]) -> Result<(u16, u16), CodecError> {
+    let version = ReadCursor::new(body)
+        .read_u16_be("tls server hello version")
+        .unwrap_or(0);
+    if !(SSL3_0..=TLS1_2).contains(&version) {
+        return Err(CodecError::ServerHelloVersion(version));
+    }
+    let (trailing, hello) =
+        parse_tls_handshake_server_hello(body).map_err(|_| CodecError::MalformedServerHello)?;
     // SSL 3.0 hellos are read without extensions; anything after them is not looked at.
     if hello.version.0 != SSL3_0 && !trailing.is_empty() {
-        return Err(malformed());
+        return Err(CodecError::MalformedServerHello);
     }
-    let extensions = extensions(hello.ext.unwrap_or(&[])).ok_or_else(malformed)?;
+    let extensions =
+        extensions(hello.ext.unwrap_or(&[])).ok_or(CodecError::MalformedServerHello)?;
     if let Some((_, data)) = extensions
         .iter()
         .find(|(kind, _)| *kind == EXT_SUPPORTED_VERSIONS)
     {
-        let &[hi, lo] = *data else {
-            return Err(malformed());
-        };
-        let selected = u16::from_be_bytes([hi, lo]);
+        let mut r = ReadCursor::new(data);
+        let selected = r
+            .read_u16_be("supported_versions")
+            .ok()
+            .filter(|_| r.is_empty())
+            .ok_or(CodecError::MalformedServerHello)?;
         if selected >= TLS1_3 {
-            return Err(format!(
-                "server selected {} via supported_versions",
-                version_name(selected)
-            ));
+            return Err(CodecError::SupportedVersionsSelected(selected));
         }
     }
     Ok((hello.version.0, hello.cipher.0))
 }
 
 /// The DER certificates of a Certificate body (RFC 5246 7.4.2), checked to the last byte.
-fn read_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let malformed = || "malformed certificate message".to_string();
-    let (&[l0, l1, l2], mut list) = body.split_first_chunk::<3>().ok_or_else(malformed)?;
-    if u24(l0, l1, l2) != list.len() {
-        return Err(malformed());
+fn read_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, CodecError> {
+    let malformed = |_| CodecError::MalformedCertificate;
+    let mut r = ReadCursor::new(body);
+    let list_len = r
+        .read_u24_be("tls certificate list length")
+        .map_err(malformed)?;
+    if list_len as usize != r.remaining() {
+        return Err(CodecError::MalformedCertificate);
     }
     let mut chain = Vec::new();
-    while let Some((&[l0, l1, l2], rest)) = list.split_first_chunk::<3>() {
-        let len = u24(l0, l1, l2);
-        let cert = rest.get(..len).ok_or_else(malformed)?;
+    while !r.is_empty() {
+        let len = r.read_u24_be("tls certificate length").map_err(malformed)?;
+        let cert = r
+            .read_slice(len as usize, "tls certificate")
+            .map_err(malformed)?;
         chain.push(cert.to_vec());
-        list = &rest[len..];
-    }
-    if !list.is_empty() {
-        return Err(malformed());
     }
     Ok(chain)
 }
@@ -568,46 +573,45 @@ type Record<'a> = (u8, &'a [u8], &'a [u8]);
 /// The next whole record at the start of `buf`; `None` when more bytes are needed. Only
 /// handshake and alert records are expected before the certificate; a first byte that is
 /// neither is not TLS.
-fn next_record(buf: &[u8]) -> Result<Option<Record<'_>>, String> {
-    let Some(&kind) = buf.first() else {
+fn next_record(buf: &[u8]) -> Result<Option<Record<'_>>, CodecError> {
+    let r = ReadCursor::new(buf);
+    let Some(kind) = r.peek_u8() else {
         return Ok(None);
     };
     if kind != RECORD_HANDSHAKE && kind != RECORD_ALERT {
         return Err(if (20..=24).contains(&kind) {
-            format!("unexpected tls record type {kind}")
+            CodecError::UnexpectedRecordType(kind)
         } else {
-            format!("not tls: first byte {kind:#04x}")
+            CodecError::NotTls(kind)
         });
     }
-    if let Some(&major) = buf.get(1) {
+    if let Some(&[_, major]) = r.peek(2) {
         if major != 0x03 {
-            return Err(format!("not tls: record version major {major:#04x}"));
+            return Err(CodecError::NotTlsVersion(major));
         }
     }
     match parse_tls_raw_record(buf) {
         Ok((rest, record)) => Ok(Some((kind, record.data, rest))),
         Err(NomErr::Incomplete(_)) => Ok(None),
         Err(_) => {
-            let len = buf
-                .get(3..5)
-                .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
-            Err(format!("tls record length {len} too large"))
+            let mut header = r;
+            let len = header
+                .skip(3, "tls record header")
+                .and_then(|()| header.read_u16_be("tls record length"))
+                .unwrap_or(0);
+            Err(CodecError::RecordTooLong(len))
         }
     }
 }
 
-fn u24(b0: u8, b1: u8, b2: u8) -> usize {
-    usize::from(b0) << 16 | usize::from(b1) << 8 | usize::from(b2)
-}
-
 /// Splits an extensions block into (type, data) pairs; `None` if the lengths do not add up.
-fn extensions(mut block: &[u8]) -> Option<Vec<(u16, &[u8])>> {
+fn extensions(block: &[u8]) -> Option<Vec<(u16, &[u8])>> {
+    let mut r = ReadCursor::new(block);
     let mut out = Vec::new();
-    while !block.is_empty() {
-        let (&[t0, t1, l0, l1], rest) = block.split_first_chunk::<4>()?;
-        let len = usize::from(u16::from_be_bytes([l0, l1]));
-        out.push((u16::from_be_bytes([t0, t1]), rest.get(..len)?));
-        block = &rest[len..];
+    while !r.is_empty() {
+        let kind = r.read_u16_be("tls extension type").ok()?;
+        let len = r.read_u16_be("tls extension length").ok()?;
+        out.push((kind, r.read_slice(usize::from(len), "tls extension").ok()?));
     }
     Some(out)
 }

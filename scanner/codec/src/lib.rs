@@ -1,11 +1,21 @@
 //! Sans-IO codec for the RDP connection-initiation exchange (MS-RDPBCGR 2.2.1.1 and 2.2.1.2)
 //! and, for the deep probe, the Basic Settings Exchange of standard RDP security (`mcs`, `gcc`,
-//! over `der`; MS-RDPBCGR 2.2.1.3, 2.2.1.4) and the first CredSSP/NTLM round (`credssp`,
-//! `ntlm`; MS-CSSP 2.2.1, MS-NLMP 2.2.1.1, 2.2.1.2).
+//! over `der`; MS-RDPBCGR 2.2.1.3, 2.2.1.4), the first CredSSP/NTLM round (`credssp`,
+//! `ntlm`; MS-CSSP 2.2.1, MS-NLMP 2.2.1.1, 2.2.1.2) and a hand-built legacy TLS hello
+//! (`legacy_tls`; RFC 5246).
 //!
-//! Pure functions over bytes: no sockets, no clocks, and no panics on any input. The probe
-//! engine asks [`tpkt::frame_len`] how many bytes make a frame, reads exactly that, and hands
-//! the frame to [`x224::decode_server_answer`].
+//! The rule: no sockets, no clocks, and no panics on any input. Bytes in, values or bytes
+//! out; whatever depends on the time (the TLS hello's random, an NTLM timestamp) is an input.
+//! Every decoder reads through one bounds-checked [`ReadCursor`] and fails with the one
+//! [`CodecError`]. A framed reader asks a [`PduHint`] ([`TpktHint`], [`TsRequestHint`]) how
+//! many bytes make the next message, reads exactly that, and hands the frame to a decoder
+//! such as [`decode_server_answer`].
+//!
+//! Values are kept as seen: flag sets (`bitflags`, built with `from_bits_retain`) keep unknown
+//! bits and enumerated fields are newtypes over their integer, so unknown values fit too. The
+//! types that reports write ([`SecurityProtocol`], [`FailureCode`], [`ResponseFlags`],
+//! [`EncryptionMethod`], [`EncryptionLevel`], [`RdpVersion`]) display as their report word and
+//! read it back with `FromStr` (module `words`); the `serde` feature serialises them as it.
 //!
 //! Why hand-written rather than `ironrdp-pdu`: its decoder drops unknown protocol and flag bits
 //! (`from_bits_truncate`) and reads a Confirm without negotiation data as "standard RDP
@@ -27,31 +37,35 @@
 //! byte against the MS-RDPBCGR 4.1.3 and 4.1.4 examples in both directions.
 
 pub mod credssp;
+pub mod cursor;
 pub mod der;
+mod error;
 pub mod gcc;
+pub mod hint;
 pub mod legacy_tls;
 pub mod mcs;
 pub mod nego;
 pub mod ntlm;
 pub mod tpkt;
+mod words;
 pub mod x224;
 
-pub use credssp::{CredsspError, TsFrameLen, TsRequest};
+pub use credssp::TsRequest;
+pub use cursor::{ReadCursor, WriteBytes};
+pub use error::CodecError;
 pub use gcc::{
-    ClientRequest, ClientSettings, EncryptionLevel, EncryptionMethod, GccError, RdpVersion,
-    ServerData, ServerSettings,
+    ClientRequest, ClientSettings, EncryptionLevel, EncryptionMethod, RdpVersion, ServerData,
+    ServerSettings,
 };
+pub use hint::{FrameSize, PduHint, TpktHint, TsRequestHint};
 pub use mcs::{
     decode_connect_initial, decode_connect_response, encode_connect_initial,
     encode_connect_refusal, encode_connect_response, encode_disconnect_provider_ultimatum,
-    ConnectReply, DisconnectReason, McsError, McsResult,
+    ConnectReply, DisconnectReason, McsResult,
 };
 pub use nego::{FailureCode, NegotiationResponse, RequestFlags, ResponseFlags, SecurityProtocol};
-pub use ntlm::{Challenge, NegotiateFlags, NtlmError, NtlmVersion};
-pub use tpkt::{frame_len, FrameLen};
-pub use x224::{
-    decode_server_answer, ConnectionConfirm, ConnectionRequest, DecodeError, ServerAnswer,
-};
+pub use ntlm::{Challenge, NegotiateFlags, NtlmVersion};
+pub use x224::{decode_server_answer, ConnectionConfirm, ConnectionRequest, ServerAnswer};
 
 #[cfg(test)]
 mod credssp_tests;

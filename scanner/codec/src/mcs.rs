@@ -8,9 +8,11 @@
 
 use std::fmt;
 
-use super::der::{self, DerError, Reader};
-use super::gcc::{self, ClientRequest, ClientSettings, GccError, ServerData, ServerSettings};
-use super::x224::{self, DataFrame, DecodeError};
+use crate::cursor::ReadCursor;
+use crate::der::{self, Reader};
+use crate::gcc::{self, ClientRequest, ClientSettings, ServerData, ServerSettings};
+use crate::x224::{self, DataFrame};
+use crate::CodecError;
 
 /// BER tag of Connect-Initial (`[APPLICATION 101]`, constructed).
 const TAG_CONNECT_INITIAL: [u8; 2] = [0x7f, 0x65];
@@ -140,56 +142,6 @@ pub enum ConnectReply {
     X224Disconnect,
 }
 
-/// Why a frame is not a well-formed MCS connect PDU. Messages are lowercase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum McsError {
-    /// The TPKT/X.224 framing is wrong (or it is not a Data TPDU).
-    X224(DecodeError),
-    /// The MCS PDU is none this exchange expects (its first byte).
-    UnexpectedPdu(u8),
-    /// A Data TPDU with no MCS PDU in it.
-    EmptyData,
-    /// A Disconnect Provider Ultimatum cut before its reason bits.
-    TruncatedUltimatum,
-    /// A BER field of the MCS PDU is malformed.
-    Ber(DerError),
-    /// The GCC data inside is malformed.
-    Gcc(GccError),
-}
-
-impl fmt::Display for McsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            McsError::X224(e) => e.fmt(f),
-            McsError::UnexpectedPdu(b) => write!(f, "unexpected mcs pdu starting {b:#04x}"),
-            McsError::EmptyData => write!(f, "x.224 data tpdu without an mcs pdu"),
-            McsError::TruncatedUltimatum => write!(f, "disconnect provider ultimatum truncated"),
-            McsError::Ber(e) => write!(f, "mcs {e}"),
-            McsError::Gcc(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for McsError {}
-
-impl From<DecodeError> for McsError {
-    fn from(e: DecodeError) -> Self {
-        McsError::X224(e)
-    }
-}
-
-impl From<DerError> for McsError {
-    fn from(e: DerError) -> Self {
-        McsError::Ber(e)
-    }
-}
-
-impl From<GccError> for McsError {
-    fn from(e: GccError) -> Self {
-        McsError::Gcc(e)
-    }
-}
-
 /// Encodes the whole TPKT frame of a Client MCS Connect Initial PDU (2.2.1.3).
 pub fn encode_connect_initial(settings: &ClientSettings) -> Vec<u8> {
     let gcc = gcc::encode_conference_create_request(&settings.encode_blocks());
@@ -207,64 +159,70 @@ pub fn encode_connect_initial(settings: &ClientSettings) -> Vec<u8> {
 }
 
 /// Decodes the server's answer to a Connect Initial from one whole TPKT frame. Never panics.
-pub fn decode_connect_response(frame: &[u8]) -> Result<ConnectReply, McsError> {
+pub fn decode_connect_response(frame: &[u8]) -> Result<ConnectReply, CodecError> {
     let payload = match x224::decode_data(frame)? {
         DataFrame::Data(payload) => payload,
         DataFrame::DisconnectRequest => return Ok(ConnectReply::X224Disconnect),
     };
-    match payload {
-        [0x7f, 0x66, ..] => {}
-        [first, rest @ ..] if first >> 2 == DPU_CHOICE => {
-            let second = rest.first().ok_or(McsError::TruncatedUltimatum)?;
+    let mut pdu = ReadCursor::new(payload);
+    match pdu.peek_u8() {
+        None => return Err(CodecError::EmptyMcsData),
+        Some(_) if pdu.peek(2) == Some(&TAG_CONNECT_RESPONSE[..]) => {}
+        Some(first) if first >> 2 == DPU_CHOICE => {
+            pdu.skip(1, "mcs disconnect provider ultimatum")?;
+            let second = pdu
+                .read_u8("mcs disconnect provider ultimatum")
+                .map_err(|_| CodecError::TruncatedUltimatum)?;
             let reason = ((first & 0x03) << 1) | (second >> 7);
             return Ok(ConnectReply::DisconnectProviderUltimatum(DisconnectReason(
                 reason,
             )));
         }
-        [first, ..] => return Err(McsError::UnexpectedPdu(*first)),
-        [] => return Err(McsError::EmptyData),
+        Some(first) => return Err(CodecError::UnexpectedMcsPdu(first)),
     }
     let mut outer = Reader::new(payload);
-    let body = outer.read(&TAG_CONNECT_RESPONSE, "Connect-Response")?;
+    let body = outer.read(&TAG_CONNECT_RESPONSE, "mcs Connect-Response")?;
     let mut r = Reader::new(body);
-    let result = r.read_int(der::TAG_ENUMERATED, "Connect-Response.result")?;
+    let result = r.read_int(der::TAG_ENUMERATED, "mcs Connect-Response.result")?;
     let result = McsResult(u32::try_from(result).unwrap_or(u32::MAX));
     if result != McsResult::RT_SUCCESSFUL {
         return Ok(ConnectReply::Refused(result));
     }
-    r.read(&[der::TAG_INTEGER], "Connect-Response.calledConnectId")?;
-    r.read(&[der::TAG_SEQUENCE], "Connect-Response.domainParameters")?;
-    let user_data = r.read(&[der::TAG_OCTET_STRING], "Connect-Response.userData")?;
+    r.read(&[der::TAG_INTEGER], "mcs Connect-Response.calledConnectId")?;
+    r.read(
+        &[der::TAG_SEQUENCE],
+        "mcs Connect-Response.domainParameters",
+    )?;
+    let user_data = r.read(&[der::TAG_OCTET_STRING], "mcs Connect-Response.userData")?;
     Ok(ConnectReply::Accepted(
         gcc::decode_conference_create_response(user_data)?,
     ))
 }
 
 /// Decodes a client's Connect Initial from one whole TPKT frame (the fleet's side).
-pub fn decode_connect_initial(frame: &[u8]) -> Result<ClientRequest, McsError> {
+pub fn decode_connect_initial(frame: &[u8]) -> Result<ClientRequest, CodecError> {
     let payload = match x224::decode_data(frame)? {
         DataFrame::Data(payload) => payload,
-        DataFrame::DisconnectRequest => {
-            return Err(McsError::X224(DecodeError::UnexpectedTpdu(x224::CODE_DR)))
-        }
+        DataFrame::DisconnectRequest => return Err(CodecError::UnexpectedTpdu(x224::CODE_DR)),
     };
     let mut outer = Reader::new(payload);
-    let body = outer.read(&TAG_CONNECT_INITIAL, "Connect-Initial")?;
+    let body = outer.read(&TAG_CONNECT_INITIAL, "mcs Connect-Initial")?;
     let mut r = Reader::new(body);
+    let octets = [der::TAG_OCTET_STRING];
+    r.read(&octets, "mcs Connect-Initial.callingDomainSelector")?;
+    r.read(&octets, "mcs Connect-Initial.calledDomainSelector")?;
+    r.read(&[der::TAG_BOOLEAN], "mcs Connect-Initial.upwardFlag")?;
+    r.read(&[der::TAG_SEQUENCE], "mcs Connect-Initial.targetParameters")?;
     r.read(
-        &[der::TAG_OCTET_STRING],
-        "Connect-Initial.callingDomainSelector",
+        &[der::TAG_SEQUENCE],
+        "mcs Connect-Initial.minimumParameters",
     )?;
     r.read(
-        &[der::TAG_OCTET_STRING],
-        "Connect-Initial.calledDomainSelector",
+        &[der::TAG_SEQUENCE],
+        "mcs Connect-Initial.maximumParameters",
     )?;
-    r.read(&[der::TAG_BOOLEAN], "Connect-Initial.upwardFlag")?;
-    r.read(&[der::TAG_SEQUENCE], "Connect-Initial.targetParameters")?;
-    r.read(&[der::TAG_SEQUENCE], "Connect-Initial.minimumParameters")?;
-    r.read(&[der::TAG_SEQUENCE], "Connect-Initial.maximumParameters")?;
-    let user_data = r.read(&[der::TAG_OCTET_STRING], "Connect-Initial.userData")?;
-    Ok(gcc::decode_conference_create_request(user_data)?)
+    let user_data = r.read(&octets, "mcs Connect-Initial.userData")?;
+    gcc::decode_conference_create_request(user_data)
 }
 
 /// Encodes the whole TPKT frame of a successful Server MCS Connect Response PDU (2.2.1.4).

@@ -4,10 +4,10 @@
 
 use proptest::prelude::*;
 
-use super::der::{DerError, DerProblem};
 use super::gcc::*;
+use super::hint::{FrameSize, PduHint, TpktHint};
 use super::mcs::*;
-use super::x224::DecodeError;
+use super::{CodecError, SecurityProtocol};
 
 /// Joins hex lines ("03 00 ...") into bytes.
 fn hex(lines: &[&str]) -> Vec<u8> {
@@ -142,8 +142,8 @@ fn spec_client_settings() -> ClientSettings {
         client_build: 3790,
         client_name: "ELTONS-DEV2".into(),
         client_dig_product_id: "69712-783-0357974-42714".into(),
-        server_selected_protocol: 0,
-        encryption_methods: EncryptionMethod(0x1b),
+        server_selected_protocol: SecurityProtocol::RDP,
+        encryption_methods: EncryptionMethod::from_bits_retain(0x1b),
         cluster: Some((0x0d, 0)),
         channels: vec![
             (*b"rdpdr\0\0\0", 0x8080_0000),
@@ -161,7 +161,7 @@ fn spec_server_settings() -> ServerSettings {
     random.copy_from_slice(&spec[spec.len() - 184 - 32..spec.len() - 184]);
     ServerSettings {
         version: RdpVersion::RDP_5_PLUS,
-        client_requested_protocols: Some(0),
+        client_requested_protocols: Some(SecurityProtocol::RDP),
         encryption_method: EncryptionMethod::BIT_128,
         encryption_level: EncryptionLevel::CLIENT_COMPATIBLE,
         random_and_certificate: Some((random, cert)),
@@ -185,9 +185,9 @@ fn spec_connect_initial_decodes_on_the_server_side() {
         request,
         ClientRequest {
             version: RdpVersion::RDP_5_PLUS,
-            server_selected_protocol: Some(0),
-            encryption_methods: Some(EncryptionMethod(0x1b)),
-            ext_encryption_methods: Some(0),
+            server_selected_protocol: Some(SecurityProtocol::RDP),
+            encryption_methods: Some(EncryptionMethod::from_bits_retain(0x1b)),
+            ext_encryption_methods: Some(EncryptionMethod::NONE),
         }
     );
 }
@@ -218,28 +218,35 @@ fn connect_response_encodes_as_spec_example() {
 
 #[test]
 fn probe_offers_exactly_one_method_and_echoes_the_selection() {
-    for method in EncryptionMethod::EACH {
-        let frame = encode_connect_initial(&ClientSettings::probe(method, 0));
+    for method in EncryptionMethod::ALL {
+        let frame = encode_connect_initial(&ClientSettings::probe(method, SecurityProtocol::RDP));
         let request = decode_connect_initial(&frame).unwrap();
         assert_eq!(request.encryption_methods, Some(method));
-        assert_eq!(request.server_selected_protocol, Some(0));
         assert_eq!(
-            super::tpkt::frame_len(&frame),
-            super::FrameLen::Frame(frame.len())
+            request.server_selected_protocol,
+            Some(SecurityProtocol::RDP)
+        );
+        assert_eq!(
+            TpktHint::ANY.frame_size(&frame),
+            Ok(FrameSize::Whole(frame.len()))
         );
     }
-    let frame = encode_connect_initial(&ClientSettings::probe(EncryptionMethod::FIPS, 1));
+    let frame = encode_connect_initial(&ClientSettings::probe(
+        EncryptionMethod::FIPS,
+        SecurityProtocol::SSL,
+    ));
     assert_eq!(
         decode_connect_initial(&frame)
             .unwrap()
             .server_selected_protocol,
-        Some(1)
+        Some(SecurityProtocol::SSL)
     );
 }
 
 #[test]
 fn probe_sends_no_channels() {
-    let blocks = ClientSettings::probe(EncryptionMethod::BIT_40, 0).encode_blocks();
+    let blocks =
+        ClientSettings::probe(EncryptionMethod::BIT_40, SecurityProtocol::RDP).encode_blocks();
     let net = [
         0x03, 0xc0, 0x08, 0x00, // CS_NET header: length 8
         0x00, 0x00, 0x00, 0x00, // channelCount 0
@@ -255,7 +262,7 @@ fn probe_sends_no_channels() {
 
 #[test]
 fn long_client_name_is_cut_to_fifteen_units() {
-    let mut settings = ClientSettings::probe(EncryptionMethod::BIT_128, 0);
+    let mut settings = ClientSettings::probe(EncryptionMethod::BIT_128, SecurityProtocol::RDP);
     settings.client_name = "a-very-long-client-name".into();
     let blocks = settings.encode_blocks();
     assert_eq!(
@@ -282,14 +289,14 @@ fn server_encoder_round_trips_through_client_decoder() {
     ] {
         let settings = ServerSettings::new(
             RdpVersion(version),
-            EncryptionMethod(method),
+            EncryptionMethod::from_bits_retain(method),
             EncryptionLevel(level),
         );
         assert_eq!(
             decode_connect_response(&encode_connect_response(&settings)),
             Ok(ConnectReply::Accepted(ServerData {
                 version: RdpVersion(version),
-                encryption_method: EncryptionMethod(method),
+                encryption_method: EncryptionMethod::from_bits_retain(method),
                 encryption_level: EncryptionLevel(level),
             }))
         );
@@ -405,7 +412,7 @@ fn disconnect_provider_ultimatum_is_classified() {
     let cut = [0x03, 0x00, 0x00, 0x08, 0x02, 0xf0, 0x80, 0x21];
     assert_eq!(
         decode_connect_response(&cut),
-        Err(McsError::TruncatedUltimatum)
+        Err(CodecError::TruncatedUltimatum)
     );
 }
 
@@ -424,31 +431,34 @@ fn x224_disconnect_is_classified() {
 fn garbage_is_classified() {
     assert_eq!(
         decode_connect_response(b"HTTP/1.1 400"),
-        Err(McsError::X224(DecodeError::NotTpkt))
+        Err(CodecError::NotTpkt)
     );
     let confirm = [
         0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
     ];
     assert_eq!(
         decode_connect_response(&confirm),
-        Err(McsError::X224(DecodeError::UnexpectedTpdu(0xd0)))
+        Err(CodecError::UnexpectedTpdu(0xd0))
     );
     let attach_confirm = [
         0x03, 0x00, 0x00, 0x0b, 0x02, 0xf0, 0x80, 0x2e, 0x00, 0x00, 0x06,
     ];
     assert_eq!(
         decode_connect_response(&attach_confirm),
-        Err(McsError::UnexpectedPdu(0x2e))
+        Err(CodecError::UnexpectedMcsPdu(0x2e))
     );
     let empty = [0x03, 0x00, 0x00, 0x07, 0x02, 0xf0, 0x80];
-    assert_eq!(decode_connect_response(&empty), Err(McsError::EmptyData));
+    assert_eq!(
+        decode_connect_response(&empty),
+        Err(CodecError::EmptyMcsData)
+    );
     let indefinite = [0x03, 0x00, 0x00, 0x0a, 0x02, 0xf0, 0x80, 0x7f, 0x66, 0x80];
     assert_eq!(
         decode_connect_response(&indefinite),
-        Err(McsError::Ber(DerError {
-            field: "Connect-Response",
-            problem: DerProblem::BadLength(0x80)
-        }))
+        Err(CodecError::BadDerLength {
+            what: "mcs Connect-Response",
+            octet: 0x80
+        })
     );
 }
 
@@ -472,26 +482,26 @@ fn missing_security_block_and_bad_block_length() {
     let frame = frame_with_server_blocks(core_net);
     assert_eq!(
         decode_connect_response(&frame),
-        Err(McsError::Gcc(GccError::MissingBlock(SC_SECURITY)))
+        Err(CodecError::MissingBlock(SC_SECURITY))
     );
     let mut bad = blocks.clone();
     bad[2] = 0xff; // SC_CORE length 255: runs past the end
     assert_eq!(
         decode_connect_response(&frame_with_server_blocks(&bad)),
-        Err(McsError::Gcc(GccError::BadBlockLength {
+        Err(CodecError::BadBlockLength {
             block_type: SC_CORE,
             length: 0xff
-        }))
+        })
     );
     let short_core = [0x01, 0x0c, 0x06, 0x00, 0x04, 0x00];
     let mut blocks2 = short_core.to_vec();
     blocks2.extend_from_slice(&blocks[12..]);
     assert_eq!(
         decode_connect_response(&frame_with_server_blocks(&blocks2)),
-        Err(McsError::Gcc(GccError::ShortBlock {
+        Err(CodecError::ShortBlock {
             block_type: SC_CORE,
             length: 6
-        }))
+        })
     );
 }
 
@@ -533,10 +543,10 @@ fn server_decoder_rejects_what_is_not_a_connect_initial() {
     let response = hex(SPEC_CONNECT_RESPONSE);
     assert!(matches!(
         decode_connect_initial(&response),
-        Err(McsError::Ber(DerError {
-            field: "Connect-Initial",
-            problem: DerProblem::UnexpectedTag(0x66)
-        }))
+        Err(CodecError::UnexpectedTag {
+            what: "mcs Connect-Initial",
+            tag: 0x66
+        })
     ));
     let dr = [
         0x03, 0x00, 0x00, 0x0b, 0x06, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -546,18 +556,25 @@ fn server_decoder_rejects_what_is_not_a_connect_initial() {
 
 #[test]
 fn version_names() {
-    assert_eq!(RdpVersion(0x0008_0001).to_string(), "RDP 4.0");
-    assert_eq!(RdpVersion(0x0008_0004).to_string(), "RDP 5.0-8.1");
-    assert_eq!(RdpVersion(0x0008_0005).to_string(), "RDP 10.0");
-    assert_eq!(RdpVersion(0x0008_000c).to_string(), "RDP 10.7");
-    assert_eq!(RdpVersion(0x0008_000f).to_string(), "RDP 10.10");
-    assert_eq!(RdpVersion(0x0008_0011).to_string(), "RDP 10.12");
-    assert_eq!(RdpVersion(0x0008_0012).to_string(), "unknown (0x00080012)");
+    assert_eq!(RdpVersion(0x0008_0001).name(), Some("RDP 4.0"));
+    assert_eq!(RdpVersion(0x0008_0004).name(), Some("RDP 5.0-8.1"));
+    assert_eq!(RdpVersion(0x0008_0005).name(), Some("RDP 10.0"));
+    assert_eq!(RdpVersion(0x0008_000c).name(), Some("RDP 10.7"));
+    assert_eq!(RdpVersion(0x0008_000f).name(), Some("RDP 10.10"));
+    assert_eq!(RdpVersion(0x0008_0011).name(), Some("RDP 10.12"));
     assert_eq!(RdpVersion(0x0008_0012).name(), None);
+    assert_eq!(RdpVersion(0x0008_0012).ten_minor(), None);
+    assert_eq!(RdpVersion(0x0008_000f).ten_minor(), Some(10));
     assert_eq!(EncryptionLevel(2).name(), Some("client-compatible"));
     assert_eq!(EncryptionLevel(9).name(), None);
-    assert_eq!(EncryptionMethod::BIT_128.name(), Some("128-bit"));
-    assert_eq!(EncryptionMethod(0x1b).name(), None);
+    // The report words (all of them are pinned in words_tests.rs).
+    assert_eq!(RdpVersion(0x0008_000c).to_string(), "10.7");
+    assert_eq!(EncryptionMethod::BIT_128.to_string(), "128bit");
+    assert_eq!(
+        EncryptionMethod::from_bits_retain(0x1b).to_string(),
+        "40bit|56bit|128bit|fips",
+        "a combination is each method, weakest first"
+    );
 }
 
 #[test]
@@ -584,14 +601,59 @@ fn result_and_reason_names_follow_t125() {
 #[test]
 fn error_messages_are_lowercase() {
     let errors = [
-        McsError::UnexpectedPdu(0x2e),
-        McsError::EmptyData,
-        McsError::TruncatedUltimatum,
-        McsError::Gcc(GccError::MissingBlock(SC_SECURITY)),
-        McsError::Gcc(GccError::Truncated("userData")),
+        (
+            CodecError::UnexpectedMcsPdu(0x2e),
+            "unexpected mcs pdu starting 0x2e",
+        ),
+        (
+            CodecError::EmptyMcsData,
+            "x.224 data tpdu without an mcs pdu",
+        ),
+        (
+            CodecError::TruncatedUltimatum,
+            "disconnect provider ultimatum truncated",
+        ),
+        (
+            CodecError::MissingBlock(SC_SECURITY),
+            "no data block 0x0c02",
+        ),
+        (
+            CodecError::Truncated {
+                what: "gcc userData",
+            },
+            "gcc userdata: truncated",
+        ),
+        (
+            CodecError::UnexpectedByte {
+                what: "gcc ConnectGCCPDU choice",
+                byte: 0x00,
+            },
+            "gcc connectgccpdu choice: unexpected byte 0x00",
+        ),
+        (
+            CodecError::BadBlockLength {
+                block_type: SC_CORE,
+                length: 0xff,
+            },
+            "data block 0x0c01 with impossible length 255",
+        ),
+        (
+            CodecError::ShortBlock {
+                block_type: SC_CORE,
+                length: 6,
+            },
+            "data block 0x0c01 too short (6 bytes)",
+        ),
+        (
+            CodecError::UnexpectedTag {
+                what: "mcs Connect-Initial",
+                tag: 0x66,
+            },
+            "mcs connect-initial: unexpected tag 0x66",
+        ),
     ];
-    for e in errors {
-        let text = e.to_string();
+    for (e, text) in errors {
+        assert_eq!(e.to_string(), text, "{e:?}");
         assert_eq!(text, text.to_lowercase(), "{text}");
     }
 }
@@ -624,13 +686,13 @@ proptest! {
 
     #[test]
     fn server_settings_round_trip(version in any::<u32>(), method in any::<u32>(), level in any::<u32>(), channels in proptest::collection::vec(any::<u16>(), 0..5)) {
-        let mut settings = ServerSettings::new(RdpVersion(version), EncryptionMethod(method), EncryptionLevel(level));
+        let mut settings = ServerSettings::new(RdpVersion(version), EncryptionMethod::from_bits_retain(method), EncryptionLevel(level));
         settings.channel_ids = channels;
         prop_assert_eq!(
             decode_connect_response(&encode_connect_response(&settings)),
             Ok(ConnectReply::Accepted(ServerData {
                 version: RdpVersion(version),
-                encryption_method: EncryptionMethod(method),
+                encryption_method: EncryptionMethod::from_bits_retain(method),
                 encryption_level: EncryptionLevel(level),
             }))
         );
@@ -638,10 +700,16 @@ proptest! {
 
     #[test]
     fn client_settings_round_trip(method in any::<u32>(), selected in any::<u32>(), name in "[A-Za-z0-9-]{0,20}") {
-        let mut settings = ClientSettings::probe(EncryptionMethod(method), selected);
+        let mut settings = ClientSettings::probe(
+            EncryptionMethod::from_bits_retain(method),
+            SecurityProtocol::from_bits_retain(selected),
+        );
         settings.client_name = name;
         let request = decode_connect_initial(&encode_connect_initial(&settings)).unwrap();
-        prop_assert_eq!(request.encryption_methods, Some(EncryptionMethod(method)));
-        prop_assert_eq!(request.server_selected_protocol, Some(selected));
+        prop_assert_eq!(request.encryption_methods, Some(EncryptionMethod::from_bits_retain(method)));
+        prop_assert_eq!(
+            request.server_selected_protocol,
+            Some(SecurityProtocol::from_bits_retain(selected))
+        );
     }
 }

@@ -8,6 +8,11 @@
 
 use std::fmt;
 
+use bitflags::bitflags;
+
+use crate::cursor::{ReadCursor, WriteBytes};
+use crate::CodecError;
+
 /// Every NTLM message starts with these 8 bytes.
 pub const SIGNATURE: &[u8; 8] = b"NTLMSSP\0";
 /// MessageType of a NEGOTIATE_MESSAGE.
@@ -21,43 +26,77 @@ const CHALLENGE_HEADER_LEN: usize = 56;
 /// Bytes in a CHALLENGE_MESSAGE header without a VERSION.
 const CHALLENGE_HEADER_MIN: usize = 48;
 
-/// NegotiateFlags (MS-NLMP 2.2.2.5); unknown bits kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct NegotiateFlags(pub u32);
+bitflags! {
+    /// NegotiateFlags (MS-NLMP 2.2.2.5), named after `NTLMSSP_NEGOTIATE_*`; unknown and
+    /// reserved bits kept.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct NegotiateFlags: u32 {
+        /// A: NTLMSSP_NEGOTIATE_UNICODE.
+        const UNICODE = 0x0000_0001;
+        /// B: NTLM_NEGOTIATE_OEM.
+        const OEM = 0x0000_0002;
+        /// C: NTLMSSP_REQUEST_TARGET.
+        const REQUEST_TARGET = 0x0000_0004;
+        /// D: NTLMSSP_NEGOTIATE_SIGN.
+        const SIGN = 0x0000_0010;
+        /// E: NTLMSSP_NEGOTIATE_SEAL.
+        const SEAL = 0x0000_0020;
+        /// F: NTLMSSP_NEGOTIATE_DATAGRAM.
+        const DATAGRAM = 0x0000_0040;
+        /// G: NTLMSSP_NEGOTIATE_LM_KEY.
+        const LM_KEY = 0x0000_0080;
+        /// H: NTLMSSP_NEGOTIATE_NTLM.
+        const NTLM = 0x0000_0200;
+        /// J: anonymous connection.
+        const ANONYMOUS = 0x0000_0800;
+        /// K: NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED.
+        const OEM_DOMAIN_SUPPLIED = 0x0000_1000;
+        /// L: NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED.
+        const OEM_WORKSTATION_SUPPLIED = 0x0000_2000;
+        /// M: NTLMSSP_NEGOTIATE_ALWAYS_SIGN.
+        const ALWAYS_SIGN = 0x0000_8000;
+        /// N: NTLMSSP_TARGET_TYPE_DOMAIN.
+        const TARGET_TYPE_DOMAIN = 0x0001_0000;
+        /// O: NTLMSSP_TARGET_TYPE_SERVER.
+        const TARGET_TYPE_SERVER = 0x0002_0000;
+        /// P: NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY.
+        const EXTENDED_SESSIONSECURITY = 0x0008_0000;
+        /// Q: NTLMSSP_NEGOTIATE_IDENTIFY.
+        const IDENTIFY = 0x0010_0000;
+        /// R: NTLMSSP_REQUEST_NON_NT_SESSION_KEY.
+        const REQUEST_NON_NT_SESSION_KEY = 0x0040_0000;
+        /// S: NTLMSSP_NEGOTIATE_TARGET_INFO.
+        const TARGET_INFO = 0x0080_0000;
+        /// T: NTLMSSP_NEGOTIATE_VERSION.
+        const VERSION = 0x0200_0000;
+        /// U: NTLMSSP_NEGOTIATE_128.
+        const NEGOTIATE_128 = 0x2000_0000;
+        /// V: NTLMSSP_NEGOTIATE_KEY_EXCH.
+        const KEY_EXCH = 0x4000_0000;
+        /// W: NTLMSSP_NEGOTIATE_56.
+        const NEGOTIATE_56 = 0x8000_0000;
+        const _ = !0;
+    }
+}
 
 impl NegotiateFlags {
-    pub const UNICODE: u32 = 0x0000_0001;
-    pub const OEM: u32 = 0x0000_0002;
-    pub const REQUEST_TARGET: u32 = 0x0000_0004;
-    pub const NTLM: u32 = 0x0000_0200;
-    pub const ALWAYS_SIGN: u32 = 0x0000_8000;
-    pub const TARGET_TYPE_DOMAIN: u32 = 0x0001_0000;
-    pub const TARGET_TYPE_SERVER: u32 = 0x0002_0000;
-    pub const EXTENDED_SESSIONSECURITY: u32 = 0x0008_0000;
-    pub const TARGET_INFO: u32 = 0x0080_0000;
-    pub const VERSION: u32 = 0x0200_0000;
-    pub const NEGOTIATE_128: u32 = 0x2000_0000;
-    pub const KEY_EXCH: u32 = 0x4000_0000;
-    pub const NEGOTIATE_56: u32 = 0x8000_0000;
-
     /// What the scanner asks for: Unicode, target name and info, version, NTLM with extended
     /// session security, always-sign, 128/56-bit and key exchange (`0xe2888205`).
-    pub const SCANNER: Self = Self(
-        Self::UNICODE
-            | Self::REQUEST_TARGET
-            | Self::NTLM
-            | Self::ALWAYS_SIGN
-            | Self::EXTENDED_SESSIONSECURITY
-            | Self::TARGET_INFO
-            | Self::VERSION
-            | Self::NEGOTIATE_128
-            | Self::KEY_EXCH
-            | Self::NEGOTIATE_56,
-    );
+    pub const SCANNER: Self = Self::UNICODE
+        .union(Self::REQUEST_TARGET)
+        .union(Self::NTLM)
+        .union(Self::ALWAYS_SIGN)
+        .union(Self::EXTENDED_SESSIONSECURITY)
+        .union(Self::TARGET_INFO)
+        .union(Self::VERSION)
+        .union(Self::NEGOTIATE_128)
+        .union(Self::KEY_EXCH)
+        .union(Self::NEGOTIATE_56);
+}
 
-    /// True when every bit of `bits` is set.
-    pub fn has(self, bits: u32) -> bool {
-        self.0 & bits == bits
+impl Default for NegotiateFlags {
+    fn default() -> Self {
+        Self::empty()
     }
 }
 
@@ -80,18 +119,25 @@ impl NtlmVersion {
         revision: 15,
     };
 
-    fn encode(self) -> [u8; 8] {
-        let [b0, b1] = self.build.to_le_bytes();
-        [self.major, self.minor, b0, b1, 0, 0, 0, self.revision]
+    fn encode(self, out: &mut Vec<u8>) {
+        out.put_u8(self.major);
+        out.put_u8(self.minor);
+        out.put_u16_le(self.build);
+        out.put_slice(&[0, 0, 0]); // Reserved
+        out.put_u8(self.revision);
     }
 
-    fn decode(b: &[u8]) -> Option<Self> {
-        let b = b.get(..8)?;
-        Some(NtlmVersion {
-            major: b[0],
-            minor: b[1],
-            build: u16::from_le_bytes([b[2], b[3]]),
-            revision: b[7],
+    fn decode(r: &mut ReadCursor<'_>) -> Result<Self, CodecError> {
+        let major = r.read_u8("ntlm version")?;
+        let minor = r.read_u8("ntlm version")?;
+        let build = r.read_u16_le("ntlm version")?;
+        r.skip(3, "ntlm version")?;
+        let revision = r.read_u8("ntlm version")?;
+        Ok(NtlmVersion {
+            major,
+            minor,
+            build,
+            revision,
         })
     }
 }
@@ -138,99 +184,39 @@ pub struct Challenge {
     pub version: Option<NtlmVersion>,
 }
 
-/// Why bytes are not a usable NTLM message, or what [`Challenge::decode_reporting`] tolerated
-/// in one that is (an odd-length string, a bad timestamp, a missing MsvAvEOL). Messages are
-/// lowercase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NtlmError {
-    /// Shorter than the fixed header.
-    Truncated { need: usize, got: usize },
-    /// Not `NTLMSSP\0`.
-    BadSignature,
-    /// Another MessageType than the one expected.
-    WrongMessageType(u32),
-    /// A (length, offset) field pointing outside the message.
-    OutOfBounds {
-        field: &'static str,
-        offset: u32,
-        len: u16,
-    },
-    /// A UTF-16 string of an odd number of bytes.
-    OddUtf16 { field: &'static str, len: u16 },
-    /// An AV_PAIR whose value runs past the TargetInfo buffer.
-    AvPairOutOfBounds { av_id: u16, len: u16 },
-    /// TargetInfo ends without MsvAvEOL (at a pair boundary: tolerated).
-    MissingEol,
-    /// TargetInfo ends 1 to 3 bytes into an AV_PAIR header.
-    AvHeaderCut { left: usize },
-    /// An MsvAvTimestamp that is not 8 bytes.
-    BadTimestampLength(u16),
-}
-
-impl fmt::Display for NtlmError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            NtlmError::Truncated { need, got } => {
-                write!(f, "ntlm message of {got} bytes, need {need}")
-            }
-            NtlmError::BadSignature => write!(f, "not an ntlm message"),
-            NtlmError::WrongMessageType(t) => write!(f, "unexpected ntlm message type {t}"),
-            NtlmError::OutOfBounds { field, offset, len } => write!(
-                f,
-                "ntlm {field} of {len} bytes at offset {offset} is outside the message"
-            ),
-            NtlmError::OddUtf16 { field, len } => {
-                write!(f, "ntlm {field} is utf-16 of odd length {len}")
-            }
-            NtlmError::AvPairOutOfBounds { av_id, len } => {
-                write!(
-                    f,
-                    "ntlm av pair {av_id} of {len} bytes runs past target info"
-                )
-            }
-            NtlmError::MissingEol => write!(f, "ntlm target info without msvaveol"),
-            NtlmError::AvHeaderCut { left } => {
-                write!(
-                    f,
-                    "ntlm target info ends {left} bytes into an av pair header"
-                )
-            }
-            NtlmError::BadTimestampLength(len) => {
-                write!(f, "ntlm timestamp of {len} bytes, expected 8")
-            }
-        }
-    }
-}
-
-impl std::error::Error for NtlmError {}
-
 /// Encodes the scanner's NEGOTIATE_MESSAGE: [`NegotiateFlags::SCANNER`], no domain, no
 /// workstation, [`NtlmVersion::SCANNER`] (40 bytes).
 pub fn encode_negotiate() -> Vec<u8> {
     let mut out = Vec::with_capacity(NEGOTIATE_LEN);
-    out.extend_from_slice(SIGNATURE);
-    out.extend_from_slice(&NEGOTIATE.to_le_bytes());
-    out.extend_from_slice(&NegotiateFlags::SCANNER.0.to_le_bytes());
-    let empty_at_payload = fields(0, NEGOTIATE_LEN as u32);
-    out.extend_from_slice(&empty_at_payload); // DomainNameFields
-    out.extend_from_slice(&empty_at_payload); // WorkstationFields
-    out.extend_from_slice(&NtlmVersion::SCANNER.encode());
+    out.put_slice(SIGNATURE);
+    out.put_u32_le(NEGOTIATE);
+    out.put_u32_le(NegotiateFlags::SCANNER.bits());
+    let empty_at_payload = PayloadField {
+        len: 0,
+        offset: NEGOTIATE_LEN as u32,
+    };
+    empty_at_payload.encode(&mut out); // DomainNameFields
+    empty_at_payload.encode(&mut out); // WorkstationFields
+    NtlmVersion::SCANNER.encode(&mut out);
     out
 }
 
 /// Reads the flags of a NEGOTIATE_MESSAGE (the fleet's side; the payload is not read).
-pub fn decode_negotiate(msg: &[u8]) -> Result<NegotiateFlags, NtlmError> {
-    check_header(msg, NEGOTIATE, 16)?;
-    Ok(NegotiateFlags(le32(msg, 12)))
+pub fn decode_negotiate(msg: &[u8]) -> Result<NegotiateFlags, CodecError> {
+    let mut r = ReadCursor::new(msg);
+    read_header(&mut r, NEGOTIATE, 16)?;
+    let flags = r.read_u32_le("ntlm negotiate flags")?;
+    Ok(NegotiateFlags::from_bits_retain(flags))
 }
 
 impl Challenge {
     /// Encodes a CHALLENGE_MESSAGE: 56-byte header, then TargetName and TargetInfo.
     ///
     /// Writes `flags` with NEGOTIATE_TARGET_INFO set, and NEGOTIATE_VERSION set exactly when
-    /// `version` is `Some` (the 8 Version bytes are always there, zero when `None`). AV pairs are written in Windows' order (NetBIOS domain, NetBIOS computer, DNS
-    /// domain, DNS computer, DNS tree, timestamp) and end with MsvAvEOL. Strings are cut to
-    /// 1,024 UTF-16 units so that every length fits its u16.
+    /// `version` is `Some` (the 8 Version bytes are always there, zero when `None`). AV pairs
+    /// are written in Windows' order (NetBIOS domain, NetBIOS computer, DNS domain, DNS
+    /// computer, DNS tree, timestamp) and end with MsvAvEOL. Strings are cut to 1,024 UTF-16
+    /// units so that every length fits its u16.
     pub fn encode(&self) -> Vec<u8> {
         let target_name = self.target_name.as_deref().map(utf16).unwrap_or_default();
         let mut info = Vec::new();
@@ -251,31 +237,33 @@ impl Challenge {
         }
         push_av(&mut info, av::EOL, &[]);
 
-        let mut flags = self.flags.0 | NegotiateFlags::TARGET_INFO;
-        if self.version.is_some() {
-            flags |= NegotiateFlags::VERSION;
-        } else {
-            flags &= !NegotiateFlags::VERSION;
-        }
-        let name_at = CHALLENGE_HEADER_LEN as u32;
-        let info_at = name_at + target_name.len() as u32;
+        let mut flags = self.flags | NegotiateFlags::TARGET_INFO;
+        flags.set(NegotiateFlags::VERSION, self.version.is_some());
+        let name = PayloadField {
+            len: target_name.len() as u16,
+            offset: CHALLENGE_HEADER_LEN as u32,
+        };
+        let target_info = PayloadField {
+            len: info.len() as u16,
+            offset: name.offset + u32::from(name.len),
+        };
         let mut out = Vec::with_capacity(CHALLENGE_HEADER_LEN + target_name.len() + info.len());
-        out.extend_from_slice(SIGNATURE);
-        out.extend_from_slice(&CHALLENGE.to_le_bytes());
-        out.extend_from_slice(&fields(target_name.len() as u16, name_at));
-        out.extend_from_slice(&flags.to_le_bytes());
-        out.extend_from_slice(&self.server_challenge);
-        out.extend_from_slice(&[0; 8]); // Reserved
-        out.extend_from_slice(&fields(info.len() as u16, info_at));
-        out.extend_from_slice(&self.version.unwrap_or_default().encode());
-        out.extend_from_slice(&target_name);
-        out.extend_from_slice(&info);
+        out.put_slice(SIGNATURE);
+        out.put_u32_le(CHALLENGE);
+        name.encode(&mut out); // TargetNameFields
+        out.put_u32_le(flags.bits());
+        out.put_slice(&self.server_challenge);
+        out.put_slice(&[0; 8]); // Reserved
+        target_info.encode(&mut out); // TargetInfoFields
+        self.version.unwrap_or_default().encode(&mut out);
+        out.put_slice(&target_name);
+        out.put_slice(&info);
         out
     }
 
     /// Decodes a CHALLENGE_MESSAGE. Never panics; every offset is checked. What was wrong but
     /// tolerated is dropped: [`Challenge::decode_reporting`] says what it was.
-    pub fn decode(msg: &[u8]) -> Result<Self, NtlmError> {
+    pub fn decode(msg: &[u8]) -> Result<Self, CodecError> {
         Self::decode_reporting(msg).map(|(challenge, _)| challenge)
     }
 
@@ -292,21 +280,24 @@ impl Challenge {
     ///   rest is read, as the pair's length still says where the next pair starts); an
     ///   MsvAvTimestamp that is not 8 bytes (left out); TargetInfo that ends exactly at a pair
     ///   boundary without MsvAvEOL (every pair read was whole, so all are kept).
-    pub fn decode_reporting(msg: &[u8]) -> Result<(Self, Vec<NtlmError>), NtlmError> {
-        check_header(msg, CHALLENGE, CHALLENGE_HEADER_MIN)?;
+    pub fn decode_reporting(msg: &[u8]) -> Result<(Self, Vec<CodecError>), CodecError> {
+        let mut r = ReadCursor::new(msg);
+        read_header(&mut r, CHALLENGE, CHALLENGE_HEADER_MIN)?;
+        let name_field = PayloadField::decode(&mut r, "ntlm target name fields")?;
+        let flags = NegotiateFlags::from_bits_retain(r.read_u32_le("ntlm negotiate flags")?);
+        let server_challenge = r.read_array("ntlm server challenge")?;
+        r.skip(8, "ntlm reserved")?;
+        let info_field = PayloadField::decode(&mut r, "ntlm target info fields")?;
         let mut defects = Vec::new();
-        let flags = NegotiateFlags(le32(msg, 20));
-        let mut server_challenge = [0u8; 8];
-        server_challenge.copy_from_slice(&msg[24..32]);
         let mut challenge = Challenge {
             flags,
             server_challenge,
             ..Challenge::default()
         };
 
-        let name = payload(msg, 12, "target name")?;
+        let name = payload(msg, name_field, "target name")?;
         if !name.is_empty() {
-            if !flags.has(NegotiateFlags::UNICODE) {
+            if !flags.contains(NegotiateFlags::UNICODE) {
                 challenge.target_name = Some(name.iter().map(|b| char::from(*b)).collect());
             } else {
                 match from_utf16(name, "target name") {
@@ -316,10 +307,16 @@ impl Challenge {
             }
         }
         // VERSION sits at 48..56 when negotiated, and only if the payload starts after it.
-        if flags.has(NegotiateFlags::VERSION) && payload_start(msg) >= CHALLENGE_HEADER_LEN {
-            challenge.version = NtlmVersion::decode(&msg[48..]);
+        let payload_start = [name_field, info_field]
+            .iter()
+            .filter(|field| field.len != 0)
+            .map(|field| field.offset as usize)
+            .min()
+            .unwrap_or(msg.len());
+        if flags.contains(NegotiateFlags::VERSION) && payload_start >= CHALLENGE_HEADER_LEN {
+            challenge.version = NtlmVersion::decode(&mut r).ok();
         }
-        let info = payload(msg, 40, "target info")?;
+        let info = payload(msg, info_field, "target info")?;
         if !info.is_empty() {
             read_target_info(info, &mut challenge, &mut defects)?;
         }
@@ -366,78 +363,102 @@ pub fn filetime_rfc3339(filetime: u64) -> Option<String> {
         .ok()
 }
 
-fn check_header(msg: &[u8], kind: u32, min_len: usize) -> Result<(), NtlmError> {
-    if msg.len() >= 8 && &msg[..8] != SIGNATURE {
-        return Err(NtlmError::BadSignature);
-    }
-    if msg.len() >= 12 {
-        let got = le32(msg, 8);
-        if got != kind {
-            return Err(NtlmError::WrongMessageType(got));
+/// Reads the signature and MessageType, which must be `kind`, and checks that the message
+/// holds at least `min_len` bytes. A wrong signature or type is named before a short length.
+fn read_header(r: &mut ReadCursor<'_>, kind: u32, min_len: usize) -> Result<(), CodecError> {
+    let got = r.remaining();
+    if let Ok(signature) = r.read_array::<8>("ntlm signature") {
+        if &signature != SIGNATURE {
+            return Err(CodecError::NotNtlm);
+        }
+        if let Ok(message_type) = r.read_u32_le("ntlm message type") {
+            if message_type != kind {
+                return Err(CodecError::WrongNtlmMessageType(message_type));
+            }
         }
     }
-    if msg.len() < min_len {
-        return Err(NtlmError::Truncated {
-            need: min_len,
-            got: msg.len(),
-        });
+    if got < min_len {
+        return Err(CodecError::NtlmTruncated { need: min_len, got });
     }
     Ok(())
 }
 
-/// The bytes a (Len, MaxLen, BufferOffset) field at `at` points to; empty when Len is 0.
-fn payload<'a>(msg: &'a [u8], at: usize, field: &'static str) -> Result<&'a [u8], NtlmError> {
-    let len = u16::from_le_bytes([msg[at], msg[at + 1]]);
-    let offset = le32(msg, at + 4);
-    if len == 0 {
-        return Ok(&[]);
-    }
-    let start = offset as usize;
-    let end = start.saturating_add(usize::from(len));
-    if start < CHALLENGE_HEADER_MIN || end > msg.len() {
-        return Err(NtlmError::OutOfBounds { field, offset, len });
-    }
-    Ok(&msg[start..end])
+/// A (Len, MaxLen, BufferOffset) field: where a payload string lies in the message.
+#[derive(Debug, Clone, Copy)]
+struct PayloadField {
+    len: u16,
+    offset: u32,
 }
 
-/// Where the payload starts: the smallest offset of a non-empty field (the message end if none).
-fn payload_start(msg: &[u8]) -> usize {
-    [12usize, 40]
-        .iter()
-        .filter(|at| u16::from_le_bytes([msg[**at], msg[**at + 1]]) != 0)
-        .map(|at| le32(msg, at + 4) as usize)
-        .min()
-        .unwrap_or(msg.len())
+impl PayloadField {
+    fn decode(r: &mut ReadCursor<'_>, what: &'static str) -> Result<Self, CodecError> {
+        let len = r.read_u16_le(what)?;
+        r.skip(2, what)?; // MaxLen
+        let offset = r.read_u32_le(what)?;
+        Ok(PayloadField { len, offset })
+    }
+
+    fn encode(self, out: &mut Vec<u8>) {
+        out.put_u16_le(self.len);
+        out.put_u16_le(self.len); // MaxLen
+        out.put_u32_le(self.offset);
+    }
+}
+
+/// The bytes `field` points to; empty when its Len is 0. A field that points into the fixed
+/// header or past the end is [`CodecError::NtlmOutOfBounds`].
+fn payload<'a>(
+    msg: &'a [u8],
+    field: PayloadField,
+    name: &'static str,
+) -> Result<&'a [u8], CodecError> {
+    if field.len == 0 {
+        return Ok(&[]);
+    }
+    let out_of_bounds = CodecError::NtlmOutOfBounds {
+        field: name,
+        offset: field.offset,
+        len: field.len,
+    };
+    let start = usize::try_from(field.offset).unwrap_or(usize::MAX);
+    if start < CHALLENGE_HEADER_MIN {
+        return Err(out_of_bounds);
+    }
+    let mut r = ReadCursor::new(msg);
+    r.skip(start, name)
+        .and_then(|()| r.read_slice(usize::from(field.len), name))
+        .map_err(|_| out_of_bounds)
 }
 
 /// Reads the AV_PAIRs into `challenge` (the rule is [`Challenge::decode_reporting`]'s).
 fn read_target_info(
-    mut info: &[u8],
+    info: &[u8],
     challenge: &mut Challenge,
-    defects: &mut Vec<NtlmError>,
-) -> Result<(), NtlmError> {
+    defects: &mut Vec<CodecError>,
+) -> Result<(), CodecError> {
+    let mut r = ReadCursor::new(info);
     loop {
-        let header = match info.len() {
+        match r.remaining() {
             0 => {
-                defects.push(NtlmError::MissingEol);
+                defects.push(CodecError::MissingEol);
                 return Ok(());
             }
-            1..=3 => return Err(NtlmError::AvHeaderCut { left: info.len() }),
-            _ => &info[..4],
-        };
-        let id = u16::from_le_bytes([header[0], header[1]]);
-        let len = u16::from_le_bytes([header[2], header[3]]);
+            left @ 1..=3 => return Err(CodecError::AvHeaderCut { left }),
+            _ => {}
+        }
+        let id = r.read_u16_le("ntlm av pair id")?;
+        let len = r.read_u16_le("ntlm av pair length")?;
         if id == av::EOL {
             return Ok(());
         }
-        let value = info
-            .get(4..4 + usize::from(len))
-            .ok_or(NtlmError::AvPairOutOfBounds { av_id: id, len })?;
-        info = &info[4 + usize::from(len)..];
+        let value = r
+            .read_slice(usize::from(len), "ntlm av pair value")
+            .map_err(|_| CodecError::AvPairOutOfBounds { av_id: id, len })?;
         if id == av::TIMESTAMP {
-            match <[u8; 8]>::try_from(value) {
-                Ok(bytes) => challenge.timestamp = Some(u64::from_le_bytes(bytes)),
-                Err(_) => defects.push(NtlmError::BadTimestampLength(len)),
+            let mut stamp = ReadCursor::new(value);
+            match stamp.read_u64_le("ntlm timestamp") {
+                Ok(filetime) if stamp.is_empty() => challenge.timestamp = Some(filetime),
+                _ => defects.push(CodecError::BadTimestampLength(len)),
             }
             continue;
         }
@@ -466,41 +487,34 @@ fn av_name(id: u16) -> &'static str {
     }
 }
 
-fn from_utf16(bytes: &[u8], field: &'static str) -> Result<String, NtlmError> {
+/// UTF-16LE bytes as text (unpaired surrogates replaced); an odd length is
+/// [`CodecError::OddUtf16`].
+fn from_utf16(bytes: &[u8], field: &'static str) -> Result<String, CodecError> {
     if !bytes.len().is_multiple_of(2) {
-        return Err(NtlmError::OddUtf16 {
+        return Err(CodecError::OddUtf16 {
             field,
             len: bytes.len() as u16,
         });
     }
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
+    let mut r = ReadCursor::new(bytes);
+    let mut units = Vec::with_capacity(bytes.len() / 2);
+    while let Ok(unit) = r.read_u16_le("ntlm utf-16 string") {
+        units.push(unit);
+    }
     Ok(String::from_utf16_lossy(&units))
 }
 
 /// UTF-16LE bytes of `s`, cut to 1,024 units (real names are at most 255).
 fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16()
-        .take(1024)
-        .flat_map(u16::to_le_bytes)
-        .collect()
+    let mut out = Vec::with_capacity(2 * s.len());
+    for unit in s.encode_utf16().take(1024) {
+        out.put_u16_le(unit);
+    }
+    out
 }
 
 fn push_av(out: &mut Vec<u8>, id: u16, value: &[u8]) {
-    out.extend_from_slice(&id.to_le_bytes());
-    out.extend_from_slice(&(value.len() as u16).to_le_bytes());
-    out.extend_from_slice(value);
-}
-
-/// A (Len, MaxLen, BufferOffset) field.
-fn fields(len: u16, offset: u32) -> [u8; 8] {
-    let [l0, l1] = len.to_le_bytes();
-    let [o0, o1, o2, o3] = offset.to_le_bytes();
-    [l0, l1, l0, l1, o0, o1, o2, o3]
-}
-
-fn le32(buf: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
+    out.put_u16_le(id);
+    out.put_u16_le(value.len() as u16);
+    out.put_slice(value);
 }

@@ -4,7 +4,6 @@
 
 use proptest::prelude::*;
 
-use super::nego::NegDecodeError;
 use super::*;
 
 /// nmap's TerminalServerCookie probe (42 bytes).
@@ -77,42 +76,16 @@ fn confirm_with(neg: [u8; 8]) -> Vec<u8> {
     frame
 }
 
-// ---- TPKT ----
+// ---- TPKT (the hint's own fixtures are in hint_tests.rs) ----
 
-#[test]
-fn frame_len_keeps_the_high_byte() {
-    assert_eq!(frame_len(&[0x03, 0x00, 0x01, 0x13]), FrameLen::Frame(275));
-    assert_eq!(
-        frame_len(&[0x03, 0x00, 0xff, 0xff, 0xaa]),
-        FrameLen::Frame(65535)
-    );
-    assert_eq!(frame_len(&NMAP_PROBE), FrameLen::Frame(42));
-    assert_eq!(
-        frame_len(&[0x03, 0x00, 0x00, 0x07]),
-        FrameLen::Frame(7),
-        "the smallest frame"
-    );
+/// What the TPKT hint says about a whole frame.
+fn hint(frame: &[u8]) -> Result<FrameSize, CodecError> {
+    TpktHint::ANY.frame_size(frame)
 }
 
 #[test]
-fn frame_len_rejects_impossible_lengths_and_non_tpkt() {
-    assert_eq!(frame_len(&[0x03, 0x00, 0x00, 0x02]), FrameLen::BadLength(2));
-    assert_eq!(frame_len(&[0x03, 0x00, 0x00, 0x06]), FrameLen::BadLength(6));
-    assert_eq!(frame_len(&[0x03, 0x00, 0x00, 0x00]), FrameLen::BadLength(0));
-    assert_eq!(frame_len(b"HTTP"), FrameLen::NotTpkt);
-    assert_eq!(
-        frame_len(&[0x16]),
-        FrameLen::NotTpkt,
-        "a TLS record is known from one byte"
-    );
-}
-
-#[test]
-fn frame_len_needs_the_whole_header() {
-    let header = [0x03, 0x00, 0x01, 0x13];
-    for n in 0..4 {
-        assert_eq!(frame_len(&header[..n]), FrameLen::NeedHeader, "{n} bytes");
-    }
+fn nmap_probe_is_one_whole_frame() {
+    assert_eq!(hint(&NMAP_PROBE), Ok(FrameSize::Whole(42)));
 }
 
 #[test]
@@ -126,7 +99,7 @@ fn tpkt_header_encodes_big_endian() {
 fn request_encodes_as_nmap_probe() {
     let request = ConnectionRequest {
         cookie: Some("nmap".into()),
-        negotiation: Some((RequestFlags(0), SecurityProtocol(3))),
+        negotiation: Some((RequestFlags::empty(), SecurityProtocol::from_bits_retain(3))),
     };
     assert_eq!(request.encode(), NMAP_PROBE);
     assert_eq!(ConnectionRequest::decode(&NMAP_PROBE), Ok(request));
@@ -143,7 +116,7 @@ fn windows_client_requests_ssl_hybrid_hybrid_ex() {
     ];
     assert_eq!(frame[frame.len() - 8..], tail);
     assert_eq!(&frame[11..frame.len() - 8], b"Cookie: mstshash=x\r\n");
-    assert_eq!(frame_len(&frame), FrameLen::Frame(frame.len()));
+    assert_eq!(hint(&frame), Ok(FrameSize::Whole(frame.len())));
     assert_eq!(
         usize::from(frame[4]),
         frame.len() - 5,
@@ -168,7 +141,7 @@ fn request_without_cookie() {
     ];
     let request = ConnectionRequest {
         cookie: None,
-        negotiation: Some((RequestFlags(0), SecurityProtocol::SSL)),
+        negotiation: Some((RequestFlags::empty(), SecurityProtocol::SSL)),
     };
     assert_eq!(request.encode(), expected);
     assert_eq!(ConnectionRequest::decode(&expected), Ok(request));
@@ -217,7 +190,10 @@ fn bare_request() {
 fn request_keeps_unknown_flags_and_protocols() {
     let request = ConnectionRequest {
         cookie: Some("a".into()),
-        negotiation: Some((RequestFlags(0x80), SecurityProtocol(0x20))),
+        negotiation: Some((
+            RequestFlags::from_bits_retain(0x80),
+            SecurityProtocol::from_bits_retain(0x20),
+        )),
     };
     let frame = request.encode();
     assert_eq!(
@@ -231,11 +207,11 @@ fn request_keeps_unknown_flags_and_protocols() {
 fn long_cookie_is_cut_to_fit_the_li() {
     let request = ConnectionRequest {
         cookie: Some("z".repeat(1000)),
-        negotiation: Some((RequestFlags(0), SecurityProtocol::SSL)),
+        negotiation: Some((RequestFlags::empty(), SecurityProtocol::SSL)),
     };
     let frame = request.encode();
     assert_eq!(frame[4], 254, "LI at its largest");
-    assert_eq!(frame_len(&frame), FrameLen::Frame(frame.len()));
+    assert_eq!(hint(&frame), Ok(FrameSize::Whole(frame.len())));
     let decoded = ConnectionRequest::decode(&frame).expect("decodes");
     assert_eq!(decoded.cookie.map(|c| c.len()), Some(221));
 }
@@ -244,7 +220,7 @@ fn long_cookie_is_cut_to_fit_the_li() {
 fn request_decode_rejects_a_confirm() {
     assert_eq!(
         ConnectionRequest::decode(&SPEC_CONFIRM),
-        Err(DecodeError::UnexpectedTpdu(0xd0))
+        Err(CodecError::UnexpectedTpdu(0xd0))
     );
 }
 
@@ -255,7 +231,7 @@ fn spec_confirm_decodes() {
     let expected = ConnectionConfirm {
         src_ref: 0x1234,
         negotiation: Some(NegotiationResponse::Response {
-            flags: ResponseFlags(0),
+            flags: ResponseFlags::empty(),
             protocol: SecurityProtocol::SSL,
         }),
     };
@@ -343,7 +319,10 @@ fn confirm_keeps_unknown_protocols_and_flags() {
     };
     assert_eq!(
         (flags, protocol),
-        (ResponseFlags(0x80), SecurityProtocol(0x20))
+        (
+            ResponseFlags::from_bits_retain(0x80),
+            SecurityProtocol::from_bits_retain(0x20)
+        )
     );
     assert!(!protocol.starts_tls());
 }
@@ -366,7 +345,7 @@ fn xrdp_confirm_with_zero_src_ref_selecting_rdp() {
     let confirm = ConnectionConfirm {
         src_ref: 0,
         negotiation: Some(NegotiationResponse::Response {
-            flags: ResponseFlags(0),
+            flags: ResponseFlags::empty(),
             protocol: SecurityProtocol::RDP,
         }),
     };
@@ -382,21 +361,21 @@ fn xrdp_confirm_with_zero_src_ref_selecting_rdp() {
 fn truncated_frame() {
     assert_eq!(
         decode_server_answer(&SPEC_CONFIRM[..15]),
-        Err(DecodeError::Truncated {
+        Err(CodecError::FrameTruncated {
             expected: 19,
             got: 15
         })
     );
     assert_eq!(
         decode_server_answer(&SPEC_CONFIRM[..2]),
-        Err(DecodeError::Truncated {
+        Err(CodecError::FrameTruncated {
             expected: 4,
             got: 2
         })
     );
     assert_eq!(
         decode_server_answer(&[]),
-        Err(DecodeError::Truncated {
+        Err(CodecError::FrameTruncated {
             expected: 4,
             got: 0
         })
@@ -407,11 +386,11 @@ fn truncated_frame() {
 fn not_tpkt_and_bad_tpkt_length() {
     assert_eq!(
         decode_server_answer(b"HTTP/1.1 400 Bad Request"),
-        Err(DecodeError::NotTpkt)
+        Err(CodecError::NotTpkt)
     );
     assert_eq!(
         decode_server_answer(&[0x03, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]),
-        Err(DecodeError::BadTpktLength(2))
+        Err(CodecError::BadTpktLength(2))
     );
 }
 
@@ -428,7 +407,7 @@ fn li_larger_than_the_frame() {
     ];
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::BadLengthIndicator {
+        Err(CodecError::BadLengthIndicator {
             li: 14,
             frame_len: 11
         })
@@ -448,7 +427,7 @@ fn li_too_small_for_a_confirm() {
     ];
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::BadLengthIndicator {
+        Err(CodecError::BadLengthIndicator {
             li: 5,
             frame_len: 11
         })
@@ -457,7 +436,7 @@ fn li_too_small_for_a_confirm() {
     tiny[4] = 0x01; // LI 1: not even a code
     assert_eq!(
         decode_server_answer(&tiny),
-        Err(DecodeError::BadLengthIndicator {
+        Err(CodecError::BadLengthIndicator {
             li: 1,
             frame_len: 11
         })
@@ -478,7 +457,7 @@ fn three_bytes_of_negotiation_data() {
     ];
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::TruncatedNegotiation(3))
+        Err(CodecError::TruncatedNegotiation(3))
     );
 }
 
@@ -492,13 +471,13 @@ fn unknown_negotiation_type() {
     ]);
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::Negotiation(NegDecodeError::UnknownType(5)))
+        Err(CodecError::UnknownNegotiationType(5))
     );
     // A request's type in a confirm is no better.
     let frame = confirm_with([0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00]);
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::Negotiation(NegDecodeError::UnknownType(1)))
+        Err(CodecError::UnknownNegotiationType(1))
     );
 }
 
@@ -512,12 +491,12 @@ fn negotiation_length_field_not_eight() {
     ]);
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::Negotiation(NegDecodeError::BadLength(9)))
+        Err(CodecError::BadNegotiationLength(9))
     );
     let frame = confirm_with([0x03, 0x00, 0x00, 0x08, 0x01, 0x00, 0x00, 0x00]); // big-endian 8 reads as 0x0800
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::Negotiation(NegDecodeError::BadLength(0x0800)))
+        Err(CodecError::BadNegotiationLength(0x0800))
     );
 }
 
@@ -526,46 +505,48 @@ fn unexpected_tpdu_code() {
     // A Connection Request sent back, and a class-4 style ED TPDU (0x10).
     assert_eq!(
         decode_server_answer(&NMAP_PROBE),
-        Err(DecodeError::UnexpectedTpdu(0xe0))
+        Err(CodecError::UnexpectedTpdu(0xe0))
     );
     let mut frame = PRE_VISTA_CONFIRM;
     frame[5] = 0x10;
     assert_eq!(
         decode_server_answer(&frame),
-        Err(DecodeError::UnexpectedTpdu(0x10))
+        Err(CodecError::UnexpectedTpdu(0x10))
     );
 }
 
 #[test]
 fn error_messages_are_lowercase() {
     let errors = [
-        DecodeError::NotTpkt,
-        DecodeError::BadTpktLength(2),
-        DecodeError::Truncated {
+        CodecError::NotTpkt,
+        CodecError::BadTpktLength(2),
+        CodecError::FrameTruncated {
             expected: 19,
             got: 15,
         },
-        DecodeError::BadLengthIndicator {
+        CodecError::BadLengthIndicator {
             li: 14,
             frame_len: 11,
         },
-        DecodeError::UnexpectedTpdu(0xe0),
-        DecodeError::TruncatedNegotiation(3),
-        DecodeError::Negotiation(NegDecodeError::UnknownType(5)),
-        DecodeError::Negotiation(NegDecodeError::BadLength(9)),
+        CodecError::UnexpectedTpdu(0xe0),
+        CodecError::TruncatedNegotiation(3),
+        CodecError::UnknownNegotiationType(5),
+        CodecError::BadNegotiationLength(9),
     ];
-    for error in errors {
-        let text = error.to_string();
+    let texts = [
+        "not a tpkt frame",
+        "impossible tpkt length 2",
+        "tpkt frame of 19 bytes cut at 15",
+        "x.224 length indicator 14 does not fit a 11-byte frame",
+        "unexpected x.224 tpdu code 0xe0",
+        "negotiation data of 3 bytes, expected 8",
+        "unknown negotiation type 0x05",
+        "negotiation length field 9, expected 8",
+    ];
+    for (error, text) in errors.iter().zip(texts) {
+        assert_eq!(error.to_string(), text, "{error:?}");
         assert_eq!(text, text.to_lowercase(), "{error:?}");
     }
-    assert_eq!(
-        DecodeError::Truncated {
-            expected: 19,
-            got: 15
-        }
-        .to_string(),
-        "tpkt frame of 19 bytes cut at 15"
-    );
 }
 
 // ---- Properties ----
@@ -574,8 +555,8 @@ fn negotiation_response() -> impl Strategy<Value = Option<NegotiationResponse>> 
     prop_oneof![
         Just(None),
         (any::<u8>(), any::<u32>()).prop_map(|(f, p)| Some(NegotiationResponse::Response {
-            flags: ResponseFlags(f),
-            protocol: SecurityProtocol(p)
+            flags: ResponseFlags::from_bits_retain(f),
+            protocol: SecurityProtocol::from_bits_retain(p)
         })),
         any::<u32>().prop_map(|c| Some(NegotiationResponse::Failure {
             code: FailureCode(c)
@@ -586,14 +567,10 @@ fn negotiation_response() -> impl Strategy<Value = Option<NegotiationResponse>> 
 proptest! {
     #[test]
     fn no_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let framed = frame_len(&bytes);
-        if let FrameLen::Frame(n) = framed {
-            prop_assert!(n >= tpkt::MIN_FRAME_LEN);
-            prop_assert_eq!(n, usize::from(u16::from_be_bytes([bytes[2], bytes[3]])));
-        }
+        let framed = hint(&bytes);
         let answer = decode_server_answer(&bytes);
         if answer.is_ok() {
-            prop_assert!(matches!(framed, FrameLen::Frame(n) if n <= bytes.len()));
+            prop_assert!(matches!(framed, Ok(FrameSize::Whole(n)) if n <= bytes.len()));
         }
         let _ = ConnectionRequest::decode(&bytes);
     }
@@ -614,7 +591,7 @@ proptest! {
     fn confirm_round_trips(src_ref in any::<u16>(), negotiation in negotiation_response()) {
         let confirm = ConnectionConfirm { src_ref, negotiation };
         let frame = confirm.encode();
-        prop_assert_eq!(frame_len(&frame), FrameLen::Frame(frame.len()));
+        prop_assert_eq!(hint(&frame), Ok(FrameSize::Whole(frame.len())));
         prop_assert_eq!(decode_server_answer(&frame), Ok(ServerAnswer::Confirm(confirm)));
     }
 
@@ -623,9 +600,9 @@ proptest! {
         cookie in proptest::option::of("[A-Za-z0-9._-]{0,60}"),
         negotiation in proptest::option::of((any::<u8>(), any::<u32>())),
     ) {
-        let request = ConnectionRequest { cookie, negotiation: negotiation.map(|(f, p)| (RequestFlags(f), SecurityProtocol(p))) };
+        let request = ConnectionRequest { cookie, negotiation: negotiation.map(|(f, p)| (RequestFlags::from_bits_retain(f), SecurityProtocol::from_bits_retain(p))) };
         let frame = request.encode();
-        prop_assert_eq!(frame_len(&frame), FrameLen::Frame(frame.len()));
+        prop_assert_eq!(hint(&frame), Ok(FrameSize::Whole(frame.len())));
         prop_assert_eq!(ConnectionRequest::decode(&frame), Ok(request));
     }
 }

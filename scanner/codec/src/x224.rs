@@ -1,16 +1,15 @@
 //! X.224 Connection Request (MS-RDPBCGR 2.2.1.1) and Connection Confirm (2.2.1.2) TPDUs,
-//! each inside one TPKT frame.
+//! each inside one TPKT frame, and the Data TPDUs that carry MCS after them.
 //!
 //! Layout after the TPKT header: `LI` (bytes that follow it in the TPDU header and variable
 //! part), the TPDU code (`0xE0` CR, `0xD0` CC), DST-REF (2), SRC-REF (2), class (1), then the
 //! variable part: optional cookie (requests only) and optional 8-byte negotiation data.
 
-use std::fmt;
-
-use super::nego::{
-    self, NegDecodeError, NegotiationResponse, RequestFlags, SecurityProtocol, NEG_LEN,
-};
-use super::tpkt::{self, FrameLen, HEADER_LEN};
+use crate::cursor::{ReadCursor, WriteBytes};
+use crate::hint::FrameSize;
+use crate::nego::{self, NegotiationResponse, RequestFlags, SecurityProtocol, NEG_LEN};
+use crate::tpkt::{self, HEADER_LEN};
+use crate::CodecError;
 
 /// TPDU code of a Connection Request (credit 0).
 pub const CODE_CR: u8 = 0xe0;
@@ -54,57 +53,6 @@ pub enum ServerAnswer {
     Data,
 }
 
-/// Why a frame is not a well-formed answer. Messages are lowercase, for the `error` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecodeError {
-    /// The first byte is not the TPKT version `0x03`.
-    NotTpkt,
-    /// The TPKT length cannot hold an X.224 TPDU.
-    BadTpktLength(u16),
-    /// The frame is shorter than its TPKT length says.
-    Truncated { expected: usize, got: usize },
-    /// The X.224 length indicator does not fit the frame.
-    BadLengthIndicator { li: u8, frame_len: usize },
-    /// A TPDU code this exchange does not expect.
-    UnexpectedTpdu(u8),
-    /// Between 1 and 7 bytes of negotiation data.
-    TruncatedNegotiation(usize),
-    /// Negotiation data with an unknown type or a wrong length field.
-    Negotiation(NegDecodeError),
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            DecodeError::NotTpkt => write!(f, "not a tpkt frame"),
-            DecodeError::BadTpktLength(len) => write!(f, "impossible tpkt length {len}"),
-            DecodeError::Truncated { expected, got } => {
-                write!(f, "tpkt frame of {expected} bytes cut at {got}")
-            }
-            DecodeError::BadLengthIndicator { li, frame_len } => {
-                write!(
-                    f,
-                    "x.224 length indicator {li} does not fit a {frame_len}-byte frame"
-                )
-            }
-            DecodeError::UnexpectedTpdu(code) => {
-                write!(f, "unexpected x.224 tpdu code {code:#04x}")
-            }
-            DecodeError::TruncatedNegotiation(n) => {
-                write!(f, "negotiation data of {n} bytes, expected 8")
-            }
-            DecodeError::Negotiation(NegDecodeError::UnknownType(t)) => {
-                write!(f, "unknown negotiation type {t:#04x}")
-            }
-            DecodeError::Negotiation(NegDecodeError::BadLength(l)) => {
-                write!(f, "negotiation length field {l}, expected 8")
-            }
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
 const COOKIE_PREFIX: &[u8] = b"Cookie: mstshash=";
 
 impl ConnectionRequest {
@@ -112,7 +60,7 @@ impl ConnectionRequest {
     pub fn windows_client(cookie: &str) -> Self {
         ConnectionRequest {
             cookie: Some(cookie.to_string()),
-            negotiation: Some((RequestFlags(0), SecurityProtocol::WINDOWS_CLIENT)),
+            negotiation: Some((RequestFlags::empty(), SecurityProtocol::WINDOWS_CLIENT)),
         }
     }
 
@@ -128,46 +76,39 @@ impl ConnectionRequest {
                 .filter(|b| *b != b'\r' && *b != b'\n')
                 .take(room)
                 .collect();
-            variable.extend_from_slice(COOKIE_PREFIX);
-            variable.extend_from_slice(&id);
-            variable.extend_from_slice(b"\r\n");
+            variable.put_slice(COOKIE_PREFIX);
+            variable.put_slice(&id);
+            variable.put_slice(b"\r\n");
         }
         if let Some((flags, protocols)) = self.negotiation {
-            variable.extend_from_slice(&nego::encode_request(flags, protocols));
+            variable.put_slice(&nego::encode_request(flags, protocols));
         }
         encode_tpdu(CODE_CR, 0x0000, &variable)
     }
 
     /// Decodes a request from one whole frame (used by the simulated fleet).
-    pub fn decode(frame: &[u8]) -> Result<Self, DecodeError> {
-        let (code, _src_ref, variable) = split_tpdu(frame)?;
-        if code & 0xf0 != CODE_CR {
-            return Err(DecodeError::UnexpectedTpdu(code));
+    pub fn decode(frame: &[u8]) -> Result<Self, CodecError> {
+        let tpdu = split_tpdu(frame)?;
+        if tpdu.code & 0xf0 != CODE_CR {
+            return Err(CodecError::UnexpectedTpdu(tpdu.code));
         }
-        let mut rest = variable;
+        let mut r = ReadCursor::new(tpdu.variable);
         let mut cookie = None;
-        if rest.starts_with(b"Cookie: ") {
-            let end = rest
+        if r.rest().starts_with(b"Cookie: ") {
+            let end = r
+                .rest()
                 .windows(2)
                 .position(|w| w == b"\r\n")
-                .ok_or(DecodeError::TruncatedNegotiation(rest.len()))?;
-            let line = &rest[..end];
+                .ok_or(CodecError::TruncatedNegotiation(r.remaining()))?;
+            let line = r.read_slice(end, "cookie")?;
+            r.skip(2, "cookie end")?;
             let id = line.strip_prefix(COOKIE_PREFIX).unwrap_or(line);
             cookie = Some(String::from_utf8_lossy(id).into_owned());
-            rest = &rest[end + 2..];
         }
-        let negotiation = match rest.len() {
+        let negotiation = match r.remaining() {
             0 => None,
-            n if n < NEG_LEN => return Err(DecodeError::TruncatedNegotiation(n)),
-            _ => {
-                if rest[0] != nego::TYPE_RDP_NEG_REQ {
-                    return Err(DecodeError::Negotiation(NegDecodeError::UnknownType(
-                        rest[0],
-                    )));
-                }
-                let protocols = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
-                Some((RequestFlags(rest[1]), SecurityProtocol(protocols)))
-            }
+            n if n < NEG_LEN => return Err(CodecError::TruncatedNegotiation(n)),
+            _ => Some(nego::decode_request(&mut r)?),
         };
         Ok(ConnectionRequest {
             cookie,
@@ -179,36 +120,29 @@ impl ConnectionRequest {
 impl ConnectionConfirm {
     /// Encodes the whole TPKT frame: 19 bytes with negotiation data, 11 without.
     pub fn encode(&self) -> Vec<u8> {
-        let variable = self.negotiation.map(|n| n.encode());
-        encode_tpdu(
-            CODE_CC,
-            self.src_ref,
-            variable.as_ref().map_or(&[][..], |v| &v[..]),
-        )
+        let variable = self.negotiation.map(|n| n.encode()).unwrap_or_default();
+        encode_tpdu(CODE_CC, self.src_ref, &variable)
     }
 }
 
-/// Decodes a server's answer from one whole TPKT frame (as delimited by [`tpkt::frame_len`]).
-/// Never panics, whatever the bytes.
-pub fn decode_server_answer(frame: &[u8]) -> Result<ServerAnswer, DecodeError> {
-    let (code, src_ref, variable) = split_tpdu(frame)?;
-    match code & 0xf0 {
+/// Decodes a server's answer from one whole TPKT frame (as delimited by
+/// [`TpktHint`](crate::hint::TpktHint)). Never panics, whatever the bytes.
+pub fn decode_server_answer(frame: &[u8]) -> Result<ServerAnswer, CodecError> {
+    let tpdu = split_tpdu(frame)?;
+    match tpdu.code & 0xf0 {
         CODE_CC => {}
         CODE_DR => return Ok(ServerAnswer::DisconnectRequest),
         CODE_DT => return Ok(ServerAnswer::Data),
-        _ => return Err(DecodeError::UnexpectedTpdu(code)),
+        _ => return Err(CodecError::UnexpectedTpdu(tpdu.code)),
     }
-    let negotiation = match variable.len() {
+    let mut r = ReadCursor::new(tpdu.variable);
+    let negotiation = match r.remaining() {
         0 => None,
-        n if n < NEG_LEN => return Err(DecodeError::TruncatedNegotiation(n)),
-        _ => {
-            let mut neg = [0u8; NEG_LEN];
-            neg.copy_from_slice(&variable[..NEG_LEN]);
-            Some(nego::decode_response(neg).map_err(DecodeError::Negotiation)?)
-        }
+        n if n < NEG_LEN => return Err(CodecError::TruncatedNegotiation(n)),
+        _ => Some(nego::decode_response(&mut r)?),
     };
     Ok(ServerAnswer::Confirm(ConnectionConfirm {
-        src_ref,
+        src_ref: tpdu.src_ref,
         negotiation,
     }))
 }
@@ -227,24 +161,19 @@ pub enum DataFrame<'a> {
 pub fn encode_data(payload: &[u8]) -> Vec<u8> {
     let frame_len = HEADER_LEN + 3 + payload.len();
     let mut out = Vec::with_capacity(frame_len);
-    out.extend_from_slice(&tpkt::header(u16::try_from(frame_len).unwrap_or(u16::MAX)));
-    out.extend_from_slice(&[0x02, CODE_DT, 0x80]);
-    out.extend_from_slice(payload);
+    out.put_slice(&tpkt::header(u16::try_from(frame_len).unwrap_or(u16::MAX)));
+    out.put_slice(&[0x02, CODE_DT, 0x80]);
+    out.put_slice(payload);
     out
 }
 
 /// Decodes one whole TPKT frame expected to hold a Data TPDU. Never panics.
-pub fn decode_data(frame: &[u8]) -> Result<DataFrame<'_>, DecodeError> {
-    let (code, _, _) = split_tpdu(frame)?;
-    match code & 0xf0 {
-        CODE_DT => {
-            // split_tpdu checked that LI fits the frame and the TPKT length fits `frame`.
-            let frame_len = usize::from(u16::from_be_bytes([frame[2], frame[3]]));
-            let start = HEADER_LEN + 1 + usize::from(frame[HEADER_LEN]);
-            Ok(DataFrame::Data(&frame[start..frame_len]))
-        }
+pub fn decode_data(frame: &[u8]) -> Result<DataFrame<'_>, CodecError> {
+    let tpdu = split_tpdu(frame)?;
+    match tpdu.code & 0xf0 {
+        CODE_DT => Ok(DataFrame::Data(tpdu.user_data)),
         CODE_DR => Ok(DataFrame::DisconnectRequest),
-        _ => Err(DecodeError::UnexpectedTpdu(code)),
+        _ => Err(CodecError::UnexpectedTpdu(tpdu.code)),
     }
 }
 
@@ -254,49 +183,72 @@ fn encode_tpdu(code: u8, src_ref: u16, variable: &[u8]) -> Vec<u8> {
     let frame_len = HEADER_LEN + 1 + li;
     let mut out = Vec::with_capacity(frame_len);
     // LI is at most 254 by construction (the cookie is cut in `ConnectionRequest::encode`).
-    out.extend_from_slice(&tpkt::header(frame_len as u16));
-    out.push(li as u8);
-    out.push(code);
-    out.extend_from_slice(&[0x00, 0x00]);
-    out.extend_from_slice(&src_ref.to_be_bytes());
-    out.push(0x00);
-    out.extend_from_slice(variable);
+    out.put_slice(&tpkt::header(frame_len as u16));
+    out.put_u8(li as u8);
+    out.put_u8(code);
+    out.put_u16_be(0x0000); // DST-REF
+    out.put_u16_be(src_ref);
+    out.put_u8(0x00); // class 0
+    out.put_slice(variable);
     out
 }
 
-/// Checks the TPKT header and LI of a whole frame and returns (code, SRC-REF, variable part).
-/// Data and Disconnect TPDUs have shorter fixed parts: their SRC-REF reads as 0.
-fn split_tpdu(frame: &[u8]) -> Result<(u8, u16, &[u8]), DecodeError> {
-    let frame_len = match tpkt::frame_len(frame) {
-        FrameLen::Frame(len) => len,
-        FrameLen::NotTpkt => return Err(DecodeError::NotTpkt),
-        FrameLen::BadLength(len) => return Err(DecodeError::BadTpktLength(len)),
-        FrameLen::NeedHeader => {
-            return Err(DecodeError::Truncated {
+/// One TPDU of a whole frame.
+struct Tpdu<'a> {
+    code: u8,
+    /// SRC-REF of a CR/CC; 0 for Data and Disconnect TPDUs, whose fixed parts are shorter.
+    src_ref: u16,
+    /// The variable part of a CR/CC (empty for the others).
+    variable: &'a [u8],
+    /// What follows the TPDU header up to the TPKT length (a Data TPDU's MCS PDU).
+    user_data: &'a [u8],
+}
+
+/// Checks the TPKT header and LI of a whole frame and splits its TPDU.
+fn split_tpdu(frame: &[u8]) -> Result<Tpdu<'_>, CodecError> {
+    let frame_len = match tpkt::frame_size(frame, tpkt::MAX_FRAME_LEN)? {
+        FrameSize::Whole(len) => len,
+        FrameSize::More(_) => {
+            return Err(CodecError::FrameTruncated {
                 expected: HEADER_LEN,
                 got: frame.len(),
             })
         }
     };
-    if frame.len() < frame_len {
-        return Err(DecodeError::Truncated {
+    let mut whole = ReadCursor::new(frame);
+    let mut r = ReadCursor::new(whole.read_slice(frame_len, "tpkt frame").map_err(|_| {
+        CodecError::FrameTruncated {
             expected: frame_len,
             got: frame.len(),
+        }
+    })?);
+    r.skip(HEADER_LEN, "tpkt header")?;
+    let li = r.read_u8("x.224 length indicator")?;
+    let bad_li = CodecError::BadLengthIndicator { li, frame_len };
+    if li < 2 || usize::from(li) > r.remaining() {
+        return Err(bad_li);
+    }
+    let mut header = ReadCursor::new(r.read_slice(usize::from(li), "x.224 header")?);
+    let user_data = r.read_rest();
+    let code = header.read_u8("x.224 tpdu code")?;
+    if matches!(code & 0xf0, CODE_DT | CODE_DR) {
+        return Ok(Tpdu {
+            code,
+            src_ref: 0,
+            variable: &[],
+            user_data,
         });
     }
-    let frame = &frame[..frame_len];
-    let li = frame[HEADER_LEN];
-    let tpdu_end = HEADER_LEN + 1 + usize::from(li);
-    if li < 2 || tpdu_end > frame_len {
-        return Err(DecodeError::BadLengthIndicator { li, frame_len });
-    }
-    let code = frame[HEADER_LEN + 1];
-    if matches!(code & 0xf0, CODE_DT | CODE_DR) {
-        return Ok((code, 0, &[]));
-    }
     if usize::from(li) < FIXED_LI {
-        return Err(DecodeError::BadLengthIndicator { li, frame_len });
+        return Err(bad_li);
     }
-    let src_ref = u16::from_be_bytes([frame[8], frame[9]]);
-    Ok((code, src_ref, &frame[HEADER_LEN + 1 + FIXED_LI..tpdu_end]))
+    header.skip(2, "x.224 dst-ref")?;
+    let src_ref = header.read_u16_be("x.224 src-ref")?;
+    header.skip(1, "x.224 class")?;
+    Ok(Tpdu {
+        code,
+        src_ref,
+        variable: header.read_rest(),
+        user_data,
+    })
 }

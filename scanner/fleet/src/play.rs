@@ -5,7 +5,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -15,10 +15,10 @@ use super::behaviour::{SLOW_DELAY, TRICKLE_INTERVAL};
 use super::certs::Certs;
 use super::Behaviour;
 use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
-use rdpsweep_codec::tpkt::{self, FrameLen, HEADER_LEN};
+use rdpsweep_codec::tpkt::HEADER_LEN;
 use rdpsweep_codec::{
-    ConnectionConfirm, ConnectionRequest, FailureCode, NegotiationResponse, ResponseFlags,
-    SecurityProtocol,
+    ConnectionConfirm, ConnectionRequest, FailureCode, FrameSize, NegotiationResponse, PduHint,
+    ResponseFlags, SecurityProtocol, TpktHint,
 };
 
 /// The most a server buffers from one client at a time.
@@ -210,7 +210,7 @@ pub async fn play(
 /// A 19-byte Connection Confirm selecting `protocol` with these RDP_NEG_RSP flags.
 fn confirm(protocol: SecurityProtocol, flags: u8) -> Vec<u8> {
     let negotiation = NegotiationResponse::Response {
-        flags: ResponseFlags(flags),
+        flags: ResponseFlags::from_bits_retain(flags),
         protocol,
     };
     ConnectionConfirm {
@@ -233,9 +233,9 @@ async fn read_request(stream: &mut TcpStream) -> io::Result<Option<ConnectionReq
 pub(super) async fn read_tpkt<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Option<Vec<u8>>> {
     let mut header = [0u8; HEADER_LEN];
     stream.read_exact(&mut header).await?;
-    let len = match tpkt::frame_len(&header) {
-        FrameLen::Frame(len) => len,
-        FrameLen::NeedHeader | FrameLen::NotTpkt | FrameLen::BadLength(_) => return Ok(None),
+    let len = match TpktHint::ANY.frame_size(&header) {
+        Ok(FrameSize::Whole(len)) => len,
+        Ok(FrameSize::More(_)) | Err(_) => return Ok(None),
     };
     // A TPKT length is at most 65535, so the frame stays within MAX_READ.
     let mut frame = vec![0u8; len];
@@ -285,13 +285,28 @@ async fn serve_tls10(mut stream: TcpStream, chain: &[Vec<u8>]) -> io::Result<()>
             }
             ClientHelloRead::Hello { .. } => {
                 // A TLS 1.0-only server answers even a TLS 1.2/1.3 ClientHello with TLS 1.0.
-                let flight =
-                    legacy::server_flight(legacy::TLS1_0, TLS_RSA_WITH_AES_128_CBC_SHA, chain);
+                let flight = legacy::server_flight(
+                    legacy::TLS1_0,
+                    TLS_RSA_WITH_AES_128_CBC_SHA,
+                    server_random(),
+                    chain,
+                );
                 stream.write_all(&flight).await?;
                 return hold(&mut stream).await;
             }
         }
     }
+}
+
+/// The random of a hand-built ServerHello: gmt_unix_time (RFC 5246 7.4.1.2), then 28 fixed
+/// bytes. No key exchange ever follows, so nothing depends on them being unpredictable.
+pub(super) fn server_random() -> [u8; 32] {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut random = [0x5a; 32];
+    random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
+    random
 }
 
 /// Reads and discards everything until the client closes (or the connection fails).

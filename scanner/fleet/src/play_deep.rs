@@ -14,15 +14,15 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::certs::Certs;
-use super::play::{close, hold, read_tpkt, MAX_READ};
+use super::play::{close, hold, read_tpkt, server_random, MAX_READ};
 use super::policy::{NtlmIdentity, StandardSecurity, NTLM_IDENTITY};
 use super::Behaviour;
-use rdpsweep_codec::credssp::{self, TsFrameLen};
+use rdpsweep_codec::credssp;
 use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
 use rdpsweep_codec::{
     self as proto, self, ntlm, Challenge, ConnectionConfirm, ConnectionRequest, EncryptionLevel,
-    EncryptionMethod, NegotiateFlags, NegotiationResponse, NtlmVersion, RdpVersion,
-    SecurityProtocol, ServerSettings, TsRequest,
+    EncryptionMethod, FrameSize, NegotiateFlags, NegotiationResponse, NtlmVersion, PduHint,
+    RdpVersion, SecurityProtocol, ServerSettings, TsRequest, TsRequestHint,
 };
 
 /// TLS_RSA_WITH_AES_128_CBC_SHA: the suite of the hand-built TLS 1.0/1.1 answers.
@@ -99,7 +99,12 @@ async fn serve_tls_range(
         return close(stream).await;
     }
     if chosen < legacy::TLS1_2 {
-        let flight = legacy::server_flight(chosen, LEGACY_SUITE, certs.legacy_chain(behaviour));
+        let flight = legacy::server_flight(
+            chosen,
+            LEGACY_SUITE,
+            server_random(),
+            certs.legacy_chain(behaviour),
+        );
         stream.write_all(&flight).await?;
         return hold(&mut stream).await;
     }
@@ -109,12 +114,10 @@ async fn serve_tls_range(
     let mut tls = TlsAcceptor::from(config)
         .accept(Prefixed::new(hello, stream))
         .await?;
-    let credssp = matches!(
-        protocol,
-        SecurityProtocol::HYBRID | SecurityProtocol::HYBRID_EX
-    );
     match behaviour.ntlm_clock_ahead_s() {
-        Some(ahead) if credssp => answer_credssp(&mut tls, NTLM_IDENTITY, ahead).await,
+        Some(ahead) if protocol.is_credssp() => {
+            answer_credssp(&mut tls, NTLM_IDENTITY, ahead).await
+        }
         _ => hold(&mut tls).await,
     }
 }
@@ -136,15 +139,17 @@ async fn answer_mcs(mut stream: TcpStream, security: StandardSecurity) -> io::Re
     };
     // French-locale clients leave encryptionMethods 0 and use extEncryptionMethods (2.2.1.3.3).
     let offered = match request.encryption_methods {
-        Some(EncryptionMethod(0)) | None => request.ext_encryption_methods.unwrap_or(0),
-        Some(methods) => methods.0,
+        Some(methods) if !methods.is_empty() => methods,
+        _ => request
+            .ext_encryption_methods
+            .unwrap_or(EncryptionMethod::NONE),
     };
-    let Some(method) = security.answer(offered) else {
+    let Some(method) = security.answer(offered.bits()) else {
         return close(stream).await;
     };
     let response = proto::encode_connect_response(&ServerSettings::new(
         RdpVersion(security.version),
-        EncryptionMethod(method),
+        EncryptionMethod::from_bits_retain(method),
         EncryptionLevel(security.level),
     ));
     stream.write_all(&response).await?;
@@ -193,7 +198,7 @@ fn shifted(now: SystemTime, seconds: i64) -> SystemTime {
 fn challenge(identity: NtlmIdentity, filetime: u64) -> Challenge {
     let (major, minor, build) = identity.version;
     Challenge {
-        flags: NegotiateFlags(NegotiateFlags::SCANNER.0 | NegotiateFlags::TARGET_TYPE_DOMAIN),
+        flags: NegotiateFlags::SCANNER | NegotiateFlags::TARGET_TYPE_DOMAIN,
         // Fixed: no one ever answers it (the scanner sends no AUTHENTICATE).
         server_challenge: *b"rdpsweep",
         target_name: Some(identity.domain.to_string()),
@@ -218,12 +223,10 @@ async fn read_tsrequest<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Opti
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     let len = loop {
-        match credssp::frame_len(&buf) {
-            TsFrameLen::NeedMore => {}
-            TsFrameLen::Frame(len) => break len,
-            TsFrameLen::NotTsRequest(_) | TsFrameLen::BadLength(_) | TsFrameLen::TooLong(_) => {
-                return Ok(None)
-            }
+        match TsRequestHint::default().frame_size(&buf) {
+            Ok(FrameSize::More(_)) => {}
+            Ok(FrameSize::Whole(len)) => break len,
+            Err(_) => return Ok(None),
         }
         if stream.read(&mut byte).await? == 0 {
             return Ok(None);

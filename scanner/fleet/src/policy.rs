@@ -22,7 +22,7 @@ const PREFERENCE: [SecurityProtocol; 5] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
     /// The protocols (bits of requestedProtocols) the listener selects when they are requested.
-    pub protocols: u32,
+    pub protocols: SecurityProtocol,
     /// Selects PROTOCOL_RDP for a request of it alone.
     pub rdp: bool,
     /// Selects PROTOCOL_RDP for a request of nothing it supports, as xrdp configured for
@@ -34,7 +34,7 @@ pub struct Policy {
 
 /// Security layer RDP: standard security only.
 const RDP_ONLY: Policy = Policy {
-    protocols: 0,
+    protocols: SecurityProtocol::RDP,
     rdp: true,
     rdp_fallback: false,
     refuse: FailureCode::SSL_NOT_ALLOWED_BY_SERVER,
@@ -42,7 +42,9 @@ const RDP_ONLY: Policy = Policy {
 
 /// TLS required, CredSSP optional: what a current host without NLA enforcement does.
 const TLS_ANY: Policy = Policy {
-    protocols: 0x01 | 0x02 | 0x08,
+    protocols: SecurityProtocol::SSL
+        .union(SecurityProtocol::HYBRID)
+        .union(SecurityProtocol::HYBRID_EX),
     rdp: false,
     rdp_fallback: false,
     refuse: FailureCode::SSL_REQUIRED_BY_SERVER,
@@ -54,7 +56,7 @@ impl Policy {
     pub fn select(&self, requested: SecurityProtocol) -> NegotiationResponse {
         let chosen = PREFERENCE
             .into_iter()
-            .find(|p| requested.0 & p.0 != 0 && self.protocols & p.0 != 0);
+            .find(|p| requested.contains(*p) && self.protocols.contains(*p));
         let rdp = self.rdp && (requested == SecurityProtocol::RDP || self.rdp_fallback);
         match chosen {
             Some(protocol) => NegotiationResponse::Response {
@@ -146,22 +148,22 @@ impl Behaviour {
             | StdSecurityHigh
             | StdSecurityFips => RDP_ONLY,
             PolicyTlsOnly => Policy {
-                protocols: 0x01,
+                protocols: SecurityProtocol::SSL,
                 ..TLS_ANY
             },
             PolicyNegotiate => Policy {
-                protocols: 0x01 | 0x02 | 0x08,
+                protocols: TLS_ANY.protocols,
                 rdp: true,
                 rdp_fallback: true,
                 refuse: FailureCode::SSL_NOT_ALLOWED_BY_SERVER,
             },
             PolicyNlaRequired | NtlmIdentity => Policy {
-                protocols: 0x02,
+                protocols: SecurityProtocol::HYBRID,
                 refuse: FailureCode::HYBRID_REQUIRED_BY_SERVER,
                 ..TLS_ANY
             },
             PolicyHybridEx => Policy {
-                protocols: 0x02 | 0x08,
+                protocols: SecurityProtocol::HYBRID | SecurityProtocol::HYBRID_EX,
                 refuse: FailureCode::HYBRID_REQUIRED_BY_SERVER,
                 ..TLS_ANY
             },
@@ -217,8 +219,8 @@ impl Behaviour {
     /// [`NTLM_IDENTITY`], the `ntlm-identity` host [`NTLM_CLOCK_AHEAD_S`] ahead, the others on
     /// time. `None` for hosts that never select CredSSP.
     pub fn ntlm_clock_ahead_s(self) -> Option<i64> {
-        let credssp = SecurityProtocol::HYBRID.0 | SecurityProtocol::HYBRID_EX.0;
-        if self.policy()?.protocols & credssp == 0 {
+        let credssp = SecurityProtocol::HYBRID | SecurityProtocol::HYBRID_EX;
+        if !self.policy()?.protocols.intersects(credssp) {
             return None;
         }
         Some(if self == Behaviour::NtlmIdentity {
@@ -238,10 +240,14 @@ mod tests {
         let policy = b.policy().expect("a deep host");
         [0x00, 0x01, 0x03, 0x0b, 0x04, 0x10]
             .into_iter()
-            .map(|r| match policy.select(SecurityProtocol(r)) {
-                NegotiationResponse::Response { protocol, .. } => format!("{:#04x}", protocol.0),
-                NegotiationResponse::Failure { code } => format!("!{}", code.0),
-            })
+            .map(
+                |r| match policy.select(SecurityProtocol::from_bits_retain(r)) {
+                    NegotiationResponse::Response { protocol, .. } => {
+                        format!("{:#04x}", protocol.bits())
+                    }
+                    NegotiationResponse::Failure { code } => format!("!{}", code.0),
+                },
+            )
             .collect()
     }
 

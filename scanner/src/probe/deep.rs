@@ -116,7 +116,10 @@ pub(super) async fn run(
 fn request(config: &ProbeConfig, requested: u32) -> ConnectionRequest {
     ConnectionRequest {
         cookie: Some(config.cookie.clone()),
-        negotiation: Some((RequestFlags(0), SecurityProtocol(requested))),
+        negotiation: Some((
+            RequestFlags::empty(),
+            SecurityProtocol::from_bits_retain(requested),
+        )),
     }
 }
 

@@ -25,7 +25,7 @@ fn config(timeout_ms: u64, retries: u32) -> ProbeConfig {
 async fn read_request(stream: &mut TcpStream) -> Option<()> {
     let mut buf = vec![0u8; 4];
     stream.read_exact(&mut buf).await.ok()?;
-    let FrameLen::Frame(len) = proto::frame_len(&buf) else {
+    let Ok(FrameSize::Whole(len)) = TpktHint::ANY.frame_size(&buf) else {
         return None;
     };
     let mut rest = vec![0u8; len - 4];
@@ -37,7 +37,7 @@ fn confirm_ssl() -> Vec<u8> {
     ConnectionConfirm {
         src_ref: 0x1234,
         negotiation: Some(NegotiationResponse::Response {
-            flags: ResponseFlags(0),
+            flags: ResponseFlags::empty(),
             protocol: SecurityProtocol::SSL,
         }),
     }
@@ -208,7 +208,7 @@ async fn a_stop_cuts_the_host_pause_short_and_opens_no_deep_connection() {
                 let confirm = ConnectionConfirm {
                     src_ref: 0x1234,
                     negotiation: Some(NegotiationResponse::Response {
-                        flags: ResponseFlags(0),
+                        flags: ResponseFlags::empty(),
                         protocol: SecurityProtocol::RDP,
                     }),
                 };

@@ -2,6 +2,18 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// The random the tests hand to the hello builders (the caller's input).
+const RANDOM: [u8; 32] = [
+    0x66, 0x0a, 0xa1, 0xc0, // gmt_unix_time 2024-04-01T12:00:00Z
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+    0x5a, // 28 bytes
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+];
+
+fn u24(b0: u8, b1: u8, b2: u8) -> usize {
+    usize::from(b0) << 16 | usize::from(b1) << 8 | usize::from(b2)
+}
+
 /// Two fake DER certificates: the reader does not look inside them.
 fn chain() -> Vec<Vec<u8>> {
     vec![
@@ -52,7 +64,7 @@ fn read_all(bytes: &[u8]) -> Progress {
 
 #[test]
 fn client_hello_layout_byte_by_byte() {
-    let hello = client_hello(TLS1_2, Some("host.example"));
+    let hello = client_hello(TLS1_2, Some("host.example"), RANDOM);
     let at = std::cell::Cell::new(0);
     let take = |n: usize| {
         let field = hello[at.get()..at.get() + n].to_vec();
@@ -76,8 +88,7 @@ fn client_hello_layout_byte_by_byte() {
     take(3);
     assert_eq!(hs_len, record_len - 4, "handshake length, 3 bytes");
     assert_eq!(take(2), [0x03, 0x03], "client_version = max_version");
-    let random = take(32);
-    assert_ne!(random, [0u8; 32], "random: 32 bytes, not all zeros");
+    assert_eq!(take(32), RANDOM, "random: the caller's 32 bytes, as given");
     assert_eq!(take(1), [0x00], "session id: empty");
     let suites_len = u16::from_be_bytes(take(2).try_into().unwrap()) as usize;
     assert_eq!(suites_len, 2 * CIPHER_SUITES.len(), "cipher suites length");
@@ -143,7 +154,7 @@ fn client_hello_has_no_supported_versions_and_no_sni_for_ip_literals() {
         Some("2001:db8::1"),
         None,
     ] {
-        let hello = client_hello(TLS1_2, name);
+        let hello = client_hello(TLS1_2, name, RANDOM);
         let ext_start = 5 + 4 + 2 + 32 + 1 + 2 + 2 * CIPHER_SUITES.len() + 2 + 2;
         let exts = extensions(&hello[ext_start..]).expect("well-formed extensions");
         let kinds: Vec<u16> = exts.iter().map(|(k, _)| *k).collect();
@@ -162,7 +173,7 @@ fn client_hello_has_no_supported_versions_and_no_sni_for_ip_literals() {
 
 #[test]
 fn client_hello_below_tls12_has_no_signature_algorithms() {
-    let hello = client_hello(TLS1_0, Some("old.example"));
+    let hello = client_hello(TLS1_0, Some("old.example"), RANDOM);
     let ext_start = 5 + 4 + 2 + 32 + 1 + 2 + 2 * CIPHER_SUITES.len() + 2 + 2;
     let kinds: Vec<u16> = extensions(&hello[ext_start..])
         .unwrap()
@@ -186,7 +197,7 @@ fn client_hello_round_trips_through_read_client_hello() {
     for version in [TLS1_0, TLS1_1, TLS1_2] {
         for name in [None, Some("rdp.example.org"), Some("192.0.2.7")] {
             assert_eq!(
-                read_client_hello(&client_hello(version, name)),
+                read_client_hello(&client_hello(version, name, RANDOM)),
                 ClientHelloRead::Hello {
                     max_version: version
                 }
@@ -197,7 +208,7 @@ fn client_hello_round_trips_through_read_client_hello() {
 
 #[test]
 fn tls_parser_reads_our_client_hello() {
-    let hello = client_hello(TLS1_2, Some("rdp.example.org"));
+    let hello = client_hello(TLS1_2, Some("rdp.example.org"), RANDOM);
     let (rest, plain) = tls_parser::parse_tls_plaintext(&hello).expect("tls-parser accepts it");
     assert!(rest.is_empty());
     let [tls_parser::TlsMessage::Handshake(tls_parser::TlsMessageHandshake::ClientHello(ch))] =
@@ -217,7 +228,7 @@ fn tls_parser_reads_our_client_hello() {
 
 #[test]
 fn read_client_hello_incomplete_until_whole() {
-    let hello = client_hello(TLS1_1, Some("a.example"));
+    let hello = client_hello(TLS1_1, Some("a.example"), RANDOM);
     for cut in 0..hello.len() {
         assert_eq!(
             read_client_hello(&hello[..cut]),
@@ -237,7 +248,7 @@ fn read_client_hello_incomplete_until_whole() {
 
 #[test]
 fn read_client_hello_across_two_records() {
-    let hello = client_hello(TLS1_2, None);
+    let hello = client_hello(TLS1_2, None, RANDOM);
     let handshake = &hello[5..];
     let mut split = record(0x16, TLS1_0, &handshake[..7]);
     split.extend_from_slice(&record(0x16, TLS1_0, &handshake[7..]));
@@ -299,12 +310,12 @@ fn read_client_hello_rejects_other_things() {
         "tpkt"
     );
     assert_eq!(
-        read_client_hello(&server_flight(TLS1_2, 0x002f, &chain())),
+        read_client_hello(&server_flight(TLS1_2, 0x002f, RANDOM, &chain())),
         ClientHelloRead::NotHello,
         "server hello"
     );
     assert_eq!(read_client_hello(&alert(40)), ClientHelloRead::NotHello);
-    let mut bad = client_hello(TLS1_2, None);
+    let mut bad = client_hello(TLS1_2, None, RANDOM);
     bad[9 + 2 + 32] = 5; // session id length 5: the cipher suites length then reads 0x2fc0
     assert_eq!(read_client_hello(&bad), ClientHelloRead::NotHello);
 }
@@ -313,7 +324,7 @@ fn read_client_hello_rejects_other_things() {
 fn server_flight_round_trips() {
     for version in [SSL3_0, TLS1_0, TLS1_1, TLS1_2] {
         for cipher in [0x002f, 0x000a, 0xc030] {
-            let flight = server_flight(version, cipher, &chain());
+            let flight = server_flight(version, cipher, RANDOM, &chain());
             let expected = Progress::Hello(LegacyHello {
                 version,
                 cipher,
@@ -326,7 +337,7 @@ fn server_flight_round_trips() {
 
 #[test]
 fn server_flight_one_byte_at_a_time() {
-    let flight = server_flight(TLS1_0, 0x0005, &chain());
+    let flight = server_flight(TLS1_0, 0x0005, RANDOM, &chain());
     let mut reader = ServerFlightReader::new();
     let mut answers = Vec::new();
     for byte in &flight {
@@ -405,7 +416,7 @@ fn alerts() {
     assert_eq!(alert(40), [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 40]);
     // A warning unrecognized_name (112) before the flight does not end it.
     let mut flight = record(0x15, TLS1_2, &[0x01, 112]);
-    flight.extend_from_slice(&server_flight(TLS1_2, 0x009c, &chain()));
+    flight.extend_from_slice(&server_flight(TLS1_2, 0x009c, RANDOM, &chain()));
     assert_eq!(
         read_all(&flight),
         Progress::Hello(LegacyHello {
@@ -436,7 +447,7 @@ fn alerts() {
 #[test]
 fn not_tls_is_an_error_from_the_first_byte() {
     assert!(
-        matches!(read_all(b"HTTP/1.1 400 Bad Request\r\n\r\n"), Progress::Error(e) if e.contains("not tls"))
+        matches!(read_all(b"HTTP/1.1 400 Bad Request\r\n\r\n"), Progress::Error(e) if e.to_string().contains("not tls"))
     );
     assert!(matches!(read_all(b"H"), Progress::Error(_)));
     assert!(
@@ -448,13 +459,13 @@ fn not_tls_is_an_error_from_the_first_byte() {
         "record version 2.0"
     );
     assert!(
-        matches!(read_all(&[0x17, 0x03, 0x03, 0x00, 0x01, 0x00]), Progress::Error(e) if e.contains("record type 23"))
+        matches!(read_all(&[0x17, 0x03, 0x03, 0x00, 0x01, 0x00]), Progress::Error(e) if e.to_string().contains("record type 23"))
     );
 }
 
 #[test]
 fn cut_flight_needs_more() {
-    let flight = server_flight(TLS1_2, 0x002f, &chain());
+    let flight = server_flight(TLS1_2, 0x002f, RANDOM, &chain());
     let cert_end = flight.len() - 9;
     for cut in [0, 1, 4, 5, 6, 20, 60, cert_end - 1] {
         assert_eq!(read_all(&flight[..cut]), Progress::NeedMore, "cut at {cut}");
@@ -475,7 +486,7 @@ fn tls13_selected_via_supported_versions_is_an_error() {
     );
     assert_eq!(
         read_all(&flight),
-        Progress::Error("server selected TLSv1.3 via supported_versions".to_string())
+        Progress::Error(CodecError::SupportedVersionsSelected(TLS1_3))
     );
     // Selecting 1.2 through the extension is fine.
     let mut ext = Vec::new();
@@ -500,15 +511,22 @@ fn tls13_selected_via_supported_versions_is_an_error() {
 fn malformed_flights_are_errors() {
     let hello_record =
         |body: &[u8]| record(0x16, TLS1_2, &handshake_message(HS_SERVER_HELLO, body));
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("short server hello", hello_record(&[0x03, 0x03, 0x00])),
+    use CodecError::*;
+    let cases: Vec<(&str, Vec<u8>, CodecError)> = vec![
+        (
+            "short server hello",
+            hello_record(&[0x03, 0x03, 0x00]),
+            MalformedServerHello,
+        ),
         (
             "server hello version 0x0304",
             hello_record(&server_hello_body(TLS1_3, 0x2f, None)),
+            ServerHelloVersion(TLS1_3),
         ),
         (
             "server hello version 0x0200",
             hello_record(&server_hello_body(0x0200, 0x2f, None)),
+            ServerHelloVersion(0x0200),
         ),
         (
             "bad extensions length",
@@ -517,12 +535,17 @@ fn malformed_flights_are_errors() {
                 0x2f,
                 Some(&[0xff, 0x01, 0x00, 0x09, 0x00]),
             )),
+            MalformedServerHello,
         ),
-        ("trailing bytes", {
-            let mut b = server_hello_body(TLS1_2, 0x2f, Some(&[]));
-            b.push(0);
-            hello_record(&b)
-        }),
+        (
+            "trailing bytes",
+            {
+                let mut b = server_hello_body(TLS1_2, 0x2f, Some(&[]));
+                b.push(0);
+                hello_record(&b)
+            },
+            MalformedServerHello,
+        ),
         (
             "certificate first",
             record(
@@ -530,30 +553,43 @@ fn malformed_flights_are_errors() {
                 TLS1_2,
                 &handshake_message(HS_CERTIFICATE, &certificate_body(&chain())),
             ),
+            CertificateBeforeServerHello,
         ),
-        ("client hello", client_hello(TLS1_2, None)),
-        ("empty handshake record", record(0x16, TLS1_2, &[])),
-        ("hello done without certificate", {
-            let mut f = hello_record(&server_hello_body(TLS1_2, 0x2f, None));
-            f.extend_from_slice(&record(
-                0x16,
-                TLS1_2,
-                &handshake_message(HS_SERVER_HELLO_DONE, &[]),
-            ));
-            f
-        }),
-        ("two server hellos", {
-            let mut f = hello_record(&server_hello_body(TLS1_2, 0x2f, None));
-            f.extend_from_slice(&hello_record(&server_hello_body(TLS1_2, 0x2f, None)));
-            f
-        }),
+        (
+            "client hello",
+            client_hello(TLS1_2, None, RANDOM),
+            UnexpectedHandshake(HS_CLIENT_HELLO),
+        ),
+        (
+            "empty handshake record",
+            record(0x16, TLS1_2, &[]),
+            EmptyHandshakeRecord,
+        ),
+        (
+            "hello done without certificate",
+            {
+                let mut f = hello_record(&server_hello_body(TLS1_2, 0x2f, None));
+                f.extend_from_slice(&record(
+                    0x16,
+                    TLS1_2,
+                    &handshake_message(HS_SERVER_HELLO_DONE, &[]),
+                ));
+                f
+            },
+            NoCertificate,
+        ),
+        (
+            "two server hellos",
+            {
+                let mut f = hello_record(&server_hello_body(TLS1_2, 0x2f, None));
+                f.extend_from_slice(&hello_record(&server_hello_body(TLS1_2, 0x2f, None)));
+                f
+            },
+            SecondServerHello,
+        ),
     ];
-    for (name, flight) in cases {
-        assert!(
-            matches!(read_all(&flight), Progress::Error(_)),
-            "{name}: {:?}",
-            read_all(&flight)
-        );
+    for (name, flight, error) in cases {
+        assert_eq!(read_all(&flight), Progress::Error(error), "{name}");
     }
 }
 
@@ -584,7 +620,7 @@ fn malformed_certificate_lists_are_errors() {
         ));
         assert_eq!(
             read_all(&flight),
-            Progress::Error("malformed certificate message".to_string()),
+            Progress::Error(CodecError::MalformedCertificate),
             "{name}"
         );
     }
@@ -595,11 +631,13 @@ fn hostile_lengths_do_not_allocate() {
     // A record header claiming 65535 bytes is refused from its 5 bytes.
     assert_eq!(
         read_all(&[0x16, 0x03, 0x01, 0xff, 0xff]),
-        Progress::Error("tls record length 65535 too large".to_string())
+        Progress::Error(CodecError::RecordTooLong(65535))
     );
     // A handshake message claiming 16 MiB is refused from its header.
     let flight = record(0x16, TLS1_2, &[HS_SERVER_HELLO, 0xff, 0xff, 0xff]);
-    assert!(matches!(read_all(&flight), Progress::Error(e) if e.contains("larger than 256 kib")));
+    assert!(
+        matches!(read_all(&flight), Progress::Error(e) if e.to_string().contains("larger than 256 kib"))
+    );
     // A message that fits the cap, streamed in 16 KiB records far past it in one push: the
     // reader holds at most the cap and then gives up.
     let mut flight = record(
@@ -614,7 +652,7 @@ fn hostile_lengths_do_not_allocate() {
     let mut reader = ServerFlightReader::new();
     assert_eq!(
         reader.push(&flight),
-        Progress::Error("server flight larger than 256 kib".to_string())
+        Progress::Error(CodecError::FlightTooLarge)
     );
     assert!(reader.received <= MAX_FLIGHT_LEN);
     assert_eq!(
@@ -632,10 +670,51 @@ fn hostile_lengths_do_not_allocate() {
             break;
         }
     }
-    assert_eq!(
-        last,
-        Progress::Error("server flight larger than 256 kib".to_string())
-    );
+    assert_eq!(last, Progress::Error(CodecError::FlightTooLarge));
+}
+
+#[test]
+fn error_messages_keep_their_words() {
+    use CodecError::*;
+    for (error, text) in [
+        (NotTls(0x48), "not tls: first byte 0x48"),
+        (NotTlsVersion(0x02), "not tls: record version major 0x02"),
+        (UnexpectedRecordType(23), "unexpected tls record type 23"),
+        (RecordTooLong(65535), "tls record length 65535 too large"),
+        (BadAlertRecord(1), "alert record of 1 bytes"),
+        (EmptyHandshakeRecord, "empty handshake record"),
+        (FlightTooLarge, "server flight larger than 256 kib"),
+        (
+            HandshakeTooLarge(16_777_215),
+            "handshake message of 16777215 bytes, larger than 256 kib",
+        ),
+        (
+            UnexpectedHandshake(1),
+            "unexpected handshake message type 1",
+        ),
+        (SecondServerHello, "second server hello"),
+        (
+            CertificateBeforeServerHello,
+            "certificate before server hello",
+        ),
+        (NoCertificate, "server sent no certificate"),
+        (MalformedServerHello, "malformed server hello"),
+        (
+            ServerHelloVersion(TLS1_3),
+            "server hello with version TLSv1.3",
+        ),
+        (
+            ServerHelloVersion(0x0200),
+            "server hello with version 0x0200",
+        ),
+        (
+            SupportedVersionsSelected(TLS1_3),
+            "server selected TLSv1.3 via supported_versions",
+        ),
+        (MalformedCertificate, "malformed certificate message"),
+    ] {
+        assert_eq!(error.to_string(), text, "{error:?}");
+    }
 }
 
 #[test]
@@ -683,14 +762,14 @@ proptest! {
 
     #[test]
     fn reader_never_panics_on_mutated_flights(index in any::<prop::sample::Index>(), value in any::<u8>(), step in 1usize..300) {
-        let mut flight = server_flight(TLS1_2, 0xc02f, &chain());
+        let mut flight = server_flight(TLS1_2, 0xc02f, RANDOM, &chain());
         let i = index.index(flight.len());
         flight[i] = value;
         let mut reader = ServerFlightReader::new();
         for piece in flight.chunks(step) {
             reader.push(piece);
         }
-        let mut hello = client_hello(TLS1_2, Some("x.example"));
+        let mut hello = client_hello(TLS1_2, Some("x.example"), RANDOM);
         let j = index.index(hello.len());
         hello[j] = value;
         read_client_hello(&hello);

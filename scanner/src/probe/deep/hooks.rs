@@ -21,7 +21,10 @@ use rdpsweep_reports::{EncryptionLevel, EncryptionMethod, NtlmIdentity, RdpVersi
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::probe::{is_reset, lowercase, preview};
-use rdpsweep_codec::{self as proto, credssp, ntlm, tpkt, Challenge, ClientSettings, ConnectReply};
+use rdpsweep_codec::{
+    self as proto, ntlm, Challenge, ClientSettings, CodecError, ConnectReply, FrameSize, PduHint,
+    TpktHint, TsRequestHint,
+};
 
 /// What one standard-security attempt (one encryption method offered alone) learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +56,8 @@ pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
     method: EncryptionMethod,
 ) -> McsAttempt {
     let offer = ClientSettings::probe(
-        proto::EncryptionMethod(method.bit()),
-        proto::SecurityProtocol::RDP.0,
+        proto::EncryptionMethod::from_bits_retain(method.bit()),
+        proto::SecurityProtocol::RDP,
     );
     if let Err(e) = send(stream, &proto::encode_connect_initial(&offer)).await {
         return McsAttempt::Refused(format!("{} sending the mcs connect initial", io_words(&e)));
@@ -81,7 +84,7 @@ pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
 /// The one mapping from the codec's server data to the record's words.
 fn answered(data: proto::ServerData) -> McsAttempt {
     McsAttempt::Answered {
-        method: EncryptionMethod::from_bit(data.encryption_method.0),
+        method: EncryptionMethod::from_bit(data.encryption_method.bits()),
         level: EncryptionLevel::from_wire(data.encryption_level.0),
         version: Some(RdpVersion(data.version.0)),
     }
@@ -122,7 +125,7 @@ pub(super) async fn ntlm_identity<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S
 }
 
 /// The CHALLENGE carried by one TSRequest, with the defects its decoder tolerated.
-fn challenge_in(frame: &[u8]) -> Result<(Challenge, Vec<ntlm::NtlmError>), String> {
+fn challenge_in(frame: &[u8]) -> Result<(Challenge, Vec<CodecError>), String> {
     let answer = proto::TsRequest::decode(frame).map_err(|e| e.to_string())?;
     match (answer.nego_token, answer.error_code) {
         (Some(token), _) => Challenge::decode_reporting(&token).map_err(|e| e.to_string()),
@@ -174,29 +177,28 @@ enum Size {
 
 /// TPKT: the 4-byte header gives the length.
 fn tpkt_size(buf: &[u8]) -> Result<Size, String> {
-    match proto::frame_len(buf) {
-        proto::FrameLen::NeedHeader => Ok(Size::AtLeast(tpkt::HEADER_LEN - buf.len())),
-        proto::FrameLen::Frame(len) => Ok(Size::Whole(len)),
-        proto::FrameLen::NotTpkt => Err(format!("not rdp: answer starts {}", preview(buf))),
-        proto::FrameLen::BadLength(len) => Err(format!("impossible tpkt length {len}")),
+    match TpktHint::ANY.frame_size(buf) {
+        Ok(FrameSize::More(n)) => Ok(Size::AtLeast(n)),
+        Ok(FrameSize::Whole(len)) => Ok(Size::Whole(len)),
+        Err(CodecError::NotTpkt) => Err(format!("not rdp: answer starts {}", preview(buf))),
+        // An impossible TPKT length ("impossible tpkt length 2").
+        Err(e) => Err(e.to_string()),
     }
 }
 
 /// A TSRequest: the DER SEQUENCE header gives the length, at most 64 KiB.
 fn tsrequest_size(buf: &[u8]) -> Result<Size, String> {
-    match credssp::frame_len(buf) {
-        credssp::TsFrameLen::NeedMore => Ok(Size::AtLeast(1)),
-        credssp::TsFrameLen::Frame(len) => Ok(Size::Whole(len)),
-        credssp::TsFrameLen::NotTsRequest(_) => {
+    match TsRequestHint::default().frame_size(buf) {
+        Ok(FrameSize::More(n)) => Ok(Size::AtLeast(n)),
+        Ok(FrameSize::Whole(len)) => Ok(Size::Whole(len)),
+        Err(CodecError::NotTsRequest(_)) => {
             Err(format!("not credssp: answer starts {}", preview(buf)))
         }
-        credssp::TsFrameLen::BadLength(octet) => Err(format!(
+        Err(CodecError::BadDerLength { octet, .. }) => Err(format!(
             "credssp tsrequest with bad length octet {octet:#04x}"
         )),
-        credssp::TsFrameLen::TooLong(len) => Err(format!(
-            "credssp tsrequest of {len} bytes, over {} allowed",
-            credssp::MAX_TSREQUEST_LEN
-        )),
+        // "credssp tsrequest of 65541 bytes, over 65536 allowed".
+        Err(e) => Err(e.to_string()),
     }
 }
 

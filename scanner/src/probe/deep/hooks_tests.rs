@@ -44,7 +44,7 @@ async fn offer(method: EncryptionMethod, reply: Vec<u8>) -> (McsAttempt, ClientR
 fn response(method: u32, level: u32) -> Vec<u8> {
     encode_connect_response(&ServerSettings::new(
         proto::RdpVersion(0x0008_000c),
-        proto::EncryptionMethod(method),
+        proto::EncryptionMethod::from_bits_retain(method),
         proto::EncryptionLevel(level),
     ))
 }
@@ -55,10 +55,14 @@ async fn each_method_is_offered_alone_and_the_answer_is_read_in_report_words() {
         let (attempt, request) = offer(method, response(method.bit(), 3)).await;
         assert_eq!(
             request.encryption_methods,
-            Some(proto::EncryptionMethod(method.bit())),
+            Some(proto::EncryptionMethod::from_bits_retain(method.bit())),
             "{method}"
         );
-        assert_eq!(request.server_selected_protocol, Some(0), "{method}");
+        assert_eq!(
+            request.server_selected_protocol,
+            Some(proto::SecurityProtocol::RDP),
+            "{method}"
+        );
         assert_eq!(
             attempt,
             McsAttempt::Answered {
@@ -163,7 +167,7 @@ async fn exactly_one_frame_is_read() {
 /// A CHALLENGE as a Windows Server 2022 member of domain FLEET sends it, stamped `timestamp`.
 fn challenge(timestamp: Option<u64>) -> Challenge {
     Challenge {
-        flags: NegotiateFlags(NegotiateFlags::SCANNER.0 | NegotiateFlags::TARGET_TYPE_DOMAIN),
+        flags: NegotiateFlags::SCANNER | NegotiateFlags::TARGET_TYPE_DOMAIN,
         server_challenge: [1, 2, 3, 4, 5, 6, 7, 8],
         target_name: Some("FLEET".into()),
         nb_computer_name: Some("RDPSIM01".into()),

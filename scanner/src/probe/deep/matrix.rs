@@ -30,7 +30,7 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
         ntlm: None,
     };
     for (protocol, requested) in MATRIX {
-        if requested == SecurityProtocol::WINDOWS_CLIENT.0 {
+        if requested == SecurityProtocol::WINDOWS_CLIENT.bits() {
             out.answers
                 .push(from_first_probe(protocol, requested, first));
             continue;
@@ -52,15 +52,17 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
         )
         .await;
         let answer = answer_of(protocol, requested, &nego);
-        let credssp = answer.selected.is_some_and(|s| matches!(s.0, 0x02 | 0x08));
-        match protocol.0 {
-            0x00 if answer.accepted => {
+        let credssp = answer
+            .selected
+            .is_some_and(|s| SecurityProtocol::from_bits_retain(s.0).is_credssp());
+        match SecurityProtocol::from_bits_retain(protocol.0) {
+            SecurityProtocol::RDP if answer.accepted => {
                 let attempt =
                     security::attempt(session.config, &mut stream, security::FIRST_METHOD).await;
                 out.first_mcs = Some(attempt);
             }
-            0x02 if credssp => out.ntlm = ntlm_step(session, stream).await,
-            0x02 => session.note(format!(
+            SecurityProtocol::HYBRID if credssp => out.ntlm = ntlm_step(session, stream).await,
+            SecurityProtocol::HYBRID => session.note(format!(
                 "ntlm identity: not applicable, the {requested:#04x} request did not select CredSSP"
             )),
             _ => {}
@@ -118,13 +120,13 @@ pub(super) fn answer_of(
         Some(Some(NegotiationResponse::Response {
             protocol: chosen, ..
         })) => {
-            answer.selected = Some(SelectedProtocol(chosen.0));
+            answer.selected = Some(SelectedProtocol(chosen.bits()));
         }
         Some(Some(NegotiationResponse::Failure { code })) => {
             answer.neg_failure = Some(NegFailure(code.0));
         }
         Some(None) => {
-            answer.selected = Some(SelectedProtocol(SecurityProtocol::RDP.0));
+            answer.selected = Some(SelectedProtocol(SecurityProtocol::RDP.bits()));
             answer.error = Some("a connection confirm without negotiation data".to_string());
         }
         None => {}

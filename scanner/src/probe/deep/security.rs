@@ -58,7 +58,7 @@ pub(super) async fn run(
             }
             Ok(Ok(stream)) => stream,
         };
-        let rdp = SecurityProtocol::RDP.0;
+        let rdp = SecurityProtocol::RDP.bits();
         let nego = negotiate_as(&mut stream, &request(session.config, rdp), session.config).await;
         let result = if selected(&nego) == Some(SecurityProtocol::RDP) {
             attempt(session.config, &mut stream, method).await

@@ -199,8 +199,8 @@ fn deep_matrix_accepts_only_the_exact_selection() {
         negotiation(
             RdpStatus::Negotiated,
             Some(Some(NegotiationResponse::Response {
-                flags: ResponseFlags(0),
-                protocol: SecurityProtocol(p),
+                flags: ResponseFlags::empty(),
+                protocol: SecurityProtocol::from_bits_retain(p),
             })),
         )
     };

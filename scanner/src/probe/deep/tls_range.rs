@@ -13,8 +13,9 @@ use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
 use super::{request, selected, NotOpened, Session};
-use crate::probe::{human, is_reset, negotiate_as, sni, tls_server_name, upgrade};
+use crate::probe::{hello_random, human, is_reset, negotiate_as, sni, tls_server_name, upgrade};
 use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
+use rdpsweep_codec::SecurityProtocol;
 
 /// Tries every version, when a protocol that starts TLS was accepted.
 pub(super) async fn run(
@@ -67,7 +68,7 @@ pub(super) async fn run(
 fn tls_request(answers: &[ProtocolAnswer]) -> Option<u32> {
     answers
         .iter()
-        .find(|a| a.accepted && matches!(a.protocol.0, 0x01 | 0x02 | 0x08))
+        .find(|a| a.accepted && SecurityProtocol::from_bits_retain(a.protocol.0).starts_tls())
         .map(|a| a.requested)
 }
 
@@ -138,8 +139,9 @@ async fn legacy_hello(
             failed(TlsStatus::ProtocolError, super::super::lowercase(&e))
         }
     };
+    let random = hello_random(wire, sni.as_deref());
     if let Err(e) = stream
-        .write_all(&legacy::client_hello(wire, sni.as_deref()))
+        .write_all(&legacy::client_hello(wire, sni.as_deref(), random))
         .await
     {
         return io_failed(e);
@@ -170,7 +172,7 @@ async fn legacy_hello(
                 let why = format!("server sent tls alert {}", legacy::alert_name(code));
                 return failed(TlsStatus::Alert, why);
             }
-            Progress::Error(e) => return failed(TlsStatus::ProtocolError, e),
+            Progress::Error(e) => return failed(TlsStatus::ProtocolError, e.to_string()),
         }
     }
 }
