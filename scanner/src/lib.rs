@@ -15,3 +15,4 @@ pub mod resume;
 pub mod sweep;
 pub mod targets;
 pub mod tls;
+pub mod wire;

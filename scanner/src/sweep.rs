@@ -5,17 +5,17 @@
 //! Invariants: every `(target, port)` pulled from the stream yields exactly one observation
 //! (a probe that panics yields an `error` row, a name that does not resolve yields one too);
 //! a target is started only when a slot is free and the rate limiter allows a connection, so memory is bounded by `concurrency`, never
-//! by the size of the target space; once `stop` is set no new target is started, and the
+//! by the size of the target space; once `stop` is cancelled no new target is started, and the
 //! probes in flight finish within their stage deadlines.
 
 use std::io;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::future;
 use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
+use tokio_util::sync::CancellationToken;
 
 use crate::probe::{self, ProbeConfig};
 use crate::resume::ResumePoint;
@@ -39,18 +39,18 @@ pub struct SweepConfig {
 pub struct SweepEnd {
     /// Observations handed to the caller.
     pub recorded: u64,
-    /// True when `stop` was set during the sweep (targets may be left unstarted, retries and
+    /// True when `stop` was cancelled during the sweep (targets may be left unstarted, retries and
     /// legacy reconnects skipped).
     pub interrupted: bool,
 }
 
 /// Probes every target on every port and calls `on_result` once per `(target, port)`, in
 /// completion order. Stops early only if `on_result` fails (its error is returned) or `stop`
-/// is set (then the sweep ends after the probes in flight).
+/// is cancelled (then the sweep ends after the probes in flight).
 pub async fn sweep<F>(
     targets: Arc<TargetSet>,
     config: &SweepConfig,
-    stop: Arc<AtomicBool>,
+    stop: CancellationToken,
     mut on_result: F,
 ) -> io::Result<SweepEnd>
 where
@@ -88,7 +88,7 @@ where
                 pair
             }
         })
-        .take_while(|_| future::ready(!stop.load(Ordering::SeqCst)))
+        .take_while(|_| future::ready(!stop.is_cancelled()))
         .map(|(target, port)| {
             let handle = tokio::spawn(probe_target(
                 target.clone(),
@@ -114,7 +114,7 @@ where
     }
     Ok(SweepEnd {
         recorded,
-        interrupted: stop.load(Ordering::SeqCst),
+        interrupted: stop.is_cancelled(),
     })
 }
 

@@ -21,6 +21,7 @@ use rdpsweep_reports::files::{
 };
 use rdpsweep_reports::metrics::prometheus_text;
 use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
+use tokio_util::sync::CancellationToken;
 
 use super::args::ScanArgs;
 use super::plan::ScanPlan;
@@ -257,15 +258,16 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
         },
         concurrency: fit_concurrency(settings.concurrency),
         probe: ProbeConfig {
-            connect_timeout: settings.connect_timeout,
-            timeout: settings.timeout,
-            retries: settings.retries,
-            cookie: settings.cookie.clone(),
-            tls: scanning_client_config(),
             limiter: Some(limiter),
-            // The sweep shares its own stop flag with the probes.
-            stop: Arc::default(),
             deep: settings.deep.then(|| DeepConfig::new(settings.host_pause)),
+            // The sweep gives the probes its own stop token.
+            ..ProbeConfig::new(
+                settings.connect_timeout,
+                settings.timeout,
+                settings.retries,
+                &settings.cookie,
+                scanning_client_config(),
+            )
         },
         resume: None,
     })
@@ -403,7 +405,7 @@ fn lock(results: &Mutex<Results>) -> MutexGuard<'_, Results> {
 #[derive(Clone, Default)]
 struct Stops {
     /// Start no new target (first signal during the sweep).
-    sweep: Arc<AtomicBool>,
+    sweep: CancellationToken,
     /// Set once the sweep is over and the report files are being built.
     reporting: Arc<AtomicBool>,
     /// Abandon the report files (a signal while they are being built).
@@ -424,7 +426,8 @@ async fn watch_signals(
         if stops.reporting.load(Ordering::SeqCst) {
             stops.reports.store(true, Ordering::SeqCst);
             tracing::warn!("interrupted: abandoning the report files; results.jsonl is complete");
-        } else if !stops.sweep.swap(true, Ordering::SeqCst) {
+        } else if !stops.sweep.is_cancelled() {
+            stops.sweep.cancel();
             tracing::warn!(
                 "interrupted: finishing the probes in flight (interrupt again to quit now)"
             );

@@ -20,9 +20,9 @@
 //! Worst case: 5 (matrix) + 4 (TLS) + 3 (standard security) = 12 connections, after the
 //! ordinary probe's 1 (2 with a legacy reconnect): at most 14. Every connection, the ordinary
 //! probe's included, counts against [`DeepConfig::max_connections`]; a step that would go over
-//! is not run and says so in `notes`, as does every step the stop flag (SIGINT/SIGTERM) leaves
+//! is not run and says so in `notes`, as does every step the stop token (SIGINT/SIGTERM) leaves
 //! out. Each connection takes a governor token, waits `host_pause` first (a pause the stop
-//! flag cuts short, after which nothing is opened), and has one deadline per stage (connect,
+//! token cuts short, after which nothing is opened), and has one deadline per stage (connect,
 //! X.224, TLS, MCS, CredSSP). The ordinary probe's retries stop before they could go over
 //! the budget (see `probe`).
 
@@ -31,23 +31,19 @@ mod matrix;
 mod security;
 mod tls_range;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdpsweep_reports::{DeepObservation, Observation, RdpStatus, TcpStatus};
+use rdpsweep_codec::{ConnectionRequest, RequestFlags, SecurityProtocol};
+use rdpsweep_reports::{DeepObservation, Observation, RdpStatus};
 use rustls::ClientConfig;
-use tokio::net::TcpStream;
 
-use super::{connect, Connections, Negotiation, ProbeConfig};
+use super::link::{Link, TcpFailure};
 use crate::tls::pinned_client_config;
-use rdpsweep_codec::{ConnectionRequest, NegotiationResponse, RequestFlags, SecurityProtocol};
+use crate::wire::{Conn, Framed};
 
 /// The most TCP connections one target (address and port) gets, the ordinary probe's included.
 pub const MAX_CONNECTIONS_PER_HOST: u32 = 14;
-
-/// How often a `--host-pause` looks whether the scan is stopping.
-const STOP_POLL: Duration = Duration::from_millis(50);
 
 /// How the deep probe runs; shared by every probe of a sweep.
 #[derive(Clone)]
@@ -77,18 +73,14 @@ impl DeepConfig {
 /// Runs every deep step that applies to the target the ordinary probe saw as `first`.
 pub(super) async fn run(
     first: &Observation,
-    addr: SocketAddr,
+    link: &Link<'_>,
     hostname: Option<&str>,
-    config: &ProbeConfig,
     deep: &DeepConfig,
-    connections: &Connections,
 ) -> DeepObservation {
     let mut session = Session {
-        addr,
+        link,
         hostname,
-        config,
         deep,
-        connections,
         notes: Vec::new(),
         interrupted: false,
     };
@@ -98,59 +90,45 @@ pub(super) async fn run(
         out.protocols = found.answers;
         out.ntlm = found.ntlm;
         out.tls_versions = tls_range::run(&mut session, &out.protocols).await;
-        let rdp_answer = out
-            .protocols
-            .iter()
-            .find(|p| p.protocol == rdpsweep_reports::SelectedProtocol(0x00));
+        let rdp_answer = out.protocols.iter().find(|p| {
+            p.protocol == rdpsweep_reports::SelectedProtocol(SecurityProtocol::RDP.bits())
+        });
         let security = security::run(&mut session, found.first_mcs, rdp_answer).await;
         out.rdp_security = security;
     } else {
         session.note("deep probe: not run, the listener sent no Connection Confirm");
     }
-    out.connections = connections.get();
+    out.connections = link.connections.get();
     out.notes = session.notes;
     out
 }
 
 /// The Connection Request of a deep step: the scan's cookie and these requestedProtocols.
-fn request(config: &ProbeConfig, requested: u32) -> ConnectionRequest {
+fn request(session: &Session<'_>, requested: SecurityProtocol) -> ConnectionRequest {
     ConnectionRequest {
-        cookie: Some(config.cookie.clone()),
-        negotiation: Some((
-            RequestFlags::empty(),
-            SecurityProtocol::from_bits_retain(requested),
-        )),
-    }
-}
-
-/// The protocol a Confirm selected (PROTOCOL_RDP for one without negotiation data).
-fn selected(nego: &Negotiation) -> Option<SecurityProtocol> {
-    match nego.answer {
-        Some(Some(NegotiationResponse::Response { protocol, .. })) => Some(protocol),
-        Some(None) => Some(SecurityProtocol::RDP),
-        _ => None,
+        cookie: Some(session.link.config.cookie.clone()),
+        negotiation: Some((RequestFlags::empty(), requested)),
     }
 }
 
 /// One target's deep probe under way: where it connects, its budget, its notes.
 struct Session<'a> {
-    addr: SocketAddr,
+    link: &'a Link<'a>,
     hostname: Option<&'a str>,
-    config: &'a ProbeConfig,
     deep: &'a DeepConfig,
-    connections: &'a Connections,
     notes: Vec<String>,
     /// Set once a step was left out because the scan is stopping: later steps say nothing.
     interrupted: bool,
 }
 
-/// Why a step's connection was not opened (already said in the notes).
-struct NotOpened;
-
-/// A deep connection whose TCP connect failed.
-struct TcpFailure {
-    status: TcpStatus,
-    error: String,
+/// How opening a deep step's connection went.
+enum Opened {
+    /// Connected: the step goes on.
+    Connected(Framed<Conn>),
+    /// The TCP connect failed: the step records it.
+    Failed(TcpFailure),
+    /// Not attempted (the budget, a stop): already said in the notes.
+    Skipped,
 }
 
 impl Session<'_> {
@@ -159,45 +137,33 @@ impl Session<'_> {
     }
 
     /// Opens the connection of `step` (after the pause, with a governor token), unless the
-    /// scan is stopping or the target's connection budget is spent, which it notes. A failed
-    /// connect is the caller's to record.
-    async fn open(&mut self, step: &str) -> Result<Result<TcpStream, TcpFailure>, NotOpened> {
+    /// scan is stopping or the target's connection budget is spent, which it notes.
+    async fn open(&mut self, step: &str) -> Opened {
         if self.stopping(step) {
-            return Err(NotOpened);
+            return Opened::Skipped;
         }
-        let used = self.connections.get();
+        let used = self.link.connections.get();
         if used >= self.deep.max_connections {
             self.note(format!(
                 "{step}: not run, this target's budget of {} connections is spent ({used} used)",
                 self.deep.max_connections
             ));
-            return Err(NotOpened);
+            return Opened::Skipped;
         }
         if !self.deep.host_pause.is_zero() {
-            self.pause().await;
+            // A stop cuts the pause short, and nothing is opened after it.
+            let stop = &self.link.config.stop;
+            tokio::select! {
+                _ = tokio::time::sleep(self.deep.host_pause) => {}
+                _ = stop.cancelled() => {}
+            }
             if self.stopping(step) {
-                return Err(NotOpened);
+                return Opened::Skipped;
             }
         }
-        Ok(connect(self.addr, self.config, true, self.connections)
-            .await
-            .map(|(stream, _)| stream)
-            .map_err(|failure| TcpFailure {
-                status: failure.status,
-                error: failure.error,
-            }))
-    }
-
-    /// Waits `host_pause`, ending early once the scan is stopping (the flag is looked at every
-    /// [`STOP_POLL`]), so a signal is not kept waiting by a long pause.
-    async fn pause(&self) {
-        let until = tokio::time::Instant::now() + self.deep.host_pause;
-        while !self.config.stopping() {
-            let left = until.saturating_duration_since(tokio::time::Instant::now());
-            if left.is_zero() {
-                return;
-            }
-            tokio::time::sleep(left.min(STOP_POLL)).await;
+        match self.link.connect(true).await {
+            Ok(connected) => Opened::Connected(connected.framed),
+            Err(failure) => Opened::Failed(failure),
         }
     }
 
@@ -206,7 +172,7 @@ impl Session<'_> {
         if self.interrupted {
             return true;
         }
-        if self.config.stopping() {
+        if self.link.config.stop.is_cancelled() {
             self.interrupted = true;
             self.note(format!(
                 "{step} and later steps: not run, the scan was interrupted"

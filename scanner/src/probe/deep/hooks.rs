@@ -3,9 +3,10 @@
 //! 2.2.1.3 / 2.2.1.4) and the host identity (CredSSP TSRequest with an NTLM NEGOTIATE,
 //! MS-CSSP 2.2.1, MS-NLMP 2.2.1).
 //!
-//! Each is one function with one call site. The caller owns the stream and wraps each call in
-//! one stage deadline (`timeout_at`), so a hook reads and writes freely, but only ever exactly
-//! one answer (sized by the codec's frame length, never read to EOF). A hook never panics on
+//! Each is one function with one call site. The caller owns the connection and wraps each call
+//! in one stage deadline (`timeout_at`), so a hook reads and writes freely, but only ever
+//! exactly one answer (a [`Framed`] read sized by the codec's hint, never read to EOF). A hook
+//! never panics on
 //! what the server sends, and never sends credentials: the NTLM exchange stops at the
 //! CHALLENGE, and no AUTHENTICATE message exists in this code.
 //!
@@ -14,17 +15,16 @@
 //! name the values reports know. They meet only here, in [`answered`] (wire → record) and
 //! [`standard_security`] (record → wire, `method.bit()`).
 
-use std::io;
 use std::time::SystemTime;
 
+use rdpsweep_codec::hint::{PduHint, TpktHint, TsRequestHint};
+use rdpsweep_codec::{self as proto, ntlm, Challenge, ClientSettings, CodecError, ConnectReply};
 use rdpsweep_reports::{EncryptionLevel, EncryptionMethod, NtlmIdentity, RdpVersion};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::probe::{is_reset, lowercase, preview};
-use rdpsweep_codec::{
-    self as proto, ntlm, Challenge, ClientSettings, CodecError, ConnectReply, FrameSize, PduHint,
-    TpktHint, TsRequestHint,
-};
+use crate::probe::link::frame_fault;
+use crate::wire::failure::io_words;
+use crate::wire::{Framed, ReadError};
 
 /// What one standard-security attempt (one encryption method offered alone) learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,17 +52,17 @@ pub(super) enum McsAttempt {
 /// an X.224 Disconnect, a close or a reset) or an undecodable answer is
 /// [`McsAttempt::Refused`].
 pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: &mut S,
+    framed: &mut Framed<S>,
     method: EncryptionMethod,
 ) -> McsAttempt {
     let offer = ClientSettings::probe(
         proto::EncryptionMethod::from_bits_retain(method.bit()),
         proto::SecurityProtocol::RDP,
     );
-    if let Err(e) = send(stream, &proto::encode_connect_initial(&offer)).await {
+    if let Err(e) = framed.send(&proto::encode_connect_initial(&offer)).await {
         return McsAttempt::Refused(format!("{} sending the mcs connect initial", io_words(&e)));
     }
-    let frame = match read_one(stream, "the mcs connect response", tpkt_size).await {
+    let frame = match read_one(framed, "the mcs connect response", &TpktHint::ANY).await {
         Ok(frame) => frame,
         Err(why) => return McsAttempt::Refused(why),
     };
@@ -105,12 +105,14 @@ pub(super) enum NtlmStep {
 /// (MS-NLMP 2.2.1.1), reads one TSRequest back and decodes the NTLM CHALLENGE (2.2.1.2) in
 /// it into an [`NtlmIdentity`] (see [`identity`]). The exchange stops at the CHALLENGE: no
 /// AUTHENTICATE message, no credentials.
-pub(super) async fn ntlm_identity<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S) -> NtlmStep {
+pub(super) async fn ntlm_identity<S: AsyncRead + AsyncWrite + Unpin>(
+    tls: &mut Framed<S>,
+) -> NtlmStep {
     let negotiate = proto::TsRequest::ntlm_negotiate().encode();
-    if let Err(e) = send(tls, &negotiate).await {
+    if let Err(e) = tls.send(&negotiate).await {
         return NtlmStep::Failed(format!("{} sending the ntlm negotiate", io_words(&e)));
     }
-    let frame = match read_one(tls, "the ntlm challenge", tsrequest_size).await {
+    let frame = match read_one(tls, "the ntlm challenge", &TsRequestHint::default()).await {
         Ok(frame) => frame,
         Err(why) => return NtlmStep::Failed(why),
     };
@@ -161,83 +163,24 @@ pub(super) fn identity(challenge: &Challenge, arrived: u64) -> NtlmIdentity {
     }
 }
 
-/// Writes `bytes` and flushes them (a TLS stream sends nothing until flushed).
-async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
-    stream.write_all(bytes).await?;
-    stream.flush().await
-}
-
-/// How much of a message the bytes so far say there is.
-enum Size {
-    /// Not known yet: read at least this many more bytes.
-    AtLeast(usize),
-    /// The whole message is this many bytes.
-    Whole(usize),
-}
-
-/// TPKT: the 4-byte header gives the length.
-fn tpkt_size(buf: &[u8]) -> Result<Size, String> {
-    match TpktHint::ANY.frame_size(buf) {
-        Ok(FrameSize::More(n)) => Ok(Size::AtLeast(n)),
-        Ok(FrameSize::Whole(len)) => Ok(Size::Whole(len)),
-        Err(CodecError::NotTpkt) => Err(format!("not rdp: answer starts {}", preview(buf))),
-        // An impossible TPKT length ("impossible tpkt length 2").
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// A TSRequest: the DER SEQUENCE header gives the length, at most 64 KiB.
-fn tsrequest_size(buf: &[u8]) -> Result<Size, String> {
-    match TsRequestHint::default().frame_size(buf) {
-        Ok(FrameSize::More(n)) => Ok(Size::AtLeast(n)),
-        Ok(FrameSize::Whole(len)) => Ok(Size::Whole(len)),
-        Err(CodecError::NotTsRequest(_)) => {
-            Err(format!("not credssp: answer starts {}", preview(buf)))
-        }
-        Err(CodecError::BadDerLength { octet, .. }) => Err(format!(
-            "credssp tsrequest with bad length octet {octet:#04x}"
-        )),
-        // "credssp tsrequest of 65541 bytes, over 65536 allowed".
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Reads exactly one message, asking `size` how long it is, so nothing after it is consumed.
-/// `what` names the message in the words of a failure.
-async fn read_one<S: AsyncRead + Unpin>(
-    stream: &mut S,
+/// Reads exactly one message, sized by `hint`; `what` names it in the words of a failure.
+async fn read_one<S: AsyncRead + AsyncWrite + Unpin>(
+    framed: &mut Framed<S>,
     what: &str,
-    size: fn(&[u8]) -> Result<Size, String>,
+    hint: &impl PduHint,
 ) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::with_capacity(512);
-    loop {
-        let need = match size(&buf)? {
-            Size::Whole(len) if buf.len() >= len => return Ok(buf),
-            Size::Whole(len) => len - buf.len(),
-            Size::AtLeast(n) => n,
-        };
-        let start = buf.len();
-        buf.resize(start + need, 0);
-        match stream.read(&mut buf[start..]).await {
-            Ok(0) => return Err(format!("closed before {what} ({start} bytes received)")),
-            Ok(n) => buf.truncate(start + n),
-            Err(e) => {
-                return Err(format!(
-                    "{} before {what} ({start} bytes received)",
-                    io_words(&e)
-                ))
-            }
+    framed.read_pdu(hint).await.map_err(|e| match e {
+        ReadError::Frame { error, .. } => frame_fault(&error, framed.bytes()).1,
+        ReadError::Closed { received } => {
+            format!("closed before {what} ({received} bytes received)")
         }
-    }
-}
-
-/// `reset`, or the error in lowercase words.
-fn io_words(e: &io::Error) -> String {
-    if is_reset(e) {
-        "reset".to_string()
-    } else {
-        lowercase(e)
-    }
+        ReadError::Io {
+            error, received, ..
+        } => format!(
+            "{} before {what} ({received} bytes received)",
+            io_words(&error)
+        ),
+    })
 }
 
 #[cfg(test)]

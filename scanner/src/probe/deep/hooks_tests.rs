@@ -24,20 +24,21 @@ fn pipe() -> (DuplexStream, DuplexStream) {
 }
 
 /// A server that reads the Connect Initial, answers `reply` and closes.
-async fn mcs_server(mut far: DuplexStream, reply: Vec<u8>) -> ClientRequest {
-    let frame = read_one(&mut far, "the connect initial", tpkt_size)
+async fn mcs_server(far: DuplexStream, reply: Vec<u8>) -> ClientRequest {
+    let mut far = Framed::new(far);
+    let frame = read_one(&mut far, "the connect initial", &TpktHint::ANY)
         .await
         .expect("a connect initial");
+    let mut far = far.into_inner();
     let request = decode_connect_initial(&frame).expect("it decodes");
     far.write_all(&reply).await.expect("reply");
     request
 }
 
 async fn offer(method: EncryptionMethod, reply: Vec<u8>) -> (McsAttempt, ClientRequest) {
-    let (mut near, far) = pipe();
+    let (near, far) = pipe();
     let server = tokio::spawn(mcs_server(far, reply));
-    let attempt = standard_security(&mut near, method).await;
-    drop(near);
+    let attempt = standard_security(&mut Framed::new(near), method).await;
     (attempt, server.await.expect("server task"))
 }
 
@@ -149,9 +150,11 @@ async fn every_kind_of_refusal_is_put_in_words() {
 async fn exactly_one_frame_is_read() {
     let mut reply = response(0x02, 2);
     reply.extend_from_slice(b"next");
-    let (mut near, far) = pipe();
+    let (near, far) = pipe();
     let server = tokio::spawn(mcs_server(far, reply));
+    let mut near = Framed::new(near);
     let attempt = standard_security(&mut near, EncryptionMethod::Bits128).await;
+    let mut near = near.into_inner();
     assert!(
         matches!(attempt, McsAttempt::Answered { .. }),
         "{attempt:?}"
@@ -224,10 +227,12 @@ fn identity_takes_names_version_and_clock_from_the_challenge() {
 
 /// A server that reads one TSRequest, answers `reply`, then counts what else the client sends
 /// until it goes away.
-async fn credssp_server(mut far: DuplexStream, reply: Vec<u8>) -> (TsRequest, usize) {
-    let frame = read_one(&mut far, "the negotiate", tsrequest_size)
+async fn credssp_server(far: DuplexStream, reply: Vec<u8>) -> (TsRequest, usize) {
+    let mut far = Framed::new(far);
+    let frame = read_one(&mut far, "the negotiate", &TsRequestHint::default())
         .await
         .expect("a tsrequest");
+    let mut far = far.into_inner();
     let request = TsRequest::decode(&frame).expect("it decodes");
     far.write_all(&reply).await.expect("reply");
     // Half-close: the client sees the end after `reply`; what it still sends is counted.
@@ -238,8 +243,9 @@ async fn credssp_server(mut far: DuplexStream, reply: Vec<u8>) -> (TsRequest, us
 }
 
 async fn negotiate(reply: Vec<u8>) -> (NtlmStep, (TsRequest, usize)) {
-    let (mut near, far) = pipe();
+    let (near, far) = pipe();
     let server = tokio::spawn(credssp_server(far, reply));
+    let mut near = Framed::new(near);
     let step = ntlm_identity(&mut near).await;
     drop(near);
     (step, server.await.expect("server task"))

@@ -1,15 +1,17 @@
 //! Step 1: the protocol matrix, one Connection Request per protocol, each on its own
 //! connection (the SSL|HYBRID|HYBRID_EX answer is the ordinary probe's).
 
+use rdpsweep_codec::SecurityProtocol;
 use rdpsweep_reports::deep::MATRIX;
 use rdpsweep_reports::{NegFailure, NtlmIdentity, Observation, ProtocolAnswer, SelectedProtocol};
-use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt, NtlmStep};
-use super::{request, security, NotOpened, Session};
-use crate::probe::{human, negotiate_as, tls_server_name, upgrade_keep, Negotiation};
-use rdpsweep_codec::{NegotiationResponse, SecurityProtocol};
+use super::{request, security, Opened, Session};
+use crate::probe::human;
+use crate::probe::link::{Confirmed, Negotiation};
+use crate::probe::tls::{server_name, upgrade};
+use crate::wire::{Conn, Framed};
 
 /// What the matrix connections learned.
 pub(super) struct Matrix {
@@ -30,42 +32,40 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
         ntlm: None,
     };
     for (protocol, requested) in MATRIX {
-        if requested == SecurityProtocol::WINDOWS_CLIENT.bits() {
+        let requested = SecurityProtocol::from_bits_retain(requested);
+        if requested == SecurityProtocol::WINDOWS_CLIENT {
             out.answers
                 .push(from_first_probe(protocol, requested, first));
             continue;
         }
-        let mut stream = match session.open(&format!("protocol {protocol}")).await {
-            Err(NotOpened) => continue,
-            Ok(Err(failure)) => {
+        let mut framed = match session.open(&format!("protocol {protocol}")).await {
+            Opened::Skipped => continue,
+            Opened::Failed(failure) => {
                 let mut answer = blank(protocol, requested, failure.status);
                 answer.error = Some(failure.error);
                 out.answers.push(answer);
                 continue;
             }
-            Ok(Ok(stream)) => stream,
+            Opened::Connected(framed) => framed,
         };
-        let nego = negotiate_as(
-            &mut stream,
-            &request(session.config, requested),
-            session.config,
-        )
-        .await;
+        let nego = session
+            .link
+            .negotiate(&mut framed, &request(session, requested))
+            .await;
         let answer = answer_of(protocol, requested, &nego);
-        let credssp = answer
-            .selected
-            .is_some_and(|s| SecurityProtocol::from_bits_retain(s.0).is_credssp());
-        match SecurityProtocol::from_bits_retain(protocol.0) {
-            SecurityProtocol::RDP if answer.accepted => {
-                let attempt =
-                    security::attempt(session.config, &mut stream, security::FIRST_METHOD).await;
-                out.first_mcs = Some(attempt);
-            }
-            SecurityProtocol::HYBRID if credssp => out.ntlm = ntlm_step(session, stream).await,
-            SecurityProtocol::HYBRID => session.note(format!(
-                "ntlm identity: not applicable, the {requested:#04x} request did not select CredSSP"
-            )),
-            _ => {}
+        let credssp = nego.selected().is_some_and(|p| p.is_credssp());
+        let asked = SecurityProtocol::from_bits_retain(protocol.0);
+        if asked == SecurityProtocol::RDP && answer.accepted {
+            let attempt =
+                security::attempt(session.link.config, &mut framed, security::FIRST_METHOD).await;
+            out.first_mcs = Some(attempt);
+        } else if asked == SecurityProtocol::HYBRID && credssp {
+            out.ntlm = ntlm_step(session, framed).await;
+        } else if asked == SecurityProtocol::HYBRID {
+            session.note(format!(
+                "ntlm identity: not applicable, the {:#04x} request did not select CredSSP",
+                requested.bits()
+            ));
         }
         out.answers.push(answer);
     }
@@ -75,7 +75,7 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
 /// The HYBRID_EX row: the ordinary probe sent exactly SSL|HYBRID|HYBRID_EX.
 fn from_first_probe(
     protocol: SelectedProtocol,
-    requested: u32,
+    requested: SecurityProtocol,
     first: &Observation,
 ) -> ProtocolAnswer {
     ProtocolAnswer {
@@ -91,12 +91,12 @@ fn from_first_probe(
 /// An answer with only the request and the TCP outcome filled in.
 pub(super) fn blank(
     protocol: SelectedProtocol,
-    requested: u32,
+    requested: SecurityProtocol,
     tcp: rdpsweep_reports::TcpStatus,
 ) -> ProtocolAnswer {
     ProtocolAnswer {
         protocol,
-        requested,
+        requested: requested.bits(),
         from_first_probe: false,
         tcp,
         rdp: None,
@@ -110,22 +110,22 @@ pub(super) fn blank(
 /// The answer to one request: accepted only when the Confirm selected exactly `protocol`.
 pub(super) fn answer_of(
     protocol: SelectedProtocol,
-    requested: u32,
+    requested: SecurityProtocol,
     nego: &Negotiation,
 ) -> ProtocolAnswer {
     let mut answer = blank(protocol, requested, rdpsweep_reports::TcpStatus::Open);
     answer.rdp = Some(nego.status);
     answer.error = nego.error.clone();
-    match nego.answer {
-        Some(Some(NegotiationResponse::Response {
+    match nego.confirmed {
+        Some(Confirmed::Selected {
             protocol: chosen, ..
-        })) => {
+        }) => {
             answer.selected = Some(SelectedProtocol(chosen.bits()));
         }
-        Some(Some(NegotiationResponse::Failure { code })) => {
+        Some(Confirmed::Refused(code)) => {
             answer.neg_failure = Some(NegFailure(code.0));
         }
-        Some(None) => {
+        Some(Confirmed::WithoutNegotiation) => {
             answer.selected = Some(SelectedProtocol(SecurityProtocol::RDP.bits()));
             answer.error = Some("a connection confirm without negotiation data".to_string());
         }
@@ -136,11 +136,12 @@ pub(super) fn answer_of(
 }
 
 /// TLS on the CredSSP connection, then the NTLM exchange, each within one deadline.
-async fn ntlm_step(session: &mut Session<'_>, stream: TcpStream) -> Option<NtlmIdentity> {
-    let config = session.config;
-    let name = tls_server_name(session.addr.ip(), session.hostname);
+async fn ntlm_step(session: &mut Session<'_>, framed: Framed<Conn>) -> Option<NtlmIdentity> {
+    let config = session.link.config;
+    let name = server_name(session.link.addr.ip(), session.hostname);
     let deadline = Instant::now() + config.timeout;
-    let mut tls = match timeout_at(deadline, upgrade_keep(stream, name, config.tls.clone())).await {
+    let handshake = upgrade(framed.into_inner(), name, config.tls.clone());
+    let tls = match timeout_at(deadline, handshake).await {
         Ok(Ok((_, tls))) => tls,
         Ok(Err(failure)) => {
             session.note(format!("ntlm identity: {}", failure.error));
@@ -154,6 +155,7 @@ async fn ntlm_step(session: &mut Session<'_>, stream: TcpStream) -> Option<NtlmI
             return None;
         }
     };
+    let mut tls = Framed::new(tls);
     let deadline = Instant::now() + config.timeout;
     match timeout_at(deadline, hooks::ntlm_identity(&mut tls)).await {
         Ok(NtlmStep::Identity(identity, defects)) => {

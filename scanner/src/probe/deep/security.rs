@@ -2,26 +2,26 @@
 //! attempt rides on the protocol matrix's PROTOCOL_RDP connection; the others run only when
 //! that request was accepted (so a host without standard security gets no connection for them).
 
+use rdpsweep_codec::SecurityProtocol;
 use rdpsweep_reports::{EncryptionMethod, ProtocolAnswer, RdpSecurity, TcpStatus};
-use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt};
-use super::{request, selected, NotOpened, Session};
-use crate::probe::{human, negotiate_as, ProbeConfig};
-use rdpsweep_codec::SecurityProtocol;
+use super::{request, Opened, Session};
+use crate::probe::{human, ProbeConfig};
+use crate::wire::{Conn, Framed};
 
 /// The method the PROTOCOL_RDP matrix connection offers.
 pub(super) const FIRST_METHOD: EncryptionMethod = EncryptionMethod::Bits40;
 
-/// One attempt on a stream whose Confirm selected PROTOCOL_RDP, within one stage deadline.
+/// One attempt on a connection whose Confirm selected PROTOCOL_RDP, within one stage deadline.
 pub(super) async fn attempt(
     config: &ProbeConfig,
-    stream: &mut TcpStream,
+    framed: &mut Framed<Conn>,
     method: EncryptionMethod,
 ) -> McsAttempt {
     let deadline = Instant::now() + config.timeout;
-    match timeout_at(deadline, hooks::standard_security(stream, method)).await {
+    match timeout_at(deadline, hooks::standard_security(framed, method)).await {
         Ok(attempt) => attempt,
         Err(_) => McsAttempt::Refused(format!(
             "no mcs connect response within {}",
@@ -49,21 +49,24 @@ pub(super) async fn run(
     };
     let mut attempts = vec![(FIRST_METHOD, first)];
     for &method in EncryptionMethod::ALL.iter().filter(|&&m| m != FIRST_METHOD) {
-        let mut stream = match session.open(&format!("standard security {method}")).await {
-            Err(NotOpened) => continue,
-            Ok(Err(failure)) => {
+        let framed = match session.open(&format!("standard security {method}")).await {
+            Opened::Skipped => continue,
+            Opened::Failed(failure) => {
                 let why = format!("tcp {}: {}", failure.status, failure.error);
                 attempts.push((method, McsAttempt::Refused(why)));
                 continue;
             }
-            Ok(Ok(stream)) => stream,
+            Opened::Connected(framed) => framed,
         };
-        let rdp = SecurityProtocol::RDP.bits();
-        let nego = negotiate_as(&mut stream, &request(session.config, rdp), session.config).await;
-        let result = if selected(&nego) == Some(SecurityProtocol::RDP) {
-            attempt(session.config, &mut stream, method).await
-        } else {
-            McsAttempt::Refused("the server did not select PROTOCOL_RDP again".to_string())
+        let link = session.link;
+        let request = request(session, SecurityProtocol::RDP);
+        let is_rdp = |p: SecurityProtocol| p == SecurityProtocol::RDP;
+        let result = match link
+            .reselect(framed, &request, is_rdp, "PROTOCOL_RDP")
+            .await
+        {
+            Ok(mut framed) => attempt(link.config, &mut framed, method).await,
+            Err(why) => McsAttempt::Refused(why),
         };
         attempts.push((method, result));
     }
@@ -188,7 +191,11 @@ mod tests {
 
     /// The PROTOCOL_RDP request's answer, as the matrix records it.
     fn rdp_answer(tcp: TcpStatus) -> ProtocolAnswer {
-        super::super::matrix::blank(rdpsweep_reports::SelectedProtocol(0), 0, tcp)
+        super::super::matrix::blank(
+            rdpsweep_reports::SelectedProtocol(SecurityProtocol::RDP.bits()),
+            SecurityProtocol::RDP,
+            tcp,
+        )
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! own 127.96.N.0/27 and port (23470–23479, outside the ephemeral range).
 
 use std::net::IpAddr;
-use std::sync::atomic::Ordering;
 use std::time::Duration as StdDuration;
 
 use ipnetwork::IpNetwork;
@@ -12,7 +11,8 @@ use rdpsweep_reports::{
 
 use super::matrix::answer_of;
 use super::*;
-use crate::probe::{probe, Negotiation};
+use crate::probe::link::{Confirmed, Negotiation};
+use crate::probe::{probe, ProbeConfig};
 use rdpsweep_codec::{FailureCode, ResponseFlags};
 use rdpsweep_fleet::{Behaviour, Fleet, FleetConfig, Profile};
 
@@ -34,14 +34,14 @@ fn config(max_connections: u32) -> ProbeConfig {
     let mut deep = DeepConfig::new(StdDuration::ZERO);
     deep.max_connections = max_connections;
     ProbeConfig {
-        connect_timeout: StdDuration::from_secs(2),
-        timeout: StdDuration::from_secs(3),
-        retries: 0,
-        cookie: "deep-test".into(),
-        tls: crate::tls::scanning_client_config(),
-        limiter: None,
-        stop: Arc::default(),
         deep: Some(deep),
+        ..ProbeConfig::new(
+            StdDuration::from_secs(2),
+            StdDuration::from_secs(3),
+            0,
+            "deep-test",
+            crate::tls::scanning_client_config(),
+        )
     }
 }
 
@@ -153,7 +153,7 @@ async fn deep_opens_no_connection_once_the_scan_is_stopping() {
     let fleet = deep_fleet("127.96.2.0/27", port).await;
     let ip = addr_of(&fleet, Behaviour::PolicyTlsOnly);
     let stopping = config(MAX_CONNECTIONS_PER_HOST);
-    stopping.stop.store(true, Ordering::SeqCst);
+    stopping.stop.cancel();
     let obs = probe(ip, port, None, &stopping).await;
     let deep = obs.deep.expect("deep record");
     assert_eq!(deep.connections, 1);
@@ -184,10 +184,10 @@ async fn deep_skips_a_listener_that_sent_no_confirm() {
     );
 }
 
-fn negotiation(status: RdpStatus, answer: Option<Option<NegotiationResponse>>) -> Negotiation {
+fn negotiation(status: RdpStatus, confirmed: Option<Confirmed>) -> Negotiation {
     Negotiation {
         status,
-        answer,
+        confirmed,
         error: None,
         elapsed: StdDuration::ZERO,
     }
@@ -195,40 +195,42 @@ fn negotiation(status: RdpStatus, answer: Option<Option<NegotiationResponse>>) -
 
 #[test]
 fn deep_matrix_accepts_only_the_exact_selection() {
-    let selects = |p: u32| {
+    use rdpsweep_codec::SecurityProtocol as P;
+    let selects = |p: P| {
         negotiation(
             RdpStatus::Negotiated,
-            Some(Some(NegotiationResponse::Response {
+            Some(Confirmed::Selected {
                 flags: ResponseFlags::empty(),
-                protocol: SecurityProtocol::from_bits_retain(p),
-            })),
+                protocol: p,
+            }),
         )
     };
-    let hybrid = SelectedProtocol(0x02);
-    assert!(answer_of(hybrid, 0x03, &selects(0x02)).accepted);
+    let ssl_hybrid = P::SSL | P::HYBRID;
+    let hybrid = SelectedProtocol(P::HYBRID.bits());
+    assert!(answer_of(hybrid, ssl_hybrid, &selects(P::HYBRID)).accepted);
     // nmap would call HYBRID supported here: the server chose SSL instead.
-    let other = answer_of(hybrid, 0x03, &selects(0x01));
+    let other = answer_of(hybrid, ssl_hybrid, &selects(P::SSL));
     assert!(!other.accepted);
-    assert_eq!(other.selected, Some(SelectedProtocol(0x01)));
+    assert_eq!(other.selected, Some(SelectedProtocol(P::SSL.bits())));
 
     let failure = negotiation(
         RdpStatus::Failure,
-        Some(Some(NegotiationResponse::Failure {
-            code: FailureCode::HYBRID_REQUIRED_BY_SERVER,
-        })),
+        Some(Confirmed::Refused(FailureCode::HYBRID_REQUIRED_BY_SERVER)),
     );
-    let refused = answer_of(SelectedProtocol(0x01), 0x01, &failure);
+    let ssl = SelectedProtocol(P::SSL.bits());
+    let refused = answer_of(ssl, P::SSL, &failure);
     assert!(!refused.accepted);
     assert_eq!(refused.neg_failure, Some(NegFailure(5)));
     assert_eq!(refused.selected, None);
 
     // A Confirm without negotiation data is standard RDP security.
-    let bare = negotiation(RdpStatus::Negotiated, Some(None));
-    assert!(answer_of(SelectedProtocol(0x00), 0x00, &bare).accepted);
-    assert!(!answer_of(SelectedProtocol(0x01), 0x01, &bare).accepted);
+    let rdp = SelectedProtocol(P::RDP.bits());
+    let bare = negotiation(RdpStatus::Negotiated, Some(Confirmed::WithoutNegotiation));
+    assert!(answer_of(rdp, P::RDP, &bare).accepted);
+    assert!(!answer_of(ssl, P::SSL, &bare).accepted);
 
     let silent = negotiation(RdpStatus::Timeout, None);
-    let timed_out = answer_of(SelectedProtocol(0x00), 0x00, &silent);
+    let timed_out = answer_of(rdp, P::RDP, &silent);
     assert!(!timed_out.accepted);
     assert_eq!(timed_out.rdp, Some(RdpStatus::Timeout));
 }

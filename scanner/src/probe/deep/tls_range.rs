@@ -3,19 +3,19 @@
 //! ClientHello with that version as its highest for 1.0 and 1.1. A version is accepted only
 //! when the server answers at exactly that version.
 
-use std::io;
 use std::sync::Arc;
 
+use rdpsweep_codec::legacy_tls as legacy;
+use rdpsweep_codec::SecurityProtocol;
 use rdpsweep_reports::{ProtocolAnswer, TlsStatus, TlsVersion, TlsVersionAnswer, TlsWireVersion};
 use rustls::ClientConfig;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
-use super::{request, selected, NotOpened, Session};
-use crate::probe::{hello_random, human, is_reset, negotiate_as, sni, tls_server_name, upgrade};
-use rdpsweep_codec::legacy_tls::{self as legacy, Progress, ServerFlightReader};
-use rdpsweep_codec::SecurityProtocol;
+use super::{request, Opened, Session};
+use crate::probe::human;
+use crate::probe::legacy::hello;
+use crate::probe::tls::{server_name, sni, upgrade};
+use crate::wire::{Conn, Framed};
 
 /// Tries every version, when a protocol that starts TLS was accepted.
 pub(super) async fn run(
@@ -31,30 +31,34 @@ pub(super) async fn run(
     };
     let mut out = Vec::with_capacity(TlsVersion::ALL.len());
     for &version in TlsVersion::ALL {
-        let mut stream = match session.open(&format!("tls version {version}")).await {
-            Err(NotOpened) => continue,
-            Ok(Err(failure)) => {
+        let framed = match session.open(&format!("tls version {version}")).await {
+            Opened::Skipped => continue,
+            Opened::Failed(failure) => {
                 let why = format!("tcp {}: {}", failure.status, failure.error);
                 out.push(not_reached(version, why));
                 continue;
             }
-            Ok(Ok(stream)) => stream,
+            Opened::Connected(framed) => framed,
         };
-        let config = session.config;
-        let nego = negotiate_as(&mut stream, &request(config, requested), config).await;
-        if !selected(&nego).is_some_and(|p| p.starts_tls()) {
-            let why = nego
-                .error
-                .unwrap_or_else(|| "the server did not select tls again".to_string());
-            out.push(not_reached(version, why));
-            continue;
-        }
-        let deadline = Instant::now() + config.timeout;
-        let answer = match timeout_at(deadline, handshake(session, stream, version)).await {
+        let link = session.link;
+        let starts_tls = |p: SecurityProtocol| p.starts_tls();
+        let request = request(session, requested);
+        let framed = match link.reselect(framed, &request, starts_tls, "tls").await {
+            Ok(framed) => framed,
+            Err(why) => {
+                out.push(not_reached(version, why));
+                continue;
+            }
+        };
+        let deadline = Instant::now() + link.config.timeout;
+        let answer = match timeout_at(deadline, handshake(session, framed, version)).await {
             Ok(answer) => answer,
             Err(_) => TlsVersionAnswer {
                 tls: Some(TlsStatus::Timeout),
-                error: Some(format!("no tls handshake within {}", human(config.timeout))),
+                error: Some(format!(
+                    "no tls handshake within {}",
+                    human(link.config.timeout)
+                )),
                 ..not_reached(version, String::new())
             },
         };
@@ -65,11 +69,11 @@ pub(super) async fn run(
 
 /// The requestedProtocols of the first accepted protocol that starts TLS (SSL, then
 /// SSL|HYBRID, then SSL|HYBRID|HYBRID_EX).
-fn tls_request(answers: &[ProtocolAnswer]) -> Option<u32> {
+fn tls_request(answers: &[ProtocolAnswer]) -> Option<SecurityProtocol> {
     answers
         .iter()
         .find(|a| a.accepted && SecurityProtocol::from_bits_retain(a.protocol.0).starts_tls())
-        .map(|a| a.requested)
+        .map(|a| SecurityProtocol::from_bits_retain(a.requested))
 }
 
 /// A version whose handshake never started.
@@ -86,27 +90,27 @@ fn not_reached(version: TlsVersion, error: String) -> TlsVersionAnswer {
 
 async fn handshake(
     session: &Session<'_>,
-    stream: TcpStream,
+    framed: Framed<Conn>,
     version: TlsVersion,
 ) -> TlsVersionAnswer {
-    let name = tls_server_name(session.addr.ip(), session.hostname);
+    let name = server_name(session.link.addr.ip(), session.hostname);
     match version {
-        TlsVersion::Tls10 => legacy_hello(stream, version, legacy::TLS1_0, sni(&name)).await,
-        TlsVersion::Tls11 => legacy_hello(stream, version, legacy::TLS1_1, sni(&name)).await,
-        TlsVersion::Tls12 => pinned(stream, version, name, session.deep.tls12.clone()).await,
-        TlsVersion::Tls13 => pinned(stream, version, name, session.deep.tls13.clone()).await,
+        TlsVersion::Tls10 => legacy_hello(framed, version, legacy::TLS1_0, sni(&name)).await,
+        TlsVersion::Tls11 => legacy_hello(framed, version, legacy::TLS1_1, sni(&name)).await,
+        TlsVersion::Tls12 => pinned(framed, version, name, session.deep.tls12.clone()).await,
+        TlsVersion::Tls13 => pinned(framed, version, name, session.deep.tls13.clone()).await,
     }
 }
 
 /// rustls offering only `version`: a completed handshake is that version.
 async fn pinned(
-    stream: TcpStream,
+    framed: Framed<Conn>,
     version: TlsVersion,
     name: rustls::pki_types::ServerName<'static>,
     tls: Arc<ClientConfig>,
 ) -> TlsVersionAnswer {
-    match upgrade(stream, name, tls).await {
-        Ok(done) => TlsVersionAnswer {
+    match upgrade(framed.into_inner(), name, tls).await {
+        Ok((done, _)) => TlsVersionAnswer {
             version,
             accepted: done.version == Some(version.wire()),
             tls: Some(done.status),
@@ -123,56 +127,30 @@ async fn pinned(
 
 /// The legacy ClientHello offering up to `wire`; reads the ServerHello in the clear.
 async fn legacy_hello(
-    mut stream: TcpStream,
+    mut framed: Framed<Conn>,
     version: TlsVersion,
     wire: u16,
     sni: Option<String>,
 ) -> TlsVersionAnswer {
-    let failed = |status: TlsStatus, error: String| TlsVersionAnswer {
-        tls: Some(status),
-        ..not_reached(version, error)
-    };
-    let io_failed = |e: io::Error| {
-        if is_reset(&e) {
-            failed(TlsStatus::Reset, "reset during the tls handshake".into())
-        } else {
-            failed(TlsStatus::ProtocolError, super::super::lowercase(&e))
+    match hello(&mut framed, wire, sni.as_deref()).await {
+        Ok(hello) => {
+            let chosen = TlsWireVersion(hello.version);
+            let accepted = hello.version == wire;
+            TlsVersionAnswer {
+                version,
+                accepted,
+                tls: Some(TlsStatus::Ok),
+                error: (!accepted).then(|| format!("the server chose {chosen}")),
+                server_version: Some(chosen),
+                cipher: Some(legacy::cipher_name(hello.cipher)),
+            }
         }
-    };
-    let random = hello_random(wire, sni.as_deref());
-    if let Err(e) = stream
-        .write_all(&legacy::client_hello(wire, sni.as_deref(), random))
-        .await
-    {
-        return io_failed(e);
-    }
-    let mut reader = ServerFlightReader::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = match stream.read(&mut chunk).await {
-            Ok(0) => return failed(TlsStatus::Closed, "closed during the tls handshake".into()),
-            Ok(n) => n,
-            Err(e) => return io_failed(e),
-        };
-        match reader.push(&chunk[..n]) {
-            Progress::NeedMore => continue,
-            Progress::Hello(hello) => {
-                let chosen = TlsWireVersion(hello.version);
-                let accepted = hello.version == wire;
-                return TlsVersionAnswer {
-                    version,
-                    accepted,
-                    tls: Some(TlsStatus::Ok),
-                    error: (!accepted).then(|| format!("the server chose {chosen}")),
-                    server_version: Some(chosen),
-                    cipher: Some(legacy::cipher_name(hello.cipher)),
-                };
+        Err(failure) => {
+            let (status, why) = failure.status();
+            TlsVersionAnswer {
+                tls: Some(status),
+                ..not_reached(version, why)
             }
-            Progress::Alert(code) => {
-                let why = format!("server sent tls alert {}", legacy::alert_name(code));
-                return failed(TlsStatus::Alert, why);
-            }
-            Progress::Error(e) => return failed(TlsStatus::ProtocolError, e.to_string()),
         }
     }
 }
@@ -207,9 +185,10 @@ mod tests {
                 answer(0x04, 0x04, true),
             ]
         };
-        assert_eq!(tls_request(&all(true, true, true)), Some(0x01));
-        assert_eq!(tls_request(&all(false, true, true)), Some(0x03));
-        assert_eq!(tls_request(&all(false, false, true)), Some(0x0b));
+        let bits = |answers: Vec<ProtocolAnswer>| tls_request(&answers).map(|p| p.bits());
+        assert_eq!(bits(all(true, true, true)), Some(0x01));
+        assert_eq!(bits(all(false, true, true)), Some(0x03));
+        assert_eq!(bits(all(false, false, true)), Some(0x0b));
         // RDP and RDSTLS alone do not start the TLS handshake this probe makes.
         assert_eq!(tls_request(&all(false, false, false)), None);
     }

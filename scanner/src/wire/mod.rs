@@ -1,0 +1,20 @@
+//! The probe's wire layer: the one place where bytes meet sockets.
+//!
+//! - [`dial`]: how a connection is opened ([`Dial`]); the probe is given a dialer, so its stages
+//!   run over real TCP in a scan and over in-memory streams in tests.
+//! - [`framed`]: [`Framed`], one reader of whole messages over any stream, sized by the codec's
+//!   length hints ([`rdpsweep_codec::hint::PduHint`]), which never reads past the message.
+//! - [`failure`]: one classification of socket errors ([`IoKind`]) into what the record says.
+//! - `memory` (tests): a scripted dialer of in-memory pipes.
+//!
+//! Deadlines are not set here: a stage puts one deadline around everything it does.
+
+pub mod dial;
+pub mod failure;
+pub mod framed;
+#[cfg(test)]
+pub mod memory;
+
+pub use dial::{Conn, Dial, TcpDial};
+pub use failure::IoKind;
+pub use framed::{Framed, ReadError};
