@@ -1,9 +1,9 @@
 # rdpsweep in a container, for nightly runs from cron:
 #   docker build -t rdpsweep .
 #   docker run --rm -v "$PWD/reports:/data" rdpsweep scan -i /data/fleet.txt -o /data/$(date +%F)
-# `docker stop` sends SIGTERM: the scan stops starting probes, finishes those in flight,
-# keeps every finished row, writes the reports marked partial and exits 143; give it time
-# (`docker stop -t 30`), and `rdpsweep scan --resume DIR` finishes the scan later.
+# `docker stop` sends SIGTERM: the scan stops starting probes, gives those in flight half of
+# --stop-grace (8 s, under docker stop's 10 s), keeps every finished row, writes the reports
+# marked partial and exits 143; `rdpsweep scan --resume DIR` finishes the scan later.
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src

@@ -194,7 +194,7 @@ async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -
     let started = Instant::now();
     // Boxed: the TLS stage (with its legacy fallback) is most of a probe's state, and a probe
     // that never gets there (refused, filtered, not RDP) should not carry it.
-    let deadline = started + config.timeout;
+    let deadline = deadline(started, config.timeout);
     let done = Box::pin(tls::stage(link, framed.into_inner(), hostname, deadline)).await;
     obs.tls_ms = Some(ms(started.elapsed()));
     match done {
@@ -243,6 +243,14 @@ fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
             None => why,
         });
     }
+}
+
+/// The deadline `after` from `start`; saturating, so that no duration a caller gives can
+/// overflow the clock (the command line bounds its durations far below this).
+pub fn deadline(start: Instant, after: Duration) -> Instant {
+    start
+        .checked_add(after)
+        .unwrap_or_else(|| start + Duration::from_secs(10 * 365 * 86_400))
 }
 
 /// Milliseconds with one decimal, as the `*_ms` columns show them.

@@ -4,17 +4,23 @@
 //!
 //! Invariants: every `(target, port)` pulled from the stream yields exactly one observation
 //! (a probe that panics yields an `error` row, a name that does not resolve yields one too);
-//! a target is started only when a slot is free and the rate limiter allows a connection, so memory is bounded by `concurrency`, never
-//! by the size of the target space; once `stop` is cancelled no new target is started, and the
-//! probes in flight finish within their stage deadlines.
+//! a target is started only when a slot is free and the rate limiter allows a connection, so
+//! memory is bounded by `concurrency`, never by the size of the target space; once `stop` is
+//! cancelled no new target is started, and the probes in flight get `stop_grace` to finish:
+//! those still running then are abandoned (aborted, and no row is written for them, so a
+//! resumed scan probes them again).
 
 use std::io;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future;
 use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::probe::{self, ProbeConfig};
@@ -32,6 +38,9 @@ pub struct SweepConfig {
     pub probe: ProbeConfig,
     /// The pairs an earlier run into the same directory finished: skipped (`--resume`).
     pub resume: Option<Arc<ResumePoint>>,
+    /// Once `stop` is cancelled, how long the probes in flight may take to finish before they
+    /// are abandoned.
+    pub stop_grace: Duration,
 }
 
 /// How a sweep ended.
@@ -42,11 +51,14 @@ pub struct SweepEnd {
     /// True when `stop` was cancelled during the sweep (targets may be left unstarted, retries and
     /// legacy reconnects skipped).
     pub interrupted: bool,
+    /// Probes still in flight when the stop grace ran out: aborted, no row written.
+    pub abandoned: u64,
 }
 
 /// Probes every target on every port and calls `on_result` once per `(target, port)`, in
 /// completion order. Stops early only if `on_result` fails (its error is returned) or `stop`
-/// is cancelled (then the sweep ends after the probes in flight).
+/// is cancelled (then the sweep ends after the probes in flight, or when `stop_grace` has
+/// passed, whichever comes first).
 pub async fn sweep<F>(
     targets: Arc<TargetSet>,
     config: &SweepConfig,
@@ -65,6 +77,8 @@ where
     let ports: Arc<[u16]> = config.ports.clone().into();
     let per_target = ports.len() as u128;
     let resume = config.resume.clone().unwrap_or_default();
+    // Probes spawned; with `recorded`, how many are in flight.
+    let started = AtomicU64::new(0);
     // Pair `k · ports + p` is target `k` of the order on port `p` (see `resume`).
     let first_target = resume.frontier / per_target.max(1);
     let pairs = targets
@@ -90,14 +104,15 @@ where
         })
         .take_while(|_| future::ready(!stop.is_cancelled()))
         .map(|(target, port)| {
-            let handle = tokio::spawn(probe_target(
+            started.fetch_add(1, Ordering::Relaxed);
+            let mut probe = AbortOnDrop(tokio::spawn(probe_target(
                 target.clone(),
                 port,
                 probe_config.clone(),
                 targets.clone(),
-            ));
+            )));
             async move {
-                match handle.await {
+                match (&mut probe.0).await {
                     Ok(obs) => obs,
                     Err(e) => {
                         failed_row(&target, port, format!("internal error: probe failed: {e}"))
@@ -108,14 +123,51 @@ where
         .buffer_unordered(config.concurrency.max(1));
     let mut results = std::pin::pin!(results);
     let mut recorded = 0u64;
-    while let Some(obs) = results.next().await {
-        on_result(obs)?;
-        recorded += 1;
+    let mut abandon_at: Option<Instant> = None;
+    loop {
+        let next = match abandon_at {
+            None => tokio::select! {
+                next = results.next() => next,
+                () = stop.cancelled() => {
+                    let in_flight = started.load(Ordering::Relaxed) - recorded;
+                    tracing::warn!(
+                        in_flight,
+                        grace_s = config.stop_grace.as_secs_f64(),
+                        "interrupted: finishing the probes in flight, abandoning those not done within the grace (interrupt again to quit now)"
+                    );
+                    abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
+                    continue;
+                }
+            },
+            Some(at) => tokio::select! {
+                next = results.next() => next,
+                () = tokio::time::sleep_until(at) => break,
+            },
+        };
+        match next {
+            Some(obs) => {
+                on_result(obs)?;
+                recorded += 1;
+            }
+            None => break,
+        }
     }
+    // Dropping the stream aborts the probes still in flight (see `AbortOnDrop`).
+    let abandoned = started.load(Ordering::Relaxed) - recorded;
     Ok(SweepEnd {
         recorded,
         interrupted: stop.is_cancelled(),
+        abandoned,
     })
+}
+
+/// A spawned probe, aborted when its future is dropped (a sweep that gave up waiting).
+struct AbortOnDrop(JoinHandle<Observation>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Resolves a name target (first address, within the connect timeout), then probes it unless

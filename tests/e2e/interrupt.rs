@@ -58,6 +58,8 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
             "5s",
             "--retries",
             "5",
+            "--stop-grace",
+            "30s",
             "-q",
         ],
     );
@@ -82,6 +84,82 @@ fn an_interrupt_stops_retries_of_the_probes_in_flight() {
         "a second connection came: {again:?}"
     );
     drop(first);
+}
+
+#[test]
+fn one_sigterm_ends_the_scan_within_the_stop_grace_and_resume_finishes_it() {
+    // With hour-long deadlines, three hosts of the mixed fleet hold their probes for an hour:
+    // silent and trickle at X.224 (trickle's Confirm is whole after 18 s, then its TLS stage
+    // stalls), tls-stall at TLS. Only the stop grace ends them; the 29 others finish at once.
+    let fleet = Fleet::start("127.91.32.0/27", 23427, "mixed");
+    let hanging = ["silent", "trickle", "tls-stall"].map(|b| fleet.addr_of(b));
+    let dir = TestDir::new();
+    let mut child = spawn_scan(
+        &dir,
+        &[
+            "127.91.32.0/27",
+            "-p",
+            "23427",
+            "--timeout",
+            "1h",
+            "--connect-timeout",
+            "1h",
+            "--retries",
+            "0",
+            "--stop-grace",
+            "2s",
+        ],
+    );
+    wait_for_rows(&dir, &mut child, 29);
+    terminate(&child);
+    // Without the grace this would take an hour: the bound only catches a scan that waits
+    // for its probes' own deadlines.
+    let out = wait_with_deadline(&mut child, Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(143), "stderr: {}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("3 probes still in flight at the stop grace were abandoned"),
+        "{printed}"
+    );
+    let resume = format!("rdpsweep scan --resume {}", dir.out());
+    assert!(printed.contains(&resume), "{printed}");
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+
+    // The abandoned probes wrote nothing; every finished one is in the partial report.
+    let json = read_jsonl(&dir.join("out"));
+    assert_eq!(json.len(), 29);
+    for addr in &hanging {
+        assert!(
+            json.iter().all(|row| row["ip"] != addr.as_str()),
+            "{addr} was abandoned yet has a row"
+        );
+    }
+    let summary = read_json(&dir.join("out/summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], true, "{summary}");
+    assert_eq!(summary["hosts"], 29, "{summary}");
+
+    // The resume probes exactly the three abandoned hosts (deadlines may be given anew).
+    let out = run(&[
+        "scan",
+        "--resume",
+        &dir.out(),
+        "--timeout",
+        "1s",
+        "--connect-timeout",
+        "1s",
+        "--retries",
+        "0",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let (_, rows) = read_hosts_csv(&dir.join("out"));
+    assert_eq!(rows.len(), 32);
+    let rows = by_ip(&rows);
+    for addr in &hanging {
+        assert_eq!(rows[addr]["attempts"], "1", "{:?}", rows[addr]);
+    }
+    assert_eq!(rows[&hanging[0]]["rdp"], "timeout");
+    assert_eq!(rows[&hanging[2]]["tls"], "timeout");
 }
 
 /// The first connection to `host`, within `deadline`; fails if the scan exits first.

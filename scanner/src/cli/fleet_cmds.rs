@@ -115,6 +115,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         resume: None,
         deep: false,
         host_pause: Duration::ZERO,
+        stop_grace: super::settings::defaults::STOP_GRACE,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

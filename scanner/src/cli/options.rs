@@ -91,6 +91,10 @@ pub struct ScanOptions {
     )]
     #[serde(default)]
     pub host_pause: Option<Pause>,
+    #[arg(long, value_name = "DUR",
+          help = format!("After the first SIGINT or SIGTERM, exit within this long: probes in flight get half of it, the report files the rest; up to 1h [default: {}]", human(defaults::STOP_GRACE)))]
+    #[serde(default)]
+    pub stop_grace: Option<Pause>,
 }
 
 impl ScanOptions {
@@ -123,6 +127,7 @@ impl ScanOptions {
             seed: self.seed.or(file.seed),
             deep: self.deep.or(file.deep),
             host_pause: self.host_pause.or(file.host_pause),
+            stop_grace: self.stop_grace.or(file.stop_grace),
         }
     }
 

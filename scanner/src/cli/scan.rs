@@ -270,6 +270,8 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
             )
         },
         resume: None,
+        // Half the grace for the probes in flight, the rest for the report files.
+        stop_grace: settings.stop_grace / 2,
     })
 }
 
@@ -343,7 +345,13 @@ pub async fn scan_into(
     info.started_at = Some(now_utc());
     let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
-    let signals = tokio::spawn(watch_signals(listener, stops.clone(), results.clone()));
+    let grace = config.stop_grace * 2;
+    let signals = tokio::spawn(watch_signals(
+        listener,
+        stops.clone(),
+        results.clone(),
+        grace,
+    ));
     let end = sweep(targets, config, stops.sweep.clone(), |obs| {
         lock(&results).record(&obs)?;
         reporter.record(&obs);
@@ -375,8 +383,12 @@ pub async fn scan_into(
     } else {
         String::new()
     };
-    let line = format!(
-        "{resumed}{}; risk: {}; wrote {}",
+    let abandoned = match end.abandoned {
+        0 => String::new(),
+        n => format!("; {n} probes still in flight at the stop grace were abandoned"),
+    };
+    let mut line = format!(
+        "{resumed}{}{abandoned}; risk: {}; wrote {}",
         reporter.finish(end.interrupted),
         level_counts(&built.summary),
         files
@@ -385,6 +397,12 @@ pub async fn scan_into(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if end.interrupted {
+        line.push_str(&format!(
+            "\nto finish the scan: rdpsweep scan --resume {}",
+            out_dir.display()
+        ));
+    }
     Ok(ScanSummary {
         line,
         interrupted: end.interrupted,
@@ -413,13 +431,16 @@ struct Stops {
 }
 
 /// During the sweep, the first Ctrl-C or SIGTERM starts no new target and lets the probes in
-/// flight finish (the report files are then built from what finished); a second quits at once,
+/// flight finish within half the stop grace (the sweep abandons the rest; the report files are
+/// then built from what finished); if the report files are not done when the whole `grace` has
+/// passed, they are abandoned, so the process exits within it. A second signal quits at once,
 /// between two rows (the lock). While the report files are built, a signal abandons them
 /// (nothing half-written is left, and `rdpsweep report` builds them from results.jsonl).
 async fn watch_signals(
     mut listener: signals::Listener,
     stops: Stops,
     results: Arc<Mutex<Results>>,
+    grace: std::time::Duration,
 ) {
     loop {
         listener.next().await;
@@ -428,9 +449,14 @@ async fn watch_signals(
             tracing::warn!("interrupted: abandoning the report files; results.jsonl is complete");
         } else if !stops.sweep.is_cancelled() {
             stops.sweep.cancel();
-            tracing::warn!(
-                "interrupted: finishing the probes in flight (interrupt again to quit now)"
-            );
+            let reports = stops.reports.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(grace).await;
+                reports.store(true, Ordering::SeqCst);
+                tracing::warn!(
+                    "the stop grace has passed: abandoning the report files; results.jsonl holds every finished row (rdpsweep report builds them)"
+                );
+            });
         } else {
             let _between_rows = lock(&results);
             eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)");

@@ -27,6 +27,8 @@ pub mod defaults {
     pub const COOKIE: &str = "rdpsweep";
     pub const SEED: u64 = 0;
     pub const HOST_PAUSE: Duration = Duration::ZERO;
+    /// Under `docker stop`'s 10 s before its SIGKILL.
+    pub const STOP_GRACE: Duration = Duration::from_secs(8);
 }
 
 /// The scan settings, validated.
@@ -57,6 +59,8 @@ pub struct Settings {
     pub deep: bool,
     /// The pause before each deep connection to a host; zero for none.
     pub host_pause: Duration,
+    /// After the first signal, the process exits within this long.
+    pub stop_grace: Duration,
 }
 
 impl Settings {
@@ -109,6 +113,7 @@ impl Settings {
             seed: o.seed.unwrap_or(defaults::SEED),
             deep: o.deep.unwrap_or(false),
             host_pause: o.host_pause.map_or(defaults::HOST_PAUSE, |p| p.0),
+            stop_grace: o.stop_grace.map_or(defaults::STOP_GRACE, |p| p.0),
             resume: None,
         };
         if let Some(dir) = args.resume {

@@ -14,7 +14,8 @@ use rdpsweep_codec::{
 use rdpsweep_reports::{RdpStatus, TcpStatus};
 use tokio::time::{timeout_at, Instant};
 
-use super::{human, ProbeConfig};
+use super::{deadline, human, ProbeConfig};
+use crate::wire::dial::ResetStream;
 use crate::wire::failure::{io_words, lowercase};
 use crate::wire::{Conn, Framed, IoKind, ReadError};
 
@@ -102,13 +103,22 @@ impl Link<'_> {
         }
         self.connections.add();
         let started = Instant::now();
-        let deadline = started + self.config.connect_timeout;
+        let deadline = deadline(started, self.config.connect_timeout);
         let result = timeout_at(deadline, self.config.dial.dial(self.addr)).await;
         let elapsed = started.elapsed();
         let (status, error) = match result {
             Ok(Ok(conn)) => {
                 return Ok(Connected {
                     framed: Framed::new(conn),
+                    elapsed,
+                })
+            }
+            // A listener that resets right after the handshake (an IPS, a service that drops
+            // every RDP connection): the port is open and the connection reset, whether the RST
+            // beat `connect` or not. The next stage reads the reset.
+            Ok(Err(e)) if IoKind::of(&e) == IoKind::Reset => {
+                return Ok(Connected {
+                    framed: Framed::new(Box::new(ResetStream)),
                     elapsed,
                 })
             }
@@ -140,7 +150,7 @@ impl Link<'_> {
         request: &ConnectionRequest,
     ) -> Negotiation {
         let started = Instant::now();
-        let deadline = started + self.config.timeout;
+        let deadline = deadline(started, self.config.timeout);
         let hint = TpktHint::new(MAX_CONFIRM_LEN);
         let read = timeout_at(deadline, async {
             if let Err(e) = framed.send(&request.encode()).await {

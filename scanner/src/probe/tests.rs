@@ -437,3 +437,28 @@ async fn a_stop_cuts_the_host_pause_short_and_opens_no_deep_connection() {
         ["protocol rdp and later steps: not run, the scan was interrupted"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_during_the_handshake_is_an_open_port_reset_and_retried() {
+    // The RST beats `connect` on the first two attempts; the third connection is closed.
+    let dial = MemoryDial::new(|n| match n {
+        0 | 1 => Answer::Fail(std::io::ErrorKind::ConnectionReset),
+        _ => Answer::serve(|stream| async move { drop(stream) }),
+    });
+    let obs = run(&config(&dial, 2)).await;
+    assert_eq!(
+        obs.attempt_outcomes,
+        ["rdp=reset", "rdp=reset", "rdp=closed"],
+        "a reset is retried as any reset is"
+    );
+    let reset = MemoryDial::new(|_| Answer::Fail(std::io::ErrorKind::ConnectionReset));
+    let once = run(&config(&reset, 0)).await;
+    assert_eq!(
+        (once.tcp, once.rdp),
+        (TcpStatus::Open, Some(RdpStatus::Reset))
+    );
+    assert_eq!(
+        once.error.as_deref(),
+        Some("reset before the connection confirm (0 bytes received)")
+    );
+}

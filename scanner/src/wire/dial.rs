@@ -39,3 +39,53 @@ impl Dial for TcpDial {
         })
     }
 }
+
+/// The connection of a listener that reset it during or right after the TCP handshake: the
+/// port is open (it answered the SYN), and every read and write says the peer reset it. A
+/// reset that lands before `connect` returns and one that lands just after then read the same
+/// way (`tcp=open`, `rdp=reset`), whichever the kernel's timing gives.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResetStream;
+
+impl ResetStream {
+    fn error() -> io::Error {
+        io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "connection reset during the tcp handshake",
+        )
+    }
+}
+
+impl AsyncRead for ResetStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Err(Self::error()))
+    }
+}
+
+impl AsyncWrite for ResetStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        _: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::task::Poll::Ready(Err(Self::error()))
+    }
+
+    fn poll_flush(
+        self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Err(Self::error()))
+    }
+
+    fn poll_shutdown(
+        self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}

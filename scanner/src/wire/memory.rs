@@ -22,6 +22,8 @@ pub enum Answer {
     Refuse,
     /// The connect never completes (a filtered port).
     Hang,
+    /// The connect fails with this error (a reset during the handshake, no route...).
+    Fail(io::ErrorKind),
     /// The connect completes; the function plays the server on the far end of the pipe.
     Serve(Serve),
 }
@@ -65,6 +67,7 @@ impl Dial for MemoryDial {
             match answer {
                 Answer::Refuse => Err(io::Error::from(io::ErrorKind::ConnectionRefused)),
                 Answer::Hang => std::future::pending().await,
+                Answer::Fail(kind) => Err(io::Error::from(kind)),
                 Answer::Serve(play) => {
                     let (near, far) = duplex(1 << 17);
                     tokio::spawn(play(far));

@@ -8,9 +8,9 @@ use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt, NtlmStep};
 use super::{request, security, Opened, Session};
-use crate::probe::human;
 use crate::probe::link::{Confirmed, Negotiation};
 use crate::probe::tls::{server_name, upgrade};
+use crate::probe::{deadline, human};
 use crate::wire::{Conn, Framed};
 
 /// What the matrix connections learned.
@@ -139,9 +139,8 @@ pub(super) fn answer_of(
 async fn ntlm_step(session: &mut Session<'_>, framed: Framed<Conn>) -> Option<NtlmIdentity> {
     let config = session.link.config;
     let name = server_name(session.link.addr.ip(), session.hostname);
-    let deadline = Instant::now() + config.timeout;
     let handshake = upgrade(framed.into_inner(), name, config.tls.clone());
-    let tls = match timeout_at(deadline, handshake).await {
+    let tls = match timeout_at(deadline(Instant::now(), config.timeout), handshake).await {
         Ok(Ok((_, tls))) => tls,
         Ok(Err(failure)) => {
             session.note(format!("ntlm identity: {}", failure.error));
@@ -156,8 +155,8 @@ async fn ntlm_step(session: &mut Session<'_>, framed: Framed<Conn>) -> Option<Nt
         }
     };
     let mut tls = Framed::new(tls);
-    let deadline = Instant::now() + config.timeout;
-    match timeout_at(deadline, hooks::ntlm_identity(&mut tls)).await {
+    let challenge = hooks::ntlm_identity(&mut tls);
+    match timeout_at(deadline(Instant::now(), config.timeout), challenge).await {
         Ok(NtlmStep::Identity(identity, defects)) => {
             for defect in defects {
                 session.note(format!("ntlm identity: {defect}; the fields read are kept"));

@@ -8,7 +8,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt};
 use super::{request, Opened, Session};
-use crate::probe::{human, ProbeConfig};
+use crate::probe::{deadline, human, ProbeConfig};
 use crate::wire::{Conn, Framed};
 
 /// The method the PROTOCOL_RDP matrix connection offers.
@@ -20,7 +20,7 @@ pub(super) async fn attempt(
     framed: &mut Framed<Conn>,
     method: EncryptionMethod,
 ) -> McsAttempt {
-    let deadline = Instant::now() + config.timeout;
+    let deadline = deadline(Instant::now(), config.timeout);
     match timeout_at(deadline, hooks::standard_security(framed, method)).await {
         Ok(attempt) => attempt,
         Err(_) => McsAttempt::Refused(format!(

@@ -12,9 +12,9 @@ use rustls::ClientConfig;
 use tokio::time::{timeout_at, Instant};
 
 use super::{request, Opened, Session};
-use crate::probe::human;
 use crate::probe::legacy::hello;
 use crate::probe::tls::{server_name, sni, upgrade};
+use crate::probe::{deadline, human};
 use crate::wire::{Conn, Framed};
 
 /// Tries every version, when a protocol that starts TLS was accepted.
@@ -50,7 +50,7 @@ pub(super) async fn run(
                 continue;
             }
         };
-        let deadline = Instant::now() + link.config.timeout;
+        let deadline = deadline(Instant::now(), link.config.timeout);
         let answer = match timeout_at(deadline, handshake(session, framed, version)).await {
             Ok(answer) => answer,
             Err(_) => TlsVersionAnswer {
