@@ -60,28 +60,57 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
 
 /// The last (most specific) common name, or the whole DN when there is no readable CN.
 fn name(dn: &X509Name<'_>) -> String {
-    dn.iter_common_name()
-        .filter_map(attribute_text)
-        .last()
-        .unwrap_or_else(|| dn.to_string())
+    if let Some(cn) = dn.iter_common_name().last() {
+        return attribute_text(cn);
+    }
+    // No CN: every attribute as `TYPE=value`, in order (x509-parser's own rendering gives an
+    // error text for a value that is not valid text).
+    let attributes: Vec<String> = dn
+        .iter_attributes()
+        .map(|attr| {
+            let oid = attr.attr_type();
+            let kind = x509_parser::objects::oid2abbrev(oid, x509_parser::objects::oid_registry())
+                .map(str::to_string)
+                .unwrap_or_else(|_| oid.to_id_string());
+            format!("{kind}={}", attribute_text(attr))
+        })
+        .collect();
+    attributes.join(", ")
 }
 
-/// A string attribute's text: the UTF-8-compatible string types, or a BMPString (UTF-16BE).
-fn attribute_text(attr: &AttributeTypeAndValue<'_>) -> Option<String> {
+/// An attribute's text, whatever the server put there: the string types as text, a BMPString
+/// as UTF-16BE; bytes that are not valid text are kept visible as `\xNN` (an unpaired UTF-16
+/// surrogate as `\u{NNNN}`), so a name is shown as sent rather than replaced by an error.
+fn attribute_text(attr: &AttributeTypeAndValue<'_>) -> String {
     if let Ok(text) = attr.as_str() {
-        return Some(text.to_string());
+        return text.to_string();
     }
     let value = attr.attr_value();
-    if value.tag() != Tag::BmpString || value.data.len() % 2 != 0 {
-        return None;
+    if value.tag() == Tag::BmpString && value.data.len() % 2 == 0 {
+        let units = value
+            .data
+            .chunks_exact(2)
+            .map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
+        return char::decode_utf16(units)
+            .map(|unit| match unit {
+                Ok(c) => c.to_string(),
+                Err(e) => format!("\\u{{{:04x}}}", e.unpaired_surrogate()),
+            })
+            .collect();
     }
-    let units = value
-        .data
-        .chunks_exact(2)
-        .map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .ok()
+    escaped(value.data)
+}
+
+/// `bytes` as text, each byte that is not part of valid UTF-8 written `\xNN`.
+fn escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
 }
 
 /// Issued by itself: the issuer DN is byte-for-byte the subject DN and, when both key

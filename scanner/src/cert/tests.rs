@@ -346,3 +346,37 @@ fn rsassa_pss_signatures_are_named_with_their_hash() {
     assert_eq!(text(&sha256.signature), "RSASSA-PSS with SHA-256");
     assert!(!sha256.signature.is_weak());
 }
+
+/// `der` with every occurrence of `from` replaced by `to` (same length): a damaged name that
+/// the parser still reads (the signature is not checked when summarising).
+fn patched(der: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut out = der.to_vec();
+    let mut found = false;
+    for at in 0..=out.len() - from.len() {
+        if out[at..at + from.len()] == *from {
+            out[at..at + to.len()].copy_from_slice(to);
+            found = true;
+        }
+    }
+    assert!(found, "the bytes to patch");
+    out
+}
+
+#[test]
+fn names_that_are_not_valid_text_show_the_bad_bytes_escaped() {
+    // A UTF-8 CN with one byte that is not UTF-8, and an O (in a DN without CN) with a NUL.
+    let der = self_signed(&year_params("badname.test"), &ec_key());
+    let info = summary(&patched(&der, b"badname", b"bad\xffame"));
+    assert_eq!(info.subject, "bad\\xffame.test");
+    assert!(!info.subject.contains("X509Error"), "{}", info.subject);
+
+    let mut params = year_params("unused");
+    params.distinguished_name = DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Example Org");
+    let der = self_signed(&params, &ec_key());
+    let info = summary(&patched(&der, b"Example", b"Ex\xc3\x28ple"));
+    assert_eq!(info.subject, "O=Ex\\xc3(ple Org");
+}
