@@ -5,10 +5,17 @@ use std::fmt::Write as _;
 
 use crate::summary::Summary;
 
-/// The metrics of one scan. `finished_unix` is when it ended (seconds since the epoch);
-/// `rdpsweep_last_success_timestamp_seconds` is written only for a scan that completed, so an
-/// alert on its age (or absence) catches both failed and interrupted nights.
-pub fn prometheus_text(summary: &Summary, duration_seconds: f64, finished_unix: i64) -> String {
+/// The metrics of one scan. `last_success_unix` is when the last successful scan ended
+/// (seconds since the epoch): this one's end when it succeeded, else the previous file's
+/// value, so a failed or interrupted night keeps the series (and an alert on its age fires)
+/// instead of dropping it. `None` (no success yet) leaves it out. `open` is how many targets
+/// accepted TCP, for an alert on a fleet that suddenly answers far less.
+pub fn prometheus_text(
+    summary: &Summary,
+    duration_seconds: f64,
+    open: u64,
+    last_success_unix: Option<i64>,
+) -> String {
     let mut out = String::new();
     let mut family = |name: &str, help: &str, samples: Vec<(String, String)>| {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
@@ -31,6 +38,11 @@ pub fn prometheus_text(summary: &Summary, duration_seconds: f64, finished_unix: 
         "rdpsweep_targets",
         "Targets in the scan's report.",
         vec![(String::new(), summary.hosts.to_string())],
+    );
+    family(
+        "rdpsweep_hosts_open",
+        "Targets that accepted TCP.",
+        vec![(String::new(), open.to_string())],
     );
     family(
         "rdpsweep_hosts_by_status",
@@ -60,14 +72,21 @@ pub fn prometheus_text(summary: &Summary, duration_seconds: f64, finished_unix: 
             u8::from(summary.scan.interrupted).to_string(),
         )],
     );
-    if !summary.scan.interrupted {
+    if let Some(at) = last_success_unix {
         family(
             "rdpsweep_last_success_timestamp_seconds",
             "When the last completed scan finished, in seconds since the epoch.",
-            vec![(String::new(), finished_unix.to_string())],
+            vec![(String::new(), at.to_string())],
         );
     }
     out
+}
+
+/// The `rdpsweep_last_success_timestamp_seconds` value of an earlier metrics file's text.
+pub fn last_success(text: &str) -> Option<i64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix("rdpsweep_last_success_timestamp_seconds "))
+        .and_then(|value| value.trim().parse().ok())
 }
 
 /// Escapes a label value: backslash, double quote and newline.
@@ -86,7 +105,9 @@ mod tests {
     #[test]
     fn counts_and_success_timestamp_in_text_format() {
         let summary = SummaryCounter::default().finish(&ScanInfo::default());
-        let text = prometheus_text(&summary, 3.25, 1_790_000_000);
+        let text = prometheus_text(&summary, 3.25, 7, Some(1_790_000_000));
+        assert!(text.contains("rdpsweep_hosts_open 7\n"), "{text}");
+        assert_eq!(last_success(&text), Some(1_790_000_000));
         assert!(
             text.contains("# TYPE rdpsweep_targets gauge\nrdpsweep_targets 0\n"),
             "{text}"
@@ -110,9 +131,10 @@ mod tests {
             },
             ..summary
         };
-        let text = prometheus_text(&interrupted, 1.0, 1);
+        let text = prometheus_text(&interrupted, 1.0, 0, None);
         assert!(text.contains("rdpsweep_scan_interrupted 1\n"), "{text}");
         assert!(!text.contains("last_success"), "{text}");
+        assert_eq!(last_success(&text), None);
     }
 
     #[test]

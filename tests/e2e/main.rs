@@ -9,6 +9,7 @@ mod inputs;
 mod interrupt;
 mod kubernetes;
 mod mixed_fleet;
+mod nightly;
 mod operations;
 mod ranking;
 mod resume;

@@ -46,7 +46,6 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
         "0",
         "-o",
         &dir.out(),
-        "-q",
     ]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let out_dir = dir.join("out");

@@ -18,7 +18,7 @@ pub struct Cli {
     /// More logs on stderr (-v debug, -vv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, display_order = 900)]
     pub verbose: u8,
-    /// Only warnings and errors on stderr, no progress; the final summary line still prints.
+    /// Only warnings and errors on stderr, no progress and no summary line: a run that went well prints nothing (for cron).
     #[arg(short, long, global = true, display_order = 901)]
     pub quiet: bool,
     /// Log lines as `text`, or as `json` objects (one per line) for log shippers.

@@ -116,6 +116,8 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         deep: false,
         host_pause: Duration::ZERO,
         stop_grace: super::settings::defaults::STOP_GRACE,
+        max_targets: super::settings::defaults::MAX_TARGETS,
+        expect_open: None,
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

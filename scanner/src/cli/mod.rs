@@ -11,7 +11,9 @@ mod report;
 mod scan;
 mod settings;
 mod signals;
+mod target_space;
 mod values;
+mod verdict;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -28,6 +30,8 @@ pub const EXIT_RUNTIME: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: `--fail-on LEVEL` and some host is at LEVEL or worse.
 pub const EXIT_FAIL_ON: i32 = 3;
+/// Exit code: fewer targets accepted TCP than `--expect-open N`.
+pub const EXIT_TOO_FEW_OPEN: i32 = 4;
 // Interrupted: 130 after SIGINT, 143 after SIGTERM (`signals::exit_code`); the rows finished
 // so far are written.
 

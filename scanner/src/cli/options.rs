@@ -9,7 +9,9 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::settings::defaults;
-use super::values::{human, AtLeastOne, Cookie, FailOn, Pause, PortList, Retries, Timeout};
+use super::values::{
+    human, AtLeastOne, Cookie, FailOn, MaxTargets, Pause, PortList, Retries, Timeout,
+};
 use super::Failure;
 
 /// Every setting a flag or the config file may give; `None` (or empty) where neither did.
@@ -95,6 +97,14 @@ pub struct ScanOptions {
           help = format!("After the first SIGINT or SIGTERM, exit within this long: probes in flight get half of it, the report files the rest; up to 1h [default: {}]", human(defaults::STOP_GRACE)))]
     #[serde(default)]
     pub stop_grace: Option<Pause>,
+    #[arg(long, value_name = "N",
+          help = format!("Refuse a scan of more probes (targets x ports) than this, which could not finish [default: {}]", defaults::MAX_TARGETS))]
+    #[serde(default)]
+    pub max_targets: Option<MaxTargets>,
+    /// Exit 4 when fewer than N targets accept TCP (a fleet that suddenly answers far less).
+    #[arg(long, value_name = "N")]
+    #[serde(default)]
+    pub expect_open: Option<AtLeastOne>,
 }
 
 impl ScanOptions {
@@ -128,6 +138,8 @@ impl ScanOptions {
             deep: self.deep.or(file.deep),
             host_pause: self.host_pause.or(file.host_pause),
             stop_grace: self.stop_grace.or(file.stop_grace),
+            max_targets: self.max_targets.or(file.max_targets),
+            expect_open: self.expect_open.or(file.expect_open),
         }
     }
 

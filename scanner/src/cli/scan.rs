@@ -13,53 +13,60 @@ use rdpsweep::probe::now_utc;
 use rdpsweep::probe::{DeepConfig, ProbeConfig};
 use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
-use rdpsweep::targets::{Order, Shard, TargetSet};
+use rdpsweep::targets::{Order, TargetSet};
 use rdpsweep::tls::scanning_client_config;
 use rdpsweep_reports::files::{
     remove_stale_scratch, write_atomically, write_reports_fed, Feed, ReportError, ReportOutcome,
     ResultsReader,
 };
-use rdpsweep_reports::metrics::prometheus_text;
+use rdpsweep_reports::metrics;
 use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
 use tokio_util::sync::CancellationToken;
 
 use super::args::ScanArgs;
 use super::plan::ScanPlan;
 use super::progress::Reporter;
-use super::report::{fails_on, level_counts, load_policy};
+use super::report::{level_counts, load_policy};
 use super::settings::Settings;
 use super::signals;
-use super::{print_out, Failure, EXIT_FAIL_ON, EXIT_OK};
+use super::target_space;
+use super::verdict::{self, Verdict};
+use super::{print_out, Failure, EXIT_OK};
 
 /// File descriptors kept free for outputs, logs and name lookups.
 const RESERVED_FDS: u64 = 64;
 
 /// Runs `rdpsweep scan` and returns the exit code.
 pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
-    let settings = Settings::resolve(args)?;
+    let mut settings = Settings::resolve(args)?;
     let policy = load_policy(settings.risk_config.as_deref())?;
-    let sweep_config = sweep_config(&settings)?;
-    let targets = build_targets(&settings)?;
+    let mut sweep_config = sweep_config(&settings)?;
+    // Held until the scan ends: a second writer would duplicate or tear rows. Taken before the
+    // targets are read only when standard input must be saved into the directory first.
+    let mut lock = None;
+    if target_space::reads_stdin(&settings) && !settings.dry_run {
+        lock = Some(lock_out_dir(&settings.out_dir)?);
+        target_space::save_stdin(&mut settings)?;
+    }
+    let targets = target_space::build(&settings)?;
     if let Some(plan) = &settings.resume {
         plan.check_targets(&targets, &settings.out_dir)?;
     }
     if settings.dry_run {
-        let count = targets.len_in(&settings.shard);
-        let probes = count.saturating_mul(settings.ports.len() as u128);
-        let shard = if settings.shard == Shard::all() {
-            String::new()
-        } else {
-            format!(" in shard {} of {} targets", settings.shard, targets.len())
-        };
         print_out(&format!(
-            "dry run: {count} targets{shard} x {} ports = {probes} probes; nothing was sent\n",
-            settings.ports.len()
+            "{}\n",
+            target_space::dry_run_line(&targets, &settings)
         ));
         return Ok(EXIT_OK);
     }
-    let mut sweep_config = sweep_config;
-    // Held until the scan ends: a second writer would duplicate or tear rows.
-    let _lock = lock_out_dir(&settings.out_dir)?;
+    target_space::check_size(&targets, &settings)?;
+    if let Some(path) = &settings.metrics {
+        check_metrics_path(path)?;
+    }
+    let _lock = match lock {
+        Some(lock) => lock,
+        None => lock_out_dir(&settings.out_dir)?,
+    };
     if settings.resume.is_some() {
         sweep_config.resume = Some(Arc::new(resume_point(&settings, &targets, &sweep_config)?));
     } else {
@@ -75,17 +82,21 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         info,
     )
     .await?;
-    print_out(&format!("{}\n", summary.line));
-    if let Some(path) = &settings.metrics {
-        write_metrics(path, &summary)?;
+    // With --quiet a night that went well prints nothing: cron mails only what needs a look.
+    if !quiet {
+        print_out(&format!("{}\n", summary.line));
     }
-    Ok(if summary.interrupted {
-        signals::exit_code()
-    } else if fails_on(&summary.summary, settings.fail_on) {
-        EXIT_FAIL_ON
-    } else {
-        EXIT_OK
-    })
+    let verdict = Verdict::of(&summary.summary, &settings);
+    if let Some(path) = &settings.metrics {
+        write_metrics(path, &summary, &verdict)?;
+    }
+    if summary.interrupted {
+        return Ok(signals::exit_code());
+    }
+    if let Some(message) = verdict.message(&settings.out_dir) {
+        eprintln!("rdpsweep: {message}");
+    }
+    Ok(verdict.exit_code())
 }
 
 /// The lock file of an output directory, which one scan at a time may write.
@@ -175,13 +186,34 @@ fn resume_point(
     Ok(point)
 }
 
-/// Writes the Prometheus text file, replacing it whole.
-fn write_metrics(path: &Path, summary: &ScanSummary) -> Result<(), Failure> {
-    let finished = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let text = prometheus_text(&summary.summary, summary.duration.as_secs_f64(), finished);
+/// Writes the Prometheus text file, replacing it whole. A night that did not succeed (stopped,
+/// nothing answered, too few hosts) keeps the previous file's last-success time.
+fn write_metrics(path: &Path, summary: &ScanSummary, verdict: &Verdict) -> Result<(), Failure> {
+    let last_success = if verdict.succeeded() && !summary.interrupted {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs() as i64)
+    } else {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| metrics::last_success(&text))
+    };
+    let text = metrics::prometheus_text(
+        &summary.summary,
+        summary.duration.as_secs_f64(),
+        verdict::open(&summary.summary),
+        last_success,
+    );
+    let (dir, name) = metrics_place(path)?;
+    write_atomically(dir, name, |w| w.write_all(text.as_bytes()))
+        .map(|_| ())
+        .map_err(|e| Failure::Runtime(e.to_string()))
+}
+
+/// The directory and file name of `--metrics`, the directory created: checked before the scan
+/// starts, so an unwritable path fails at once rather than after a night's work.
+fn metrics_place(path: &Path) -> Result<(&Path, &str), Failure> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -196,9 +228,18 @@ fn write_metrics(path: &Path, summary: &ScanSummary) -> Result<(), Failure> {
             dir.display()
         ))
     })?;
-    write_atomically(dir, name, |w| w.write_all(text.as_bytes()))
-        .map(|_| ())
-        .map_err(|e| Failure::Runtime(e.to_string()))
+    Ok((dir, name))
+}
+
+/// Fails before the scan when `--metrics` cannot be written: its directory cannot be made, or
+/// a file cannot be created in it.
+fn check_metrics_path(path: &Path) -> Result<(), Failure> {
+    let (dir, name) = metrics_place(path)?;
+    let probe = dir.join(format!(".{name}.{}.check", std::process::id()));
+    File::create(&probe)
+        .map_err(|e| Failure::Runtime(format!("cannot write --metrics {}: {e}", path.display())))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 /// The scan's parameters, for `summary.json` and the HTML report.
@@ -223,26 +264,6 @@ fn scan_info(settings: &Settings) -> ScanInfo {
         shard: Some(settings.shard.to_string()),
         ..ScanInfo::default()
     }
-}
-
-/// Validates the targets and excludes; exit 2 when nothing was given or something is bad.
-pub fn build_targets(settings: &Settings) -> Result<TargetSet, Failure> {
-    if settings.targets.is_empty() && settings.input_files.is_empty() {
-        return Err(Failure::Usage(
-            "no targets: give TARGET arguments, --input-file, or targets in --config".into(),
-        ));
-    }
-    let targets = TargetSet::build(
-        &settings.targets,
-        &settings.input_files,
-        &settings.excludes,
-        &settings.exclude_files,
-    )
-    .map_err(|e| Failure::Usage(e.to_string()))?;
-    if targets.is_empty() {
-        tracing::warn!("every target is excluded: nothing to scan");
-    }
-    Ok(targets)
 }
 
 /// The probe and sweep configuration, with concurrency fitted under the open-file limit.

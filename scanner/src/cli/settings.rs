@@ -27,6 +27,8 @@ pub mod defaults {
     pub const COOKIE: &str = "rdpsweep";
     pub const SEED: u64 = 0;
     pub const HOST_PAUSE: Duration = Duration::ZERO;
+    /// A /8: about 16 hours at the default rate.
+    pub const MAX_TARGETS: u128 = 1 << 24;
     /// Under `docker stop`'s 10 s before its SIGKILL.
     pub const STOP_GRACE: Duration = Duration::from_secs(8);
 }
@@ -61,6 +63,10 @@ pub struct Settings {
     pub host_pause: Duration,
     /// After the first signal, the process exits within this long.
     pub stop_grace: Duration,
+    /// The most probes (targets × ports) the scan may hold.
+    pub max_targets: u128,
+    /// `--expect-open N`: fewer targets accepting TCP fail the night.
+    pub expect_open: Option<u64>,
 }
 
 impl Settings {
@@ -114,6 +120,8 @@ impl Settings {
             deep: o.deep.unwrap_or(false),
             host_pause: o.host_pause.map_or(defaults::HOST_PAUSE, |p| p.0),
             stop_grace: o.stop_grace.map_or(defaults::STOP_GRACE, |p| p.0),
+            max_targets: o.max_targets.map_or(defaults::MAX_TARGETS, |m| m.0),
+            expect_open: o.expect_open.map(|n| u64::from(n.0)),
             resume: None,
         };
         if let Some(dir) = args.resume {
@@ -130,9 +138,14 @@ impl Settings {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use clap::Parser;
+
+    /// The settings of `rdpsweep scan 127.0.0.1`: every default.
+    pub(crate) fn defaults() -> Settings {
+        resolve(&["127.0.0.1"]).expect("defaults resolve")
+    }
 
     fn resolve(argv: &[&str]) -> Result<Settings, Failure> {
         let mut full = vec!["rdpsweep", "scan"];

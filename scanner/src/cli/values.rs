@@ -135,6 +135,32 @@ impl TryFrom<i64> for AtLeastOne {
 }
 deserialize_via!(AtLeastOne, i64);
 
+/// The most probes (targets × ports) a scan may hold: a whole number of at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxTargets(pub u128);
+
+impl FromStr for MaxTargets {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim().replace('_', "").parse::<u128>() {
+            Ok(n) if n >= 1 => Ok(MaxTargets(n)),
+            _ => Err(format!("{text:?} is not a whole number of at least 1")),
+        }
+    }
+}
+
+impl TryFrom<i64> for MaxTargets {
+    type Error = String;
+    fn try_from(value: i64) -> Result<Self, String> {
+        u128::try_from(value)
+            .ok()
+            .filter(|v| *v >= 1)
+            .map(MaxTargets)
+            .ok_or_else(|| format!("{value} is not a whole number of at least 1"))
+    }
+}
+deserialize_via!(MaxTargets, i64);
+
 /// How many times a target whose outcome was a timeout or a reset is probed again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retries(pub u32);

@@ -126,6 +126,15 @@ impl TargetSet {
             .saturating_add(names)
     }
 
+    /// [`TargetSet::len`] without saturating.
+    pub fn exact_len(&self) -> num_bigint::BigUint {
+        let intervals = self.v4.intervals().iter().chain(self.v6.intervals());
+        intervals
+            .map(|i| num_bigint::BigUint::from(i.end - i.start) + 1u32)
+            .sum::<num_bigint::BigUint>()
+            + self.names.len()
+    }
+
     /// True when there is nothing to probe.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -241,7 +250,7 @@ impl Collector {
     }
 }
 
-/// Adds every value of a target or exclude file to `into`.
+/// Adds every value of a target or exclude file to `into`; the path `-` is standard input.
 fn read_file(path: &Path, kind: Kind, into: &mut Collector) -> Result<(), TargetError> {
     let unreadable = |e: std::io::Error| {
         TargetError(format!(
@@ -250,13 +259,48 @@ fn read_file(path: &Path, kind: Kind, into: &mut Collector) -> Result<(), Target
             path.display()
         ))
     };
-    let reader = BufReader::new(File::open(path).map_err(unreadable)?);
-    for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(unreadable)?;
+    if path == Path::new(STDIN) {
+        return read_lines(std::io::stdin().lock(), path, kind, into);
+    }
+    let file = File::open(path).map_err(unreadable)?;
+    read_lines(BufReader::new(file), path, kind, into)
+}
+
+/// The path that names standard input in a list of target files.
+pub const STDIN: &str = "-";
+
+/// Adds every value of `reader`, one a line, to `into`; errors name `path` and the line.
+fn read_lines(
+    mut reader: impl BufRead,
+    path: &Path,
+    kind: Kind,
+    into: &mut Collector,
+) -> Result<(), TargetError> {
+    let unreadable = |e: std::io::Error| {
+        TargetError(format!(
+            "cannot read {} file \"{}\": {e}",
+            kind.word(),
+            path.display()
+        ))
+    };
+    let mut bytes = Vec::new();
+    for index in 0.. {
+        bytes.clear();
+        if reader.read_until(b'\n', &mut bytes).map_err(unreadable)? == 0 {
+            break;
+        }
+        let line = std::str::from_utf8(&bytes).map_err(|_| {
+            TargetError(format!(
+                "{}:{}: not UTF-8 text (a target file holds one address, CIDR, range or name a line)",
+                path.display(),
+                index + 1
+            ))
+        })?;
+        let line = line.trim_end_matches(['\n', '\r']);
         let line = if index == 0 {
-            line.strip_prefix('\u{feff}').unwrap_or(&line)
+            line.strip_prefix('\u{feff}').unwrap_or(line)
         } else {
-            &line
+            line
         };
         let value = strip_comment(line);
         if value.is_empty() {

@@ -71,6 +71,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
+use num_bigint::BigUint;
+
 use super::ranges::Interval;
 use super::{v4_target, Target, TargetError, TargetSet};
 
@@ -103,6 +105,19 @@ impl Shard {
         check(index, count)
             .map(|()| Shard { index, count })
             .map_err(|reason| invalid_shard(&format!("{index}/{count}"), &reason))
+    }
+
+    /// [`Shard::size_of`] without a bound on `total` (for counting spaces a `u128` cannot).
+    fn exact_size_of(&self, total: &BigUint) -> BigUint {
+        if check(self.index, self.count).is_err() {
+            return BigUint::ZERO;
+        }
+        let first = BigUint::from(self.index - 1);
+        if *total <= first {
+            BigUint::ZERO
+        } else {
+            (total - 1u32 - first) / self.count + 1u32
+        }
     }
 
     /// How many of the sequence numbers `0..total` are this shard's (`j % count == index - 1`).
@@ -212,6 +227,12 @@ impl TargetSet {
     /// at most one and add up to [`TargetSet::len`]).
     pub fn len_in(&self, shard: &Shard) -> u128 {
         shard.size_of(self.len())
+    }
+
+    /// [`TargetSet::len_in`] without saturating: the whole IPv6 space (`::/0`) holds 2^128
+    /// targets, one more than a `u128` counts. For `--dry-run`, which prints the count.
+    pub fn exact_len_in(&self, shard: &Shard) -> BigUint {
+        shard.exact_size_of(&self.exact_len())
     }
 
     /// A lookup from a target back to its place in the order of `order`: the inverse of

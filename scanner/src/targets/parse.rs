@@ -1,4 +1,4 @@
-//! One target or exclude string: an address, a CIDR or a host name.
+//! One target or exclude string: an address, a CIDR, an address range or a host name.
 //!
 //! Errors are the reason only; the caller adds `invalid target "VALUE": ` and any `FILE:LINE`.
 
@@ -19,7 +19,8 @@ pub(super) enum Spec {
     Name(String),
 }
 
-/// Parses a target: an address, a CIDR or a host name (surrounding whitespace ignored).
+/// Parses a target: an address, a CIDR, a range of addresses (`10.0.0.1-10.0.0.50`, both
+/// ends included, one family) or a host name (surrounding whitespace ignored).
 ///
 /// A CIDR with host bits set (`10.0.0.5/24`) means its whole network (`10.0.0.0/24`), as in
 /// nmap. Network and broadcast addresses are included.
@@ -30,6 +31,9 @@ pub(super) fn target(text: &str) -> Result<Spec, String> {
     }
     if let Some((addr, prefix)) = text.split_once('/') {
         return cidr(addr, prefix);
+    }
+    if let Some(spec) = range(text)? {
+        return Ok(spec);
     }
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(single(ip));
@@ -60,6 +64,33 @@ fn single(ip: IpAddr) -> Spec {
             let v = u128::from(a);
             Spec::V6(Interval { start: v, end: v })
         }
+    }
+}
+
+/// `FIRST-LAST` when both sides are addresses (a host name may hold `-` too: `None` then).
+fn range(text: &str) -> Result<Option<Spec>, String> {
+    let Some((first, last)) = text.split_once('-') else {
+        return Ok(None);
+    };
+    let (Ok(first), Ok(last)) = (
+        first.trim().parse::<IpAddr>(),
+        last.trim().parse::<IpAddr>(),
+    ) else {
+        return Ok(None);
+    };
+    match (single(first), single(last)) {
+        (Spec::V4(a), Spec::V4(b)) if a.start <= b.start => Ok(Some(Spec::V4(Interval {
+            start: a.start,
+            end: b.start,
+        }))),
+        (Spec::V6(a), Spec::V6(b)) if a.start <= b.start => Ok(Some(Spec::V6(Interval {
+            start: a.start,
+            end: b.start,
+        }))),
+        (Spec::V4(_), Spec::V4(_)) | (Spec::V6(_), Spec::V6(_)) => {
+            Err(format!("range runs backwards: {last} is before {first}"))
+        }
+        _ => Err("a range's two ends must both be IPv4 or both IPv6".into()),
     }
 }
 
@@ -166,6 +197,40 @@ mod tests {
                 end: u128::MAX
             }))
         );
+    }
+
+    #[test]
+    fn parses_address_ranges() {
+        assert_eq!(
+            target("10.0.0.1-10.0.0.50"),
+            Ok(v4([10, 0, 0, 1], [10, 0, 0, 50]))
+        );
+        assert_eq!(
+            target("10.0.0.7 - 10.0.0.7"),
+            Ok(v4([10, 0, 0, 7], [10, 0, 0, 7]))
+        );
+        let fd00 = u128::from("fd00::".parse::<Ipv6Addr>().expect("literal"));
+        assert_eq!(
+            target("fd00::-fd00::ff"),
+            Ok(Spec::V6(Interval {
+                start: fd00,
+                end: fd00 + 255
+            }))
+        );
+        assert_eq!(
+            target("10.0.0.9-10.0.0.1"),
+            Err("range runs backwards: 10.0.0.1 is before 10.0.0.9".into())
+        );
+        assert_eq!(
+            target("10.0.0.1-fd00::1"),
+            Err("a range's two ends must both be IPv4 or both IPv6".into())
+        );
+        // Not two addresses: a host name with a hyphen, or a bad value named as such.
+        assert_eq!(
+            target("rdp-01.example"),
+            Ok(Spec::Name("rdp-01.example".into()))
+        );
+        assert!(target("10.0.0.1-10.0.0.300").is_err());
     }
 
     #[test]

@@ -236,6 +236,22 @@ fn an_unreadable_file_is_named() {
 }
 
 #[test]
+fn a_line_that_is_not_utf8_is_named_by_file_and_line() {
+    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    std::io::Write::write_all(&mut file, b"10.0.0.1\r\n10.0.0.\xff2\n").expect("write");
+    let err = TargetSet::build(&[], &[file.path().to_path_buf()], &[], &[]).expect_err("bad line");
+    let expected = format!("{}:2: not UTF-8 text", file.path().display());
+    assert!(err.0.starts_with(&expected), "{}", err.0);
+}
+
+#[test]
+fn ranges_in_files_merge_with_cidrs() {
+    let file = temp_file("10.0.0.250-10.0.1.5\n10.0.1.0/30\n");
+    let set = TargetSet::build(&[], &[file.path().to_path_buf()], &[], &[]).expect("targets");
+    assert_eq!(set.len(), 12);
+}
+
+#[test]
 fn a_bad_line_reports_file_and_line() {
     let file = temp_file("# header\n10.0.0.1\n\n10.0.0.0/33 # typo\n");
     let err = TargetSet::build(&[], &[file.path().to_path_buf()], &[], &[]).expect_err("bad line");
