@@ -15,4 +15,5 @@ pub mod resume;
 pub mod sweep;
 pub mod targets;
 pub mod tls;
+pub mod trust;
 pub mod wire;

@@ -1,0 +1,183 @@
+//! Certificate trust, judged the way clients judge it, after the scanner's handshake (which
+//! accepts every certificate so it can read it): the chain the server sent is verified by
+//! rustls' WebPKI verifier against the public roots (`webpki-roots`, the Mozilla CA set) and
+//! the enterprise CAs of `--ca-file`, at the scan's time; and the certificate's names are
+//! checked against the name the client would connect to, when one is known.
+//!
+//! Why `webpki-roots` rather than the scanning machine's own store: the clients are other
+//! machines (Windows, trusting Microsoft's root program and the CAs their GPO deploys), so the
+//! scanner's own store is no better a guess, and in the slim Docker image it is empty.
+//! `webpki-roots` is the same set on every machine; the CA that issues the fleet's Remote
+//! Desktop certificates (an enterprise CA, the usual case) is given with `--ca-file`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{CertificateError, RootCertStore};
+
+/// The anchors clients trust.
+#[derive(Clone)]
+pub struct TrustStore {
+    roots: Arc<RootCertStore>,
+    provider: Arc<CryptoProvider>,
+    /// The enterprise CA files given, for the record.
+    ca_files: Vec<PathBuf>,
+}
+
+impl fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustStore")
+            .field("anchors", &self.roots.len())
+            .field("ca_files", &self.ca_files)
+            .finish()
+    }
+}
+
+/// Why a chain is not trusted, in the words a client's warning would use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    /// Issued by itself and not one of the anchors (the Windows default for Remote Desktop).
+    SelfSigned,
+    /// Issued by a CA that is not among the anchors (and the chain sent does not lead to one).
+    UnknownIssuer,
+    Expired,
+    NotYetValid,
+    /// A signature the verifier refuses (SHA-1, RSA under 2048 bits, a broken signature).
+    BadSignature,
+    /// Not for server authentication (its extended key usage says otherwise).
+    NotForServers,
+    /// Anything else the verifier refuses (a malformed or unreadable certificate...).
+    Invalid,
+}
+
+impl Untrusted {
+    /// The words written in the record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Untrusted::SelfSigned => "self-signed",
+            Untrusted::UnknownIssuer => "unknown issuer",
+            Untrusted::Expired => "expired",
+            Untrusted::NotYetValid => "not yet valid",
+            Untrusted::BadSignature => "bad or weak signature",
+            Untrusted::NotForServers => "not for server authentication",
+            Untrusted::Invalid => "invalid",
+        }
+    }
+}
+
+/// What a client would make of a server's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustVerdict {
+    /// `Ok` when the chain leads to an anchor, valid at the scan's time.
+    pub chain: Result<(), Untrusted>,
+    /// Whether the certificate is valid for the name the client connects to; `None` when no
+    /// name is known (the target was an address).
+    pub name_match: Option<bool>,
+}
+
+impl TrustStore {
+    /// The public roots and every certificate of the `ca_files` (PEM, any number each). An
+    /// unreadable file or one without a certificate is an error naming it.
+    pub fn load(ca_files: &[PathBuf]) -> Result<TrustStore, String> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for path in ca_files {
+            add_pem(&mut roots, path)?;
+        }
+        Ok(TrustStore {
+            roots: Arc::new(roots),
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            ca_files: ca_files.to_vec(),
+        })
+    }
+
+    /// Judges the chain the server sent (leaf first), at `now`, for `name` when known.
+    pub fn judge(&self, chain: &[Vec<u8>], name: Option<&str>, now: UnixTime) -> TrustVerdict {
+        let Some((leaf, rest)) = chain.split_first() else {
+            return TrustVerdict {
+                chain: Err(Untrusted::Invalid),
+                name_match: None,
+            };
+        };
+        let leaf_der = CertificateDer::from(leaf.as_slice());
+        let Ok(parsed) = ParsedCertificate::try_from(&leaf_der) else {
+            return TrustVerdict {
+                chain: Err(Untrusted::Invalid),
+                name_match: None,
+            };
+        };
+        let intermediates: Vec<CertificateDer<'_>> = rest
+            .iter()
+            .map(|der| CertificateDer::from(der.as_slice()))
+            .collect();
+        let chain = verify_server_cert_signed_by_trust_anchor(
+            &parsed,
+            &self.roots,
+            &intermediates,
+            now,
+            self.provider.signature_verification_algorithms.all,
+        )
+        .map_err(|e| untrusted(&e, leaf));
+        let name_match = name
+            .and_then(|name| ServerName::try_from(name.to_string()).ok())
+            .map(|name| verify_server_name(&parsed, &name).is_ok());
+        TrustVerdict { chain, name_match }
+    }
+}
+
+/// Adds every certificate of one PEM file to `roots`.
+fn add_pem(roots: &mut RootCertStore, path: &Path) -> Result<(), String> {
+    let bad = |why: String| format!("--ca-file {}: {why}", path.display());
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| bad(format!("cannot read it: {e}")))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("not a PEM certificate file: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("holds no certificate".into()));
+    }
+    for cert in certs {
+        roots
+            .add(cert)
+            .map_err(|e| bad(format!("a certificate is not a usable CA: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The client's reason for refusing a chain.
+fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
+    let rustls::Error::InvalidCertificate(e) = e else {
+        return Untrusted::Invalid;
+    };
+    match e {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => Untrusted::Expired,
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            Untrusted::NotYetValid
+        }
+        CertificateError::UnknownIssuer if issued_by_itself(leaf) => Untrusted::SelfSigned,
+        CertificateError::UnknownIssuer => Untrusted::UnknownIssuer,
+        CertificateError::BadSignature
+        | CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => Untrusted::BadSignature,
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            Untrusted::NotForServers
+        }
+        _ => Untrusted::Invalid,
+    }
+}
+
+/// True when the leaf's issuer name is its subject name.
+fn issued_by_itself(leaf: &[u8]) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    X509Certificate::from_der(leaf)
+        .map(|(_, cert)| cert.subject().as_raw() == cert.issuer().as_raw())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+//! Trust judged on certificates made here: a test CA given with `--ca-file`, leaves it issues
+//! (valid, expired, not yet valid, for another name), a self-signed one, and one from a CA
+//! nobody trusts.
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::*;
+
+struct Ca {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+    pem: String,
+}
+
+fn ca(name: &str) -> Ca {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = OffsetDateTime::now_utc() - Duration::days(10);
+    params.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
+    let issuer =
+        CertifiedIssuer::self_signed(params, KeyPair::generate().expect("key")).expect("ca");
+    let pem = issuer.pem();
+    Ca { issuer, pem }
+}
+
+/// A leaf for `name`, valid from `from` to `to` days from now.
+fn leaf_params(name: &str, from: i64, to: i64) -> CertificateParams {
+    let mut params = CertificateParams::new(vec![name.to_string()]).expect("params");
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.not_before = OffsetDateTime::now_utc() + Duration::days(from);
+    params.not_after = OffsetDateTime::now_utc() + Duration::days(to);
+    params
+}
+
+fn issued(ca: &Ca, name: &str, from: i64, to: i64) -> Vec<Vec<u8>> {
+    let key = KeyPair::generate().expect("key");
+    let cert = leaf_params(name, from, to)
+        .signed_by(&key, &ca.issuer)
+        .expect("leaf");
+    vec![cert.der().to_vec()]
+}
+
+fn self_signed(name: &str) -> Vec<Vec<u8>> {
+    let key = KeyPair::generate().expect("key");
+    let cert = leaf_params(name, -1, 365).self_signed(&key).expect("cert");
+    vec![cert.der().to_vec()]
+}
+
+fn store(cas: &[&Ca]) -> (TrustStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files: Vec<PathBuf> = cas
+        .iter()
+        .enumerate()
+        .map(|(i, ca)| {
+            let path = dir.path().join(format!("ca{i}.pem"));
+            std::fs::write(&path, &ca.pem).expect("write ca");
+            path
+        })
+        .collect();
+    (TrustStore::load(&files).expect("trust store"), dir)
+}
+
+fn judge(store: &TrustStore, chain: &[Vec<u8>], name: Option<&str>) -> TrustVerdict {
+    store.judge(chain, name, UnixTime::now())
+}
+
+#[test]
+fn a_leaf_of_a_ca_file_for_the_name_is_trusted() {
+    let corp = ca("Corp Issuing CA");
+    let (store, _dir) = store(&[&corp]);
+    let good = issued(&corp, "rdp01.corp.test", -1, 90);
+    assert_eq!(
+        judge(&store, &good, Some("rdp01.corp.test")),
+        TrustVerdict {
+            chain: Ok(()),
+            name_match: Some(true)
+        }
+    );
+    // Another name: trusted chain, wrong name. No name known: no verdict on it.
+    assert_eq!(
+        judge(&store, &good, Some("rdp02.corp.test")).name_match,
+        Some(false)
+    );
+    assert_eq!(judge(&store, &good, None).name_match, None);
+}
+
+#[test]
+fn each_reason_a_client_refuses_a_chain_is_named() {
+    let corp = ca("Corp Issuing CA");
+    let rogue = ca("Rogue CA");
+    let (store, _dir) = store(&[&corp]);
+    let chain = |chain: &[Vec<u8>]| judge(&store, chain, None).chain;
+    assert_eq!(
+        chain(&issued(&corp, "a.test", -60, -1)),
+        Err(Untrusted::Expired)
+    );
+    assert_eq!(
+        chain(&issued(&corp, "a.test", 30, 60)),
+        Err(Untrusted::NotYetValid)
+    );
+    assert_eq!(chain(&self_signed("a.test")), Err(Untrusted::SelfSigned));
+    assert_eq!(
+        chain(&issued(&rogue, "a.test", -1, 60)),
+        Err(Untrusted::UnknownIssuer)
+    );
+    assert_eq!(chain(&[]), Err(Untrusted::Invalid));
+    assert_eq!(
+        chain(&[b"not a certificate".to_vec()]),
+        Err(Untrusted::Invalid)
+    );
+    // Without the CA file, the corporate leaf is as unknown as the rogue one.
+    let public_only = TrustStore::load(&[]).expect("public roots");
+    assert_eq!(
+        judge(&public_only, &issued(&corp, "a.test", -1, 60), None).chain,
+        Err(Untrusted::UnknownIssuer)
+    );
+}
+
+#[test]
+fn a_ca_file_that_is_not_one_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "no certificate here\n").expect("write");
+    let e = TrustStore::load(std::slice::from_ref(&empty)).expect_err("no certificate");
+    assert!(
+        e.contains("empty.pem") && e.contains("no certificate"),
+        "{e}"
+    );
+    let missing = dir.path().join("missing.pem");
+    let e = TrustStore::load(std::slice::from_ref(&missing)).expect_err("missing");
+    assert!(
+        e.contains("missing.pem") && e.contains("cannot read"),
+        "{e}"
+    );
+}
