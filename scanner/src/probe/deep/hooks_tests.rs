@@ -81,7 +81,7 @@ async fn level_none_and_unknown_values_are_kept_apart() {
         answered(EncryptionMethod::NONE, EncryptionLevel::NONE)
     );
     // A combination of bits is not one method; level 7 is none of the five: both kept.
-    let combination = EncryptionMethod::from_bits_retain(0x03);
+    let combination = EncryptionMethod::BIT_40 | EncryptionMethod::BIT_128;
     let (odd, _) = offer(
         EncryptionMethod::BIT_40,
         response(combination, EncryptionLevel(7)),
