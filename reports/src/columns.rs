@@ -7,8 +7,10 @@
 //! them. The page shows its columns in the table's order; the ones only the page has (the
 //! `--deep` summary columns) sit before the certificate, so they show without scrolling.
 
+use rdpsweep_codec::EncryptionLevel;
+
 use crate::certificate::CertInfo;
-use crate::deep::{join, DeepObservation, EncryptionLevel};
+use crate::deep::{join, DeepObservation};
 use crate::findings::Finding;
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
@@ -374,11 +376,12 @@ fn encryption(deep: &DeepObservation) -> String {
     text.trim().to_string()
 }
 
-/// Sorts standard security by strength: none, low, client-compatible, high, fips.
+/// Sorts standard security by strength: none, low, client-compatible, high, fips (a level
+/// outside these has no key).
 fn encryption_key(deep: &DeepObservation) -> String {
     let level = deep.rdp_security.as_ref().and_then(|s| s.level);
     level
-        .and_then(|l| EncryptionLevel::ALL.iter().position(|x| *x == l))
+        .and_then(|l| EncryptionLevel::KNOWN.iter().position(|x| *x == l))
         .map(|i| i.to_string())
         .unwrap_or_default()
 }

@@ -8,17 +8,16 @@
 //! TLS version has that answer recorded, not counted as support.
 
 use std::fmt;
-use std::str::FromStr;
 
+use rdpsweep_codec::{
+    EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, SecurityProtocol, TlsWireVersion,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::timestamp;
 pub use crate::vocab::TlsVersion;
-use crate::vocab::{
-    word_enum, NegFailure, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsWireVersion,
-    UnknownWord,
-};
+use crate::vocab::{RdpStatus, TcpStatus, TlsStatus};
 
 /// Everything the deep probe found; `Observation::deep` is `None` when `--deep` was not given.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,22 +46,29 @@ pub struct DeepObservation {
 /// The protocols of the matrix in the order they are reported, each with the
 /// requestedProtocols value sent for it (MS-RDPBCGR 2.2.1.1.1): HYBRID is sent as SSL|HYBRID
 /// and HYBRID_EX as SSL|HYBRID|HYBRID_EX, as clients do.
-pub const MATRIX: [(SelectedProtocol, u32); 6] = [
-    (SelectedProtocol(0x00), 0x00),
-    (SelectedProtocol(0x01), 0x01),
-    (SelectedProtocol(0x02), 0x03),
-    (SelectedProtocol(0x08), 0x0b),
-    (SelectedProtocol(0x04), 0x04),
-    (SelectedProtocol(0x10), 0x10),
+pub const MATRIX: [(SecurityProtocol, SecurityProtocol); 6] = [
+    (SecurityProtocol::RDP, SecurityProtocol::RDP),
+    (SecurityProtocol::SSL, SecurityProtocol::SSL),
+    (
+        SecurityProtocol::HYBRID,
+        SecurityProtocol::SSL.union(SecurityProtocol::HYBRID),
+    ),
+    (
+        SecurityProtocol::HYBRID_EX,
+        SecurityProtocol::WINDOWS_CLIENT,
+    ),
+    (SecurityProtocol::RDSTLS, SecurityProtocol::RDSTLS),
+    (SecurityProtocol::RDSAAD, SecurityProtocol::RDSAAD),
 ];
 
 /// The answer to one Connection Request of the matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProtocolAnswer {
     /// The protocol asked about.
-    pub protocol: SelectedProtocol,
-    /// The requestedProtocols value sent.
-    pub requested: u32,
+    pub protocol: SecurityProtocol,
+    /// The requestedProtocols value sent, written as its number (`11` for SSL|HYBRID|HYBRID_EX).
+    #[serde(with = "protocols_as_number")]
+    pub requested: SecurityProtocol,
     /// True when the answer came from the ordinary probe's connection (which sends
     /// SSL|HYBRID|HYBRID_EX) rather than a connection of its own.
     #[serde(default)]
@@ -70,11 +76,25 @@ pub struct ProtocolAnswer {
     pub tcp: TcpStatus,
     pub rdp: Option<RdpStatus>,
     /// What the Confirm selected (`rdp` for a Confirm without negotiation data).
-    pub selected: Option<SelectedProtocol>,
-    pub neg_failure: Option<NegFailure>,
+    pub selected: Option<SecurityProtocol>,
+    pub neg_failure: Option<FailureCode>,
     /// True only when `selected` is exactly `protocol`.
     pub accepted: bool,
     pub error: Option<String>,
+}
+
+/// A set of requested protocols as results.jsonl has always written it: its number.
+mod protocols_as_number {
+    use rdpsweep_codec::SecurityProtocol;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(protocols: &SecurityProtocol, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(protocols.bits())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecurityProtocol, D::Error> {
+        u32::deserialize(d).map(SecurityProtocol::from_bits_retain)
+    }
 }
 
 /// One TLS version tried on its own connection.
@@ -91,106 +111,21 @@ pub struct TlsVersionAnswer {
     pub error: Option<String>,
 }
 
-word_enum! {
-    /// The server's encryptionLevel in SC_SECURITY (MS-RDPBCGR 2.2.1.4.3).
-    EncryptionLevel, "encryption level" {
-        None => "none",
-        Low => "low",
-        ClientCompatible => "client-compatible",
-        High => "high",
-        Fips => "fips",
-    }
-}
-
-impl EncryptionLevel {
-    /// The level of an encryptionLevel value (0 to 4), if it is one.
-    pub fn from_wire(value: u32) -> Option<Self> {
-        Self::ALL.get(usize::try_from(value).ok()?).copied()
-    }
-}
-
-word_enum! {
-    /// An encryption method of standard RDP security (MS-RDPBCGR 2.2.1.3.3).
-    EncryptionMethod, "encryption method" {
-        Bits40 => "40bit",
-        Bits56 => "56bit",
-        Bits128 => "128bit",
-        Fips => "fips",
-    }
-}
-
-impl EncryptionMethod {
-    /// The encryptionMethods bit: 40BIT `0x01`, 56BIT `0x08`, 128BIT `0x02`, FIPS `0x10`.
-    pub fn bit(self) -> u32 {
-        match self {
-            EncryptionMethod::Bits40 => 0x01,
-            EncryptionMethod::Bits56 => 0x08,
-            EncryptionMethod::Bits128 => 0x02,
-            EncryptionMethod::Fips => 0x10,
-        }
-    }
-
-    /// The method whose bit this is, if any.
-    pub fn from_bit(bit: u32) -> Option<Self> {
-        Self::ALL.iter().copied().find(|m| m.bit() == bit)
-    }
-}
-
 /// What standard RDP security looks like: one MCS Connect Initial per encryption method.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RdpSecurity {
-    /// The server's encryption level, from the first Connect Response that carried one.
+    /// The server's encryption level, from the first Connect Response.
     pub level: Option<EncryptionLevel>,
-    /// The methods the server accepted, each offered alone, in [`EncryptionMethod::ALL`] order.
+    /// The methods the server accepted, each offered alone, in [`EncryptionMethod::ALL`] order
+    /// (each one method, written as its word).
     #[serde(default)]
     pub methods: Vec<EncryptionMethod>,
-    /// The SC_CORE version of the server.
+    /// The SC_CORE version of the server, from the first Connect Response.
     pub version: Option<RdpVersion>,
     /// One line per method offered: what the server answered.
     #[serde(default)]
     pub attempts: Vec<String>,
 }
-
-/// An SC_CORE / CS_CORE version value (MS-RDPBCGR 2.2.1.4.2), written as the RDP version it
-/// stands for (`4.0`, `5.0-8.1`, `10.0` … `10.12`) or `unknown(0x…)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RdpVersion(pub u32);
-
-impl fmt::Display for RdpVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            0x0008_0001 => f.write_str("4.0"),
-            0x0008_0004 => f.write_str("5.0-8.1"),
-            v @ 0x0008_0005..=0x0008_0011 => write!(f, "10.{}", v - 0x0008_0005),
-            v => write!(f, "unknown({v:#010x})"),
-        }
-    }
-}
-
-impl FromStr for RdpVersion {
-    type Err = UnknownWord;
-    fn from_str(s: &str) -> Result<Self, UnknownWord> {
-        let bad = || UnknownWord::new("rdp version", s);
-        match s {
-            "4.0" => return Ok(RdpVersion(0x0008_0001)),
-            "5.0-8.1" => return Ok(RdpVersion(0x0008_0004)),
-            _ => {}
-        }
-        if let Some(minor) = s.strip_prefix("10.") {
-            let minor: u32 = minor.parse().map_err(|_| bad())?;
-            return match minor {
-                0..=12 => Ok(RdpVersion(0x0008_0005 + minor)),
-                _ => Err(bad()),
-            };
-        }
-        s.strip_prefix("unknown(0x")
-            .and_then(|hex| hex.strip_suffix(')'))
-            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-            .map(RdpVersion)
-            .ok_or_else(bad)
-    }
-}
-crate::vocab::string_serde!(RdpVersion);
 
 /// What an NTLM CHALLENGE (MS-NLMP 2.2.1.2) says about the server. No credentials are involved:
 /// the scanner sends only a NEGOTIATE message and reads the answer.
@@ -217,7 +152,7 @@ pub struct NtlmIdentity {
 
 impl DeepObservation {
     /// The protocols whose request was accepted, in matrix order.
-    pub fn protocols_accepted(&self) -> Vec<SelectedProtocol> {
+    pub fn protocols_accepted(&self) -> Vec<SecurityProtocol> {
         self.protocols
             .iter()
             .filter(|p| p.accepted)
@@ -226,7 +161,7 @@ impl DeepObservation {
     }
 
     /// Whether the answer for `protocol` accepted it; `None` when it was not asked.
-    pub fn accepts(&self, protocol: SelectedProtocol) -> Option<bool> {
+    pub fn accepts(&self, protocol: SecurityProtocol) -> Option<bool> {
         self.protocols
             .iter()
             .find(|p| p.protocol == protocol)
@@ -236,9 +171,9 @@ impl DeepObservation {
     /// True when neither PROTOCOL_RDP nor SSL alone is accepted and HYBRID is; `None` when
     /// one of the three was not asked (an interrupted scan or a spent connection budget).
     pub fn nla_required(&self) -> Option<bool> {
-        let rdp = self.accepts(SelectedProtocol(0x00))?;
-        let ssl = self.accepts(SelectedProtocol(0x01))?;
-        let hybrid = self.accepts(SelectedProtocol(0x02))?;
+        let rdp = self.accepts(SecurityProtocol::RDP)?;
+        let ssl = self.accepts(SecurityProtocol::SSL)?;
+        let hybrid = self.accepts(SecurityProtocol::HYBRID)?;
         Some(!rdp && !ssl && hybrid)
     }
 
@@ -269,24 +204,30 @@ pub fn join<T: fmt::Display>(values: &[T]) -> String {
 mod tests {
     use super::*;
 
-    fn answer(protocol: u32, accepted: bool) -> ProtocolAnswer {
+    fn answer(protocol: SecurityProtocol, accepted: bool) -> ProtocolAnswer {
         ProtocolAnswer {
-            protocol: SelectedProtocol(protocol),
+            protocol,
             requested: protocol,
             from_first_probe: false,
             tcp: TcpStatus::Open,
             rdp: Some(RdpStatus::Negotiated),
-            selected: Some(SelectedProtocol(protocol)),
+            selected: Some(protocol),
             neg_failure: None,
             accepted,
             error: None,
         }
     }
 
+    use SecurityProtocol as P;
+
     #[test]
     fn nla_required_needs_rdp_ssl_and_hybrid_asked() {
         let mut deep = DeepObservation {
-            protocols: vec![answer(0, false), answer(1, false), answer(2, true)],
+            protocols: vec![
+                answer(P::RDP, false),
+                answer(P::SSL, false),
+                answer(P::HYBRID, true),
+            ],
             ..DeepObservation::default()
         };
         assert_eq!(deep.nla_required(), Some(true));
@@ -302,44 +243,73 @@ mod tests {
     #[test]
     fn accepted_protocols_keep_matrix_order() {
         let deep = DeepObservation {
-            protocols: vec![answer(0, true), answer(1, false), answer(2, true)],
+            protocols: vec![
+                answer(P::RDP, true),
+                answer(P::SSL, false),
+                answer(P::HYBRID, true),
+            ],
             ..DeepObservation::default()
         };
         assert_eq!(join(&deep.protocols_accepted()), "rdp|hybrid");
     }
 
     #[test]
-    fn rdp_versions_are_named_and_round_trip() {
-        for (value, text) in [
-            (0x0008_0001, "4.0"),
-            (0x0008_0004, "5.0-8.1"),
-            (0x0008_0005, "10.0"),
-            (0x0008_000c, "10.7"),
-            (0x0008_0011, "10.12"),
-            (0x0008_0012, "unknown(0x00080012)"),
-            (0, "unknown(0x00000000)"),
-        ] {
-            assert_eq!(RdpVersion(value).to_string(), text);
-            assert_eq!(text.parse::<RdpVersion>(), Ok(RdpVersion(value)), "{text}");
-        }
-        for bad in ["10.13", "3.0", "unknown(zz)", ""] {
-            assert!(bad.parse::<RdpVersion>().is_err(), "{bad}");
-        }
+    fn the_matrix_names_what_it_asks_and_sends() {
+        let words: Vec<String> = MATRIX.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(
+            words,
+            ["rdp", "ssl", "hybrid", "hybrid_ex", "rdstls", "rdsaad"]
+        );
+        let sent: Vec<u32> = MATRIX.iter().map(|(_, r)| r.bits()).collect();
+        assert_eq!(sent, [0x00, 0x01, 0x03, 0x0b, 0x04, 0x10]);
     }
 
     #[test]
-    fn levels_and_methods_map_to_their_wire_values() {
-        assert_eq!(EncryptionLevel::from_wire(0), Some(EncryptionLevel::None));
-        assert_eq!(EncryptionLevel::from_wire(4), Some(EncryptionLevel::Fips));
-        assert_eq!(EncryptionLevel::from_wire(5), None);
-        assert_eq!(EncryptionLevel::from_wire(u32::MAX), None);
-        let bits: Vec<u32> = EncryptionMethod::ALL.iter().map(|m| m.bit()).collect();
-        assert_eq!(bits, [0x01, 0x08, 0x02, 0x10]);
+    fn answers_and_standard_security_are_written_in_words_with_requested_a_number() {
+        let asked = ProtocolAnswer {
+            requested: SecurityProtocol::WINDOWS_CLIENT,
+            selected: None,
+            neg_failure: Some(FailureCode::HYBRID_REQUIRED_BY_SERVER),
+            ..answer(P::HYBRID_EX, false)
+        };
+        let json = serde_json::to_string(&asked).unwrap();
         assert_eq!(
-            EncryptionMethod::from_bit(0x02),
-            Some(EncryptionMethod::Bits128)
+            json,
+            r#"{"protocol":"hybrid_ex","requested":11,"from_first_probe":false,"tcp":"open","rdp":"negotiated","selected":null,"neg_failure":"hybrid_required","accepted":false,"error":null}"#
         );
-        assert_eq!(EncryptionMethod::from_bit(0x04), None);
+        assert_eq!(
+            serde_json::from_str::<ProtocolAnswer>(&json).unwrap(),
+            asked
+        );
+
+        let security = RdpSecurity {
+            level: Some(EncryptionLevel::CLIENT_COMPATIBLE),
+            methods: vec![EncryptionMethod::BIT_40, EncryptionMethod::BIT_128],
+            version: Some(RdpVersion(0x0008_000c)),
+            attempts: Vec::new(),
+        };
+        let json = serde_json::to_string(&security).unwrap();
+        assert_eq!(
+            json,
+            r#"{"level":"client-compatible","methods":["40bit","128bit"],"version":"10.7","attempts":[]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<RdpSecurity>(&json).unwrap(),
+            security
+        );
+    }
+
+    #[test]
+    fn values_no_word_names_load_and_write_back() {
+        let text = r#"{"level":"unknown(7)","methods":["0x20"],"version":"unknown(0x00080012)","attempts":[]}"#;
+        let security: RdpSecurity = serde_json::from_str(text).unwrap();
+        assert_eq!(security.level, Some(EncryptionLevel(7)));
+        assert_eq!(security.methods, [EncryptionMethod::from_bits_retain(0x20)]);
+        assert_eq!(serde_json::to_string(&security).unwrap(), text);
+        assert!(serde_json::from_str::<RdpSecurity>(
+            r#"{"level":"medium","methods":[],"version":null,"attempts":[]}"#
+        )
+        .is_err());
     }
 
     #[test]
@@ -374,7 +344,7 @@ pub(crate) mod fixtures {
     /// asked), whose TLS attempts accepted exactly `tls`, with standard security at `level`
     /// (`None`: not probed) and the NTLM identity `ntlm`.
     pub(crate) fn record(
-        accepted: &[u32],
+        accepted: &[SecurityProtocol],
         tls: &[TlsVersion],
         level: Option<EncryptionLevel>,
         ntlm: Option<NtlmIdentity>,
@@ -382,11 +352,11 @@ pub(crate) mod fixtures {
         let protocols = MATRIX
             .iter()
             .map(|&(protocol, requested)| {
-                let yes = accepted.contains(&protocol.0);
+                let yes = accepted.contains(&protocol);
                 ProtocolAnswer {
                     protocol,
                     requested,
-                    from_first_probe: requested == 0x0b,
+                    from_first_probe: requested == SecurityProtocol::WINDOWS_CLIENT,
                     tcp: TcpStatus::Open,
                     rdp: Some(if yes {
                         RdpStatus::Negotiated
@@ -416,7 +386,7 @@ pub(crate) mod fixtures {
             tls_versions,
             rdp_security: level.map(|level| RdpSecurity {
                 level: Some(level),
-                methods: vec![EncryptionMethod::Bits128],
+                methods: vec![EncryptionMethod::BIT_128],
                 version: Some(RdpVersion(0x0008_000c)),
                 attempts: Vec::new(),
             }),

@@ -47,13 +47,14 @@ mod catalogue;
 #[cfg(test)]
 pub(crate) mod tests;
 
+use rdpsweep_codec::{EncryptionLevel, EncryptionMethod, FailureCode, SecurityProtocol};
 use serde::{Deserialize, Serialize};
 
-use crate::deep::{join, DeepObservation, EncryptionLevel, EncryptionMethod, TlsVersion};
+use crate::deep::{join, DeepObservation, TlsVersion};
 use crate::observation::Observation;
 use crate::risk::RiskPolicy;
 use crate::timestamp::{self, whole_second_utc};
-use crate::vocab::{word_enum, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+use crate::vocab::{word_enum, RdpStatus, TcpStatus, TlsStatus};
 
 /// `CLOCK_SKEW` is raised above this many seconds between the server's clock and the scanner's:
 /// Kerberos' default tolerance, beyond which CredSSP logons fail.
@@ -215,7 +216,7 @@ fn certificate_findings(
 
 fn negotiation_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
     let code = match obs.neg_failure {
-        Some(failure) => failure.0,
+        Some(failure) => failure,
         None if obs.rdp == Some(RdpStatus::Failure) => {
             out.push((
                 FindingCode::NegFailureOther,
@@ -229,12 +230,20 @@ fn negotiation_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>)
         None => return,
     };
     let (finding, name) = match code {
-        1 => (FindingCode::NegSslRequired, "SSL_REQUIRED_BY_SERVER"),
-        2 => (FindingCode::NegSslNotAllowed, "SSL_NOT_ALLOWED_BY_SERVER"),
-        3 => (FindingCode::NegSslCertNotOnServer, "SSL_CERT_NOT_ON_SERVER"),
-        4 => (FindingCode::NegFailureOther, "INCONSISTENT_FLAGS"),
-        5 => (FindingCode::NegHybridRequired, "HYBRID_REQUIRED_BY_SERVER"),
-        6 => (
+        FailureCode::SSL_REQUIRED_BY_SERVER => {
+            (FindingCode::NegSslRequired, "SSL_REQUIRED_BY_SERVER")
+        }
+        FailureCode::SSL_NOT_ALLOWED_BY_SERVER => {
+            (FindingCode::NegSslNotAllowed, "SSL_NOT_ALLOWED_BY_SERVER")
+        }
+        FailureCode::SSL_CERT_NOT_ON_SERVER => {
+            (FindingCode::NegSslCertNotOnServer, "SSL_CERT_NOT_ON_SERVER")
+        }
+        FailureCode::INCONSISTENT_FLAGS => (FindingCode::NegFailureOther, "INCONSISTENT_FLAGS"),
+        FailureCode::HYBRID_REQUIRED_BY_SERVER => {
+            (FindingCode::NegHybridRequired, "HYBRID_REQUIRED_BY_SERVER")
+        }
+        FailureCode::SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER => (
             FindingCode::NegSslWithUserAuthRequired,
             "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
         ),
@@ -242,7 +251,7 @@ fn negotiation_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>)
     };
     out.push((
         finding,
-        format!("RDP_NEG_FAILURE {code} ({name}){}", after_request(obs)),
+        format!("RDP_NEG_FAILURE {} ({name}){}", code.0, after_request(obs)),
     ));
 }
 
@@ -273,7 +282,7 @@ fn x224_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
                 reason(obs)
             ),
         )),
-        Some(RdpStatus::Negotiated) if obs.selected_protocol.is_some_and(|p| p.0 == 0) => {
+        Some(RdpStatus::Negotiated) if obs.selected_protocol == Some(SecurityProtocol::RDP) => {
             let how = if obs.neg_flags.is_none() {
                 "a Connection Confirm without negotiation data (a pre-Vista server)"
             } else {
@@ -371,7 +380,7 @@ fn timing_findings(obs: &Observation, policy: &RiskPolicy, out: &mut Vec<(Findin
 
 /// What the deep probe's answers say: security layer, standard security, TLS versions, clock.
 fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
-    let without_credssp: Vec<SelectedProtocol> = [SelectedProtocol(0x00), SelectedProtocol(0x01)]
+    let without_credssp: Vec<SecurityProtocol> = [SecurityProtocol::RDP, SecurityProtocol::SSL]
         .into_iter()
         .filter(|&p| deep.accepts(p) == Some(true))
         .collect();
@@ -394,11 +403,11 @@ fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
             .methods
             .iter()
             .copied()
-            .filter(|m| matches!(m, EncryptionMethod::Bits40 | EncryptionMethod::Bits56))
+            .filter(|&m| m == EncryptionMethod::BIT_40 || m == EncryptionMethod::BIT_56)
             .collect();
         let low_level = matches!(
             security.level,
-            Some(EncryptionLevel::None | EncryptionLevel::Low)
+            Some(EncryptionLevel::NONE | EncryptionLevel::LOW)
         );
         if low_level || !weak.is_empty() {
             out.push((
@@ -409,8 +418,8 @@ fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
                 ),
             ));
         }
-        let fips_only = security.methods == [EncryptionMethod::Fips];
-        if security.level == Some(EncryptionLevel::Fips) || fips_only {
+        let fips_only = security.methods == [EncryptionMethod::FIPS];
+        if security.level == Some(EncryptionLevel::FIPS) || fips_only {
             out.push((
                 FindingCode::RdpFipsOnly,
                 format!(

@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::IpAddr;
 
+use rdpsweep_codec::EncryptionLevel;
+
 use crate::columns::{nla_word, page_columns, Column, Html, Look};
-use crate::deep::{join, DeepObservation, EncryptionLevel, TlsVersion};
+use crate::deep::{join, DeepObservation, TlsVersion};
 use crate::findings::Severity;
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
@@ -413,9 +415,10 @@ fn deep_totals(out: &mut String, deep: &DeepSummary) {
         .collect();
     let tls = deep_rows(&deep.tls_min, &tls, true, deep.hosts, "none accepted");
     count_table(out, "deep-tls-min", "Lowest TLS version", &tls);
-    let levels: Vec<(&str, &str)> = EncryptionLevel::ALL
+    let levels: Vec<(&str, &str)> = EncryptionLevel::KNOWN
         .iter()
-        .map(|l| (l.as_str(), l.as_str()))
+        .filter_map(|l| l.name())
+        .map(|name| (name, name))
         .collect();
     let levels = deep_rows(
         &deep.rdp_encryption_level,
@@ -878,7 +881,8 @@ mod tests {
     /// [`fleet`] with deep records on the first two hosts: the first with hostile NTLM names.
     fn deep_fleet() -> Vec<RankedHost> {
         use crate::deep::fixtures::{identity, record};
-        use crate::deep::{EncryptionLevel, NtlmIdentity, TlsVersion};
+        use crate::deep::{NtlmIdentity, TlsVersion};
+        use rdpsweep_codec::{EncryptionLevel, SecurityProtocol as P};
         let mut hosts = fleet();
         let hostile = NtlmIdentity {
             computer: Some(HOSTILE.into()),
@@ -886,13 +890,13 @@ mod tests {
             ..identity("RDP-01", "CORP", Some(400))
         };
         hosts[0].observation.deep = Some(record(
-            &[0x00, 0x01, 0x02, 0x08],
+            &[P::RDP, P::SSL, P::HYBRID, P::HYBRID_EX],
             &[TlsVersion::Tls10, TlsVersion::Tls12, TlsVersion::Tls13],
-            Some(EncryptionLevel::ClientCompatible),
+            Some(EncryptionLevel::CLIENT_COMPATIBLE),
             Some(hostile),
         ));
         hosts[1].observation.deep = Some(record(
-            &[0x02, 0x08],
+            &[P::HYBRID, P::HYBRID_EX],
             &[TlsVersion::Tls12],
             None,
             Some(identity("RDP-02", "CORP", Some(-2))),

@@ -3,6 +3,11 @@
 //! This crate does no network I/O: it knows what a probe saw, never how. The scanner produces
 //! one [`Observation`] per target; [`JsonLines`] writes them as they arrive, and
 //! [`write_reports`] turns them into the ranked report files.
+//!
+//! The wire values in the record (the selected protocol, a failure code, the RDP_NEG_RSP
+//! flags, TLS and RDP versions, standard security's level and methods) are `rdpsweep-codec`'s
+//! types, serialised as their report words; the words of this crate's own statuses are in
+//! [`vocab`].
 
 pub mod certificate;
 pub mod columns;
@@ -22,10 +27,7 @@ pub mod writers;
 
 pub use certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, SignatureAlgorithm};
 pub use columns::{Column, Html, HOST_COLUMNS};
-pub use deep::{
-    DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
-    RdpVersion, TlsVersionAnswer,
-};
+pub use deep::{DeepObservation, NtlmIdentity, ProtocolAnswer, RdpSecurity, TlsVersionAnswer};
 pub use files::{
     read_results, write_reports, ReadError, ReportError, ReportOutcome, ResultsReader,
 };
@@ -34,8 +36,5 @@ pub use observation::Observation;
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};
-pub use vocab::{
-    NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsVersion,
-    TlsWireVersion,
-};
+pub use vocab::{RdpStatus, TcpStatus, TlsStatus, TlsVersion};
 pub use writers::{JsonLines, ObservationSink};

@@ -7,15 +7,14 @@
 
 use std::net::IpAddr;
 
+use rdpsweep_codec::{FailureCode, ResponseFlags, SecurityProtocol, TlsWireVersion};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use crate::certificate::CertInfo;
 use crate::deep::DeepObservation;
 use crate::timestamp;
-use crate::vocab::{
-    NegFailure, NegFlags, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus, TlsWireVersion,
-};
+use crate::vocab::{RdpStatus, TcpStatus, TlsStatus};
 
 /// Everything the probe saw of one `(address, port)` target.
 ///
@@ -31,9 +30,9 @@ pub struct Observation {
     pub tcp_ms: Option<f64>,
     pub rdp: Option<RdpStatus>,
     pub rdp_ms: Option<f64>,
-    pub selected_protocol: Option<SelectedProtocol>,
-    pub neg_flags: Option<NegFlags>,
-    pub neg_failure: Option<NegFailure>,
+    pub selected_protocol: Option<SecurityProtocol>,
+    pub neg_flags: Option<ResponseFlags>,
+    pub neg_failure: Option<FailureCode>,
     pub tls: Option<TlsStatus>,
     pub tls_ms: Option<f64>,
     /// The version the handshake reached (the legacy hello may see SSLv3 or an unknown value).

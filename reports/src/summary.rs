@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use rdpsweep_codec::EncryptionLevel;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::deep::{DeepObservation, EncryptionLevel, TlsVersion};
+use crate::deep::{DeepObservation, TlsVersion};
 use crate::findings::CLOCK_SKEW_LIMIT_S;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
@@ -66,8 +67,9 @@ pub struct Summary {
 
 /// The `deep` object of `summary.json`: counts over the hosts with a deep record (`--deep`).
 /// Each map has every key of its vocabulary, zeros included; a host whose value is unknown
-/// (its column in `hosts.csv` is empty) is counted in none of a map's keys, so `hosts` minus a
-/// map's sum is how many hosts had no value there.
+/// (its column in `hosts.csv` is empty) or outside the vocabulary (a level `unknown(7)`) is
+/// counted in none of a map's keys, so `hosts` minus a map's sum is how many hosts had no
+/// value there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeepSummary {
     /// Hosts probed deep.
@@ -94,7 +96,7 @@ impl Default for DeepSummary {
             hosts: 0,
             nla_required: zeros(&[true, false]),
             tls_min: zeros(TlsVersion::ALL),
-            rdp_encryption_level: zeros(EncryptionLevel::ALL),
+            rdp_encryption_level: zeros(&EncryptionLevel::KNOWN),
             ntlm_identity: 0,
             clock_skew_over_5min: 0,
         }
@@ -123,7 +125,8 @@ impl DeepSummary {
             deep.rdp_security
                 .as_ref()
                 .and_then(|s| s.level)
-                .map(|l| l.to_string()),
+                .and_then(|l| l.name())
+                .map(str::to_string),
         );
         if let Some(ntlm) = &deep.ntlm {
             let named = [
@@ -312,29 +315,30 @@ mod tests {
 
     #[test]
     fn deep_records_are_counted_by_nla_lowest_tls_level_identity_and_skew() {
-        use EncryptionLevel::{ClientCompatible, Fips, Low};
+        use rdpsweep_codec::SecurityProtocol as P;
+        use EncryptionLevel as L;
         use TlsVersion::*;
         let bare = NtlmIdentity {
             clock_skew_s: Some(100_000),
             ..NtlmIdentity::default()
         };
-        let mut cut_short = record(&[0x02], &[], None, Some(bare));
+        let mut cut_short = record(&[P::HYBRID], &[], None, Some(bare));
         cut_short.protocols.remove(0);
         let hosts = [
             // PROTOCOL_RDP, SSL and HYBRID accepted: NLA not required.
             host(
                 1,
                 Some(record(
-                    &[0x00, 0x01, 0x02, 0x08],
+                    &[P::RDP, P::SSL, P::HYBRID, P::HYBRID_EX],
                     &[Tls10, Tls12, Tls13],
-                    Some(ClientCompatible),
+                    Some(L::CLIENT_COMPATIBLE),
                     Some(identity("RDP-01", "CORP", Some(301))),
                 )),
             ),
             host(
                 2,
                 Some(record(
-                    &[0x02, 0x08],
+                    &[P::HYBRID, P::HYBRID_EX],
                     &[Tls12, Tls13],
                     None,
                     Some(identity("RDP-02", "CORP", Some(-400))),
@@ -344,16 +348,16 @@ mod tests {
             host(
                 3,
                 Some(record(
-                    &[0x02, 0x08],
+                    &[P::HYBRID, P::HYBRID_EX],
                     &[Tls13],
-                    Some(Fips),
+                    Some(L::FIPS),
                     Some(identity("RDP-03", "CORP", Some(-300))),
                 )),
             ),
             // The matrix cut short; a CHALLENGE that named nothing.
             host(4, Some(cut_short)),
             host(5, None),
-            host(6, Some(record(&[0x00], &[], Some(Low), None))),
+            host(6, Some(record(&[P::RDP], &[], Some(L::LOW), None))),
         ];
         let mut counter = SummaryCounter::default();
         hosts.iter().for_each(|h| counter.add(h));
@@ -387,6 +391,28 @@ mod tests {
         assert_eq!(json["deep"]["rdp_encryption_level"]["client-compatible"], 1);
         assert_eq!(json["deep"]["clock_skew_over_5min"], 3);
         assert_eq!(serde_json::from_value::<Summary>(json).unwrap(), summary);
+    }
+
+    #[test]
+    fn a_level_outside_the_vocabulary_is_counted_in_no_key() {
+        let odd = record(&[], &[], Some(EncryptionLevel(7)), None);
+        let mut counter = SummaryCounter::default();
+        counter.add(&host(1, Some(odd)));
+        let deep = counter
+            .finish(&ScanInfo::default())
+            .deep
+            .expect("a deep summary");
+        assert_eq!(deep.hosts, 1);
+        assert_eq!(
+            deep.rdp_encryption_level,
+            counts(&[
+                ("none", 0),
+                ("low", 0),
+                ("client-compatible", 0),
+                ("high", 0),
+                ("fips", 0),
+            ])
+        );
     }
 
     #[test]

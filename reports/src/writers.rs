@@ -123,7 +123,8 @@ mod tests {
     use super::*;
     use crate::certificate::{CertKey, SignatureAlgorithm};
     use crate::columns::HOST_COLUMNS;
-    use crate::{CertInfo, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus};
+    use crate::{CertInfo, RdpStatus, TcpStatus, TlsStatus};
+    use rdpsweep_codec::SecurityProtocol;
     use time::macros::datetime;
 
     fn sample() -> Observation {
@@ -135,7 +136,7 @@ mod tests {
         );
         o.tcp_ms = Some(0.4);
         o.rdp = Some(RdpStatus::Negotiated);
-        o.selected_protocol = Some(SelectedProtocol(2));
+        o.selected_protocol = Some(SecurityProtocol::HYBRID);
         o.tls = Some(TlsStatus::Ok);
         o.cert = Some(CertInfo {
             subject: "=HYPERLINK(\"http://x\")".into(),
@@ -209,7 +210,9 @@ mod tests {
     #[test]
     fn deep_columns_are_empty_without_deep_and_filled_with_it() {
         use crate::deep::*;
-        use crate::vocab::NegFailure;
+        use rdpsweep_codec::{
+            EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, SecurityProtocol as P,
+        };
         let deep_start = |cells: &[(&str, String)]| {
             cells
                 .iter()
@@ -225,14 +228,16 @@ mod tests {
 
         let mut obs = sample();
         assert!(HOST_COLUMNS.iter().any(|c| c.name == "clock_skew_s"));
-        let answer = |protocol: u32, selected: Option<u32>| ProtocolAnswer {
-            protocol: SelectedProtocol(protocol),
+        let answer = |protocol: P, selected: Option<P>| ProtocolAnswer {
+            protocol,
             requested: protocol,
             from_first_probe: false,
             tcp: TcpStatus::Open,
             rdp: Some(RdpStatus::Negotiated),
-            selected: selected.map(SelectedProtocol),
-            neg_failure: selected.is_none().then_some(NegFailure(5)),
+            selected,
+            neg_failure: selected
+                .is_none()
+                .then_some(FailureCode::HYBRID_REQUIRED_BY_SERVER),
             accepted: selected == Some(protocol),
             error: None,
         };
@@ -245,15 +250,19 @@ mod tests {
             error: None,
         };
         obs.deep = Some(DeepObservation {
-            protocols: vec![answer(0, None), answer(1, Some(2)), answer(2, Some(2))],
+            protocols: vec![
+                answer(P::RDP, None),
+                answer(P::SSL, Some(P::HYBRID)),
+                answer(P::HYBRID, Some(P::HYBRID)),
+            ],
             tls_versions: vec![
                 tls(TlsVersion::Tls10, false),
                 tls(TlsVersion::Tls12, true),
                 tls(TlsVersion::Tls13, true),
             ],
             rdp_security: Some(RdpSecurity {
-                level: Some(EncryptionLevel::ClientCompatible),
-                methods: vec![EncryptionMethod::Bits56, EncryptionMethod::Bits128],
+                level: Some(EncryptionLevel::CLIENT_COMPATIBLE),
+                methods: vec![EncryptionMethod::BIT_56, EncryptionMethod::BIT_128],
                 version: Some(RdpVersion(0x0008_000c)),
                 attempts: Vec::new(),
             }),

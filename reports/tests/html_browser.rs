@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rdpsweep_codec::{EncryptionLevel, FailureCode, SecurityProtocol as P};
 use rdpsweep_reports::html::report_html;
 use rdpsweep_reports::summarize;
 use rdpsweep_reports::timestamp::parse;
 use rdpsweep_reports::{
-    Assessment, CertInfo, CertKey, DeepObservation, EncryptionLevel, Finding, FindingCode,
-    NegFailure, NtlmIdentity, Observation, ProtocolAnswer, RankedHost, RdpSecurity, RdpStatus,
-    RiskLevel, ScanInfo, SelectedProtocol, Severity, SignatureAlgorithm, TcpStatus, TlsStatus,
-    TlsVersion, TlsVersionAnswer,
+    Assessment, CertInfo, CertKey, DeepObservation, Finding, FindingCode, NtlmIdentity,
+    Observation, ProtocolAnswer, RankedHost, RdpSecurity, RdpStatus, RiskLevel, ScanInfo, Severity,
+    SignatureAlgorithm, TcpStatus, TlsStatus, TlsVersion, TlsVersionAnswer,
 };
 
 const HOSTILE_SUBJECT: &str =
@@ -66,10 +66,10 @@ fn ranked(rank: usize, observation: Observation, findings: Vec<Finding>, score: 
     }
 }
 
-fn tls_host(ip: &str, protocol: u32, tls: TlsStatus, version: &str) -> Observation {
+fn tls_host(ip: &str, protocol: P, tls: TlsStatus, version: &str) -> Observation {
     let mut o = Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open);
     o.rdp = Some(RdpStatus::Negotiated);
-    o.selected_protocol = Some(SelectedProtocol(protocol));
+    o.selected_protocol = Some(protocol);
     o.tls = Some(tls);
     o.tls_version = Some(version.parse().expect("a tls version"));
     o
@@ -77,11 +77,11 @@ fn tls_host(ip: &str, protocol: u32, tls: TlsStatus, version: &str) -> Observati
 
 /// Six hosts in ranking order: high, medium, medium, low, none, none.
 fn fleet() -> Vec<RankedHost> {
-    let mut expired = tls_host("127.77.0.2", 2, TlsStatus::Ok, "TLSv1.3");
+    let mut expired = tls_host("127.77.0.2", P::HYBRID, TlsStatus::Ok, "TLSv1.3");
     expired.port = 13389;
     expired.cert = Some(cert(HOSTILE_SUBJECT, -30));
 
-    let mut expiring = tls_host("127.88.0.5", 8, TlsStatus::Ok, "TLSv1.2");
+    let mut expiring = tls_host("127.88.0.5", P::HYBRID_EX, TlsStatus::Ok, "TLSv1.2");
     expiring.hostname = Some("rdp-05.corp.example".into());
     expiring.cert = Some(cert("rdp-05.corp.example", 12));
 
@@ -92,13 +92,13 @@ fn fleet() -> Vec<RankedHost> {
         TcpStatus::Open,
     );
     refused_ssl.rdp = Some(RdpStatus::Failure);
-    refused_ssl.neg_failure = Some(NegFailure(2));
+    refused_ssl.neg_failure = Some(FailureCode::SSL_NOT_ALLOWED_BY_SERVER);
     refused_ssl.error = Some(HOSTILE_ERROR.into());
 
-    let mut legacy = tls_host("127.88.0.7", 1, TlsStatus::Legacy, "TLSv1.0");
+    let mut legacy = tls_host("127.88.0.7", P::SSL, TlsStatus::Legacy, "TLSv1.0");
     legacy.cert = Some(cert("legacy.corp.example", 400));
 
-    let mut v6 = tls_host("2001:db8::7", 8, TlsStatus::Ok, "TLSv1.3");
+    let mut v6 = tls_host("2001:db8::7", P::HYBRID_EX, TlsStatus::Ok, "TLSv1.3");
     v6.cert = Some(cert("v6.corp.example", 1000));
 
     let mut refused = Observation::new(
@@ -169,16 +169,16 @@ fn info() -> ScanInfo {
 /// A deep record: the protocols of `accepted` accepted of the three asked (PROTOCOL_RDP, SSL,
 /// HYBRID), TLS 1.2 and 1.3 accepted, standard security at `level`, and an NTLM identity
 /// naming `computer`.
-fn deep(accepted: &[u32], level: Option<EncryptionLevel>, computer: &str) -> DeepObservation {
-    let protocols = [0x00, 0x01, 0x02]
+fn deep(accepted: &[P], level: Option<EncryptionLevel>, computer: &str) -> DeepObservation {
+    let protocols = [P::RDP, P::SSL, P::HYBRID]
         .into_iter()
         .map(|p| ProtocolAnswer {
-            protocol: SelectedProtocol(p),
+            protocol: p,
             requested: p,
             from_first_probe: false,
             tcp: TcpStatus::Open,
             rdp: Some(RdpStatus::Negotiated),
-            selected: Some(SelectedProtocol(p)),
+            selected: Some(p),
             neg_failure: None,
             accepted: accepted.contains(&p),
             error: None,
@@ -216,9 +216,17 @@ fn deep(accepted: &[u32], level: Option<EncryptionLevel>, computer: &str) -> Dee
 /// [`fleet`] with deep records on three hosts, one of them naming itself with hostile text.
 fn deep_fleet() -> Vec<RankedHost> {
     let mut hosts = fleet();
-    hosts[0].observation.deep = Some(deep(&[0, 1, 2], Some(EncryptionLevel::High), HOSTILE_ERROR));
-    hosts[1].observation.deep = Some(deep(&[2], Some(EncryptionLevel::None), "RDP-05"));
-    hosts[3].observation.deep = Some(deep(&[0, 2], Some(EncryptionLevel::Fips), "LEGACY"));
+    hosts[0].observation.deep = Some(deep(
+        &[P::RDP, P::SSL, P::HYBRID],
+        Some(EncryptionLevel::HIGH),
+        HOSTILE_ERROR,
+    ));
+    hosts[1].observation.deep = Some(deep(&[P::HYBRID], Some(EncryptionLevel::NONE), "RDP-05"));
+    hosts[3].observation.deep = Some(deep(
+        &[P::RDP, P::HYBRID],
+        Some(EncryptionLevel::FIPS),
+        "LEGACY",
+    ));
     hosts
 }
 

@@ -22,9 +22,7 @@ use std::time::Duration;
 
 use governor::DefaultDirectRateLimiter;
 use rdpsweep_codec::ConnectionRequest;
-use rdpsweep_reports::{
-    NegFailure, NegFlags, Observation, RdpStatus, SelectedProtocol, TcpStatus, TlsStatus,
-};
+use rdpsweep_reports::{Observation, RdpStatus, TcpStatus, TlsStatus};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -181,12 +179,12 @@ async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -
     obs.rdp_ms = Some(ms(nego.elapsed));
     obs.error = nego.error.clone();
     match nego.confirmed {
-        Some(Confirmed::Selected { flags, .. }) => obs.neg_flags = Some(NegFlags(flags.bits())),
-        Some(Confirmed::Refused(code)) => obs.neg_failure = Some(NegFailure(code.0)),
+        Some(Confirmed::Selected { flags, .. }) => obs.neg_flags = Some(flags),
+        Some(Confirmed::Refused(code)) => obs.neg_failure = Some(code),
         Some(Confirmed::WithoutNegotiation) | None => {}
     }
     let selected = nego.selected();
-    obs.selected_protocol = selected.map(|p| SelectedProtocol(p.bits()));
+    obs.selected_protocol = selected;
     if !selected.is_some_and(|p| p.starts_tls()) {
         return finish(obs);
     }

@@ -3,10 +3,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::*;
 use crate::certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, SignatureAlgorithm};
 use crate::deep::{
-    DeepObservation, EncryptionLevel, EncryptionMethod, NtlmIdentity, ProtocolAnswer, RdpSecurity,
-    TlsVersion, TlsVersionAnswer,
+    DeepObservation, NtlmIdentity, ProtocolAnswer, RdpSecurity, TlsVersion, TlsVersionAnswer,
 };
-use crate::vocab::{NegFailure, NegFlags, SelectedProtocol};
+use rdpsweep_codec::{ResponseFlags, SecurityProtocol as P};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -44,8 +43,8 @@ pub(crate) fn healthy() -> Observation {
     obs.tcp_ms = Some(0.6);
     obs.rdp = Some(RdpStatus::Negotiated);
     obs.rdp_ms = Some(1.2);
-    obs.selected_protocol = Some(SelectedProtocol(0x02));
-    obs.neg_flags = Some(NegFlags(0x1f));
+    obs.selected_protocol = Some(P::HYBRID);
+    obs.neg_flags = Some(ResponseFlags::from_bits_retain(0x1f));
     obs.tls = Some(TlsStatus::Ok);
     obs.tls_ms = Some(3.4);
     obs.tls_version = Some(TlsVersion::Tls13.wire());
@@ -71,7 +70,7 @@ pub(crate) fn neg_failure(code: u32) -> Observation {
     obs.rdp_ms = Some(0.4);
     obs.selected_protocol = None;
     obs.neg_flags = None;
-    obs.neg_failure = Some(NegFailure(code));
+    obs.neg_failure = Some(FailureCode(code));
     obs.tls = None;
     obs.tls_ms = None;
     obs.tls_version = None;
@@ -148,7 +147,7 @@ fn hosts_that_never_reached_rdp_raise_nothing() {
 
     let mut not_rdp = x224(RdpStatus::NotRdp, 2500.0);
     not_rdp.attempt_outcomes = vec!["rdp=timeout".into(), "rdp=not-rdp".into()];
-    not_rdp.neg_failure = Some(NegFailure(3));
+    not_rdp.neg_failure = Some(FailureCode::SSL_CERT_NOT_ON_SERVER);
 
     let mut protocol_error = not_rdp.clone();
     protocol_error.rdp = Some(RdpStatus::ProtocolError);
@@ -403,8 +402,8 @@ fn x224_silence_cuts_and_standard_security() {
     }
 
     let mut standard = x224(RdpStatus::Negotiated, 1.0);
-    standard.selected_protocol = Some(SelectedProtocol(0));
-    standard.neg_flags = Some(NegFlags(0));
+    standard.selected_protocol = Some(P::RDP);
+    standard.neg_flags = Some(ResponseFlags::empty());
     assert_eq!(codes(&standard), [FindingCode::RdpStandardSecurityOnly]);
     standard.neg_flags = None;
     assert!(the(&standard, FindingCode::RdpStandardSecurityOnly)
@@ -413,7 +412,7 @@ fn x224_silence_cuts_and_standard_security() {
 
     // Selecting TLS is not standard security, whatever came after.
     let mut ssl = standard.clone();
-    ssl.selected_protocol = Some(SelectedProtocol(0x01));
+    ssl.selected_protocol = Some(P::SSL);
     assert_eq!(codes(&ssl), []);
 }
 
@@ -557,18 +556,18 @@ fn severities_are_the_documented_ones() {
 }
 
 /// A healthy host whose deep probe saw these protocol answers (`(protocol, accepted)`).
-fn deep_host(protocols: &[(u32, bool)]) -> Observation {
+fn deep_host(protocols: &[(P, bool)]) -> Observation {
     let mut obs = healthy();
     obs.deep = Some(DeepObservation {
         protocols: protocols
             .iter()
             .map(|&(protocol, accepted)| ProtocolAnswer {
-                protocol: SelectedProtocol(protocol),
+                protocol,
                 requested: protocol,
                 from_first_probe: false,
                 tcp: TcpStatus::Open,
                 rdp: Some(RdpStatus::Negotiated),
-                selected: Some(SelectedProtocol(if accepted { protocol } else { 2 })),
+                selected: Some(if accepted { protocol } else { P::HYBRID }),
                 neg_failure: None,
                 accepted,
                 error: None,
@@ -585,16 +584,21 @@ fn deep_of(obs: &mut Observation) -> &mut DeepObservation {
 
 #[test]
 fn nla_not_required_when_rdp_or_ssl_alone_is_accepted() {
-    let nla = deep_host(&[(0, false), (1, false), (2, true), (8, true)]);
+    let nla = deep_host(&[
+        (P::RDP, false),
+        (P::SSL, false),
+        (P::HYBRID, true),
+        (P::HYBRID_EX, true),
+    ]);
     assert!(!codes(&nla).contains(&FindingCode::NlaNotRequired));
-    let ssl = deep_host(&[(0, false), (1, true), (2, true)]);
+    let ssl = deep_host(&[(P::RDP, false), (P::SSL, true), (P::HYBRID, true)]);
     let finding = the(&ssl, FindingCode::NlaNotRequired);
     assert_eq!(finding.severity, Severity::Info);
     assert_eq!(
         finding.evidence,
         "the listener accepts ssl without CredSSP (protocols accepted: ssl|hybrid)"
     );
-    let both = deep_host(&[(0, true), (1, true), (2, false)]);
+    let both = deep_host(&[(P::RDP, true), (P::SSL, true), (P::HYBRID, false)]);
     assert!(the(&both, FindingCode::NlaNotRequired)
         .evidence
         .starts_with("the listener accepts rdp|ssl without"));
@@ -607,7 +611,7 @@ fn nla_not_required_when_rdp_or_ssl_alone_is_accepted() {
 #[test]
 fn standard_security_levels_and_methods() {
     let with = |level: Option<EncryptionLevel>, methods: &[EncryptionMethod]| {
-        let mut obs = deep_host(&[(0, true)]);
+        let mut obs = deep_host(&[(P::RDP, true)]);
         deep_of(&mut obs).rdp_security = Some(RdpSecurity {
             level,
             methods: methods.to_vec(),
@@ -616,27 +620,29 @@ fn standard_security_levels_and_methods() {
         });
         codes(&obs)
     };
-    use EncryptionMethod::*;
-    let high = with(Some(EncryptionLevel::High), &[Bits128]);
+    use EncryptionMethod as M;
+    let high = with(Some(EncryptionLevel::HIGH), &[M::BIT_128]);
     assert!(!high.contains(&FindingCode::RdpEncryptionLow), "{high:?}");
     assert!(!high.contains(&FindingCode::RdpFipsOnly), "{high:?}");
     let compatible = with(
-        Some(EncryptionLevel::ClientCompatible),
-        &[Bits40, Bits56, Bits128],
+        Some(EncryptionLevel::CLIENT_COMPATIBLE),
+        &[M::BIT_40, M::BIT_56, M::BIT_128],
     );
     assert!(compatible.contains(&FindingCode::RdpEncryptionLow));
-    assert!(with(Some(EncryptionLevel::Low), &[Bits128]).contains(&FindingCode::RdpEncryptionLow));
-    assert!(with(Some(EncryptionLevel::None), &[]).contains(&FindingCode::RdpEncryptionLow));
-    let fips = with(Some(EncryptionLevel::Fips), &[Fips]);
+    assert!(
+        with(Some(EncryptionLevel::LOW), &[M::BIT_128]).contains(&FindingCode::RdpEncryptionLow)
+    );
+    assert!(with(Some(EncryptionLevel::NONE), &[]).contains(&FindingCode::RdpEncryptionLow));
+    let fips = with(Some(EncryptionLevel::FIPS), &[M::FIPS]);
     assert!(fips.contains(&FindingCode::RdpFipsOnly));
     assert!(!fips.contains(&FindingCode::RdpEncryptionLow));
-    assert!(with(None, &[Fips]).contains(&FindingCode::RdpFipsOnly));
-    assert!(!with(None, &[Bits128, Fips]).contains(&FindingCode::RdpFipsOnly));
+    assert!(with(None, &[M::FIPS]).contains(&FindingCode::RdpFipsOnly));
+    assert!(!with(None, &[M::BIT_128, M::FIPS]).contains(&FindingCode::RdpFipsOnly));
 
-    let mut obs = deep_host(&[(0, true)]);
+    let mut obs = deep_host(&[(P::RDP, true)]);
     deep_of(&mut obs).rdp_security = Some(RdpSecurity {
-        level: Some(EncryptionLevel::ClientCompatible),
-        methods: vec![Bits40, Bits128],
+        level: Some(EncryptionLevel::CLIENT_COMPATIBLE),
+        methods: vec![M::BIT_40, M::BIT_128],
         version: None,
         attempts: Vec::new(),
     });
@@ -650,7 +656,7 @@ fn standard_security_levels_and_methods() {
 #[test]
 fn tls_1_0_enabled_only_when_a_tls10_handshake_succeeded() {
     let with = |accepted: &[(TlsVersion, bool)]| {
-        let mut obs = deep_host(&[(1, true)]);
+        let mut obs = deep_host(&[(P::SSL, true)]);
         deep_of(&mut obs).tls_versions = accepted
             .iter()
             .map(|&(version, accepted)| TlsVersionAnswer {
@@ -676,7 +682,7 @@ fn tls_1_0_enabled_only_when_a_tls10_handshake_succeeded() {
 #[test]
 fn clock_skew_over_five_minutes_either_way() {
     let with = |skew: Option<i64>| {
-        let mut obs = deep_host(&[(2, true)]);
+        let mut obs = deep_host(&[(P::HYBRID, true)]);
         deep_of(&mut obs).ntlm = Some(NtlmIdentity {
             clock_skew_s: skew,
             server_time: at("2026-11-21T23:10:00Z"),

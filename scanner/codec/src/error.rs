@@ -5,7 +5,7 @@
 //! field named in a message (`what`) is the specification's name prefixed by its protocol
 //! (`"mcs Connect-Response.result"`) and written lowercased.
 
-use crate::legacy_tls::version_name;
+use crate::legacy_tls::TlsWireVersion;
 
 /// Everything that can be wrong with input to the codec. Variants keep the values seen, so a
 /// caller can classify them (not RDP, protocol error) and a test can name them.
@@ -161,10 +161,10 @@ pub enum CodecError {
     #[error("malformed server hello")]
     MalformedServerHello,
     /// A ServerHello whose version is outside SSL 3.0 to TLS 1.2.
-    #[error("server hello with version {}", version_name(*.0))]
+    #[error("server hello with version {}", TlsWireVersion(*.0))]
     ServerHelloVersion(u16),
     /// A ServerHello selecting TLS 1.3 or later through supported_versions.
-    #[error("server selected {} via supported_versions", version_name(*.0))]
+    #[error("server selected {} via supported_versions", TlsWireVersion(*.0))]
     SupportedVersionsSelected(u16),
     #[error("malformed certificate message")]
     MalformedCertificate,

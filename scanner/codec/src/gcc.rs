@@ -125,6 +125,14 @@ impl EncryptionLevel {
     pub const CLIENT_COMPATIBLE: Self = Self(2);
     pub const HIGH: Self = Self(3);
     pub const FIPS: Self = Self(4);
+    /// The five levels MS-RDPBCGR names, weakest first (the order reports list and sort them).
+    pub const KNOWN: [Self; 5] = [
+        Self::NONE,
+        Self::LOW,
+        Self::CLIENT_COMPATIBLE,
+        Self::HIGH,
+        Self::FIPS,
+    ];
 
     /// `none`, `low`, `client-compatible`, `high`, `fips`; `None` when unknown.
     pub fn name(self) -> Option<&'static str> {

@@ -616,16 +616,18 @@ fn extensions(block: &[u8]) -> Option<Vec<(u16, &[u8])>> {
     Some(out)
 }
 
-/// `TLSv1.0` … `TLSv1.3`, `SSLv3`, or `0x....` for anything else.
-pub fn version_name(version: u16) -> String {
-    match version {
-        SSL3_0 => "SSLv3".to_string(),
-        TLS1_0 => "TLSv1.0".to_string(),
-        TLS1_1 => "TLSv1.1".to_string(),
-        TLS1_2 => "TLSv1.2".to_string(),
-        TLS1_3 => "TLSv1.3".to_string(),
-        other => format!("{other:#06x}"),
-    }
+/// A ProtocolVersion value as a server answered it (RFC 8446 4.1.2, RFC 5246 6.2.1); unknown
+/// values kept, ordered by value. `Display` writes its report word: `SSLv3`, `TLSv1.0` …
+/// `TLSv1.3`, else the value as four hex digits (`0x7f1c`); see the `words` module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TlsWireVersion(pub u16);
+
+impl TlsWireVersion {
+    pub const SSL3_0: Self = Self(SSL3_0);
+    pub const TLS1_0: Self = Self(TLS1_0);
+    pub const TLS1_1: Self = Self(TLS1_1);
+    pub const TLS1_2: Self = Self(TLS1_2);
+    pub const TLS1_3: Self = Self(TLS1_3);
 }
 
 /// The IANA name of a cipher suite, or `0x....` when unknown.

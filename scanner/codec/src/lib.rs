@@ -14,8 +14,9 @@
 //! Values are kept as seen: flag sets (`bitflags`, built with `from_bits_retain`) keep unknown
 //! bits and enumerated fields are newtypes over their integer, so unknown values fit too. The
 //! types that reports write ([`SecurityProtocol`], [`FailureCode`], [`ResponseFlags`],
-//! [`EncryptionMethod`], [`EncryptionLevel`], [`RdpVersion`]) display as their report word and
-//! read it back with `FromStr` (module `words`); the `serde` feature serialises them as it.
+//! [`EncryptionMethod`], [`EncryptionLevel`], [`RdpVersion`], [`TlsWireVersion`]) display as
+//! their report word and read it back with `FromStr` (module `words`); the `serde` feature
+//! serialises them as it.
 //!
 //! Why hand-written rather than `ironrdp-pdu`: its decoder drops unknown protocol and flag bits
 //! (`from_bits_truncate`) and reads a Confirm without negotiation data as "standard RDP
@@ -58,6 +59,7 @@ pub use gcc::{
     ServerSettings,
 };
 pub use hint::{FrameSize, PduHint, TpktHint, TsRequestHint};
+pub use legacy_tls::TlsWireVersion;
 pub use mcs::{
     decode_connect_initial, decode_connect_response, encode_connect_initial,
     encode_connect_refusal, encode_connect_response, encode_disconnect_provider_ultimatum,

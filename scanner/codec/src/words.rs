@@ -6,14 +6,15 @@
 //! a selectedProtocol `hybrid_ex` or `unknown(0x20)`; a failureCode `ssl_required` or
 //! `unknown(99)`; RDP_NEG_RSP flags `extended_client_data|dynvc_gfx|0x40`; encryption methods
 //! `40bit|56bit|128bit|fips` (`none` for none); an encryption level `client-compatible` or
-//! `unknown(7)`; an RDP version `5.0-8.1`, `10.7` or `unknown(0x00080012)`.
+//! `unknown(7)`; an RDP version `5.0-8.1`, `10.7` or `unknown(0x00080012)`; a TLS version
+//! `SSLv3`, `TLSv1.2` or `0x7f1c`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::{
     CodecError, EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, ResponseFlags,
-    SecurityProtocol,
+    SecurityProtocol, TlsWireVersion,
 };
 
 /// selectedProtocol words, by value.
@@ -60,6 +61,15 @@ const LEVELS: [(u32, &str); 5] = [
     (2, "client-compatible"),
     (3, "high"),
     (4, "fips"),
+];
+
+/// ProtocolVersion words, by value.
+const TLS_VERSIONS: [(u32, &str); 5] = [
+    (0x0300, "SSLv3"),
+    (0x0301, "TLSv1.0"),
+    (0x0302, "TLSv1.1"),
+    (0x0303, "TLSv1.2"),
+    (0x0304, "TLSv1.3"),
 ];
 
 fn name_of(table: &[(u32, &'static str)], value: u32) -> Option<&'static str> {
@@ -269,6 +279,35 @@ impl FromStr for RdpVersion {
     }
 }
 
+impl fmt::Display for TlsWireVersion {
+    /// `SSLv3`, `TLSv1.0` … `TLSv1.3`, else `0x` and four hex digits (`0x7f1c`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match name_of(&TLS_VERSIONS, u32::from(self.0)) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{:#06x}", self.0),
+        }
+    }
+}
+
+impl FromStr for TlsWireVersion {
+    type Err = CodecError;
+    fn from_str(s: &str) -> Result<Self, CodecError> {
+        if let Some(value) = value_of(&TLS_VERSIONS, s) {
+            return u16::try_from(value)
+                .map(Self)
+                .map_err(|_| unknown_word("tls version", s));
+        }
+        // Only the form it is written in (`0x` and four lowercase hex digits, not a named
+        // value), so that the text reads back the same.
+        s.strip_prefix("0x")
+            .filter(|hex| hex.len() == 4 && !hex.bytes().any(|b| b.is_ascii_uppercase()))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            .map(Self)
+            .filter(|v| v.to_string() == s)
+            .ok_or_else(|| unknown_word("tls version", s))
+    }
+}
+
 /// Serialises a type as its `Display` word and deserialises it with `FromStr`.
 #[cfg(feature = "serde")]
 macro_rules! word_serde {
@@ -295,7 +334,8 @@ word_serde!(
     ResponseFlags,
     EncryptionMethod,
     EncryptionLevel,
-    RdpVersion
+    RdpVersion,
+    TlsWireVersion
 );
 
 #[cfg(test)]

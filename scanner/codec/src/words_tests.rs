@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use crate::{
     CodecError, EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, ResponseFlags,
-    SecurityProtocol,
+    SecurityProtocol, TlsWireVersion,
 };
 
 /// `value` displays as `word` and `word` reads back as `value`.
@@ -160,9 +160,52 @@ fn rdp_version_words() {
     );
 }
 
+#[test]
+fn encryption_levels_known_weakest_first() {
+    let words: Vec<String> = EncryptionLevel::KNOWN
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(words, ["none", "low", "client-compatible", "high", "fips"]);
+    for level in EncryptionLevel::KNOWN {
+        assert_eq!(level.name(), Some(level.to_string().as_str()));
+    }
+    assert_eq!(EncryptionLevel(5).name(), None);
+    assert_eq!(EncryptionLevel(u32::MAX).name(), None);
+}
+
+#[test]
+fn tls_version_words_as_the_legacy_reader_names_them() {
+    for (wire, text) in [
+        (0x0300, "SSLv3"),
+        (0x0301, "TLSv1.0"),
+        (0x0302, "TLSv1.1"),
+        (0x0303, "TLSv1.2"),
+        (0x0304, "TLSv1.3"),
+        (0x7f1c, "0x7f1c"),
+        (0x0002, "0x0002"),
+    ] {
+        pinned(TlsWireVersion(wire), text);
+    }
+    for bad in [
+        "", "TLS1.2", "0x301", "0x7F1C", "0x0303", "0xzzzz", "tlsv1.2",
+    ] {
+        assert_eq!(
+            bad.parse::<TlsWireVersion>(),
+            Err(CodecError::UnknownWord {
+                kind: "tls version",
+                value: bad.into()
+            }),
+            "{bad:?}"
+        );
+    }
+    assert!(TlsWireVersion::SSL3_0 < TlsWireVersion::TLS1_0);
+    assert!(TlsWireVersion::TLS1_3 < TlsWireVersion(0x7f1c));
+}
+
 proptest! {
     #[test]
-    fn every_value_round_trips(value in any::<u32>(), byte in any::<u8>()) {
+    fn every_value_round_trips(value in any::<u32>(), byte in any::<u8>(), word in any::<u16>()) {
         let p = SecurityProtocol::from_bits_retain(value);
         prop_assert_eq!(p.to_string().parse::<SecurityProtocol>(), Ok(p));
         prop_assert_eq!(FailureCode(value).to_string().parse(), Ok(FailureCode(value)));
@@ -172,6 +215,8 @@ proptest! {
         prop_assert_eq!(m.to_string().parse::<EncryptionMethod>(), Ok(m));
         prop_assert_eq!(EncryptionLevel(value).to_string().parse(), Ok(EncryptionLevel(value)));
         prop_assert_eq!(RdpVersion(value).to_string().parse(), Ok(RdpVersion(value)));
+        let v = TlsWireVersion(word);
+        prop_assert_eq!(v.to_string().parse::<TlsWireVersion>(), Ok(v));
     }
 
     #[test]
@@ -182,6 +227,7 @@ proptest! {
         let _ = text.parse::<EncryptionMethod>();
         let _ = text.parse::<EncryptionLevel>();
         let _ = text.parse::<RdpVersion>();
+        let _ = text.parse::<TlsWireVersion>();
     }
 }
 
@@ -197,6 +243,7 @@ mod serde_words {
         methods: Vec<EncryptionMethod>,
         level: EncryptionLevel,
         version: RdpVersion,
+        tls_version: Option<TlsWireVersion>,
     }
 
     #[test]
@@ -208,11 +255,12 @@ mod serde_words {
             methods: vec![EncryptionMethod::BIT_40, EncryptionMethod::BIT_128],
             level: EncryptionLevel::CLIENT_COMPATIBLE,
             version: RdpVersion(0x0008_000c),
+            tls_version: Some(TlsWireVersion::SSL3_0),
         };
         let json = serde_json::to_string(&record).unwrap();
         assert_eq!(
             json,
-            r#"{"selected":"hybrid_ex","neg_failure":"unknown(99)","neg_flags":"extended_client_data|dynvc_gfx|0x40","methods":["40bit","128bit"],"level":"client-compatible","version":"10.7"}"#
+            r#"{"selected":"hybrid_ex","neg_failure":"unknown(99)","neg_flags":"extended_client_data|dynvc_gfx|0x40","methods":["40bit","128bit"],"level":"client-compatible","version":"10.7","tls_version":"SSLv3"}"#
         );
         assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
     }

@@ -90,9 +90,10 @@ pub(super) async fn run(
         out.protocols = found.answers;
         out.ntlm = found.ntlm;
         out.tls_versions = tls_range::run(&mut session, &out.protocols).await;
-        let rdp_answer = out.protocols.iter().find(|p| {
-            p.protocol == rdpsweep_reports::SelectedProtocol(SecurityProtocol::RDP.bits())
-        });
+        let rdp_answer = out
+            .protocols
+            .iter()
+            .find(|p| p.protocol == SecurityProtocol::RDP);
         let security = security::run(&mut session, found.first_mcs, rdp_answer).await;
         out.rdp_security = security;
     } else {

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use rdpsweep_codec::legacy_tls::{self as legacy, LegacyHello};
-use rdpsweep_codec::ConnectionRequest;
-use rdpsweep_reports::{TlsStatus, TlsWireVersion};
+use rdpsweep_codec::{ConnectionRequest, TlsWireVersion};
+use rdpsweep_reports::TlsStatus;
 use rustls::pki_types::ServerName;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::client::TlsStream;

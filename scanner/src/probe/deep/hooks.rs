@@ -9,17 +9,15 @@
 //! never panics on
 //! what the server sends, and never sends credentials: the NTLM exchange stops at the
 //! CHALLENGE, and no AUTHENTICATE message exists in this code.
-//!
-//! The codec (`proto`) and the record (`rdpsweep_reports`) each have an `RdpVersion`, an
-//! `EncryptionMethod` and an `EncryptionLevel`: the codec's keep any wire value, the record's
-//! name the values reports know. They meet only here, in [`answered`] (wire → record) and
-//! [`standard_security`] (record → wire, `method.bit()`).
 
 use std::time::SystemTime;
 
 use rdpsweep_codec::hint::{PduHint, TpktHint, TsRequestHint};
-use rdpsweep_codec::{self as proto, ntlm, Challenge, ClientSettings, CodecError, ConnectReply};
-use rdpsweep_reports::{EncryptionLevel, EncryptionMethod, NtlmIdentity, RdpVersion};
+use rdpsweep_codec::{
+    self as proto, ntlm, Challenge, ClientSettings, CodecError, ConnectReply, EncryptionMethod,
+    ServerData,
+};
+use rdpsweep_reports::NtlmIdentity;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::probe::link::frame_fault;
@@ -29,16 +27,9 @@ use crate::wire::{Framed, ReadError};
 /// What one standard-security attempt (one encryption method offered alone) learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum McsAttempt {
-    /// The server answered the Connect Initial with a Connect Response.
-    Answered {
-        /// SC_SECURITY encryptionMethod, when it names one method (`None` for 0: no
-        /// encryption, or a value that is not one method).
-        method: Option<EncryptionMethod>,
-        /// SC_SECURITY encryptionLevel, when it is 0 to 4.
-        level: Option<EncryptionLevel>,
-        /// SC_CORE version.
-        version: Option<RdpVersion>,
-    },
+    /// The server answered the Connect Initial with a Connect Response: its SC_CORE version
+    /// and SC_SECURITY encryptionMethod / encryptionLevel, as sent.
+    Answered(ServerData),
     /// The server refused the offer or broke the exchange (closed, reset, an MCS disconnect,
     /// an undecodable answer), in words.
     Refused(String),
@@ -46,7 +37,7 @@ pub(super) enum McsAttempt {
 
 /// On `stream`, whose Connection Confirm selected PROTOCOL_RDP, sends an MCS Connect Initial
 /// whose GCC Conference Create Request carries CS_CORE, CS_SECURITY offering only `method`
-/// (`method.bit()` in encryptionMethods) and CS_NET; reads one TPKT frame and decodes the
+/// (in encryptionMethods) and CS_NET; reads one TPKT frame and decodes the
 /// Connect Response's SC_CORE version and SC_SECURITY encryptionMethod / encryptionLevel into
 /// [`McsAttempt::Answered`]. A refusal (a failing `result`, a Disconnect Provider Ultimatum,
 /// an X.224 Disconnect, a close or a reset) or an undecodable answer is
@@ -55,10 +46,7 @@ pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
     framed: &mut Framed<S>,
     method: EncryptionMethod,
 ) -> McsAttempt {
-    let offer = ClientSettings::probe(
-        proto::EncryptionMethod::from_bits_retain(method.bit()),
-        proto::SecurityProtocol::RDP,
-    );
+    let offer = ClientSettings::probe(method, proto::SecurityProtocol::RDP);
     if let Err(e) = framed.send(&proto::encode_connect_initial(&offer)).await {
         return McsAttempt::Refused(format!("{} sending the mcs connect initial", io_words(&e)));
     }
@@ -67,7 +55,7 @@ pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
         Err(why) => return McsAttempt::Refused(why),
     };
     match proto::decode_connect_response(&frame) {
-        Ok(ConnectReply::Accepted(data)) => answered(data),
+        Ok(ConnectReply::Accepted(data)) => McsAttempt::Answered(data),
         Ok(ConnectReply::Refused(result)) => {
             McsAttempt::Refused(format!("mcs connect response with result {result}"))
         }
@@ -78,15 +66,6 @@ pub(super) async fn standard_security<S: AsyncRead + AsyncWrite + Unpin>(
             McsAttempt::Refused("x.224 disconnect request instead of a connect response".into())
         }
         Err(e) => McsAttempt::Refused(format!("undecodable mcs connect response: {e}")),
-    }
-}
-
-/// The one mapping from the codec's server data to the record's words.
-fn answered(data: proto::ServerData) -> McsAttempt {
-    McsAttempt::Answered {
-        method: EncryptionMethod::from_bit(data.encryption_method.bits()),
-        level: EncryptionLevel::from_wire(data.encryption_level.0),
-        version: Some(RdpVersion(data.version.0)),
     }
 }
 

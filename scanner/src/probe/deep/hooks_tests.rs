@@ -6,8 +6,8 @@ use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use super::*;
 use rdpsweep_codec::{
     decode_connect_initial, encode_connect_refusal, encode_connect_response,
-    encode_disconnect_provider_ultimatum, ClientRequest, DisconnectReason, McsResult,
-    NegotiateFlags, NtlmVersion, ServerSettings, TsRequest,
+    encode_disconnect_provider_ultimatum, ClientRequest, DisconnectReason, EncryptionLevel,
+    McsResult, NegotiateFlags, NtlmVersion, RdpVersion, ServerSettings, TsRequest,
 };
 
 /// The X.224 Disconnect Request TPDU (`03 00 00 0b 06 80 00 00 00 00 00`).
@@ -42,60 +42,53 @@ async fn offer(method: EncryptionMethod, reply: Vec<u8>) -> (McsAttempt, ClientR
     (attempt, server.await.expect("server task"))
 }
 
-fn response(method: u32, level: u32) -> Vec<u8> {
-    encode_connect_response(&ServerSettings::new(
-        proto::RdpVersion(0x0008_000c),
-        proto::EncryptionMethod::from_bits_retain(method),
-        proto::EncryptionLevel(level),
-    ))
+fn response(method: EncryptionMethod, level: EncryptionLevel) -> Vec<u8> {
+    encode_connect_response(&ServerSettings::new(RdpVersion(0x0008_000c), method, level))
+}
+
+/// The Connect Response's values, as [`response`] sends them.
+fn answered(method: EncryptionMethod, level: EncryptionLevel) -> McsAttempt {
+    McsAttempt::Answered(ServerData {
+        version: RdpVersion(0x0008_000c),
+        encryption_method: method,
+        encryption_level: level,
+    })
 }
 
 #[tokio::test]
 async fn each_method_is_offered_alone_and_the_answer_is_read_in_report_words() {
-    for method in EncryptionMethod::ALL.iter().copied() {
-        let (attempt, request) = offer(method, response(method.bit(), 3)).await;
-        assert_eq!(
-            request.encryption_methods,
-            Some(proto::EncryptionMethod::from_bits_retain(method.bit())),
-            "{method}"
-        );
+    for method in EncryptionMethod::ALL {
+        let (attempt, request) = offer(method, response(method, EncryptionLevel::HIGH)).await;
+        assert_eq!(request.encryption_methods, Some(method), "{method}");
         assert_eq!(
             request.server_selected_protocol,
             Some(proto::SecurityProtocol::RDP),
             "{method}"
         );
-        assert_eq!(
-            attempt,
-            McsAttempt::Answered {
-                method: Some(method),
-                level: Some(EncryptionLevel::High),
-                version: Some(RdpVersion(0x0008_000c)),
-            }
-        );
+        assert_eq!(attempt, answered(method, EncryptionLevel::HIGH));
     }
 }
 
 #[tokio::test]
 async fn level_none_and_unknown_values_are_kept_apart() {
-    let (none, _) = offer(EncryptionMethod::Bits128, response(0, 0)).await;
+    let (none, _) = offer(
+        EncryptionMethod::BIT_128,
+        response(EncryptionMethod::NONE, EncryptionLevel::NONE),
+    )
+    .await;
     assert_eq!(
         none,
-        McsAttempt::Answered {
-            method: None,
-            level: Some(EncryptionLevel::None),
-            version: Some(RdpVersion(0x0008_000c)),
-        }
+        answered(EncryptionMethod::NONE, EncryptionLevel::NONE)
     );
-    // A combination of bits is not one method; level 7 is none of the five.
-    let (odd, _) = offer(EncryptionMethod::Bits40, response(0x03, 7)).await;
-    assert_eq!(
-        odd,
-        McsAttempt::Answered {
-            method: None,
-            level: None,
-            version: Some(RdpVersion(0x0008_000c)),
-        }
-    );
+    // A combination of bits is not one method; level 7 is none of the five: both kept.
+    let combination = EncryptionMethod::BIT_40 | EncryptionMethod::BIT_128;
+    let (odd, _) = offer(
+        EncryptionMethod::BIT_40,
+        response(combination, EncryptionLevel(7)),
+    )
+    .await;
+    assert_eq!(odd, answered(combination, EncryptionLevel(7)));
+    assert_ne!(odd, none);
 }
 
 #[tokio::test]
@@ -118,22 +111,22 @@ async fn every_kind_of_refusal_is_put_in_words() {
             "closed before the mcs connect response (0 bytes received)",
         ),
         (
-            response(0x02, 3)[..9].to_vec(),
+            response(EncryptionMethod::BIT_128, EncryptionLevel::HIGH)[..9].to_vec(),
             "closed before the mcs connect response (9 bytes received)",
         ),
     ];
     for (reply, words) in cases {
-        let (attempt, _) = offer(EncryptionMethod::Bits128, reply).await;
+        let (attempt, _) = offer(EncryptionMethod::BIT_128, reply).await;
         assert_eq!(attempt, McsAttempt::Refused(words.to_string()));
     }
-    let (http, _) = offer(EncryptionMethod::Bits128, b"HTTP/1.1 400".to_vec()).await;
+    let (http, _) = offer(EncryptionMethod::BIT_128, b"HTTP/1.1 400".to_vec()).await;
     assert_eq!(
         http,
         McsAttempt::Refused("not rdp: answer starts 48 54 54 50 (\"HTTP\")".to_string())
     );
     // A well-framed Data TPDU whose MCS PDU is not a Connect Response.
     let (garbage, _) = offer(
-        EncryptionMethod::Bits128,
+        EncryptionMethod::BIT_128,
         rdpsweep_codec::x224::encode_data(&[0x7f, 0x65, 0x00]),
     )
     .await;
@@ -148,12 +141,15 @@ async fn every_kind_of_refusal_is_put_in_words() {
 
 #[tokio::test]
 async fn exactly_one_frame_is_read() {
-    let mut reply = response(0x02, 2);
+    let mut reply = response(
+        EncryptionMethod::BIT_128,
+        EncryptionLevel::CLIENT_COMPATIBLE,
+    );
     reply.extend_from_slice(b"next");
     let (near, far) = pipe();
     let server = tokio::spawn(mcs_server(far, reply));
     let mut near = Framed::new(near);
-    let attempt = standard_security(&mut near, EncryptionMethod::Bits128).await;
+    let attempt = standard_security(&mut near, EncryptionMethod::BIT_128).await;
     let mut near = near.into_inner();
     assert!(
         matches!(attempt, McsAttempt::Answered { .. }),

@@ -3,7 +3,7 @@
 
 use rdpsweep_codec::SecurityProtocol;
 use rdpsweep_reports::deep::MATRIX;
-use rdpsweep_reports::{NegFailure, NtlmIdentity, Observation, ProtocolAnswer, SelectedProtocol};
+use rdpsweep_reports::{NtlmIdentity, Observation, ProtocolAnswer};
 use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt, NtlmStep};
@@ -32,7 +32,6 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
         ntlm: None,
     };
     for (protocol, requested) in MATRIX {
-        let requested = SecurityProtocol::from_bits_retain(requested);
         if requested == SecurityProtocol::WINDOWS_CLIENT {
             out.answers
                 .push(from_first_probe(protocol, requested, first));
@@ -54,14 +53,13 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
             .await;
         let answer = answer_of(protocol, requested, &nego);
         let credssp = nego.selected().is_some_and(|p| p.is_credssp());
-        let asked = SecurityProtocol::from_bits_retain(protocol.0);
-        if asked == SecurityProtocol::RDP && answer.accepted {
+        if protocol == SecurityProtocol::RDP && answer.accepted {
             let attempt =
                 security::attempt(session.link.config, &mut framed, security::FIRST_METHOD).await;
             out.first_mcs = Some(attempt);
-        } else if asked == SecurityProtocol::HYBRID && credssp {
+        } else if protocol == SecurityProtocol::HYBRID && credssp {
             out.ntlm = ntlm_step(session, framed).await;
-        } else if asked == SecurityProtocol::HYBRID {
+        } else if protocol == SecurityProtocol::HYBRID {
             session.note(format!(
                 "ntlm identity: not applicable, the {:#04x} request did not select CredSSP",
                 requested.bits()
@@ -74,7 +72,7 @@ pub(super) async fn run(session: &mut Session<'_>, first: &Observation) -> Matri
 
 /// The HYBRID_EX row: the ordinary probe sent exactly SSL|HYBRID|HYBRID_EX.
 fn from_first_probe(
-    protocol: SelectedProtocol,
+    protocol: SecurityProtocol,
     requested: SecurityProtocol,
     first: &Observation,
 ) -> ProtocolAnswer {
@@ -90,13 +88,13 @@ fn from_first_probe(
 
 /// An answer with only the request and the TCP outcome filled in.
 pub(super) fn blank(
-    protocol: SelectedProtocol,
+    protocol: SecurityProtocol,
     requested: SecurityProtocol,
     tcp: rdpsweep_reports::TcpStatus,
 ) -> ProtocolAnswer {
     ProtocolAnswer {
         protocol,
-        requested: requested.bits(),
+        requested,
         from_first_probe: false,
         tcp,
         rdp: None,
@@ -109,7 +107,7 @@ pub(super) fn blank(
 
 /// The answer to one request: accepted only when the Confirm selected exactly `protocol`.
 pub(super) fn answer_of(
-    protocol: SelectedProtocol,
+    protocol: SecurityProtocol,
     requested: SecurityProtocol,
     nego: &Negotiation,
 ) -> ProtocolAnswer {
@@ -120,13 +118,13 @@ pub(super) fn answer_of(
         Some(Confirmed::Selected {
             protocol: chosen, ..
         }) => {
-            answer.selected = Some(SelectedProtocol(chosen.bits()));
+            answer.selected = Some(chosen);
         }
         Some(Confirmed::Refused(code)) => {
-            answer.neg_failure = Some(NegFailure(code.0));
+            answer.neg_failure = Some(code);
         }
         Some(Confirmed::WithoutNegotiation) => {
-            answer.selected = Some(SelectedProtocol(SecurityProtocol::RDP.bits()));
+            answer.selected = Some(SecurityProtocol::RDP);
             answer.error = Some("a connection confirm without negotiation data".to_string());
         }
         None => {}

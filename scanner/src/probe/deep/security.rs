@@ -2,8 +2,8 @@
 //! attempt rides on the protocol matrix's PROTOCOL_RDP connection; the others run only when
 //! that request was accepted (so a host without standard security gets no connection for them).
 
-use rdpsweep_codec::SecurityProtocol;
-use rdpsweep_reports::{EncryptionMethod, ProtocolAnswer, RdpSecurity, TcpStatus};
+use rdpsweep_codec::{EncryptionMethod, SecurityProtocol};
+use rdpsweep_reports::{ProtocolAnswer, RdpSecurity, TcpStatus};
 use tokio::time::{timeout_at, Instant};
 
 use super::hooks::{self, McsAttempt};
@@ -12,7 +12,7 @@ use crate::probe::{deadline, human, ProbeConfig};
 use crate::wire::{Conn, Framed};
 
 /// The method the PROTOCOL_RDP matrix connection offers.
-pub(super) const FIRST_METHOD: EncryptionMethod = EncryptionMethod::Bits40;
+pub(super) const FIRST_METHOD: EncryptionMethod = EncryptionMethod::BIT_40;
 
 /// One attempt on a connection whose Confirm selected PROTOCOL_RDP, within one stage deadline.
 pub(super) async fn attempt(
@@ -48,7 +48,10 @@ pub(super) async fn run(
         }
     };
     let mut attempts = vec![(FIRST_METHOD, first)];
-    for &method in EncryptionMethod::ALL.iter().filter(|&&m| m != FIRST_METHOD) {
+    for method in EncryptionMethod::ALL
+        .into_iter()
+        .filter(|&m| m != FIRST_METHOD)
+    {
         let framed = match session.open(&format!("standard security {method}")).await {
             Opened::Skipped => continue,
             Opened::Failed(failure) => {
@@ -117,66 +120,56 @@ fn why_not_probed(answer: &ProtocolAnswer) -> Option<String> {
 }
 
 /// Level, version and accepted methods from the attempts: a method is accepted when the
-/// Connect Response names it.
+/// Connect Response names exactly it; level and version are the first Connect Response's.
 fn summarize(attempts: &[(EncryptionMethod, McsAttempt)]) -> RdpSecurity {
     let mut out = RdpSecurity::default();
-    for (offered, attempt) in attempts {
+    for &(offered, ref attempt) in attempts {
         let line = match attempt {
-            McsAttempt::Answered {
-                method,
-                level,
-                version,
-            } => {
-                if *method == Some(*offered) {
-                    out.methods.push(*offered);
+            McsAttempt::Answered(data) => {
+                if data.encryption_method == offered {
+                    out.methods.push(offered);
                 }
-                out.level = out.level.or(*level);
-                out.version = out.version.or(*version);
+                out.level = out.level.or(Some(data.encryption_level));
+                out.version = out.version.or(Some(data.version));
                 format!(
                     "answered with method {}, level {}",
-                    word(method),
-                    word(level)
+                    data.encryption_method, data.encryption_level
                 )
             }
             McsAttempt::Refused(why) => why.clone(),
         };
         out.attempts.push(format!("{offered}: {line}"));
     }
-    out.methods.sort();
+    out.methods
+        .sort_by_key(|m| EncryptionMethod::ALL.iter().position(|a| a == m));
     out
-}
-
-fn word<T: ToString>(value: &Option<T>) -> String {
-    value
-        .as_ref()
-        .map(T::to_string)
-        .unwrap_or_else(|| "none".to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rdpsweep_reports::{EncryptionLevel, RdpVersion};
+    use rdpsweep_codec::{EncryptionLevel, RdpVersion, ServerData};
+    use EncryptionMethod as M;
 
-    fn answered(method: Option<EncryptionMethod>, level: u32) -> McsAttempt {
-        McsAttempt::Answered {
-            method,
-            level: EncryptionLevel::from_wire(level),
-            version: Some(RdpVersion(0x0008_0004)),
-        }
+    fn answered(method: EncryptionMethod, level: EncryptionLevel) -> McsAttempt {
+        McsAttempt::Answered(ServerData {
+            version: RdpVersion::RDP_5_PLUS,
+            encryption_method: method,
+            encryption_level: level,
+        })
     }
 
     #[test]
     fn only_methods_the_server_named_are_accepted() {
-        use EncryptionMethod::*;
+        let compatible = EncryptionLevel::CLIENT_COMPATIBLE;
         let security = summarize(&[
-            (Bits40, McsAttempt::Refused("closed".into())),
-            (Bits56, answered(Some(Bits128), 2)),
-            (Bits128, answered(Some(Bits128), 2)),
-            (Fips, answered(Some(Fips), 2)),
+            (M::BIT_40, McsAttempt::Refused("closed".into())),
+            (M::BIT_56, answered(M::BIT_128, compatible)),
+            (M::BIT_128, answered(M::BIT_128, compatible)),
+            (M::FIPS, answered(M::FIPS, compatible)),
         ]);
-        assert_eq!(security.methods, [Bits128, Fips]);
-        assert_eq!(security.level, Some(EncryptionLevel::ClientCompatible));
+        assert_eq!(security.methods, [M::BIT_128, M::FIPS]);
+        assert_eq!(security.level, Some(compatible));
         assert_eq!(security.version, Some(RdpVersion(0x0008_0004)));
         assert_eq!(
             security.attempts,
@@ -191,19 +184,16 @@ mod tests {
 
     /// The PROTOCOL_RDP request's answer, as the matrix records it.
     fn rdp_answer(tcp: TcpStatus) -> ProtocolAnswer {
-        super::super::matrix::blank(
-            rdpsweep_reports::SelectedProtocol(SecurityProtocol::RDP.bits()),
-            SecurityProtocol::RDP,
-            tcp,
-        )
+        super::super::matrix::blank(SecurityProtocol::RDP, SecurityProtocol::RDP, tcp)
     }
 
     #[test]
     fn the_note_says_what_happened_to_the_protocol_rdp_request() {
-        use rdpsweep_reports::{NegFailure, RdpStatus, SelectedProtocol};
+        use rdpsweep_codec::FailureCode;
+        use rdpsweep_reports::RdpStatus;
         let accepted = ProtocolAnswer {
             rdp: Some(RdpStatus::Negotiated),
-            selected: Some(SelectedProtocol(0)),
+            selected: Some(SecurityProtocol::RDP),
             accepted: true,
             ..rdp_answer(TcpStatus::Open)
         };
@@ -211,7 +201,7 @@ mod tests {
 
         let refused = ProtocolAnswer {
             rdp: Some(RdpStatus::Failure),
-            neg_failure: Some(NegFailure(1)),
+            neg_failure: Some(FailureCode::SSL_REQUIRED_BY_SERVER),
             ..rdp_answer(TcpStatus::Open)
         };
         assert_eq!(
@@ -220,7 +210,7 @@ mod tests {
         );
         let other = ProtocolAnswer {
             rdp: Some(RdpStatus::Negotiated),
-            selected: Some(SelectedProtocol(1)),
+            selected: Some(SecurityProtocol::SSL),
             ..rdp_answer(TcpStatus::Open)
         };
         assert_eq!(
@@ -261,8 +251,24 @@ mod tests {
 
     #[test]
     fn level_none_accepts_no_method() {
-        let security = summarize(&[(EncryptionMethod::Bits40, answered(None, 0))]);
+        let security = summarize(&[(M::BIT_40, answered(M::NONE, EncryptionLevel::NONE))]);
         assert!(security.methods.is_empty());
-        assert_eq!(security.level, Some(EncryptionLevel::None));
+        assert_eq!(security.level, Some(EncryptionLevel::NONE));
+        assert_eq!(
+            security.attempts,
+            ["40bit: answered with method none, level none"]
+        );
+    }
+
+    #[test]
+    fn a_combination_of_methods_accepts_none_and_odd_values_are_written_as_seen() {
+        let odd = answered(M::BIT_40 | M::BIT_128, EncryptionLevel(7));
+        let security = summarize(&[(M::BIT_40, odd)]);
+        assert!(security.methods.is_empty());
+        assert_eq!(security.level, Some(EncryptionLevel(7)));
+        assert_eq!(
+            security.attempts,
+            ["40bit: answered with method 40bit|128bit, level unknown(7)"]
+        );
     }
 }

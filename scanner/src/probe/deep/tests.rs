@@ -4,16 +4,14 @@
 use std::net::IpAddr;
 use std::time::Duration as StdDuration;
 
-use ipnetwork::IpNetwork;
-use rdpsweep_reports::{
-    EncryptionLevel, EncryptionMethod, NegFailure, RdpVersion, SelectedProtocol,
-};
-
 use super::matrix::answer_of;
 use super::*;
 use crate::probe::link::{Confirmed, Negotiation};
 use crate::probe::{probe, ProbeConfig};
-use rdpsweep_codec::{FailureCode, ResponseFlags};
+use ipnetwork::IpNetwork;
+use rdpsweep_codec::{
+    EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, ResponseFlags, SecurityProtocol,
+};
 use rdpsweep_fleet::{Behaviour, Fleet, FleetConfig, Profile};
 
 async fn deep_fleet(range: &str, port: u16) -> Fleet {
@@ -99,17 +97,17 @@ async fn deep_with_a_full_budget_asks_everything_once() {
     assert_eq!(accepted, ["rdp", "ssl", "hybrid", "hybrid_ex"]);
     // RDSTLS alone is answered with PROTOCOL_RDP: recorded, not counted as support.
     let rdstls = &deep.protocols[4];
-    assert_eq!(rdstls.selected, Some(SelectedProtocol(0)));
+    assert_eq!(rdstls.selected, Some(SecurityProtocol::RDP));
     assert!(!rdstls.accepted);
     assert!(deep.protocols[3].from_first_probe);
     let security = deep.rdp_security.expect("standard security probed");
-    assert_eq!(security.level, Some(EncryptionLevel::ClientCompatible));
+    assert_eq!(security.level, Some(EncryptionLevel::CLIENT_COMPATIBLE));
     assert_eq!(
         security.methods,
         [
-            EncryptionMethod::Bits40,
-            EncryptionMethod::Bits56,
-            EncryptionMethod::Bits128
+            EncryptionMethod::BIT_40,
+            EncryptionMethod::BIT_56,
+            EncryptionMethod::BIT_128
         ]
     );
     assert_eq!(security.version, Some(RdpVersion(0x0008_000c)));
@@ -132,8 +130,8 @@ async fn deep_standard_security_records_each_refused_method() {
     assert_eq!(deep.connections, 9);
     assert_eq!(fleet.connection_counts().get(&ip), Some(&9));
     let security = deep.rdp_security.expect("standard security probed");
-    assert_eq!(security.level, Some(EncryptionLevel::High));
-    assert_eq!(security.methods, [EncryptionMethod::Bits128]);
+    assert_eq!(security.level, Some(EncryptionLevel::HIGH));
+    assert_eq!(security.methods, [EncryptionMethod::BIT_128]);
     let closed = "closed before the mcs connect response (0 bytes received)";
     assert_eq!(
         security.attempts,
@@ -206,25 +204,28 @@ fn deep_matrix_accepts_only_the_exact_selection() {
         )
     };
     let ssl_hybrid = P::SSL | P::HYBRID;
-    let hybrid = SelectedProtocol(P::HYBRID.bits());
+    let hybrid = P::HYBRID;
     assert!(answer_of(hybrid, ssl_hybrid, &selects(P::HYBRID)).accepted);
     // nmap would call HYBRID supported here: the server chose SSL instead.
     let other = answer_of(hybrid, ssl_hybrid, &selects(P::SSL));
     assert!(!other.accepted);
-    assert_eq!(other.selected, Some(SelectedProtocol(P::SSL.bits())));
+    assert_eq!(other.selected, Some(P::SSL));
 
     let failure = negotiation(
         RdpStatus::Failure,
         Some(Confirmed::Refused(FailureCode::HYBRID_REQUIRED_BY_SERVER)),
     );
-    let ssl = SelectedProtocol(P::SSL.bits());
+    let ssl = P::SSL;
     let refused = answer_of(ssl, P::SSL, &failure);
     assert!(!refused.accepted);
-    assert_eq!(refused.neg_failure, Some(NegFailure(5)));
+    assert_eq!(
+        refused.neg_failure,
+        Some(FailureCode::HYBRID_REQUIRED_BY_SERVER)
+    );
     assert_eq!(refused.selected, None);
 
     // A Confirm without negotiation data is standard RDP security.
-    let rdp = SelectedProtocol(P::RDP.bits());
+    let rdp = P::RDP;
     let bare = negotiation(RdpStatus::Negotiated, Some(Confirmed::WithoutNegotiation));
     assert!(answer_of(rdp, P::RDP, &bare).accepted);
     assert!(!answer_of(ssl, P::SSL, &bare).accepted);

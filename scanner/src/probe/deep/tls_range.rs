@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use rdpsweep_codec::legacy_tls as legacy;
-use rdpsweep_codec::SecurityProtocol;
-use rdpsweep_reports::{ProtocolAnswer, TlsStatus, TlsVersion, TlsVersionAnswer, TlsWireVersion};
+use rdpsweep_codec::{SecurityProtocol, TlsWireVersion};
+use rdpsweep_reports::{ProtocolAnswer, TlsStatus, TlsVersion, TlsVersionAnswer};
 use rustls::ClientConfig;
 use tokio::time::{timeout_at, Instant};
 
@@ -72,8 +72,8 @@ pub(super) async fn run(
 fn tls_request(answers: &[ProtocolAnswer]) -> Option<SecurityProtocol> {
     answers
         .iter()
-        .find(|a| a.accepted && SecurityProtocol::from_bits_retain(a.protocol.0).starts_tls())
-        .map(|a| SecurityProtocol::from_bits_retain(a.requested))
+        .find(|a| a.accepted && a.protocol.starts_tls())
+        .map(|a| a.requested)
 }
 
 /// A version whose handshake never started.
@@ -95,8 +95,7 @@ async fn handshake(
 ) -> TlsVersionAnswer {
     let name = server_name(session.link.addr.ip(), session.hostname);
     match version {
-        TlsVersion::Tls10 => legacy_hello(framed, version, legacy::TLS1_0, sni(&name)).await,
-        TlsVersion::Tls11 => legacy_hello(framed, version, legacy::TLS1_1, sni(&name)).await,
+        TlsVersion::Tls10 | TlsVersion::Tls11 => legacy_hello(framed, version, sni(&name)).await,
         TlsVersion::Tls12 => pinned(framed, version, name, session.deep.tls12.clone()).await,
         TlsVersion::Tls13 => pinned(framed, version, name, session.deep.tls13.clone()).await,
     }
@@ -125,17 +124,17 @@ async fn pinned(
     }
 }
 
-/// The legacy ClientHello offering up to `wire`; reads the ServerHello in the clear.
+/// The legacy ClientHello offering up to `version`; reads the ServerHello in the clear.
 async fn legacy_hello(
     mut framed: Framed<Conn>,
     version: TlsVersion,
-    wire: u16,
     sni: Option<String>,
 ) -> TlsVersionAnswer {
-    match hello(&mut framed, wire, sni.as_deref()).await {
+    let wire = version.wire();
+    match hello(&mut framed, wire.0, sni.as_deref()).await {
         Ok(hello) => {
             let chosen = TlsWireVersion(hello.version);
-            let accepted = hello.version == wire;
+            let accepted = chosen == wire;
             TlsVersionAnswer {
                 version,
                 accepted,
@@ -158,11 +157,12 @@ async fn legacy_hello(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rdpsweep_reports::{SelectedProtocol, TcpStatus};
+    use rdpsweep_codec::SecurityProtocol as P;
+    use rdpsweep_reports::TcpStatus;
 
-    fn answer(protocol: u32, requested: u32, accepted: bool) -> ProtocolAnswer {
+    fn answer(protocol: P, requested: P, accepted: bool) -> ProtocolAnswer {
         ProtocolAnswer {
-            protocol: SelectedProtocol(protocol),
+            protocol,
             requested,
             from_first_probe: false,
             tcp: TcpStatus::Open,
@@ -178,11 +178,11 @@ mod tests {
     fn tls_is_asked_with_the_first_accepted_tls_protocol() {
         let all = |ssl, hybrid, hybrid_ex| {
             vec![
-                answer(0x00, 0x00, true),
-                answer(0x01, 0x01, ssl),
-                answer(0x02, 0x03, hybrid),
-                answer(0x08, 0x0b, hybrid_ex),
-                answer(0x04, 0x04, true),
+                answer(P::RDP, P::RDP, true),
+                answer(P::SSL, P::SSL, ssl),
+                answer(P::HYBRID, P::SSL | P::HYBRID, hybrid),
+                answer(P::HYBRID_EX, P::SSL | P::HYBRID | P::HYBRID_EX, hybrid_ex),
+                answer(P::RDSTLS, P::RDSTLS, true),
             ]
         };
         let bits = |answers: Vec<ProtocolAnswer>| tls_request(&answers).map(|p| p.bits());
