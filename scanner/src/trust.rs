@@ -162,7 +162,6 @@ fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
         CertificateError::UnknownIssuer if issued_by_itself(leaf) => Untrusted::SelfSigned,
         CertificateError::UnknownIssuer => Untrusted::UnknownIssuer,
         CertificateError::BadSignature
-        | CertificateError::UnsupportedSignatureAlgorithm
         | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => Untrusted::BadSignature,
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             Untrusted::NotForServers
