@@ -22,6 +22,7 @@ pub mod ranking;
 pub mod risk;
 pub mod summary;
 pub mod timestamp;
+pub mod trust;
 pub mod vocab;
 pub mod writers;
 
@@ -36,5 +37,6 @@ pub use observation::Observation;
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};
+pub use trust::{CertTrust, Untrusted};
 pub use vocab::{RdpStatus, TcpStatus, TlsStatus, TlsVersion};
 pub use writers::{JsonLines, ObservationSink};

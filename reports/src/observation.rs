@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 pub use crate::certificate::CertInfo;
 use crate::deep::DeepObservation;
 use crate::timestamp;
+use crate::trust::CertTrust;
 use crate::vocab::{RdpStatus, TcpStatus, TlsStatus};
 
 /// Everything the probe saw of one `(address, port)` target.
@@ -44,6 +45,10 @@ pub struct Observation {
     /// Every certificate the server sent, leaf first (JSON Lines only).
     #[serde(default)]
     pub chain: Vec<CertInfo>,
+    /// Whether a client trusts that chain and it names the host; `None` without a certificate
+    /// (and in results written before rdpsweep judged trust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_trust: Option<CertTrust>,
     /// How many times the target was probed (1 + retries used).
     pub attempts: u32,
     /// One short outcome per attempt, oldest first, e.g. `rdp=timeout` (JSON Lines only).
@@ -81,6 +86,7 @@ impl Observation {
             tls_cipher: None,
             cert: None,
             chain: Vec::new(),
+            cert_trust: None,
             attempts: 1,
             attempt_outcomes: Vec::new(),
             error: None,

@@ -23,10 +23,12 @@ use std::time::Duration;
 use governor::DefaultDirectRateLimiter;
 use rdpsweep_codec::ConnectionRequest;
 use rdpsweep_reports::{Observation, RdpStatus, TcpStatus, TlsStatus};
+use rustls::pki_types::UnixTime;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cert;
+use crate::trust::TrustStore;
 use crate::wire::{Dial, TcpDial};
 
 mod deep;
@@ -59,11 +61,13 @@ pub struct ProbeConfig {
     pub deep: Option<DeepConfig>,
     /// How connections are opened: TCP in a scan, in-memory streams in tests.
     pub dial: Arc<dyn Dial>,
+    /// The anchors a client trusts, to judge the certificate a server sent.
+    pub trust: Arc<TrustStore>,
 }
 
 impl ProbeConfig {
     /// A probe with these deadlines, retries and cookie, speaking TLS with `tls` over TCP, with
-    /// no rate limit, no deep probe, and a stop token of its own.
+    /// no rate limit, no deep probe, a stop token of its own, and the public roots as anchors.
     pub fn new(
         connect_timeout: Duration,
         timeout: Duration,
@@ -81,6 +85,7 @@ impl ProbeConfig {
             stop: CancellationToken::new(),
             deep: None,
             dial: Arc::new(TcpDial),
+            trust: Arc::new(TrustStore::public()),
         }
     }
 }
@@ -108,9 +113,9 @@ pub async fn probe(
     };
     let mut outcomes = Vec::new();
     let mut over_budget = None;
-    let mut obs = loop {
+    let (mut obs, chain) = loop {
         let first = outcomes.is_empty();
-        let mut obs = probe_once(&link, hostname.as_deref(), !first).await;
+        let (mut obs, chain) = probe_once(&link, hostname.as_deref(), !first).await;
         obs.hostname = hostname.clone();
         outcomes.push(obs.outcome());
         let mut retry = is_retryable(&obs) && outcomes.len() <= config.retries as usize;
@@ -124,7 +129,7 @@ pub async fn probe(
         if !retry || config.stop.is_cancelled() {
             obs.attempts = outcomes.len() as u32;
             obs.attempt_outcomes = outcomes;
-            break obs;
+            break (obs, chain);
         }
     };
     if let Some(deep) = &config.deep {
@@ -141,6 +146,16 @@ pub async fn probe(
         }
         obs.deep = Some(found);
     }
+    if !chain.is_empty() {
+        // The name a client connects to: the target's, or the one the host gave for itself.
+        let ntlm_name = obs
+            .deep
+            .as_ref()
+            .and_then(|d| d.ntlm.as_ref()?.dns_computer.clone());
+        let name = hostname.or(ntlm_name);
+        let verdict = config.trust.judge(&chain, name.as_deref(), UnixTime::now());
+        obs.cert_trust = Some(verdict.record(name.as_deref()));
+    }
     obs
 }
 
@@ -151,8 +166,13 @@ fn is_retryable(obs: &Observation) -> bool {
         || matches!(obs.tls, Some(TlsStatus::Timeout | TlsStatus::Reset))
 }
 
-/// One attempt at one target: every stage, in order, as far as it goes.
-async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -> Observation {
+/// One attempt at one target: every stage, in order, as far as it goes; and the certificate
+/// chain the server sent (DER, leaf first; empty without one), for the trust judgement.
+async fn probe_once(
+    link: &Link<'_>,
+    hostname: Option<&str>,
+    take_token: bool,
+) -> (Observation, Vec<Vec<u8>>) {
     let config = link.config;
     let mut obs = Observation::new(
         Some(link.addr.ip()),
@@ -169,7 +189,7 @@ async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -
             obs.tcp = failure.status;
             obs.tcp_ms = Some(ms(failure.elapsed));
             obs.error = Some(failure.error);
-            return finish(obs);
+            return (finish(obs), Vec::new());
         }
     };
 
@@ -186,7 +206,7 @@ async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -
     let selected = nego.selected();
     obs.selected_protocol = selected;
     if !selected.is_some_and(|p| p.starts_tls()) {
-        return finish(obs);
+        return (finish(obs), Vec::new());
     }
 
     let started = Instant::now();
@@ -202,13 +222,14 @@ async fn probe_once(link: &Link<'_>, hostname: Option<&str>, take_token: bool) -
             obs.tls_cipher = Some(done.cipher);
             obs.error = done.note;
             record_chain(&mut obs, &done.chain);
+            (finish(obs), done.chain)
         }
         Err(failure) => {
             obs.tls = Some(failure.status);
             obs.error = Some(failure.error);
+            (finish(obs), Vec::new())
         }
     }
-    finish(obs)
 }
 
 fn finish(mut obs: Observation) -> Observation {

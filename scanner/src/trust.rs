@@ -14,6 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rdpsweep_reports::{CertTrust, Untrusted};
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -39,38 +40,6 @@ impl fmt::Debug for TrustStore {
     }
 }
 
-/// Why a chain is not trusted, in the words a client's warning would use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Untrusted {
-    /// Issued by itself and not one of the anchors (the Windows default for Remote Desktop).
-    SelfSigned,
-    /// Issued by a CA that is not among the anchors (and the chain sent does not lead to one).
-    UnknownIssuer,
-    Expired,
-    NotYetValid,
-    /// A signature the verifier refuses (SHA-1, RSA under 2048 bits, a broken signature).
-    BadSignature,
-    /// Not for server authentication (its extended key usage says otherwise).
-    NotForServers,
-    /// Anything else the verifier refuses (a malformed or unreadable certificate...).
-    Invalid,
-}
-
-impl Untrusted {
-    /// The words written in the record.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Untrusted::SelfSigned => "self-signed",
-            Untrusted::UnknownIssuer => "unknown issuer",
-            Untrusted::Expired => "expired",
-            Untrusted::NotYetValid => "not yet valid",
-            Untrusted::BadSignature => "bad or weak signature",
-            Untrusted::NotForServers => "not for server authentication",
-            Untrusted::Invalid => "invalid",
-        }
-    }
-}
-
 /// What a client would make of a server's chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustVerdict {
@@ -81,20 +50,39 @@ pub struct TrustVerdict {
     pub name_match: Option<bool>,
 }
 
+impl TrustVerdict {
+    /// The record's form of the verdict, for the name that was checked.
+    pub fn record(&self, name: Option<&str>) -> CertTrust {
+        CertTrust {
+            untrusted: self.chain.err(),
+            name: name.map(str::to_string),
+            name_match: self.name_match,
+        }
+    }
+}
+
 impl TrustStore {
+    /// The public roots alone.
+    pub fn public() -> TrustStore {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        TrustStore {
+            roots: Arc::new(roots),
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            ca_files: Vec::new(),
+        }
+    }
+
     /// The public roots and every certificate of the `ca_files` (PEM, any number each). An
     /// unreadable file or one without a certificate is an error naming it.
     pub fn load(ca_files: &[PathBuf]) -> Result<TrustStore, String> {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let mut store = TrustStore::public();
+        let roots = Arc::make_mut(&mut store.roots);
         for path in ca_files {
-            add_pem(&mut roots, path)?;
+            add_pem(roots, path)?;
         }
-        Ok(TrustStore {
-            roots: Arc::new(roots),
-            provider: Arc::new(rustls::crypto::ring::default_provider()),
-            ca_files: ca_files.to_vec(),
-        })
+        store.ca_files = ca_files.to_vec();
+        Ok(store)
     }
 
     /// Judges the chain the server sent (leaf first), at `now`, for `name` when known.

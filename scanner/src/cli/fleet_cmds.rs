@@ -118,6 +118,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         stop_grace: super::settings::defaults::STOP_GRACE,
         max_targets: super::settings::defaults::MAX_TARGETS,
         expect_open: None,
+        ca_files: Vec::new(),
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;

@@ -101,6 +101,11 @@ pub struct ScanOptions {
           help = format!("Refuse a scan of more probes (targets x ports) than this, which could not finish [default: {}]", defaults::MAX_TARGETS))]
     #[serde(default)]
     pub max_targets: Option<MaxTargets>,
+    /// A PEM file of the CAs that issue the fleet's Remote Desktop certificates (an enterprise
+    /// CA): clients trust them besides the public roots. Repeatable. Adds to the config file's.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    #[serde(default)]
+    pub ca_files: Vec<PathBuf>,
     /// Exit 4 when fewer than N targets accept TCP (a fleet that suddenly answers far less).
     #[arg(long, value_name = "N")]
     #[serde(default)]
@@ -123,6 +128,7 @@ impl ScanOptions {
             input_files,
             exclude: [file.exclude, self.exclude].concat(),
             exclude_files: [file.exclude_files, self.exclude_files].concat(),
+            ca_files: [file.ca_files, self.ca_files].concat(),
             ports: self.ports.or(file.ports),
             rate: self.rate.or(file.rate),
             concurrency: self.concurrency.or(file.concurrency),

@@ -15,6 +15,7 @@ use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, TargetSet};
 use rdpsweep::tls::scanning_client_config;
+use rdpsweep::trust::TrustStore;
 use rdpsweep_reports::files::{
     remove_stale_scratch, write_atomically, write_reports_fed, Feed, ReportError, ReportOutcome,
     ResultsReader,
@@ -280,6 +281,7 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
         concurrency: fit_concurrency(settings.concurrency),
         probe: ProbeConfig {
             limiter: Some(limiter),
+            trust: Arc::new(TrustStore::load(&settings.ca_files).map_err(Failure::Usage)?),
             deep: settings.deep.then(|| DeepConfig::new(settings.host_pause)),
             // The sweep gives the probes its own stop token.
             ..ProbeConfig::new(

@@ -67,6 +67,8 @@ pub struct Settings {
     pub max_targets: u128,
     /// `--expect-open N`: fewer targets accepting TCP fail the night.
     pub expect_open: Option<u64>,
+    /// `--ca-file`: the CAs clients trust besides the public roots.
+    pub ca_files: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -122,6 +124,7 @@ impl Settings {
             stop_grace: o.stop_grace.map_or(defaults::STOP_GRACE, |p| p.0),
             max_targets: o.max_targets.map_or(defaults::MAX_TARGETS, |m| m.0),
             expect_open: o.expect_open.map(|n| u64::from(n.0)),
+            ca_files: o.ca_files,
             resume: None,
         };
         if let Some(dir) = args.resume {
