@@ -7,6 +7,7 @@
 //!   per behaviour in address order; [`behaviour`]: the key of a row.
 //! - [`policy`]: the deep hosts' building blocks (security-layer policy, standard security,
 //!   NTLM identity).
+//! - [`readme`]: the README's fleet tables, rendered from the tables.
 //! - `certs`: certificates and rustls configurations, made once at start from the rows.
 //! - `play`, `play_tls`, `play_deep`: a row's answers interpreted on one connection.
 //! - `server`: listeners and accept loops, and the count of connections per address.
@@ -25,6 +26,7 @@ mod play;
 mod play_deep;
 mod play_tls;
 pub mod policy;
+pub mod readme;
 mod server;
 pub mod spec;
 
