@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::certs::Certs;
-use super::spec::{HostSpec, Then, X224};
+use super::spec::{HostSpec, Tcp, Then, X224};
 use super::{play_deep, play_tls};
 use rdpsweep_codec::tpkt::HEADER_LEN;
 use rdpsweep_codec::{
@@ -30,6 +30,11 @@ const SRC_REF: u16 = rdpsweep_codec::x224::WINDOWS_SRC_REF;
 
 /// Plays `spec` on an accepted connection until the client goes away.
 pub async fn play(spec: &HostSpec, mut stream: TcpStream, certs: Arc<Certs>) -> io::Result<()> {
+    match spec.answers.tcp {
+        Tcp::Listen => {}
+        // Never bound, so never accepted; closed if it were.
+        Tcp::NoListener => return close(stream).await,
+    }
     let Some(request) = read_request(&mut stream).await? else {
         // Not an X.224 Connection Request: a server closes on garbage.
         return close(stream).await;
