@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
+use rdpsweep_fleet::Profile;
 use serde_json::Value;
 
+use crate::fleet_table::check_rows;
 use crate::util::*;
 
 /// Every deep behaviour: protocols accepted, nla_required, TLS versions accepted.
@@ -208,6 +210,8 @@ fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
     let dir = TestDir::new();
     let (rows, json) = deep_scan(&dir, "127.95.0.0/27", 23450, &["--retries", "0"]);
     assert_eq!(rows.len(), 32);
+    // Every host's row says what its specification in the fleet's table expects.
+    check_rows(Profile::Deep, &fleet.hosts, &rows);
 
     for (behaviour, protocols, nla, tls) in EXPECTED {
         let addr = fleet.addr_of(behaviour);

@@ -5,6 +5,7 @@
 mod cli_errors;
 mod deep;
 mod demo;
+mod fleet_table;
 mod inputs;
 mod interrupt;
 mod kubernetes;

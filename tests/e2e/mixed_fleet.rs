@@ -1,5 +1,8 @@
 //! The mixed fleet, scanned once: every behaviour's row says what a user would check.
 
+use rdpsweep_fleet::Profile;
+
+use crate::fleet_table::check_rows;
 use crate::util::*;
 
 /// The ranked `hosts.csv` layout: rank columns first, then the observation columns.
@@ -55,6 +58,8 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     assert_eq!(header.join(","), COLUMNS);
     assert_eq!(rows.len(), 32);
     let rows = by_ip(&rows);
+    // Every host's row says what its specification in the fleet's table expects.
+    check_rows(Profile::Mixed, &fleet.hosts, &rows);
     let json = read_jsonl(&out_dir);
     assert_eq!(json.len(), 32);
     assert!(
@@ -304,20 +309,22 @@ fn retries_re_probe_timeouts_and_record_every_attempt() {
 
 #[test]
 fn ipv6_loopback_is_scanned() {
-    let _fleet = Fleet::start("::1/128", 23403, "mixed");
+    let fleet = Fleet::start("::1/128", 23403, "mixed");
     let dir = TestDir::new();
     let rows = scan_ok(&dir, &["::1", "-p", "23403", "--timeout", "3s"]);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["ip"], "::1");
     assert_eq!(rows[0]["tls"], "ok");
+    check_rows(Profile::Mixed, &fleet.hosts, &by_ip(&rows));
 }
 
 #[test]
 fn healthy_profile_answers_tls13_with_ecdsa_everywhere() {
-    let _fleet = Fleet::start("127.90.2.0/28", 23404, "healthy");
+    let fleet = Fleet::start("127.90.2.0/28", 23404, "healthy");
     let dir = TestDir::new();
     let rows = scan_ok(&dir, &["127.90.2.0/28", "-p", "23404"]);
     assert_eq!(rows.len(), 16);
+    check_rows(Profile::Healthy, &fleet.hosts, &by_ip(&rows));
     for r in &rows {
         assert_eq!(
             (

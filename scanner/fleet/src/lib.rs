@@ -1,10 +1,15 @@
 //! The simulated fleet: fake RDP servers on loopback that play every behaviour the scanner
 //! must recognise, for the end-to-end tests, `demo` and `simulate`.
 //!
-//! - [`behaviour`]: the behaviours, their names and the profiles' orders ([`MIXED`], [`DEEP`]).
-//! - [`policy`]: what the deep profile's hosts accept (security layer, TLS range, encryption).
-//! - `certs`: certificates and rustls configurations, made once at start.
-//! - `play`, `play_deep`: what each behaviour does on one connection.
+//! - [`spec`]: the shape of a host specification (what it answers at each stage, its
+//!   certificate, the row the scan reports), read by the server, the README and the tests.
+//! - [`mixed`], [`deep`], [`healthy`]: each profile's table of host specifications, one row
+//!   per behaviour in address order; [`behaviour`]: the key of a row.
+//! - [`policy`]: the deep hosts' building blocks (security-layer policy, standard security,
+//!   NTLM identity).
+//! - [`readme`]: the README's fleet tables, rendered from the tables.
+//! - `certs`: certificates and rustls configurations, made once at start from the rows.
+//! - `play`, `play_tls`, `play_deep`: a row's answers interpreted on one connection.
 //! - `server`: listeners and accept loops, and the count of connections per address.
 //!
 //! The fleet only ever listens on 127.0.0.0/8 or ::1 and refuses any other range. The mixed
@@ -14,10 +19,16 @@
 
 pub mod behaviour;
 mod certs;
+pub mod deep;
+pub mod healthy;
+pub mod mixed;
 mod play;
 mod play_deep;
+mod play_tls;
 pub mod policy;
+pub mod readme;
 mod server;
+pub mod spec;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,11 +39,15 @@ use std::sync::Arc;
 use ipnetwork::IpNetwork;
 use tokio::sync::watch;
 
-pub use behaviour::{Behaviour, DEEP, MIXED, SLOW_DELAY, TRICKLE_INTERVAL};
-pub use certs::{CA_COMMON_NAME, FORMULA_COMMON_NAME};
+pub use behaviour::Behaviour;
+pub use certs::CA_COMMON_NAME;
+pub use deep::NTLM_CLOCK_AHEAD_S;
+pub use mixed::{FORMULA_COMMON_NAME, SLOW_DELAY, TRICKLE_INTERVAL};
+pub use spec::HostSpec;
 
 use certs::Certs;
 use server::{Accepts, ConnectionCounts};
+use spec::Tcp;
 
 /// The most addresses a mixed fleet serves: one listener (one file descriptor) each.
 pub const MAX_MIXED_HOSTS: u128 = 4096;
@@ -40,12 +55,27 @@ pub const MAX_MIXED_HOSTS: u128 = 4096;
 /// Which behaviours the fleet's addresses play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
-    /// Every address plays one behaviour of [`MIXED`], in order, cycling.
+    /// Every address plays one row of [`mixed::HOSTS`], in order, cycling.
     Mixed,
-    /// Every address completes TLS 1.3 with an ECDSA P-256 certificate (for benchmarks).
+    /// Every address completes TLS 1.3 with an ECDSA P-256 certificate ([`healthy::HOSTS`],
+    /// for benchmarks).
     Healthy,
-    /// Every address plays one behaviour of [`DEEP`], in order, cycling (for `--deep`).
+    /// Every address plays one row of [`deep::HOSTS`], in order, cycling (for `--deep`).
     Deep,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 3] = [Profile::Mixed, Profile::Healthy, Profile::Deep];
+
+    /// The profile's table: the address at offset *i* plays row *i* mod its length.
+    pub fn specs(self) -> &'static [HostSpec] {
+        match self {
+            Profile::Mixed => mixed::HOSTS,
+            Profile::Healthy => healthy::HOSTS,
+            Profile::Deep => deep::HOSTS,
+        }
+    }
 }
 
 impl FromStr for Profile {
@@ -123,9 +153,10 @@ impl Fleet {
                         "{profile} fleet range {range} has {size} addresses, more than {MAX_MIXED_HOSTS}"
                     )));
                 }
-                for (addr, behaviour) in hosts(&range, profile) {
-                    if behaviour != Behaviour::NoListener {
-                        plan.push((SocketAddr::new(addr, port), Accepts::One(behaviour)));
+                for (addr, spec) in specs(&range, profile) {
+                    match spec.answers.tcp {
+                        Tcp::Listen => plan.push((SocketAddr::new(addr, port), Accepts::One(spec))),
+                        Tcp::NoListener => {}
                     }
                 }
             }
@@ -134,19 +165,21 @@ impl Fleet {
                     IpNetwork::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
                     IpNetwork::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
                 };
-                let accepts = Accepts::Range {
-                    range,
-                    behaviour: Behaviour::HealthyEcdsa,
-                };
+                let accepts = Accepts::Range { range, profile };
                 plan.push((SocketAddr::new(wildcard, port), accepts));
             }
         }
 
-        let mut in_play: Vec<Behaviour> = Vec::new();
+        let mut in_play: Vec<&'static HostSpec> = Vec::new();
         for (_, accepts) in &plan {
-            let (Accepts::One(b) | Accepts::Range { behaviour: b, .. }) = *accepts;
-            if !in_play.contains(&b) {
-                in_play.push(b);
+            let specs = match *accepts {
+                Accepts::One(spec) => std::slice::from_ref(spec),
+                Accepts::Range { profile, .. } => profile.specs(),
+            };
+            for spec in specs {
+                if !in_play.iter().any(|s| s.behaviour == spec.behaviour) {
+                    in_play.push(spec);
+                }
             }
         }
         let certs = Arc::new(Certs::generate(&in_play)?);
@@ -178,13 +211,15 @@ impl Fleet {
 
     /// Every address of the range with the behaviour it plays.
     pub fn hosts(&self) -> Vec<(IpAddr, Behaviour)> {
-        hosts(&self.range, self.profile).collect()
+        specs(&self.range, self.profile)
+            .map(|(addr, spec)| (addr, spec.behaviour))
+            .collect()
     }
 
     /// The first address that plays `behaviour`, if the range holds one.
     pub fn addr_of(&self, behaviour: Behaviour) -> Option<IpAddr> {
-        hosts(&self.range, self.profile)
-            .find(|(_, b)| *b == behaviour)
+        specs(&self.range, self.profile)
+            .find(|(_, spec)| spec.behaviour == behaviour)
             .map(|(addr, _)| addr)
     }
 
@@ -200,6 +235,11 @@ impl Fleet {
 
 /// The behaviour `addr` plays in a fleet serving `range`, or `None` when `addr` is outside it.
 pub fn behaviour_at(range: &IpNetwork, addr: IpAddr, profile: Profile) -> Option<Behaviour> {
+    spec_at(range, addr, profile).map(|spec| spec.behaviour)
+}
+
+/// The row `addr` plays in a fleet serving `range`, or `None` when `addr` is outside it.
+pub fn spec_at(range: &IpNetwork, addr: IpAddr, profile: Profile) -> Option<&'static HostSpec> {
     let offset = match (range.network(), addr) {
         (IpAddr::V4(net), IpAddr::V4(a)) if range.contains(addr) => {
             u128::from(u32::from(a) - u32::from(net))
@@ -207,17 +247,18 @@ pub fn behaviour_at(range: &IpNetwork, addr: IpAddr, profile: Profile) -> Option
         (IpAddr::V6(net), IpAddr::V6(a)) if range.contains(addr) => u128::from(a) - u128::from(net),
         _ => return None,
     };
-    Some(match profile {
-        Profile::Mixed => MIXED[(offset % MIXED.len() as u128) as usize],
-        Profile::Deep => DEEP[(offset % DEEP.len() as u128) as usize],
-        Profile::Healthy => Behaviour::HealthyEcdsa,
-    })
+    let table = profile.specs();
+    let slot = offset.checked_rem(u128::try_from(table.len()).ok()?)?;
+    table.get(usize::try_from(slot).ok()?)
 }
 
-fn hosts(range: &IpNetwork, profile: Profile) -> impl Iterator<Item = (IpAddr, Behaviour)> + '_ {
+fn specs(
+    range: &IpNetwork,
+    profile: Profile,
+) -> impl Iterator<Item = (IpAddr, &'static HostSpec)> + '_ {
     range
         .iter()
-        .filter_map(move |addr| Some((addr, behaviour_at(range, addr, profile)?)))
+        .filter_map(move |addr| Some((addr, spec_at(range, addr, profile)?)))
 }
 
 fn host_count(range: &IpNetwork) -> u128 {

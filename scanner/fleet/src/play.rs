@@ -1,4 +1,5 @@
-//! What each behaviour does on one accepted connection.
+//! A host's row interpreted on one accepted connection: the X.224 stage here, then the TLS
+//! stage ([`super::play_tls`]) or standard security ([`super::play_deep`]).
 //!
 //! Every function here reads at most [`MAX_READ`] bytes at a time, never panics on client
 //! input, and returns when the client goes away; the caller runs each connection on its own task.
@@ -9,16 +10,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsAcceptor;
 
-use super::behaviour::{SLOW_DELAY, TRICKLE_INTERVAL};
 use super::certs::Certs;
-use super::Behaviour;
-use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
+use super::spec::{HostSpec, Tcp, Then, X224};
+use super::{play_deep, play_tls};
 use rdpsweep_codec::tpkt::HEADER_LEN;
 use rdpsweep_codec::{
-    ConnectionConfirm, ConnectionRequest, FailureCode, FrameSize, NegotiationResponse, PduHint,
-    ResponseFlags, SecurityProtocol, TpktHint,
+    ConnectionConfirm, ConnectionRequest, FrameSize, NegotiationResponse, PduHint, ResponseFlags,
+    SecurityProtocol, TpktHint,
 };
 
 /// The most a server buffers from one client at a time.
@@ -28,194 +27,119 @@ pub const MAX_READ: usize = 64 * 1024;
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// The SRC-REF Windows puts in its Connection Confirm.
 const SRC_REF: u16 = rdpsweep_codec::x224::WINDOWS_SRC_REF;
-/// What the `http` host answers.
-const HTTP_400: &[u8] =
-    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-/// The X.224 Data TPDU carrying an MCS Disconnect Provider Ultimatum, as some xrdp builds send.
-const XRDP_DISCONNECT: [u8; 9] = [0x03, 0x00, 0x00, 0x09, 0x02, 0xf0, 0x80, 0x21, 0x80];
-/// TLS_RSA_WITH_AES_128_CBC_SHA, the `tls10-only` host's cipher suite.
-const TLS_RSA_WITH_AES_128_CBC_SHA: u16 = 0x002f;
-/// TLS alert descriptions.
-const ALERT_PROTOCOL_VERSION: u8 = 70;
-const ALERT_INTERNAL_ERROR: u8 = 80;
 
-/// Plays `behaviour` on an accepted connection until the client goes away.
-pub async fn play(
-    behaviour: Behaviour,
-    mut stream: TcpStream,
-    certs: Arc<Certs>,
-) -> io::Result<()> {
+/// Plays `spec` on an accepted connection until the client goes away.
+pub async fn play(spec: &HostSpec, mut stream: TcpStream, certs: Arc<Certs>) -> io::Result<()> {
+    match spec.answers.tcp {
+        Tcp::Listen => {}
+        // Never bound, so never accepted; closed if it were.
+        Tcp::NoListener => return close(stream).await,
+    }
     let Some(request) = read_request(&mut stream).await? else {
         // Not an X.224 Connection Request: a server closes on garbage.
         return close(stream).await;
     };
-    if behaviour.policy().is_some() {
-        return super::play_deep::play(behaviour, request, stream, certs).await;
+    let answers = &spec.answers;
+    if !answers.delay.is_zero() {
+        tokio::time::sleep(answers.delay).await;
     }
-    if let Some(code) = behaviour.failure_code() {
-        let failure = NegotiationResponse::Failure {
-            code: FailureCode(code),
-        };
-        let answer = ConnectionConfirm {
-            src_ref: SRC_REF,
-            negotiation: Some(failure),
-        }
-        .encode();
-        stream.write_all(&answer).await?;
-        return close(stream).await;
-    }
-    match behaviour {
-        Behaviour::Healthy | Behaviour::HealthyEcdsa => {
+    match answers.x224 {
+        X224::Select { protocol, flags } => {
             stream
-                .write_all(&confirm(SecurityProtocol::HYBRID_EX, 0x1f))
+                .write_all(&confirm(Some(selects(protocol, flags))))
                 .await?;
-            serve_tls(stream, &certs, behaviour).await
+            after_select(spec, protocol, stream, &certs).await
         }
-        Behaviour::HealthySsl | Behaviour::WeakCert => {
-            stream
-                .write_all(&confirm(SecurityProtocol::SSL, 0x00))
-                .await?;
-            serve_tls(stream, &certs, behaviour).await
-        }
-        Behaviour::CertExpired
-        | Behaviour::CertExpiring
-        | Behaviour::CertNotYetValid
-        | Behaviour::FormulaSubject => {
-            stream
-                .write_all(&confirm(SecurityProtocol::HYBRID, 0x01))
-                .await?;
-            serve_tls(stream, &certs, behaviour).await
-        }
-        Behaviour::Slow => {
-            tokio::time::sleep(SLOW_DELAY).await;
-            stream
-                .write_all(&confirm(SecurityProtocol::HYBRID, 0x01))
-                .await?;
-            serve_tls(stream, &certs, behaviour).await
-        }
-        Behaviour::Silent => hold(&mut stream).await,
-        Behaviour::AcceptClose => close(stream).await,
-        Behaviour::Reset => {
-            // SO_LINGER 0: dropping the socket sends RST instead of FIN.
-            stream.set_zero_linger()?;
-            drop(stream);
-            Ok(())
-        }
-        Behaviour::TlsClose => {
-            stream
-                .write_all(&confirm(SecurityProtocol::SSL, 0x00))
-                .await?;
-            read_record(&mut stream).await?;
+        X224::Refuse(code) => {
+            let failure = NegotiationResponse::Failure { code };
+            stream.write_all(&confirm(Some(failure))).await?;
             close(stream).await
         }
-        Behaviour::TlsStall => {
-            stream
-                .write_all(&confirm(SecurityProtocol::SSL, 0x00))
-                .await?;
-            hold(&mut stream).await
+        X224::ConfirmWithoutNegotiation => {
+            stream.write_all(&confirm(None)).await?;
+            after_select(spec, SecurityProtocol::RDP, stream, &certs).await
         }
-        Behaviour::TlsAlert => {
-            stream
-                .write_all(&confirm(SecurityProtocol::HYBRID, 0x01))
-                .await?;
-            read_record(&mut stream).await?;
-            stream
-                .write_all(&legacy::alert(ALERT_INTERNAL_ERROR))
-                .await?;
-            close(stream).await
-        }
-        Behaviour::Tls10Only => {
-            stream
-                .write_all(&confirm(SecurityProtocol::SSL, 0x00))
-                .await?;
-            serve_tls10(stream, certs.tls10_chain()).await
-        }
-        Behaviour::PreVista => {
-            let answer = ConnectionConfirm {
-                src_ref: SRC_REF,
-                negotiation: None,
+        X224::Policy(policy) => {
+            let requested = request
+                .negotiation
+                .map(|(_, protocols)| protocols)
+                .unwrap_or(SecurityProtocol::RDP);
+            let answer = policy.select(requested);
+            stream.write_all(&confirm(Some(answer))).await?;
+            match answer {
+                NegotiationResponse::Failure { .. } => close(stream).await,
+                NegotiationResponse::Response { protocol, .. } => {
+                    after_select(spec, protocol, stream, &certs).await
+                }
             }
-            .encode();
-            stream.write_all(&answer).await?;
-            hold(&mut stream).await
         }
-        Behaviour::Http => {
-            stream.write_all(HTTP_400).await?;
-            close(stream).await
+        X224::Silence => hold(&mut stream).await,
+        X224::Close => close(stream).await,
+        X224::Reset => reset(stream),
+        X224::Send { bytes, then } => {
+            stream.write_all(bytes).await?;
+            end(stream, then).await
         }
-        Behaviour::Trickle => {
+        X224::Trickle {
+            protocol,
+            flags,
+            every,
+        } => {
             stream.set_nodelay(true)?;
-            for (i, byte) in confirm(SecurityProtocol::HYBRID, 0x01)
-                .into_iter()
-                .enumerate()
-            {
+            let answer = confirm(Some(selects(protocol, flags)));
+            for (i, byte) in answer.into_iter().enumerate() {
                 if i > 0 {
-                    tokio::time::sleep(TRICKLE_INTERVAL).await;
+                    tokio::time::sleep(every).await;
                 }
                 stream.write_all(&[byte]).await?;
             }
             hold(&mut stream).await
         }
-        Behaviour::BadLength => {
-            // A TPKT length of 2 cannot even hold its own header; 8 bytes of a Confirm follow.
-            let body = confirm(SecurityProtocol::HYBRID, 0x01);
-            stream.write_all(&[0x03, 0x00, 0x00, 0x02]).await?;
-            stream.write_all(&body[HEADER_LEN..HEADER_LEN + 8]).await?;
+        X224::LyingTpkt { length, tpdu_bytes } => {
+            let body = confirm(Some(selects(
+                SecurityProtocol::HYBRID,
+                ResponseFlags::EXTENDED_CLIENT_DATA_SUPPORTED,
+            )));
+            let tpdu = body.get(HEADER_LEN..).unwrap_or_default();
+            let [high, low] = length.to_be_bytes();
+            stream.write_all(&[0x03, 0x00, high, low]).await?;
+            stream
+                .write_all(tpdu.get(..tpdu_bytes).unwrap_or(tpdu))
+                .await?;
             hold(&mut stream).await
         }
-        Behaviour::OversizedLength => {
-            // A valid Confirm whose TPKT length says 65535: the header, then the Confirm's 15
-            // bytes after its own header, and nothing more.
-            let body = confirm(SecurityProtocol::HYBRID, 0x01);
-            stream.write_all(&[0x03, 0x00, 0xff, 0xff]).await?;
-            stream.write_all(&body[HEADER_LEN..]).await?;
-            hold(&mut stream).await
-        }
-        Behaviour::XrdpDisconnect => {
-            stream.write_all(&XRDP_DISCONNECT).await?;
-            close(stream).await
-        }
-        // Deep hosts were played above; `no-listener` is never bound; failure hosts were
-        // answered above.
-        Behaviour::PolicyRdpOnly
-        | Behaviour::PolicyTlsOnly
-        | Behaviour::PolicyNegotiate
-        | Behaviour::PolicyNlaRequired
-        | Behaviour::PolicyHybridEx
-        | Behaviour::TlsRange10
-        | Behaviour::TlsRange10To11
-        | Behaviour::TlsRange10To12
-        | Behaviour::TlsRange10To13
-        | Behaviour::TlsRange11To12
-        | Behaviour::TlsRange12
-        | Behaviour::TlsRange12To13
-        | Behaviour::TlsRange13
-        | Behaviour::StdSecurityNone
-        | Behaviour::StdSecurityLow
-        | Behaviour::StdSecurityClientCompatible
-        | Behaviour::StdSecurityHigh
-        | Behaviour::StdSecurityFips
-        | Behaviour::NtlmIdentity
-        | Behaviour::NoListener
-        | Behaviour::NegFailure1
-        | Behaviour::NegFailure2
-        | Behaviour::NegFailure3
-        | Behaviour::NegFailure4
-        | Behaviour::NegFailure5
-        | Behaviour::NegFailure6
-        | Behaviour::NegFailureUnknown => Ok(()),
     }
 }
 
-/// A 19-byte Connection Confirm selecting `protocol` with these RDP_NEG_RSP flags.
-fn confirm(protocol: SecurityProtocol, flags: u8) -> Vec<u8> {
-    let negotiation = NegotiationResponse::Response {
-        flags: ResponseFlags::from_bits_retain(flags),
-        protocol,
-    };
+/// What follows a Connection Confirm selecting `protocol`: the TLS stage for SSL, HYBRID or
+/// HYBRID_EX; standard security (if the host has it) for PROTOCOL_RDP; else holding.
+async fn after_select(
+    spec: &HostSpec,
+    protocol: SecurityProtocol,
+    mut stream: TcpStream,
+    certs: &Certs,
+) -> io::Result<()> {
+    if protocol.starts_tls() {
+        return play_tls::play(spec, protocol, stream, certs).await;
+    }
+    match spec.answers.standard_security {
+        Some(security) if protocol == SecurityProtocol::RDP => {
+            play_deep::answer_mcs(stream, security).await
+        }
+        Some(_) | None => hold(&mut stream).await,
+    }
+}
+
+/// RDP_NEG_RSP selecting `protocol` with `flags`.
+fn selects(protocol: SecurityProtocol, flags: ResponseFlags) -> NegotiationResponse {
+    NegotiationResponse::Response { flags, protocol }
+}
+
+/// A Connection Confirm with this negotiation data (19 bytes), or none (11 bytes).
+fn confirm(negotiation: Option<NegotiationResponse>) -> Vec<u8> {
     ConnectionConfirm {
         src_ref: SRC_REF,
-        negotiation: Some(negotiation),
+        negotiation,
     }
     .encode()
 }
@@ -244,60 +168,6 @@ pub(super) async fn read_tpkt<S: AsyncRead + Unpin>(stream: &mut S) -> io::Resul
     Ok(Some(frame))
 }
 
-/// Reads one TLS record (5-byte header and body): the ClientHello, for the hosts that fail on it.
-async fn read_record(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
-    let mut record = vec![0u8; 5];
-    stream.read_exact(&mut record).await?;
-    let len = usize::from(u16::from_be_bytes([record[3], record[4]]));
-    record.resize(5 + len, 0);
-    stream.read_exact(&mut record[5..]).await?;
-    Ok(record)
-}
-
-/// A rustls handshake with this host's configuration, then reads until the client closes.
-async fn serve_tls(stream: TcpStream, certs: &Certs, behaviour: Behaviour) -> io::Result<()> {
-    let config = certs
-        .server_config(behaviour)
-        .ok_or_else(|| io::Error::other(format!("no tls configuration for {behaviour}")))?;
-    let mut tls = TlsAcceptor::from(config).accept(stream).await?;
-    hold(&mut tls).await
-}
-
-/// The hand-built TLS 1.0 server: answers any ClientHello that offers TLS 1.0 or later with a
-/// TLS 1.0 ServerHello, Certificate and ServerHelloDone, then holds.
-async fn serve_tls10(mut stream: TcpStream, chain: &[Vec<u8>]) -> io::Result<()> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        match legacy::read_client_hello(&buf) {
-            ClientHelloRead::Incomplete if buf.len() < MAX_READ => continue,
-            ClientHelloRead::Incomplete | ClientHelloRead::NotHello => return close(stream).await,
-            ClientHelloRead::Hello { max_version } if max_version < legacy::TLS1_0 => {
-                stream
-                    .write_all(&legacy::alert(ALERT_PROTOCOL_VERSION))
-                    .await?;
-                return close(stream).await;
-            }
-            ClientHelloRead::Hello { .. } => {
-                // A TLS 1.0-only server answers even a TLS 1.2/1.3 ClientHello with TLS 1.0.
-                let flight = legacy::server_flight(
-                    legacy::TLS1_0,
-                    TLS_RSA_WITH_AES_128_CBC_SHA,
-                    server_random(),
-                    chain,
-                );
-                stream.write_all(&flight).await?;
-                return hold(&mut stream).await;
-            }
-        }
-    }
-}
-
 /// The random of a hand-built ServerHello: gmt_unix_time (RFC 5246 7.4.1.2), then 28 fixed
 /// bytes. No key exchange ever follows, so nothing depends on them being unpredictable.
 pub(super) fn server_random() -> [u8; 32] {
@@ -307,6 +177,14 @@ pub(super) fn server_random() -> [u8; 32] {
     let mut random = [0x5a; 32];
     random[..4].copy_from_slice(&(now.as_secs() as u32).to_be_bytes());
     random
+}
+
+/// Ends as `then` says.
+pub(super) async fn end(mut stream: TcpStream, then: Then) -> io::Result<()> {
+    match then {
+        Then::Hold => hold(&mut stream).await,
+        Then::Close => close(stream).await,
+    }
 }
 
 /// Reads and discards everything until the client closes (or the connection fails).
@@ -321,5 +199,12 @@ pub(super) async fn hold<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<()>
 pub(super) async fn close(mut stream: TcpStream) -> io::Result<()> {
     stream.shutdown().await?;
     let _ = tokio::time::timeout(DRAIN_LIMIT, hold(&mut stream)).await;
+    Ok(())
+}
+
+/// Resets the connection: with SO_LINGER 0, dropping the socket sends RST instead of FIN.
+fn reset(stream: TcpStream) -> io::Result<()> {
+    stream.set_zero_linger()?;
+    drop(stream);
     Ok(())
 }

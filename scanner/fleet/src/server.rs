@@ -13,24 +13,21 @@ use tracing::debug;
 
 use super::certs::Certs;
 use super::play::play;
-use super::{Behaviour, FleetError};
+use super::{spec_at, FleetError, HostSpec, Profile};
 
 /// The listen backlog of every listener.
 pub const BACKLOG: u32 = 4096;
 /// The pause after a failed accept (e.g. out of file descriptors) before the next one.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// Which connections a listener serves, and with what behaviour.
+/// Which connections a listener serves, and with what row.
 #[derive(Debug, Clone, Copy)]
 pub enum Accepts {
-    /// A listener bound to one address of the range: every connection plays this behaviour.
-    One(Behaviour),
-    /// A wildcard listener: loopback peers that dialed an address of `range` get `behaviour`;
-    /// any other connection is closed at once.
-    Range {
-        range: IpNetwork,
-        behaviour: Behaviour,
-    },
+    /// A listener bound to one address of the range: every connection plays this row.
+    One(&'static HostSpec),
+    /// A wildcard listener: loopback peers that dialed an address of `range` get the row of
+    /// `profile` that address plays; any other connection is closed at once.
+    Range { range: IpNetwork, profile: Profile },
 }
 
 /// How many connections each address of the fleet has accepted and served, so that a test can
@@ -99,28 +96,27 @@ pub async fn accept_loop(
                 continue;
             }
         };
-        let behaviour = match accepts {
-            Accepts::One(behaviour) => behaviour,
-            Accepts::Range { range, behaviour }
-                if peer.ip().is_loopback() && range.contains(local.ip()) =>
-            {
-                behaviour
+        let served = match accepts {
+            Accepts::One(spec) => Some(spec),
+            Accepts::Range { range, profile } if peer.ip().is_loopback() => {
+                spec_at(&range, local.ip(), profile)
             }
-            Accepts::Range { .. } => {
-                debug!(%peer, %local, "fleet connection outside the range or not from loopback, closed");
-                continue;
-            }
+            Accepts::Range { .. } => None,
+        };
+        let Some(spec) = served else {
+            debug!(%peer, %local, "fleet connection outside the range or not from loopback, closed");
+            continue;
         };
         counts.add(local.ip());
-        debug!(%peer, %local, behaviour = behaviour.name(), "fleet connection");
+        debug!(%peer, %local, behaviour = spec.name, "fleet connection");
         let certs = certs.clone();
         let mut stop = stop.clone();
         tokio::spawn(async move {
             tokio::select! {
                 _ = stop.changed() => {}
-                played = play(behaviour, stream, certs) => {
+                played = play(spec, stream, certs) => {
                     if let Err(e) = played {
-                        debug!(%peer, %local, behaviour = behaviour.name(), error = %e, "fleet connection ended");
+                        debug!(%peer, %local, behaviour = spec.name, error = %e, "fleet connection ended");
                     }
                 }
             }

@@ -1,0 +1,37 @@
+//! The healthy profile's table: one row, played by every address of the range (for
+//! benchmarks).
+
+use rdpsweep_codec::legacy_tls::TLS1_3;
+use rdpsweep_codec::SecurityProtocol;
+
+use crate::spec::{self_signed, Answers, Expect, HostSpec, Key, Tls, EVERY_RSP_FLAG, X224};
+use crate::Behaviour;
+
+/// The healthy profile: every address plays this one row.
+#[rustfmt::skip]
+pub const HOSTS: &[HostSpec] = &[
+    HostSpec {
+        behaviour: Behaviour::HealthyEcdsa,
+        name: "healthy-ecdsa",
+        does: "selects HYBRID_EX, completes TLS 1.3 only with an ECDSA P-256 self-signed certificate",
+        answers: Answers {
+            x224: X224::Select {
+                protocol: SecurityProtocol::HYBRID_EX,
+                flags: EVERY_RSP_FLAG,
+            },
+            tls: Tls::Rustls { min: TLS1_3, max: TLS1_3 },
+            ..Answers::LISTEN
+        },
+        cert: self_signed(Key::EcdsaP256, -30, 335),
+        expect: Expect {
+            rdp: "negotiated",
+            selected_protocol: "hybrid_ex",
+            tls: "ok",
+            tls_version: "TLSv1.3",
+            cert_subject: "healthy-ecdsa.fleet.test",
+            cert_key: "EC P-256",
+            cert_signature: "ecdsa-with-SHA256",
+            ..Expect::OPEN
+        },
+    },
+];
