@@ -5,8 +5,9 @@ use rdpsweep_fleet::Profile;
 use crate::fleet_table::check_rows;
 use crate::util::*;
 
-/// The ranked `hosts.csv` layout: rank columns first, then the observation columns.
-const COLUMNS: &str = "rank,risk_score,risk_level,findings,remediation,ip,port,hostname,tcp,tcp_ms,rdp,rdp_ms,selected_protocol,neg_flags,neg_failure,tls,tls_ms,tls_version,tls_cipher,cert_subject,cert_issuer,cert_self_signed,cert_not_before,cert_not_after,cert_days_left,cert_key,cert_signature,cert_sha256,attempts,error,protocols_accepted,nla_required,tls_versions,tls_min,tls_max,rdp_encryption_level,rdp_encryption_methods,rdp_version,ntlm_computer,ntlm_domain,ntlm_dns_computer,ntlm_dns_domain,os_version,clock_skew_s";
+/// The ranked `hosts.csv` layout, as the golden file the reports crate's tests compare with:
+/// rank columns first, then the observation columns.
+const COLUMNS: &str = include_str!("../../reports/tests/golden/hosts.csv.header");
 
 /// The columns only `--deep` fills.
 const DEEP_COLUMNS: [&str; 14] = [
@@ -55,7 +56,7 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
 
     // One row per address of the /27, each address once, same in CSV and JSON Lines.
     let (header, rows) = read_hosts_csv(&out_dir);
-    assert_eq!(header.join(","), COLUMNS);
+    assert_eq!(header.join(","), COLUMNS.trim_end());
     assert_eq!(rows.len(), 32);
     let rows = by_ip(&rows);
     // Every host's row says what its specification in the fleet's table expects.
