@@ -13,9 +13,11 @@ use crate::certificate::CertInfo;
 use crate::deep::{join, DeepObservation};
 use crate::findings::Finding;
 use crate::observation::Observation;
+use crate::outcome::{ClientOutcome, Prediction};
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 use crate::timestamp;
+use crate::trust::CertTrust;
 use crate::writers::cell;
 
 /// A cell's text for one host.
@@ -194,6 +196,12 @@ pub const HOST_COLUMNS: &[Column] = &[
         let top = h.assessment.findings.first();
         top.map(|f| f.remediation.clone()).unwrap_or_default()
     }),
+    Column::csv("client_outcome", |h| outcome(h, |p| p.outcome.to_string())).shown(
+        Html::new("client_outcome", "client")
+            .key(|h| Some(outcome_key(h)))
+            .numeric(),
+    ),
+    Column::csv("outcome_reason", |h| outcome(h, |p| p.reason.clone())),
     Column::csv("ip", |h| cell(&h.observation.ip))
         .shown(Html::new("address", "address").key(|h| Some(address_key(&h.observation)))),
     Column::csv("port", |h| h.observation.port.to_string())
@@ -247,6 +255,10 @@ pub const HOST_COLUMNS: &[Column] = &[
     Column::csv("cert_key", |h| cert(h, |c| c.key.to_string())),
     Column::csv("cert_signature", |h| cert(h, |c| c.signature.to_string())),
     Column::csv("cert_sha256", |h| cert(h, |c| c.sha256.clone())),
+    Column::csv("cert_trusted", |h| trust(h, |t| trusted(t).to_string())),
+    Column::csv("cert_untrusted_reason", |h| trust(h, untrusted_reason)),
+    Column::csv("cert_name", |h| trust(h, |t| cell(&t.name))),
+    Column::csv("cert_name_match", |h| trust(h, |t| cell(&t.name_match))),
     Column::csv("attempts", |h| h.observation.attempts.to_string()),
     Column::csv("error", |h| cell(&h.observation.error)).shown(Html::new("error", "error").wrap()),
     // Filled only by --deep (multi-valued cells `|`-separated), empty otherwise.
@@ -303,17 +315,60 @@ pub fn page_columns(deep: bool) -> impl Iterator<Item = (&'static Column, &'stat
 }
 
 /// A `findings.csv` cell: one host and one of its findings.
-pub type FindingCell = fn(&Observation, &Finding) -> String;
+pub type FindingCell = fn(&RankedHost, &Finding) -> String;
 
 /// The `findings.csv` columns, one row per host and finding: heading and cell.
-pub const FINDING_COLUMNS: [(&str, FindingCell); 6] = [
-    ("ip", |o, _| cell(&o.ip)),
-    ("port", |o, _| o.port.to_string()),
+pub const FINDING_COLUMNS: [(&str, FindingCell); 7] = [
+    ("ip", |h, _| cell(&h.observation.ip)),
+    ("port", |h, _| h.observation.port.to_string()),
     ("code", |_, f| f.code.to_string()),
     ("severity", |_, f| f.severity.to_string()),
     ("evidence", |_, f| f.evidence.clone()),
     ("remediation", |_, f| f.remediation.clone()),
+    ("client_outcome", |h, _| {
+        outcome(h, |p| p.outcome.to_string())
+    }),
 ];
+
+/// A client-outcome cell: empty where nothing is predicted.
+fn outcome(host: &RankedHost, f: fn(&Prediction) -> String) -> String {
+    host.assessment.outcome.as_ref().map(f).unwrap_or_default()
+}
+
+/// Sorts fails before warns before connects, then hosts without a prediction.
+fn outcome_key(host: &RankedHost) -> String {
+    match host.assessment.outcome.as_ref().map(|p| p.outcome) {
+        Some(ClientOutcome::Fails) => "0",
+        Some(ClientOutcome::Warns) => "1",
+        Some(ClientOutcome::Connects) => "2",
+        None => "3",
+    }
+    .to_string()
+}
+
+/// A trust cell: empty without a trust judgement.
+fn trust(host: &RankedHost, f: fn(&CertTrust) -> String) -> String {
+    host.observation
+        .cert_trust
+        .as_ref()
+        .map(f)
+        .unwrap_or_default()
+}
+
+/// Whether a client that enforces server authentication accepts the certificate: a trusted
+/// chain, for the name when one is known.
+fn trusted(t: &CertTrust) -> bool {
+    t.trusted() && t.name_match != Some(false)
+}
+
+/// Why not: the chain's reason, else `name_mismatch`.
+fn untrusted_reason(t: &CertTrust) -> String {
+    match (t.untrusted, t.name_match) {
+        (Some(why), _) => why.to_string(),
+        (None, Some(false)) => "name_mismatch".to_string(),
+        (None, _) => String::new(),
+    }
+}
 
 /// The finding codes, most severe first, joined by `sep`.
 fn codes(host: &RankedHost, sep: &str) -> String {
@@ -451,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn the_page_shows_fifteen_columns_and_five_more_for_deep_runs() {
+    fn the_page_shows_sixteen_columns_and_five_more_for_deep_runs() {
         let plain: Vec<&str> = page_columns(false).map(|(_, h)| h.col).collect();
         assert_eq!(
             plain,
@@ -460,6 +515,7 @@ mod tests {
                 "risk_score",
                 "risk_level",
                 "findings",
+                "client_outcome",
                 "address",
                 "port",
                 "hostname",
@@ -474,9 +530,9 @@ mod tests {
             ]
         );
         let deep: Vec<&str> = page_columns(true).map(|(_, h)| h.col).collect();
-        assert_eq!(deep.len(), 20);
+        assert_eq!(deep.len(), 21);
         assert_eq!(
-            deep[11..18],
+            deep[12..19],
             [
                 "tls_version",
                 "protocols",

@@ -310,7 +310,7 @@ mod tests {
             obs("10.0.0.3", Some(RdpStatus::Timeout), None), // no response: high
         ]);
         let new = view(vec![
-            obs("10.0.0.1", negotiated, Some(-1)),  // expired: high
+            obs("10.0.0.1", negotiated, Some(-1)),  // expired: medium too
             obs("10.0.0.2", negotiated, Some(199)), // healthy
             obs("10.0.0.4", Some(RdpStatus::Timeout), None), // new, high
         ]);
@@ -323,7 +323,12 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                ("10.0.0.1", ChangeKind::Level, None),
+                ("10.0.0.4", ChangeKind::Level, None),
+                (
+                    "10.0.0.4",
+                    ChangeKind::Appeared,
+                    Some(FindingCode::X224NoResponse)
+                ),
                 (
                     "10.0.0.1",
                     ChangeKind::Appeared,
@@ -334,12 +339,6 @@ mod tests {
                     ChangeKind::Disappeared,
                     Some(FindingCode::CertExpiringSoon)
                 ),
-                ("10.0.0.4", ChangeKind::Level, None),
-                (
-                    "10.0.0.4",
-                    ChangeKind::Appeared,
-                    Some(FindingCode::X224NoResponse)
-                ),
                 ("10.0.0.3", ChangeKind::Level, None),
                 (
                     "10.0.0.3",
@@ -349,7 +348,7 @@ mod tests {
             ]
         );
         let text = diff_text(&changes);
-        assert!(text.contains("10.0.0.1:3389 (medium -> high)"), "{text}");
+        assert!(text.contains("10.0.0.1:3389 (medium -> medium)"), "{text}");
         assert!(text.contains("  + CERT_EXPIRED: "), "{text}");
         assert!(text.contains("  - CERT_EXPIRING_SOON"), "{text}");
         assert!(text.contains("10.0.0.3:3389 (high -> none)"), "{text}");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::observation::Observation;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
-use crate::summary::{ScanInfo, Summary, SummaryCounter};
+use crate::summary::{PolicyInfo, ScanInfo, Summary, SummaryCounter};
 use crate::writers::{FindingsCsv, RankedHostsCsv};
 use std::sync::atomic::AtomicBool;
 
@@ -178,6 +178,10 @@ pub fn finish_reports(
     info: &ScanInfo,
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
+    let info = &ScanInfo {
+        risk_policy: Some(PolicyInfo::of(ranker.policy())),
+        ..info.clone()
+    };
     let mut hosts_file = Pending::create(dir, "hosts.csv")?;
     let mut findings_file = Pending::create(dir, "findings.csv")?;
     let (hosts_error, findings_error) = (hosts_file.namer(), findings_file.namer());

@@ -1,12 +1,10 @@
 //! Findings: what an observation says about the 0x904 risk of a host, each with a stable code,
 //! a severity, evidence taken from the observation, and the fix administrators use.
 //!
-//! Which hosts are judged: only those that accepted TCP and then reached the X.224 exchange
-//! (`rdp` is `negotiated`, `failure`, `timeout`, `closed` or `reset`). A port that is refused,
-//! unreachable, timed out or failed at TCP is not a 0x904 (a refused port is a 0x204 for
-//! clients), and a listener that answered something other than RDP (`not-rdp`) or broken
-//! framing (`protocol-error`) is not a Remote Desktop host: these raise no findings, and their
-//! status columns say what they are. The judgement is on the record's final attempt (the one
+//! Which hosts are judged: those that accepted TCP. A port that is refused, unreachable, timed
+//! out or failed at TCP is not a 0x904 (a refused port is a 0x204 for clients) and raises no
+//! finding; a listener that answers something other than RDP, or RDP framing that cannot be
+//! right, does (every client fails there). The judgement is on the record's final attempt (the one
 //! the record describes); `INTERMITTENT` is how earlier, different attempts show.
 //!
 //! The conditions, on the observation:
@@ -37,6 +35,12 @@
 //! | `RDP_FIPS_ONLY` | `--deep`: standard security at level `fips`, or accepting only the FIPS method |
 //! | `TLS_1_0_ENABLED` | `--deep`: a TLS 1.0 handshake succeeded |
 //! | `CLOCK_SKEW` | `--deep`: the NTLM challenge's clock differs from the scanner's by more than [`CLOCK_SKEW_LIMIT_S`] |
+//! | `NOT_RDP` | `rdp=not-rdp`: something other than RDP answers |
+//! | `X224_MALFORMED` | `rdp=protocol-error`: TPKT/X.224 framing that cannot be right |
+//! | `NEG_UNEXPECTED_PROTOCOL` | the Confirm selects a protocol other than RDP, SSL, HYBRID, HYBRID_EX (what the client asked for) |
+//! | `NO_PROTOCOL_ACCEPTED` | `--deep`: every protocol request of the matrix was answered and none accepted |
+//! | `CERT_UNTRUSTED` | `cert_trust` says clients do not trust the chain (self-signed, unknown issuer, a refused signature...; expiry has its own codes) |
+//! | `CERT_NAME_MISMATCH` | `cert_trust` knows the name clients connect to and the certificate does not name it |
 //!
 //! Certificate findings apply whenever the leaf certificate was read (`tls=ok` or `legacy`).
 //! Each code's severity, and why, is in the catalogue ([`FindingCode::severity`]); its fix is
@@ -54,6 +58,7 @@ use crate::deep::{join, DeepObservation, TlsVersion};
 use crate::observation::Observation;
 use crate::risk::RiskPolicy;
 use crate::timestamp::{self, whole_second_utc};
+use crate::trust::Untrusted;
 use crate::vocab::{word_enum, RdpStatus, TcpStatus, TlsStatus};
 
 /// `CLOCK_SKEW` is raised above this many seconds between the server's clock and the scanner's:
@@ -97,6 +102,12 @@ word_enum! {
         RdpFipsOnly => "RDP_FIPS_ONLY",
         Tls10Enabled => "TLS_1_0_ENABLED",
         ClockSkew => "CLOCK_SKEW",
+        NotRdp => "NOT_RDP",
+        X224Malformed => "X224_MALFORMED",
+        NegUnexpectedProtocol => "NEG_UNEXPECTED_PROTOCOL",
+        NoProtocolAccepted => "NO_PROTOCOL_ACCEPTED",
+        CertUntrusted => "CERT_UNTRUSTED",
+        CertNameMismatch => "CERT_NAME_MISMATCH",
     }
 }
 
@@ -112,13 +123,14 @@ pub struct Finding {
 }
 
 /// Every finding an observation raises, most severe first (then in code order), at most one
-/// per code. A host that is not RDP, or whose port is closed, raises none.
+/// per code. A port that did not accept TCP raises none (that is a 0x204 for clients).
 pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
-    if !reached_rdp(obs) {
+    if obs.tcp != TcpStatus::Open || obs.rdp.is_none() {
         return Vec::new();
     }
     let mut raised: Vec<(FindingCode, String)> = Vec::new();
     certificate_findings(obs, policy, &mut raised);
+    trust_findings(obs, &mut raised);
     negotiation_findings(obs, &mut raised);
     x224_findings(obs, &mut raised);
     tls_findings(obs, &mut raised);
@@ -132,7 +144,7 @@ pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
     for (code, evidence) in raised {
         out.push(Finding {
             code,
-            severity: code.severity(),
+            severity: code.severity(policy.client_policy),
             evidence: one_line(&evidence),
             remediation: code.remediation().to_string(),
         });
@@ -141,19 +153,29 @@ pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
     out
 }
 
-/// TCP was accepted and the X.224 exchange got far enough to say something about RDP.
-fn reached_rdp(obs: &Observation) -> bool {
-    obs.tcp == TcpStatus::Open
-        && matches!(
-            obs.rdp,
-            Some(
-                RdpStatus::Negotiated
-                    | RdpStatus::Failure
-                    | RdpStatus::Timeout
-                    | RdpStatus::Closed
-                    | RdpStatus::Reset
-            )
-        )
+/// What the trust judgement says: a chain clients do not trust (its dates have their own
+/// codes), a certificate for another name than the one the client connects to.
+fn trust_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
+    let (Some(trust), Some(cert)) = (&obs.cert_trust, &obs.cert) else {
+        return;
+    };
+    let subject = format!("{:?}", cert.subject);
+    match trust.untrusted {
+        None | Some(Untrusted::Expired | Untrusted::NotYetValid) => {}
+        Some(why) => out.push((
+            FindingCode::CertUntrusted,
+            format!(
+                "certificate {subject} is not trusted by clients ({why}; issuer {:?})",
+                cert.issuer
+            ),
+        )),
+    }
+    if let (Some(false), Some(name)) = (trust.name_match, &trust.name) {
+        out.push((
+            FindingCode::CertNameMismatch,
+            format!("certificate {subject} does not name {name:?}, the name clients connect to"),
+        ));
+    }
 }
 
 fn certificate_findings(
@@ -282,6 +304,31 @@ fn x224_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
                 reason(obs)
             ),
         )),
+        Some(RdpStatus::NotRdp) => out.push((
+            FindingCode::NotRdp,
+            format!(
+                "something other than RDP answers on the port{}",
+                reason(obs)
+            ),
+        )),
+        Some(RdpStatus::ProtocolError) => out.push((
+            FindingCode::X224Malformed,
+            format!("an answer whose RDP framing cannot be right{}", reason(obs)),
+        )),
+        Some(RdpStatus::Negotiated)
+            if obs
+                .selected_protocol
+                .is_some_and(|p| p != SecurityProtocol::RDP && !p.starts_tls()) =>
+        {
+            out.push((
+                FindingCode::NegUnexpectedProtocol,
+                format!(
+                    "the Connection Confirm selected {}, which the client (asking for {}) did not request",
+                    obs.selected_protocol.unwrap_or_default(),
+                    SecurityProtocol::WINDOWS_CLIENT
+                ),
+            ));
+        }
         Some(RdpStatus::Negotiated) if obs.selected_protocol == Some(SecurityProtocol::RDP) => {
             let how = if obs.neg_flags.is_none() {
                 "a Connection Confirm without negotiation data (a pre-Vista server)"
@@ -380,6 +427,15 @@ fn timing_findings(obs: &Observation, policy: &RiskPolicy, out: &mut Vec<(Findin
 
 /// What the deep probe's answers say: security layer, standard security, TLS versions, clock.
 fn deep_findings(deep: &DeepObservation, out: &mut Vec<(FindingCode, String)>) {
+    let every_asked = deep.protocols.len() == crate::deep::MATRIX.len();
+    let answered = deep.protocols.iter().all(|p| p.rdp.is_some());
+    if every_asked && answered && deep.protocols_accepted().is_empty() {
+        out.push((
+            FindingCode::NoProtocolAccepted,
+            "the listener refuses every protocol request, standard RDP security included"
+                .to_string(),
+        ));
+    }
     let without_credssp: Vec<SecurityProtocol> = [SecurityProtocol::RDP, SecurityProtocol::SSL]
         .into_iter()
         .filter(|&p| deep.accepts(p) == Some(true))

@@ -22,7 +22,7 @@ use crate::findings::Severity;
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
-use crate::summary::{DeepSummary, ScanInfo, Summary, EXPIRY_BUCKETS};
+use crate::summary::{DeepSummary, ScanInfo, Summary, EXPIRY_BUCKETS, NO_PREDICTION};
 use crate::timestamp;
 
 const PAGE_CSS: &str = include_str!("html/page.css");
@@ -53,6 +53,7 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     out.push_str("</head>\n<body>\n");
 
     header(&mut out, info, summary);
+    client_headline(&mut out, summary);
     level_totals(&mut out, summary);
     if hosts.is_empty() {
         out.push_str(
@@ -166,6 +167,20 @@ fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
     if let Some(source) = &info.source {
         item("Rebuilt from", source);
     }
+    if let Some(policy) = &info.risk_policy {
+        let levels = ["high", "medium", "low"]
+            .iter()
+            .map(|l| format!("{l} from {}", policy.levels.get(*l).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        item(
+            "Risk policy",
+            &format!(
+                "{} (clients: {}; {levels}; expiry window {} days)",
+                policy.source, policy.client_policy, policy.expiring_days
+            ),
+        );
+    }
     item("Hosts", &summary.hosts.to_string());
     if !info.version.is_empty() {
         item("rdpsweep", &info.version);
@@ -188,6 +203,52 @@ fn list(items: &[String], max: usize) -> String {
         text.push_str("none");
     }
     text
+}
+
+/// The headline: how many hosts a client fails on now, connects to after a warning, connects
+/// to; and how many had nothing to predict (no TCP answer).
+fn client_headline(out: &mut String, summary: &Summary) {
+    let count = |key: &str| summary.by_client_outcome.get(key).copied().unwrap_or(0);
+    let strict = summary
+        .scan
+        .risk_policy
+        .as_ref()
+        .map(|p| p.client_policy.as_str());
+    let policy = if strict == Some("strict") {
+        " that enforce server authentication"
+    } else {
+        " with default settings (the user accepts certificate warnings)"
+    };
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"outcome-h\" id=\"client-outcome\">\n<h2 id=\"outcome-h\">What \
+         clients get</h2>\n<p class=\"note\">For current Remote Desktop clients{policy}.</p>\n\
+         <div class=\"cards\">"
+    );
+    for (key, label) in [
+        ("fails", "fail now (0x904)"),
+        ("warns", "connect after a warning"),
+        ("connects", "connect"),
+    ] {
+        let _ = writeln!(
+            out,
+            "<div class=\"card outcome-{key}\" id=\"outcome-{key}\"><span class=\"count\">{}</span>\
+             <span class=\"label\">{label}</span></div>",
+            count(key)
+        );
+    }
+    out.push_str("</div>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\" id=\"outcome-none\">{} {} accepted no TCP connection (refused, \
+         filtered or unreachable): nothing to predict there.</p>\n</section>",
+        count(NO_PREDICTION),
+        if count(NO_PREDICTION) == 1 {
+            "target"
+        } else {
+            "targets"
+        }
+    );
 }
 
 fn level_totals(out: &mut String, summary: &Summary) {
@@ -557,6 +618,9 @@ fn riskiest(out: &mut String, hosts: &[RankedHost]) {
             facts.push(format!("host name {name}"));
         }
         facts.push(format!("outcome {}", o.outcome()));
+        if let Some(p) = &a.outcome {
+            facts.push(format!("a client {}: {}", p.outcome, p.reason));
+        }
         if let Some(cert) = &o.cert {
             facts.push(format!(
                 "certificate {} issued by {}, {} days left",
@@ -735,6 +799,7 @@ mod tests {
                 findings,
                 score,
                 level,
+                outcome: None,
             },
         }
     }
@@ -940,6 +1005,7 @@ mod tests {
                 "risk_score",
                 "risk_level",
                 "findings",
+                "client_outcome",
                 "address",
                 "port",
                 "hostname",
@@ -953,7 +1019,7 @@ mod tests {
                 "error"
             ]
         );
-        assert!(table_rows(&page).iter().all(|r| r.len() == 15));
+        assert!(table_rows(&page).iter().all(|r| r.len() == 16));
     }
 
     #[test]
@@ -993,9 +1059,9 @@ mod tests {
         }
         // The deep columns, between the ordinary TLS columns and the certificate's.
         let columns = table_columns(&page);
-        assert_eq!(columns.len(), 20);
+        assert_eq!(columns.len(), 21);
         assert_eq!(
-            columns[11..18],
+            columns[12..19],
             [
                 "tls_version",
                 "protocols",
@@ -1008,9 +1074,9 @@ mod tests {
         );
         assert!(page.contains("class=\"scroll wide\""));
         let rows = table_rows(&page);
-        assert!(rows.iter().all(|r| r.len() == 20), "{rows:?}");
+        assert!(rows.iter().all(|r| r.len() == 21), "{rows:?}");
         assert_eq!(
-            rows[1][12..17],
+            rows[1][13..18],
             [
                 "hybrid hybrid_ex",
                 "TLSv1.2",
@@ -1019,10 +1085,10 @@ mod tests {
                 "RDP-02.CORP.example"
             ]
         );
-        assert_eq!(rows[0][13], "TLSv1.0–TLSv1.3");
-        assert_eq!(rows[0][15], "client-compatible (128bit)");
+        assert_eq!(rows[0][14], "TLSv1.0–TLSv1.3");
+        assert_eq!(rows[0][16], "client-compatible (128bit)");
         // A host without a deep record has the deep cells, empty.
-        assert_eq!(rows[2][12..17], ["", "", "", "", ""]);
+        assert_eq!(rows[2][13..18], ["", "", "", "", ""]);
         assert!(page.contains("<td data-key=\"2\">client-compatible (128bit)</td>"));
     }
 
@@ -1037,7 +1103,7 @@ mod tests {
             "<dt>NTLM DNS computer</dt><dd>{escaped}.corp</dd>"
         )));
         let rows = table_rows(&page);
-        assert_eq!(rows[0][16], format!("{escaped}.corp"));
+        assert_eq!(rows[0][17], format!("{escaped}.corp"));
         assert_eq!(page.matches("<script").count(), 1);
     }
 }

@@ -18,6 +18,7 @@ pub mod findings;
 pub mod html;
 pub mod metrics;
 pub mod observation;
+pub mod outcome;
 pub mod ranking;
 pub mod risk;
 pub mod summary;
@@ -34,6 +35,7 @@ pub use files::{
 };
 pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::Observation;
+pub use outcome::{predict, ClientOutcome, ClientPolicy, Prediction};
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};

@@ -1,6 +1,7 @@
-//! The ranking: most at risk first, ties broken by fewest days left on the certificate, then
-//! by address and port. A plain function of the observations and the policy, so saved
-//! `results.jsonl` files can be re-ranked without rescanning.
+//! The ranking: every host a client fails on first, then most at risk, ties broken by fewest
+//! days left on the certificate, then by address and port. A plain function of the
+//! observations and the policy, so saved `results.jsonl` files can be re-ranked without
+//! rescanning.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use crate::observation::Observation;
+use crate::outcome::ClientOutcome;
 use crate::risk::{assess, Assessment, RiskPolicy};
 
 /// One host in the ranking.
@@ -50,13 +52,20 @@ pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHo
     }
 }
 
-/// Score descending; then days left ascending (hosts without a certificate after those with
-/// one); then address (unresolved names last) and port ascending.
+/// Every host a client fails on first; then score descending; then days left ascending (hosts
+/// without a certificate after those with one); then address (unresolved names last) and port
+/// ascending.
 fn ranking_order(a: &RankedHost, b: &RankedHost) -> Ordering {
     let days = |h: &RankedHost| h.observation.cert.as_ref().map(|c| c.days_left);
-    b.assessment
-        .score
-        .cmp(&a.assessment.score)
+    let fails = |h: &RankedHost| {
+        h.assessment
+            .outcome
+            .as_ref()
+            .is_some_and(|p| p.outcome == ClientOutcome::Fails)
+    };
+    fails(b)
+        .cmp(&fails(a))
+        .then_with(|| b.assessment.score.cmp(&a.assessment.score))
         .then_with(|| match (days(a), days(b)) {
             (Some(x), Some(y)) => x.cmp(&y),
             (Some(_), None) => Ordering::Less,
@@ -137,6 +146,11 @@ impl<'a> Ranker<'a> {
             runs: Runs::new(scratch),
             chunk: Vec::new(),
         }
+    }
+
+    /// The policy hosts are assessed under.
+    pub fn policy(&self) -> &'a RiskPolicy {
+        self.policy
     }
 
     /// Assesses `obs` and adds it (spilling a sorted run when `run_len` are held).

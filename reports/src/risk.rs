@@ -6,15 +6,16 @@
 //! - every distinct finding adds points: its code's weight if `[code_weights]` names the code,
 //!   else its severity's weight from `[severity_weights]` (defaults: high 60, medium 30,
 //!   low 10, info 0);
-//! - `score = min(100, sum of the points)`;
-//! - `level` is `high` when `score >= levels.high` (60), else `medium` when
-//!   `score >= levels.medium` (30), else `low` when `score >= levels.low` (1), else `none`.
+//! - `score = min(100, sum of the points)`: it orders hosts within a level;
+//! - `level` is the level of the host's heaviest finding: `high` when its points reach
+//!   `levels.high` (60), else `medium` from `levels.medium` (30), else `low` from `levels.low`
+//!   (1), else `none`.
 //!
-//! So with the defaults one high finding makes a host high, and so do two medium findings (a
-//! host failing in two independent ways); a medium finding alone, or with low ones, is medium
-//! (30 + 10 + 10 = 50); low findings alone stay low until there are three (30, medium). A host
-//! without findings, or whose findings all weigh 0, scores 0 and is `none`. Each code counts
-//! once, since [`findings`] raises each code at most once.
+//! So with the defaults one high finding makes a host high, and findings never add up into a
+//! higher level: `high` means a client fails now, and a host that warns in two ways (an expired
+//! certificate for another name) still connects after a warning, so it stays medium, above the
+//! hosts that warn in one way. A host without findings, or whose findings all weigh 0, scores 0
+//! and is `none`. Each code counts once, since [`findings`] raises each code at most once.
 //!
 //! The policy file: keys left out keep their defaults; unknown keys (an unknown finding code or
 //! severity included), negative or non-numeric values are errors naming the key; the levels must
@@ -27,6 +28,7 @@ use serde::Deserialize;
 
 use crate::findings::{findings, Finding, FindingCode, Severity};
 use crate::observation::Observation;
+use crate::outcome::{predict, ClientPolicy, Prediction};
 use crate::vocab::word_enum;
 
 word_enum! {
@@ -54,6 +56,10 @@ pub struct RiskPolicy {
     pub high_from: u32,
     pub medium_from: u32,
     pub low_from: u32,
+    /// Which clients the findings' severities and the outcome are for.
+    pub client_policy: ClientPolicy,
+    /// Where the policy came from: `built in`, or the file's path (for the record).
+    pub source: String,
 }
 
 impl Default for RiskPolicy {
@@ -71,6 +77,8 @@ impl Default for RiskPolicy {
             high_from: 60,
             medium_from: 30,
             low_from: 1,
+            client_policy: ClientPolicy::Default,
+            source: "built in".to_string(),
         }
     }
 }
@@ -87,6 +95,9 @@ impl RiskPolicy {
         }
         if let Some(ms) = file.slow_ms {
             policy.slow_ms = ms.0;
+        }
+        if let Some(client) = file.client_policy {
+            policy.client_policy = client;
         }
         for (name, weight) in file.severity_weights {
             let severity: Severity = name.parse().map_err(|_| {
@@ -146,7 +157,7 @@ impl RiskPolicy {
             .unwrap_or(0)
     }
 
-    /// The level of a score.
+    /// The level of a number of points (a finding's weight).
     pub fn level(&self, score: u32) -> RiskLevel {
         if score >= self.high_from {
             RiskLevel::High
@@ -166,6 +177,7 @@ impl RiskPolicy {
 struct PolicyFile {
     expiring_days: Option<Whole>,
     slow_ms: Option<Millis>,
+    client_policy: Option<ClientPolicy>,
     /// By severity word; checked against [`Severity`] with a message naming the key.
     #[serde(default)]
     severity_weights: BTreeMap<String, Whole>,
@@ -270,27 +282,30 @@ fn article(word: &str) -> String {
     format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
-/// Findings, score and level of one host.
+/// Findings, score, level and client outcome of one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub findings: Vec<Finding>,
     /// 0–100.
     pub score: u32,
     pub level: RiskLevel,
+    /// What a client under the policy's client policy gets; `None` where TCP was not accepted.
+    pub outcome: Option<Prediction>,
 }
 
 /// Assesses one observation under `policy`: its findings, `score = min(100, Σ weight)` and the
-/// level of that score.
+/// level of its heaviest finding.
 pub fn assess(obs: &Observation, policy: &RiskPolicy) -> Assessment {
     let findings = findings(obs, policy);
     let sum = findings
         .iter()
         .fold(0u32, |sum, f| sum.saturating_add(policy.weight(f)));
-    let score = sum.min(100);
+    let heaviest = findings.iter().map(|f| policy.weight(f)).max().unwrap_or(0);
     Assessment {
         findings,
-        score,
-        level: policy.level(score),
+        score: sum.min(100),
+        level: policy.level(heaviest.min(100)),
+        outcome: predict(obs, policy.client_policy),
     }
 }
 

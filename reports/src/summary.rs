@@ -9,8 +9,9 @@ use time::OffsetDateTime;
 
 use crate::deep::{DeepObservation, TlsVersion};
 use crate::findings::CLOCK_SKEW_LIMIT_S;
+use crate::outcome::ClientOutcome;
 use crate::ranking::RankedHost;
-use crate::risk::RiskLevel;
+use crate::risk::{RiskLevel, RiskPolicy};
 use crate::timestamp;
 
 /// What was scanned and how. Fields a rebuilt report cannot know (`rdpsweep report` reads only
@@ -44,6 +45,57 @@ pub struct ScanInfo {
     pub interrupted: bool,
     /// The `results.jsonl` a rebuilt report was made from.
     pub source: Option<String>,
+    /// The risk policy the hosts were scored under (left out of files written before it was
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_policy: Option<PolicyInfo>,
+}
+
+/// What `summary.json` and the page record of the risk policy used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    /// `built in`, or the `--risk-config` file.
+    pub source: String,
+    /// The clients the outcome and severities are for: `default` or `strict`.
+    pub client_policy: String,
+    pub expiring_days: i64,
+    pub slow_ms: f64,
+    pub severity_weights: BTreeMap<String, u32>,
+    pub code_weights: BTreeMap<String, u32>,
+    /// The lowest score of `high`, `medium`, `low`.
+    pub levels: BTreeMap<String, u32>,
+}
+
+impl PolicyInfo {
+    /// The record of `policy`.
+    pub fn of(policy: &RiskPolicy) -> PolicyInfo {
+        let words = |map: Vec<(String, u32)>| map.into_iter().collect();
+        PolicyInfo {
+            source: policy.source.clone(),
+            client_policy: policy.client_policy.to_string(),
+            expiring_days: policy.expiring_days,
+            slow_ms: policy.slow_ms,
+            severity_weights: words(
+                policy
+                    .severity_weights
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            ),
+            code_weights: words(
+                policy
+                    .code_weights
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            ),
+            levels: words(vec![
+                ("high".to_string(), policy.high_from),
+                ("medium".to_string(), policy.medium_from),
+                ("low".to_string(), policy.low_from),
+            ]),
+        }
+    }
 }
 
 /// The whole `summary.json`.
@@ -55,6 +107,10 @@ pub struct Summary {
     pub by_status: BTreeMap<String, usize>,
     /// Hosts by risk level (every level present, zeros included).
     pub by_level: BTreeMap<String, usize>,
+    /// Hosts by what a client gets (`fails`, `warns`, `connects`, and `none` where nothing is
+    /// predicted: TCP not accepted), under the policy's client policy; every key present.
+    #[serde(default)]
+    pub by_client_outcome: BTreeMap<String, usize>,
     /// Hosts raising each finding code (codes no host raised are left out).
     pub by_finding: BTreeMap<String, usize>,
     /// Hosts with a certificate, by days left to its expiry, in [`EXPIRY_BUCKETS`] (all present).
@@ -169,12 +225,16 @@ pub fn expiry_bucket(days_left: i64) -> &'static str {
         .unwrap_or("expired")
 }
 
+/// The `by_client_outcome` key of hosts with nothing predicted (TCP not accepted).
+pub const NO_PREDICTION: &str = "none";
+
 /// Counts hosts one at a time, so a summary of any number of hosts takes constant memory.
 #[derive(Debug, Clone)]
 pub struct SummaryCounter {
     hosts: usize,
     by_status: BTreeMap<String, usize>,
     by_level: BTreeMap<String, usize>,
+    by_client_outcome: BTreeMap<String, usize>,
     by_finding: BTreeMap<String, usize>,
     cert_expiry: BTreeMap<String, usize>,
     /// `None` until a host with a deep record is counted.
@@ -190,6 +250,12 @@ impl Default for SummaryCounter {
             hosts: 0,
             by_status: BTreeMap::new(),
             by_level: RiskLevel::ALL.iter().map(|l| (l.to_string(), 0)).collect(),
+            by_client_outcome: ClientOutcome::ALL
+                .iter()
+                .map(|o| o.as_str())
+                .chain([NO_PREDICTION])
+                .map(|o| (o.to_string(), 0))
+                .collect(),
             by_finding: BTreeMap::new(),
             cert_expiry: EXPIRY_BUCKETS
                 .iter()
@@ -213,6 +279,11 @@ impl SummaryCounter {
         *self
             .by_level
             .entry(host.assessment.level.to_string())
+            .or_insert(0) += 1;
+        let outcome = host.assessment.outcome.as_ref().map(|p| p.outcome.as_str());
+        *self
+            .by_client_outcome
+            .entry(outcome.unwrap_or(NO_PREDICTION).to_string())
             .or_insert(0) += 1;
         for finding in &host.assessment.findings {
             *self.by_finding.entry(finding.code.to_string()).or_insert(0) += 1;
@@ -245,6 +316,7 @@ impl SummaryCounter {
             hosts: self.hosts,
             by_status: self.by_status,
             by_level: self.by_level,
+            by_client_outcome: self.by_client_outcome,
             by_finding: self.by_finding,
             cert_expiry: self.cert_expiry,
             deep: self.deep,
@@ -278,6 +350,7 @@ mod tests {
                 findings: Vec::new(),
                 score: 0,
                 level: RiskLevel::None,
+                outcome: None,
             },
         }
     }
@@ -300,6 +373,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "by_client_outcome",
                 "by_finding",
                 "by_level",
                 "by_status",
@@ -307,6 +381,10 @@ mod tests {
                 "hosts",
                 "scan"
             ]
+        );
+        assert_eq!(
+            summary.by_client_outcome,
+            counts(&[("connects", 0), ("fails", 0), ("none", 2), ("warns", 0)])
         );
         // A summary.json written before `deep` existed reads back as one without it.
         let back: Summary = serde_json::from_value(json).unwrap();

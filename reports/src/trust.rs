@@ -10,15 +10,15 @@ word_enum! {
     /// Why a client does not trust the chain: the words of its warning.
     Untrusted, "untrusted reason" {
         /// Issued by itself and not an anchor: the Windows default for Remote Desktop.
-        SelfSigned => "self-signed",
+        SelfSigned => "self_signed",
         /// Issued by a CA the client does not trust.
-        UnknownIssuer => "unknown issuer",
+        UnknownIssuer => "unknown_issuer",
         Expired => "expired",
-        NotYetValid => "not yet valid",
+        NotYetValid => "not_yet_valid",
         /// A signature the verifier refuses (SHA-1, RSA under 2048 bits, broken).
-        BadSignature => "bad or weak signature",
+        BadSignature => "bad_signature",
         /// Its extended key usage is not server authentication.
-        NotForServers => "not for server authentication",
+        NotForServers => "not_for_servers",
         /// Unreadable, or refused for another reason.
         Invalid => "invalid",
     }

@@ -84,9 +84,8 @@ impl<W: Write> FindingsCsv<W> {
 
     /// Writes one row per finding of the host.
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
-        let o = &host.observation;
         for f in &host.assessment.findings {
-            let row = FINDING_COLUMNS.iter().map(|(_, cell)| cell(o, f));
+            let row = FINDING_COLUMNS.iter().map(|(_, cell)| cell(host, f));
             self.csv
                 .write_record(row.map(|cell| spreadsheet_safe(&cell).into_owned()))?;
         }
@@ -161,6 +160,7 @@ mod tests {
                 findings: Vec::new(),
                 score: 0,
                 level: crate::RiskLevel::None,
+                outcome: None,
             },
         }
     }
@@ -190,7 +190,7 @@ mod tests {
             "{row}"
         );
         assert!(
-            row.starts_with("1,0,none,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
+            row.starts_with("1,0,none,,,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
         );
     }

@@ -62,6 +62,7 @@ fn ranked(rank: usize, observation: Observation, findings: Vec<Finding>, score: 
             findings,
             score,
             level,
+            outcome: None,
         },
     }
 }
@@ -361,8 +362,8 @@ fn strip_tags(html: &str) -> String {
     text
 }
 
-const ADDRESS: usize = 4;
-const DAYS_LEFT: usize = 13;
+const ADDRESS: usize = 5;
+const DAYS_LEFT: usize = 14;
 
 #[test]
 fn report_renders_and_runs_in_chromium() {
@@ -398,7 +399,7 @@ fn report_renders_and_runs_in_chromium() {
             "127.88.0.11"
         ]
     );
-    assert!(rows.iter().all(|r| r.len() == 15), "15 columns: {rows:?}");
+    assert!(rows.iter().all(|r| r.len() == 16), "16 columns: {rows:?}");
 
     for (level, n) in [("high", 1), ("medium", 2), ("low", 1), ("none", 2)] {
         let card = format!(
@@ -434,8 +435,8 @@ fn sort_hook_orders_numbers_numerically_with_empty_cells_last() {
     assert!(dom.contains("data-col=\"days_left\" data-type=\"num\" aria-sort=\"descending\""));
 }
 
-const DEEP_RDP_ENC: usize = 15;
-const DEEP_NTLM_HOST: usize = 16;
+const DEEP_RDP_ENC: usize = 16;
+const DEEP_NTLM_HOST: usize = 17;
 
 #[test]
 fn deep_report_runs_in_chromium_and_sorts_by_encryption_level() {
@@ -449,7 +450,7 @@ fn deep_report_runs_in_chromium_and_sorts_by_encryption_level() {
     assert!(!dom.contains(" onmouseover="), "{dom}");
     assert_eq!(dom.matches("<script").count(), 1, "only the page's script");
     let rows = host_rows(&dom);
-    assert!(rows.iter().all(|r| r.len() == 20), "20 columns: {rows:?}");
+    assert!(rows.iter().all(|r| r.len() == 21), "21 columns: {rows:?}");
 
     // Weakest level first (none, high, fips), then the hosts without one in ranking order.
     let levels: Vec<&str> = rows.iter().map(|r| r[DEEP_RDP_ENC].as_str()).collect();

@@ -112,10 +112,59 @@ impl TrustStore {
             self.provider.signature_verification_algorithms.all,
         )
         .map_err(|e| untrusted(&e, leaf));
-        let name_match = name
-            .and_then(|name| ServerName::try_from(name.to_string()).ok())
-            .map(|name| verify_server_name(&parsed, &name).is_ok());
+        let name_match = name.map(|name| names_host(&parsed, leaf, name));
         TrustVerdict { chain, name_match }
+    }
+}
+
+/// True when the certificate names `host`: its subject alternative names (WebPKI's check), or,
+/// when it has no DNS name there, its subject CN. WebPKI ignores the CN, yet Windows' own
+/// self-signed Remote Desktop certificates name the host only there, and the clients (mstsc,
+/// FreeRDP) accept it there: so does this check. A `*.` wildcard covers one leftmost label.
+fn names_host(parsed: &ParsedCertificate<'_>, leaf: &[u8], host: &str) -> bool {
+    if let Ok(name) = ServerName::try_from(host.to_string()) {
+        if verify_server_name(parsed, &name).is_ok() {
+            return true;
+        }
+    }
+    use x509_parser::extensions::GeneralName;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return false;
+    };
+    let san_dns = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .is_some_and(|san| {
+            san.value
+                .general_names
+                .iter()
+                .any(|n| matches!(n, GeneralName::DNSName(_)))
+        });
+    if san_dns {
+        return false;
+    }
+    let cn = cert
+        .subject()
+        .iter_common_name()
+        .last()
+        .and_then(|cn| cn.as_str().ok());
+    cn.is_some_and(|cn| dns_name_matches(cn, host))
+}
+
+/// Whether a certificate's DNS name `pattern` covers `host`, case-insensitively, a leading
+/// `*.` standing for exactly one label.
+fn dns_name_matches(pattern: &str, host: &str) -> bool {
+    let (pattern, host) = (
+        pattern.trim_end_matches('.').to_ascii_lowercase(),
+        host.trim_end_matches('.').to_ascii_lowercase(),
+    );
+    match pattern.strip_prefix("*.") {
+        Some(rest) => host
+            .split_once('.')
+            .is_some_and(|(label, domain)| !label.is_empty() && domain == rest),
+        None => pattern == host,
     }
 }
 
@@ -154,6 +203,9 @@ fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             Untrusted::NotForServers
         }
+        // Refused for another reason before its issuer was looked for (a self-signed leaf
+        // marked as a CA, as `openssl req -x509` makes them): a client still says self-signed.
+        _ if issued_by_itself(leaf) => Untrusted::SelfSigned,
         _ => Untrusted::Invalid,
     }
 }

@@ -208,7 +208,12 @@ fn notes(json: &Value) -> Vec<String> {
 fn deep_scan_reports_the_exact_matrix_and_tls_range_of_every_behaviour() {
     let fleet = Fleet::start("127.95.0.0/27", 23450, "deep");
     let dir = TestDir::new();
-    let (rows, json) = deep_scan(&dir, "127.95.0.0/27", 23450, &["--retries", "0"]);
+    let (rows, json) = deep_scan(
+        &dir,
+        "127.95.0.0/27",
+        23450,
+        &["--retries", "0", "--ca-file", &fleet.ca],
+    );
     assert_eq!(rows.len(), 32);
     // Every host's row says what its specification in the fleet's table expects.
     check_rows(Profile::Deep, &fleet.hosts, &rows);

@@ -66,6 +66,7 @@ fn differences(spec: &HostSpec, row: &Row) -> Vec<String> {
     exact(&mut wrong, row, "cert_signature", e.cert_signature);
     exact(&mut wrong, row, "findings", &e.findings.join(";"));
     exact(&mut wrong, row, "risk_level", e.risk_level);
+    exact(&mut wrong, row, "client_outcome", e.client_outcome);
     match &e.deep {
         Some(deep) => {
             exact(
@@ -116,7 +117,7 @@ fn differences(spec: &HostSpec, row: &Row) -> Vec<String> {
         }
         _ => {}
     }
-    wrong.extend(certificate_differences(spec.cert, row));
+    wrong.extend(certificate_differences(spec, row));
     let delay_ms = spec.answers.delay.as_secs_f64() * 1000.0;
     if delay_ms > 0.0 && !row["rdp_ms"].parse::<f64>().is_ok_and(|ms| ms >= delay_ms) {
         wrong.push(format!(
@@ -135,8 +136,9 @@ fn exact(wrong: &mut Vec<String>, row: &Row, column: &str, expected: &str) {
 }
 
 /// How the row's certificate differs from the one the host presents (when the scan saw it):
-/// days left, self-signed or issued by the fleet CA.
-fn certificate_differences(cert: Cert, row: &Row) -> Vec<String> {
+/// days left, self-signed or issued by the fleet CA, trusted or why not.
+fn certificate_differences(spec: &HostSpec, row: &Row) -> Vec<String> {
+    let cert = spec.cert;
     if row["cert_subject"].is_empty() {
         return Vec::new();
     }
@@ -166,6 +168,27 @@ fn certificate_differences(cert: Cert, row: &Row) -> Vec<String> {
         wrong.push(format!(
             "cert_self_signed {:?} and cert_issuer {:?}, not {self_signed} and {issuer:?}",
             row["cert_self_signed"], row["cert_issuer"]
+        ));
+    }
+    // The scan trusts the fleet CA (`--ca-file`): a chain it issued within its dates is
+    // trusted, a self-signed one is not, and says so.
+    let (trusted, reason) = match cert {
+        Cert::Made {
+            valid_days: (from, _),
+            ..
+        } if from > 0 => ("false", "not_yet_valid"),
+        Cert::Made {
+            valid_days: (_, to),
+            ..
+        } if to < 0 => ("false", "expired"),
+        _ if self_signed == "true" => ("false", "self_signed"),
+        _ if spec.expect.findings.contains(&"CERT_NAME_MISMATCH") => ("false", "name_mismatch"),
+        _ => ("true", ""),
+    };
+    if row["cert_trusted"] != trusted || row["cert_untrusted_reason"] != reason {
+        wrong.push(format!(
+            "cert_trusted {:?} ({:?}), not {trusted} ({reason:?})",
+            row["cert_trusted"], row["cert_untrusted_reason"]
         ));
     }
     wrong

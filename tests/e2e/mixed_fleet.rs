@@ -48,6 +48,8 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
         "1s",
         "--retries",
         "0",
+        "--ca-file",
+        &fleet.ca,
         "-o",
         &dir.out(),
     ]);
@@ -312,7 +314,18 @@ fn retries_re_probe_timeouts_and_record_every_attempt() {
 fn ipv6_loopback_is_scanned() {
     let fleet = Fleet::start("::1/128", 23403, "mixed");
     let dir = TestDir::new();
-    let rows = scan_ok(&dir, &["::1", "-p", "23403", "--timeout", "3s"]);
+    let rows = scan_ok(
+        &dir,
+        &[
+            "::1",
+            "-p",
+            "23403",
+            "--timeout",
+            "3s",
+            "--ca-file",
+            &fleet.ca,
+        ],
+    );
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["ip"], "::1");
     assert_eq!(rows[0]["tls"], "ok");
@@ -323,7 +336,10 @@ fn ipv6_loopback_is_scanned() {
 fn healthy_profile_answers_tls13_with_ecdsa_everywhere() {
     let fleet = Fleet::start("127.90.2.0/28", 23404, "healthy");
     let dir = TestDir::new();
-    let rows = scan_ok(&dir, &["127.90.2.0/28", "-p", "23404"]);
+    let rows = scan_ok(
+        &dir,
+        &["127.90.2.0/28", "-p", "23404", "--ca-file", &fleet.ca],
+    );
     assert_eq!(rows.len(), 16);
     check_rows(Profile::Healthy, &fleet.hosts, &by_ip(&rows));
     for r in &rows {

@@ -3,57 +3,27 @@
 
 use std::collections::BTreeSet;
 
+use rdpsweep_fleet::Profile;
+
+use crate::fleet_table::check_rows;
 use crate::util::*;
 
-/// What each mixed-fleet behaviour must raise: its risk level and finding codes.
-const EXPECTED: &[(&str, &str, &[&str])] = &[
-    ("healthy", "none", &[]),
-    ("healthy-ssl", "none", &[]),
-    ("cert-expired", "high", &["CERT_EXPIRED"]),
-    ("cert-expiring", "medium", &["CERT_EXPIRING_SOON"]),
-    ("cert-not-yet-valid", "high", &["CERT_NOT_YET_VALID"]),
-    (
-        "weak-cert",
-        "medium",
-        &["CERT_WEAK_KEY", "CERT_WEAK_SIGNATURE"],
-    ),
-    ("neg-failure-1", "medium", &["NEG_SSL_REQUIRED"]),
-    ("neg-failure-2", "medium", &["NEG_SSL_NOT_ALLOWED"]),
-    ("neg-failure-3", "high", &["NEG_SSL_CERT_NOT_ON_SERVER"]),
-    ("neg-failure-4", "medium", &["NEG_FAILURE_OTHER"]),
-    ("neg-failure-5", "medium", &["NEG_HYBRID_REQUIRED"]),
-    (
-        "neg-failure-6",
-        "high",
-        &["NEG_SSL_WITH_USER_AUTH_REQUIRED"],
-    ),
-    ("neg-failure-unknown", "medium", &["NEG_FAILURE_OTHER"]),
-    ("silent", "high", &["X224_NO_RESPONSE"]),
-    ("accept-close", "high", &["X224_CLOSED"]),
-    ("reset", "high", &["X224_CLOSED"]),
-    ("tls-close", "high", &["TLS_HANDSHAKE_FAILED"]),
-    ("tls-stall", "high", &["TLS_HANDSHAKE_TIMEOUT"]),
-    ("tls-alert", "high", &["TLS_HANDSHAKE_FAILED"]),
-    ("tls10-only", "high", &["TLS_LEGACY_ONLY"]),
-    ("pre-vista", "medium", &["RDP_STANDARD_SECURITY_ONLY"]),
-    ("http", "none", &[]),
-    ("slow", "low", &["SLOW_HANDSHAKE"]),
-    ("trickle", "high", &["X224_NO_RESPONSE"]),
-    ("bad-length", "none", &[]),
-    ("oversized-length", "none", &[]),
-    ("xrdp-disconnect", "high", &["X224_CLOSED"]),
-    ("formula-subject", "none", &[]),
-    ("no-listener", "none", &[]),
-];
-
-/// The documented ranking order as a sort key: score descending, then fewest certificate days
-/// left (hosts without a certificate after), then address, then port.
-fn ranking_key(r: &Row) -> (i64, bool, Option<i64>, std::net::IpAddr, u16) {
+/// The documented ranking order as a sort key: hosts a client fails on first, then score
+/// descending, then fewest certificate days left (hosts without a certificate after), then
+/// address, then port.
+fn ranking_key(r: &Row) -> (bool, i64, bool, Option<i64>, std::net::IpAddr, u16) {
     let score: i64 = r["risk_score"].parse().unwrap();
     let days: Option<i64> = r["cert_days_left"].parse().ok();
     let ip: std::net::IpAddr = r["ip"].parse().unwrap();
     let port: u16 = r["port"].parse().unwrap();
-    (-score, days.is_none(), days, ip, port)
+    (
+        r["client_outcome"] != "fails",
+        -score,
+        days.is_none(),
+        days,
+        ip,
+        port,
+    )
 }
 
 fn codes(row: &Row) -> BTreeSet<String> {
@@ -82,6 +52,8 @@ fn scan_mixed(dir: &TestDir, range: &str, port: u16) -> (Fleet, Vec<Row>) {
             "3s",
             "--retries",
             "0",
+            "--ca-file",
+            &fleet.ca,
         ],
     );
     (fleet, rows)
@@ -93,19 +65,13 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
     let (fleet, rows) = scan_mixed(&dir, "127.92.0.0/27", 23441);
     assert_eq!(rows.len(), 32);
 
-    for (behaviour, level, expected) in EXPECTED {
-        let addr = fleet.addr_of(behaviour);
-        let row = rows
-            .iter()
-            .find(|r| r["ip"] == addr)
-            .unwrap_or_else(|| panic!("no row for {behaviour}"));
-        let expected: BTreeSet<String> = expected.iter().map(|c| c.to_string()).collect();
-        assert_eq!(codes(row), expected, "{behaviour}: {row:?}");
-        assert_eq!(row["risk_level"], *level, "{behaviour}: {row:?}");
+    // Every behaviour's findings, level and outcome are its row of the fleet's table.
+    check_rows(Profile::Mixed, &fleet.hosts, &by_ip(&rows));
+    for row in &rows {
         assert_eq!(
             row["remediation"].is_empty(),
-            expected.is_empty(),
-            "{behaviour}"
+            codes(row).is_empty(),
+            "{row:?}"
         );
     }
 
@@ -116,7 +82,17 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
     let mut sorted = rows.clone();
     sorted.sort_by_key(ranking_key);
     assert_eq!(sorted, rows, "hosts.csv is not in ranking order");
-    // Every failing host ranks above every healthy one.
+    // Every host a client fails on ranks above every other, and every host at risk above
+    // every host that is not.
+    let last_failing = rows
+        .iter()
+        .rposition(|r| r["client_outcome"] == "fails")
+        .unwrap();
+    let first_other = rows
+        .iter()
+        .position(|r| r["client_outcome"] != "fails")
+        .unwrap();
+    assert!(last_failing < first_other);
     let last_at_risk = rows
         .iter()
         .rposition(|r| r["risk_level"] != "none")
@@ -133,7 +109,8 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
         .iter()
         .find(|f| f["ip"] == expired && f["code"] == "CERT_EXPIRED")
         .expect("expired finding");
-    assert_eq!(row["severity"], "high");
+    assert_eq!(row["severity"], "medium");
+    assert_eq!(row["client_outcome"], "warns");
     assert!(
         row["evidence"].contains("cert-expired.fleet.test"),
         "{row:?}"
@@ -150,6 +127,14 @@ fn the_mixed_fleet_is_ranked_by_risk_with_each_behaviours_findings() {
         let n = rows.iter().filter(|r| r["risk_level"] == level).count();
         assert_eq!(summary["by_level"][level], n, "{level}");
     }
+    for outcome in ["fails", "warns", "connects"] {
+        let n = rows
+            .iter()
+            .filter(|r| r["client_outcome"] == outcome)
+            .count();
+        assert_eq!(summary["by_client_outcome"][outcome], n, "{outcome}");
+    }
+    assert_eq!(summary["by_client_outcome"]["none"], 1, "the refused port");
     assert_eq!(summary["by_finding"]["CERT_EXPIRED"], 2);
     assert_eq!(summary["by_status"]["tcp=refused"], 1);
     assert_eq!(summary["scan"]["ports"], serde_json::json!([23441]));
@@ -205,7 +190,64 @@ fn report_rebuilds_from_json_lines_and_re_ranks_with_other_weights() {
         .iter()
         .filter(|r| r["findings"] == "CERT_EXPIRED")
         .collect();
-    assert!(before.iter().all(|r| r["risk_level"] == "high"));
+    assert!(before.iter().all(|r| r["risk_level"] == "medium"));
+}
+
+#[test]
+fn the_strict_client_policy_fails_every_host_that_warns() {
+    let dir = TestDir::new();
+    let (fleet, rows) = scan_mixed(&dir, "127.92.5.0/27", 23446);
+    drop(fleet);
+    let results = dir.join("out").join("results.jsonl").display().to_string();
+    let strict = dir.join("strict");
+    let out = run(&[
+        "report",
+        &results,
+        "--client-policy",
+        "strict",
+        "-o",
+        &strict.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let strict_rows = by_ip(&read_csv(&strict.join("hosts.csv")).1);
+    assert_eq!(strict_rows.len(), rows.len());
+    for row in &rows {
+        let again = &strict_rows[&row["ip"]];
+        let what = format!("{} {:?}: {again:?}", row["ip"], row["findings"]);
+        match row["client_outcome"].as_str() {
+            // A warning is a failure for clients that enforce server authentication.
+            "warns" => {
+                assert_eq!(again["client_outcome"], "fails", "{what}");
+                assert_eq!(again["risk_level"], "high", "{what}");
+                assert!(
+                    again["outcome_reason"].contains("enforces server authentication"),
+                    "{what}"
+                );
+            }
+            other => {
+                assert_eq!(again["client_outcome"], other, "{what}");
+                assert_eq!(again["risk_level"], row["risk_level"], "{what}");
+            }
+        }
+    }
+    // The sound self-signed host: no risk for default clients, a failure for strict ones.
+    let healthy = rows
+        .iter()
+        .find(|r| r["findings"] == "CERT_UNTRUSTED")
+        .unwrap();
+    assert_eq!(
+        (
+            healthy["risk_level"].as_str(),
+            healthy["client_outcome"].as_str()
+        ),
+        ("none", "warns")
+    );
+    let summary = summary(&strict);
+    assert_eq!(
+        summary["scan"]["risk_policy"]["client_policy"], "strict",
+        "{summary}"
+    );
+    assert_eq!(summary["by_client_outcome"]["warns"], 0, "{summary}");
 }
 
 #[test]
@@ -226,6 +268,7 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
             }
             if obs["ip"] == expired.as_str() {
                 obs["cert"]["days_left"] = serde_json::json!(200);
+                obs["cert_trust"]["untrusted"] = serde_json::json!("self_signed");
             }
             Some(obs.to_string())
         })
@@ -242,7 +285,7 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(&format!("{expired}:23443 (none -> high)")),
+        text.contains(&format!("{expired}:23443 (none -> medium)")),
         "{text}"
     );
     assert!(text.contains("+ CERT_EXPIRED"), "{text}");
@@ -281,7 +324,7 @@ fn diff_shows_findings_that_appeared_and_disappeared() {
     );
     assert!(!text.contains("- X224_NO_RESPONSE"), "{text}");
     assert!(
-        text.contains(&format!("{expired}:23443 (high -> none)")),
+        text.contains(&format!("{expired}:23443 (medium -> none)")),
         "{text}"
     );
 }

@@ -32,6 +32,10 @@ pub struct Fleet {
     child: Child,
     /// Every address of the range and the behaviour it plays, as the fleet itself lists them.
     pub hosts: Vec<(String, String)>,
+    /// The fleet's CA certificate (PEM), written by `simulate --ca-out`, for `scan --ca-file`.
+    pub ca: String,
+    /// Holds the CA file.
+    _dir: TestDir,
 }
 
 impl Fleet {
@@ -41,6 +45,8 @@ impl Fleet {
 
     /// As [`Fleet::start`], with more `simulate` arguments (e.g. `--stats FILE`).
     pub fn start_with(range: &str, port: u16, profile: &str, extra: &[&str]) -> Fleet {
+        let dir = TestDir::new();
+        let ca = dir.join("fleet-ca.pem").display().to_string();
         let mut child = rdpsweep()
             .args([
                 "simulate",
@@ -52,6 +58,8 @@ impl Fleet {
                 profile,
                 "--list",
                 "--quiet",
+                "--ca-out",
+                &ca,
             ])
             .args(extra)
             .stdout(Stdio::piped())
@@ -76,7 +84,12 @@ impl Fleet {
                 hosts.push((addr.to_string(), behaviour.to_string()));
             }
         }
-        Fleet { child, hosts }
+        Fleet {
+            child,
+            hosts,
+            ca,
+            _dir: dir,
+        }
     }
 
     /// The address that plays `behaviour` (the first, if several do).

@@ -1,24 +1,48 @@
 //! The catalogue: each code's severity (and why) and the fix administrators use.
 //!
-//! Severities are judged against a *current* client, which requests SSL|HYBRID|HYBRID_EX
-//! (`0x0B`): `high` means such a client fails to connect with 0x904 today, `medium` that it
-//! fails under common client settings or soon, `low` that it is a weakness that does not by
-//! itself stop a connection. `info` is reserved for codes that never raise risk.
+//! Severities mean what a client experiences (see `outcome`): `high` that a current client with
+//! default settings fails to connect (0x904: the connection is cut during security setup);
+//! `medium` that it connects only after a warning a sound host would not give it (an expired
+//! or not-yet-valid certificate, one for another name, standard RDP security, a negotiation the
+//! client must retry), or that it will fail soon (the expiry window), or that some connections
+//! fail; `low` a weakness that stops no connection; `info` a fact that never raises risk. A
+//! self-signed certificate that is otherwise sound is the Windows default and, in a domain,
+//! clients often authenticate the server by Kerberos instead: `info`. Under the strict client
+//! policy (clients that enforce server authentication) every warning is a failure: those codes
+//! are `high`.
 
 use super::{FindingCode, Severity};
+use crate::outcome::ClientPolicy;
 
 impl FindingCode {
-    /// The severity every finding with this code has.
-    pub fn severity(self) -> Severity {
+    /// The severity every finding with this code has, for clients under `client`.
+    pub fn severity(self, client: ClientPolicy) -> Severity {
         use FindingCode::*;
         match self {
-            // The client's TLS stack refuses the certificate, or the server never finishes the
-            // handshake: the connection is cut during security setup, which is 0x904 itself.
-            CertExpired | CertNotYetValid => Severity::High,
+            // A warning the user must accept: a failure for clients that enforce server
+            // authentication.
+            CertExpired
+            | CertNotYetValid
+            | CertNameMismatch
+            | RdpStandardSecurityOnly
+            | NegSslNotAllowed
+                if client == ClientPolicy::Strict =>
+            {
+                Severity::High
+            }
+            // The Windows default (self-signed): no risk for clients that accept it.
+            CertUntrusted if client == ClientPolicy::Strict => Severity::High,
+            CertUntrusted => Severity::Info,
             // No usable certificate: the server refuses the TLS the client asks for.
             NegSslCertNotOnServer => Severity::High,
             // The server wants a client certificate, which Remote Desktop clients do not send.
             NegSslWithUserAuthRequired => Severity::High,
+            // The client asked for SSL and HYBRID and was refused: a refusal of its own request.
+            NegSslRequired | NegHybridRequired | NegFailureOther => Severity::High,
+            // The Confirm selects what the client did not ask for: it gives up.
+            NegUnexpectedProtocol => Severity::High,
+            // With --deep: no protocol request at all was accepted, not even standard security.
+            NoProtocolAccepted => Severity::High,
             // Closed, reset, alert or silence after the ClientHello: the 0x904 signature.
             TlsHandshakeFailed | TlsHandshakeTimeout => Severity::High,
             // Clients with TLS 1.0/1.1 disabled (current baselines and Windows builds) cannot
@@ -27,28 +51,27 @@ impl FindingCode {
             // Accepted, then silence or a cut before the Confirm: the client sees the socket
             // close while connecting.
             X224NoResponse | X224Closed => Severity::High,
-            // Works today, fails when the certificate expires within the window.
+            // Something else answers, or RDP framing that cannot be right: every client fails.
+            NotRdp | X224Malformed => Severity::High,
+            // The client connects after a warning a sound host would not give.
+            CertExpired | CertNotYetValid | CertNameMismatch => Severity::Medium,
+            // Standard RDP security, or a refusal of TLS after which the client retries with
+            // it: the server's identity cannot be verified, the client warns.
+            RdpStandardSecurityOnly | NegSslNotAllowed => Severity::Medium,
+            // Works today, warns (then fails) when the certificate expires within the window.
             CertExpiringSoon => Severity::Medium,
-            // Fails only for clients or TLS policies that enforce a minimum RSA key size.
-            CertWeakKey => Severity::Medium,
-            // Security-layer and NLA mismatches: a current client offers SSL and HYBRID, so
-            // these fail for clients whose settings differ from the host's (NLA required, NLA
-            // off, standard security refused), not for every client.
-            NegSslNotAllowed | NegSslRequired | NegHybridRequired | NegFailureOther => {
-                Severity::Medium
-            }
-            // No TLS at all: clients that require NLA or server authentication refuse it.
-            RdpStandardSecurityOnly => Severity::Medium,
             // Some attempts failed: some client connections will too.
             Intermittent => Severity::Medium,
-            // Remote Desktop clients accept a SHA-1 signed (usually self-signed) certificate.
-            CertWeakSignature => Severity::Low,
+            // CredSSP with Kerberos fails beyond five minutes of skew: domain clients that
+            // connect by name are refused their logon.
+            ClockSkew => Severity::Medium,
+            // TLS completes with them (even at OpenSSL security level 2 for a self-signed leaf,
+            // and in the Microsoft client): a weakness, not a failed connection.
+            CertWeakKey | CertWeakSignature => Severity::Low,
             // Slow is not failed, but it is close to the client's own timeouts.
             SlowHandshake => Severity::Low,
-            // Clients without FIPS-compliant encryption fail the standard-security handshake.
-            RdpFipsOnly => Severity::Medium,
-            // CredSSP (Kerberos) fails beyond five minutes of skew: NLA logons are refused.
-            ClockSkew => Severity::Medium,
+            // Clients without FIPS methods (rdesktop) fail; mstsc and FreeRDP connect.
+            RdpFipsOnly => Severity::Low,
             // Weak encryption is a weakness, not a failed connection.
             RdpEncryptionLow => Severity::Low,
             // Facts about what the listener allows: they never stop a connection.
@@ -176,6 +199,37 @@ impl FindingCode {
                 "Disable TLS 1.0 and 1.1 for the host (SCHANNEL Protocols registry keys) once it \
                  and every client speak TLS 1.2, installing TLS 1.2 support first on older \
                  hosts."
+            }
+            NotRdp => {
+                "Find what listens on the Remote Desktop port (a web server, a proxy, another \
+                 service bound to it) and move it, or point the fleet file at the port Remote \
+                 Desktop really uses."
+            }
+            X224Malformed => {
+                "Check what answers on the port (a broken Remote Desktop service, a proxy or \
+                 IPS rewriting the handshake); restart Remote Desktop Services and remove \
+                 whatever mangles the X.224 exchange."
+            }
+            NegUnexpectedProtocol => {
+                "Check the listener's security-layer settings and any gateway in front of it: \
+                 it selects a protocol the client did not ask for (RDSTLS or RDSAAD without the \
+                 client requesting it); set \"Require use of specific security layer for remote \
+                 (RDP) connections\" to Negotiate."
+            }
+            NoProtocolAccepted => {
+                "Set \"Require use of specific security layer for remote (RDP) connections\" to \
+                 Negotiate and restart Remote Desktop Services: the listener refuses every \
+                 security protocol, standard RDP security included."
+            }
+            CertUntrusted => {
+                "Issue the Remote Desktop certificate from your enterprise CA (a \"Remote Desktop\" \
+                 certificate template deployed by Group Policy), so that clients can verify the \
+                 server and enforce server authentication."
+            }
+            CertNameMismatch => {
+                "Reissue the certificate for the name clients use to connect (its DNS name as a \
+                 subject alternative name), from your CA's Remote Desktop template, and restart \
+                 Remote Desktop Services."
             }
             ClockSkew => {
                 "Fix the host's time synchronisation (w32time against the domain hierarchy or a \

@@ -5,6 +5,7 @@ use crate::certificate::{CertInfo, CertKey, EcCurve, HashAlgorithm, Oid, Signatu
 use crate::deep::{
     DeepObservation, NtlmIdentity, ProtocolAnswer, RdpSecurity, TlsVersion, TlsVersionAnswer,
 };
+use crate::outcome::ClientPolicy;
 use rdpsweep_codec::{ResponseFlags, SecurityProtocol as P};
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -130,9 +131,9 @@ fn a_healthy_tls_host_raises_nothing() {
 }
 
 #[test]
-fn hosts_that_never_reached_rdp_raise_nothing() {
+fn hosts_that_did_not_accept_tcp_raise_nothing() {
     // Each carries values that would raise findings on an RDP host (slow stages, attempts that
-    // disagree, even a failure code), so only the gate keeps them quiet.
+    // disagree), so only the gate keeps them quiet.
     let mut refused = Observation::new(None, 3389, Some("gone.corp".into()), TcpStatus::Refused);
     refused.tcp_ms = Some(1500.0);
     refused.attempt_outcomes = vec!["tcp=timeout".into(), "tcp=refused".into()];
@@ -145,27 +146,62 @@ fn hosts_that_never_reached_rdp_raise_nothing() {
     let mut unreachable = refused.clone();
     unreachable.tcp = TcpStatus::Unreachable;
 
-    let mut not_rdp = x224(RdpStatus::NotRdp, 2500.0);
-    not_rdp.attempt_outcomes = vec!["rdp=timeout".into(), "rdp=not-rdp".into()];
-    not_rdp.neg_failure = Some(FailureCode::SSL_CERT_NOT_ON_SERVER);
-
-    let mut protocol_error = not_rdp.clone();
-    protocol_error.rdp = Some(RdpStatus::ProtocolError);
-
     let mut no_rdp_stage = healthy();
     no_rdp_stage.rdp = None;
     no_rdp_stage.cert.as_mut().unwrap().days_left = -5;
 
-    for obs in [
-        refused,
-        tcp_timeout,
-        unreachable,
-        not_rdp,
-        protocol_error,
-        no_rdp_stage,
-    ] {
+    for obs in [refused, tcp_timeout, unreachable, no_rdp_stage] {
         assert_eq!(codes(&obs), [], "{}", obs.outcome());
     }
+}
+
+#[test]
+fn an_answer_that_is_not_rdp_or_broken_framing_is_a_finding() {
+    let not_rdp = x224(RdpStatus::NotRdp, 2.5);
+    assert_eq!(codes(&not_rdp), [FindingCode::NotRdp]);
+    let mut broken = x224(RdpStatus::ProtocolError, 2.5);
+    broken.error = Some("impossible tpkt length 2".into());
+    assert_eq!(codes(&broken), [FindingCode::X224Malformed]);
+    assert!(the(&broken, FindingCode::X224Malformed)
+        .evidence
+        .ends_with(": impossible tpkt length 2"));
+}
+
+#[test]
+fn a_confirm_selecting_what_the_client_did_not_ask_for_is_a_finding() {
+    for selected in [P::RDSTLS, P::RDSAAD, P::from_bits_retain(0x40)] {
+        let mut obs = healthy();
+        obs.selected_protocol = Some(selected);
+        obs.tls = None;
+        obs.cert = None;
+        assert_eq!(
+            codes(&obs),
+            [FindingCode::NegUnexpectedProtocol],
+            "{selected}"
+        );
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_or_another_name_is_a_finding() {
+    use crate::trust::{CertTrust, Untrusted};
+    let judged = |untrusted, name_match: Option<bool>| {
+        let mut obs = healthy();
+        obs.cert_trust = Some(CertTrust {
+            untrusted,
+            name: name_match.map(|_| "rdp02.corp".to_string()),
+            name_match,
+        });
+        codes(&obs)
+    };
+    assert_eq!(judged(None, Some(true)), []);
+    assert_eq!(
+        judged(Some(Untrusted::SelfSigned), None),
+        [FindingCode::CertUntrusted]
+    );
+    // Expiry has codes of its own.
+    assert_eq!(judged(Some(Untrusted::Expired), None), []);
+    assert_eq!(judged(None, Some(false)), [FindingCode::CertNameMismatch]);
 }
 
 #[test]
@@ -304,7 +340,7 @@ fn certificate_findings_apply_to_legacy_hosts_too() {
     obs.tls_version = Some(TlsVersion::Tls10.wire());
     assert_eq!(
         codes(&obs),
-        [FindingCode::CertExpired, FindingCode::TlsLegacyOnly]
+        [FindingCode::TlsLegacyOnly, FindingCode::CertExpired]
     );
 }
 
@@ -481,14 +517,14 @@ fn most_severe_first_then_code_order_one_per_code() {
         [
             FindingCode::CertNotYetValid,
             FindingCode::CertExpiringSoon,
-            FindingCode::CertWeakKey,
             FindingCode::Intermittent,
+            FindingCode::CertWeakKey,
             FindingCode::CertWeakSignature,
             FindingCode::SlowHandshake,
         ]
     );
     for f in &all {
-        assert_eq!(f.severity, f.code.severity());
+        assert_eq!(f.severity, f.code.severity(ClientPolicy::Default));
         assert_eq!(f.remediation, f.code.remediation());
     }
 }
@@ -527,32 +563,72 @@ fn every_code_has_one_sentence_of_remediation() {
 #[test]
 fn severities_are_the_documented_ones() {
     use FindingCode::*;
-    let by = |severity: Severity| -> Vec<FindingCode> {
+    let by = |client: ClientPolicy, severity: Severity| -> Vec<FindingCode> {
         FindingCode::ALL
             .iter()
             .copied()
-            .filter(|c| c.severity() == severity)
+            .filter(|c| c.severity(client) == severity)
             .collect()
     };
+    // High: a default client fails to connect.
+    let fails = [
+        NegSslCertNotOnServer,
+        NegSslRequired,
+        NegHybridRequired,
+        NegSslWithUserAuthRequired,
+        NegFailureOther,
+        TlsHandshakeFailed,
+        TlsHandshakeTimeout,
+        TlsLegacyOnly,
+        X224NoResponse,
+        X224Closed,
+        NotRdp,
+        X224Malformed,
+        NegUnexpectedProtocol,
+        NoProtocolAccepted,
+    ];
+    assert_eq!(by(ClientPolicy::Default, Severity::High), fails);
+    // Medium: it connects after a warning a sound host would not give, or soon fails.
+    let warns = [
+        CertExpired,
+        CertNotYetValid,
+        NegSslNotAllowed,
+        RdpStandardSecurityOnly,
+        CertNameMismatch,
+    ];
     assert_eq!(
-        by(Severity::High),
+        by(ClientPolicy::Default, Severity::Medium),
         [
             CertExpired,
             CertNotYetValid,
-            NegSslCertNotOnServer,
-            NegSslWithUserAuthRequired,
-            TlsHandshakeFailed,
-            TlsHandshakeTimeout,
-            TlsLegacyOnly,
-            X224NoResponse,
-            X224Closed,
+            CertExpiringSoon,
+            NegSslNotAllowed,
+            RdpStandardSecurityOnly,
+            Intermittent,
+            ClockSkew,
+            CertNameMismatch,
         ]
     );
     assert_eq!(
-        by(Severity::Low),
-        [CertWeakSignature, SlowHandshake, RdpEncryptionLow]
+        by(ClientPolicy::Default, Severity::Low),
+        [
+            CertWeakKey,
+            CertWeakSignature,
+            SlowHandshake,
+            RdpEncryptionLow,
+            RdpFipsOnly
+        ]
     );
-    assert_eq!(by(Severity::Info), [NlaNotRequired, Tls10Enabled]);
+    assert_eq!(
+        by(ClientPolicy::Default, Severity::Info),
+        [NlaNotRequired, Tls10Enabled, CertUntrusted]
+    );
+    // Strict clients fail wherever a default one warns, and on an untrusted certificate.
+    let strict_high = by(ClientPolicy::Strict, Severity::High);
+    for code in warns.iter().chain([&CertUntrusted]).chain(fails.iter()) {
+        assert!(strict_high.contains(code), "{code}");
+    }
+    assert_eq!(strict_high.len(), fails.len() + warns.len() + 1);
 }
 
 /// A healthy host whose deep probe saw these protocol answers (`(protocol, accepted)`).
@@ -650,7 +726,10 @@ fn standard_security_levels_and_methods() {
         the(&obs, FindingCode::RdpEncryptionLow).evidence,
         "standard RDP security at encryption level client-compatible, methods accepted: 40bit|128bit"
     );
-    assert_eq!(FindingCode::RdpFipsOnly.severity(), Severity::Medium);
+    assert_eq!(
+        FindingCode::RdpFipsOnly.severity(ClientPolicy::Default),
+        Severity::Low
+    );
 }
 
 #[test]

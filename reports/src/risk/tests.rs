@@ -63,14 +63,15 @@ fn score_and_level_arithmetic() {
         c.signature = crate::SignatureAlgorithm::Sha1WithRsa;
     });
     assert_eq!(case(&medium_low), (40, RiskLevel::Medium));
-    // Two medium findings (expiring soon, weak key) make a host high, as one high one does.
+    // Two medium findings (not yet valid, expiring soon) add up in the score, not into a
+    // higher level: the client still connects after a warning.
     let two_medium = with_cert(|c| {
         c.days_left = 5;
-        c.key = crate::CertKey::Rsa { bits: 1024 };
+        c.not_before = Some(time::macros::datetime!(2099-12-01 00:00:00 UTC));
     });
-    assert_eq!(case(&two_medium), (60, RiskLevel::High));
+    assert_eq!(case(&two_medium), (60, RiskLevel::Medium));
     assert_eq!(case(&neg_failure(3)), (60, RiskLevel::High));
-    // 60 + 60 + 30 + 10 = 160, capped at 100.
+    // 60 + 30 + 10 + 10 = 110, capped at 100.
     let mut many = with_cert(|c| {
         c.days_left = -3;
         c.key = crate::CertKey::Rsa { bits: 1024 };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
 };
 use rdpsweep_codec::legacy_tls::{TLS1_2, TLS1_3};
 use rustls::crypto::CryptoProvider;
@@ -39,16 +39,19 @@ pub struct Certs {
     configs: HashMap<Behaviour, Arc<ServerConfig>>,
     /// The DER chains of the hosts that answer TLS 1.0/1.1 by hand.
     chains: HashMap<Behaviour, Vec<Vec<u8>>>,
+    /// The fleet CA's certificate (PEM), which every [`Issuer::FleetCa`] leaf chains to.
+    ca_pem: String,
 }
 
 impl Certs {
     /// Makes the certificates and server configurations these rows need.
     pub fn generate(specs: &[&'static HostSpec]) -> Result<Certs, FleetError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let ca = fleet_ca().map_err(|e| FleetError(format!("cannot make the fleet CA: {e}")))?;
         let mut configs = HashMap::new();
         let mut chains = HashMap::new();
         for spec in specs {
-            let made = make(spec, &provider).map_err(|e| {
+            let made = make(spec, &provider, &ca).map_err(|e| {
                 FleetError(format!("cannot make the {} certificate: {e}", spec.name))
             })?;
             if let Some(config) = made.config {
@@ -58,7 +61,16 @@ impl Certs {
                 chains.insert(spec.behaviour, chain);
             }
         }
-        Ok(Certs { configs, chains })
+        Ok(Certs {
+            configs,
+            chains,
+            ca_pem: ca.pem(),
+        })
+    }
+
+    /// The fleet CA's certificate, PEM: what `--ca-file` takes to trust the CA-issued hosts.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
     }
 
     /// The rustls server configuration of a host that completes TLS 1.2/1.3.
@@ -101,7 +113,11 @@ fn tls_needs(tls: Tls) -> (Vec<&'static SupportedProtocolVersion>, bool) {
     }
 }
 
-fn make(spec: &HostSpec, provider: &Arc<CryptoProvider>) -> Result<Made, BoxError> {
+fn make(
+    spec: &HostSpec,
+    provider: &Arc<CryptoProvider>,
+    ca: &CertifiedIssuer<'static, KeyPair>,
+) -> Result<Made, BoxError> {
     let (versions, by_hand) = tls_needs(spec.answers.tls);
     if versions.is_empty() && !by_hand {
         return Ok(Made::default());
@@ -123,8 +139,11 @@ fn make(spec: &HostSpec, provider: &Arc<CryptoProvider>) -> Result<Made, BoxErro
             let chain = match issuer {
                 Issuer::SelfSigned => vec![params.self_signed(&key)?.der().clone()],
                 Issuer::FleetCa => {
-                    let ca = fleet_ca()?;
-                    let leaf = params.signed_by(&key, &ca)?;
+                    // As an enterprise CA issues them: the name in the subject alternative
+                    // names too (self-signed Windows certificates have it in the CN only).
+                    let mut params = params;
+                    params.subject_alt_names = vec![SanType::DnsName(cn.as_str().try_into()?)];
+                    let leaf = params.signed_by(&key, ca)?;
                     vec![leaf.der().clone(), ca.der().clone()]
                 }
             };
@@ -183,7 +202,8 @@ fn leaf_params(cn: &str, from_days: i64, to_days: i64, b: Behaviour) -> Certific
     params
 }
 
-/// A fresh fleet CA: ECDSA P-256, CN [`CA_COMMON_NAME`], valid now−30d..now+3650d.
+/// The fleet CA, made once when the fleet starts: ECDSA P-256, CN [`CA_COMMON_NAME`], valid
+/// now−30d..now+3650d.
 fn fleet_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
     let now = OffsetDateTime::now_utc();
     let mut ca_params = CertificateParams::default();

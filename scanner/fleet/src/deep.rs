@@ -8,9 +8,11 @@ use rdpsweep_codec::{
     EncryptionLevel, EncryptionMethod, FailureCode, RdpVersion, SecurityProtocol,
 };
 
-use crate::policy::{Policy, StandardSecurity, NON_FIPS, NTLM_IDENTITY, RDP_10_7};
+use crate::policy::{
+    Policy, StandardSecurity, CLIENT_COMPATIBLE, NON_FIPS, NTLM_IDENTITY, RDP_10_7,
+};
 use crate::spec::{
-    self_signed, AfterTls, Answers, Cert, Expect, ExpectDeep, HostSpec, Key, Tls, X224,
+    AfterTls, Answers, Cert, Expect, ExpectDeep, HostSpec, Issuer, Key, Subject, Tls, X224,
 };
 use crate::Behaviour;
 
@@ -18,8 +20,25 @@ use crate::Behaviour;
 /// minutes: over the 5 minutes `CLOCK_SKEW` allows).
 pub const NTLM_CLOCK_AHEAD_S: i64 = 600;
 
-/// The certificate of every deep host that speaks TLS.
-const CERT: Cert = self_signed(Key::Rsa2048C, -30, 335);
+/// The certificate of every deep host that speaks TLS: issued by the fleet CA (an enterprise
+/// CA) for the DNS name the host gives for itself in its NTLM CHALLENGE.
+const CERT: Cert = Cert::Made {
+    key: Key::Rsa2048C,
+    valid_days: (-30, 335),
+    subject: Subject::Literal(NTLM_IDENTITY.dns_computer),
+    issuer: Issuer::FleetCa,
+};
+
+/// The `ntlm-identity` host's certificate: issued for the name it had before it was renamed.
+const OLD_NAME_CERT: Cert = Cert::Made {
+    key: Key::Rsa2048C,
+    valid_days: (-30, 335),
+    subject: Subject::Literal(OLD_DNS_NAME),
+    issuer: Issuer::FleetCa,
+};
+
+/// The name in the `ntlm-identity` host's certificate, not the one its CHALLENGE gives.
+pub const OLD_DNS_NAME: &str = "rdpsim-old.fleet.test";
 
 /// Answers CredSSP on time.
 const NTLM: AfterTls = AfterTls::Ntlm {
@@ -32,13 +51,6 @@ const NLA_REQUIRED: Policy = Policy {
     protocols: SecurityProtocol::HYBRID,
     refuse: FailureCode::HYBRID_REQUIRED_BY_SERVER,
     ..Policy::TLS_ANY
-};
-
-/// Level client-compatible, 40/56/128-bit, RDP 10.7: what a current Windows host offers.
-const CLIENT_COMPATIBLE: StandardSecurity = StandardSecurity {
-    level: EncryptionLevel::CLIENT_COMPATIBLE,
-    methods: NON_FIPS,
-    version: RDP_10_7,
 };
 
 /// The answers of a TLS-range host speaking `min` to `max`.
@@ -66,7 +78,7 @@ const TLS13_OK: Expect = Expect {
     tls: "ok",
     tls_version: "TLSv1.3",
     cert_key: "RSA 2048",
-    cert_signature: "sha256WithRSAEncryption",
+    cert_signature: "ecdsa-with-SHA256",
     ..Expect::OPEN
 };
 
@@ -106,6 +118,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: rdp_only(CLIENT_COMPATIBLE),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "RDP_ENCRYPTION_LOW", "NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep {
                 rdp_encryption_level: "client-compatible",
@@ -127,8 +140,9 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "ssl",
-            cert_subject: "policy-tls-only.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep {
                 protocols_accepted: "ssl",
@@ -157,8 +171,9 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
-            cert_subject: "policy-negotiate.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["RDP_ENCRYPTION_LOW", "NLA_NOT_REQUIRED"],
             risk_level: "low",
             deep: Some(ExpectDeep {
@@ -184,8 +199,9 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid",
-            cert_subject: "policy-nla-required.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             deep: Some(ExpectDeep {
                 protocols_accepted: "hybrid",
                 nla_required: "true",
@@ -210,8 +226,9 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
-            cert_subject: "policy-hybrid-ex.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             deep: Some(ExpectDeep {
                 protocols_accepted: "hybrid|hybrid_ex",
                 nla_required: "true",
@@ -228,10 +245,11 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_0, TLS1_0),
         cert: CERT,
         expect: Expect {
+            client_outcome: "fails",
             selected_protocol: "hybrid_ex",
             tls: "legacy",
             tls_version: "TLSv1.0",
-            cert_subject: "tls-1.0.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             error: "answers an old client",
             findings: &["TLS_LEGACY_ONLY", "NLA_NOT_REQUIRED", "TLS_1_0_ENABLED"],
             risk_level: "high",
@@ -251,10 +269,11 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_0, TLS1_1),
         cert: CERT,
         expect: Expect {
+            client_outcome: "fails",
             selected_protocol: "hybrid_ex",
             tls: "legacy",
             tls_version: "TLSv1.1",
-            cert_subject: "tls-1.0-1.1.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             error: "answers an old client",
             findings: &["TLS_LEGACY_ONLY", "NLA_NOT_REQUIRED", "TLS_1_0_ENABLED"],
             risk_level: "high",
@@ -274,9 +293,10 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_0, TLS1_2),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
             tls_version: "TLSv1.2",
-            cert_subject: "tls-1.0-1.2.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED", "TLS_1_0_ENABLED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.0|TLSv1.1|TLSv1.2", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -289,8 +309,9 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_0, TLS1_3),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
-            cert_subject: "tls-1.0-1.3.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED", "TLS_1_0_ENABLED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -303,9 +324,10 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_1, TLS1_2),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
             tls_version: "TLSv1.2",
-            cert_subject: "tls-1.1-1.2.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.1|TLSv1.2", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -318,9 +340,10 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_2, TLS1_2),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
             tls_version: "TLSv1.2",
-            cert_subject: "tls-1.2.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.2", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -333,8 +356,9 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_2, TLS1_3),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
-            cert_subject: "tls-1.2-1.3.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.2|TLSv1.3", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -347,8 +371,9 @@ pub const HOSTS: &[HostSpec] = &[
         answers: tls_range(TLS1_3, TLS1_3),
         cert: CERT,
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "hybrid_ex",
-            cert_subject: "tls-1.3.fleet.test",
+            cert_subject: "rdpsim01.fleet.test",
             findings: &["NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep { tls_versions: "TLSv1.3", ..TLS_RANGE_DEEP }),
             ..TLS13_OK
@@ -365,6 +390,7 @@ pub const HOSTS: &[HostSpec] = &[
         }),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "RDP_ENCRYPTION_LOW", "NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep { rdp_encryption_level: "none", rdp_version: "5.0-8.1", ..RDP_ONLY_DEEP }),
             ..REFUSES_TLS
@@ -381,6 +407,7 @@ pub const HOSTS: &[HostSpec] = &[
         }),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "RDP_ENCRYPTION_LOW", "NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep {
                 rdp_encryption_level: "low",
@@ -398,6 +425,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: rdp_only(CLIENT_COMPATIBLE),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "RDP_ENCRYPTION_LOW", "NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep {
                 rdp_encryption_level: "client-compatible",
@@ -419,6 +447,7 @@ pub const HOSTS: &[HostSpec] = &[
         }),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "NLA_NOT_REQUIRED"],
             deep: Some(ExpectDeep {
                 rdp_encryption_level: "high",
@@ -440,8 +469,9 @@ pub const HOSTS: &[HostSpec] = &[
         }),
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             findings: &["NEG_SSL_NOT_ALLOWED", "RDP_FIPS_ONLY", "NLA_NOT_REQUIRED"],
-            risk_level: "high",
+            risk_level: "medium",
             deep: Some(ExpectDeep {
                 rdp_encryption_level: "fips",
                 rdp_encryption_methods: "fips",
@@ -454,18 +484,19 @@ pub const HOSTS: &[HostSpec] = &[
     HostSpec {
         behaviour: Behaviour::NtlmIdentity,
         name: "ntlm-identity",
-        does: "NLA required: selects HYBRID, completes TLS 1.2/1.3, then answers an NTLM NEGOTIATE as RDPSIM01 of domain FLEET (10.0.20348) with its clock 10 minutes fast",
+        does: "NLA required: selects HYBRID, completes TLS 1.2/1.3, then answers an NTLM NEGOTIATE as RDPSIM01 of domain FLEET (10.0.20348) with its clock 10 minutes fast and a certificate for its old name",
         answers: Answers {
             x224: X224::Policy(NLA_REQUIRED),
             tls: Tls::Range { min: TLS1_2, max: TLS1_3 },
             after_tls: AfterTls::Ntlm { identity: NTLM_IDENTITY, clock_ahead_s: NTLM_CLOCK_AHEAD_S },
             ..Answers::LISTEN
         },
-        cert: CERT,
+        cert: OLD_NAME_CERT,
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "hybrid",
-            cert_subject: "ntlm-identity.fleet.test",
-            findings: &["CLOCK_SKEW"],
+            cert_subject: OLD_DNS_NAME,
+            findings: &["CLOCK_SKEW", "CERT_NAME_MISMATCH"],
             risk_level: "medium",
             deep: Some(ExpectDeep {
                 protocols_accepted: "hybrid",
@@ -635,10 +666,6 @@ mod tests {
         }
         for host in crate::mixed::HOSTS {
             let b = host.behaviour;
-            assert!(
-                !matches!(host.answers.x224, X224::Policy(_)),
-                "{b} is a mixed host"
-            );
             assert!(host.expect.deep.is_none(), "{b} is not scanned with --deep");
         }
     }

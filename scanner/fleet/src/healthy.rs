@@ -4,7 +4,9 @@
 use rdpsweep_codec::legacy_tls::TLS1_3;
 use rdpsweep_codec::SecurityProtocol;
 
-use crate::spec::{self_signed, Answers, Expect, HostSpec, Key, Tls, EVERY_RSP_FLAG, X224};
+use crate::spec::{
+    Answers, Cert, Expect, HostSpec, Issuer, Key, Subject, Tls, EVERY_RSP_FLAG, X224,
+};
 use crate::Behaviour;
 
 /// The healthy profile: every address plays this one row.
@@ -13,7 +15,7 @@ pub const HOSTS: &[HostSpec] = &[
     HostSpec {
         behaviour: Behaviour::HealthyEcdsa,
         name: "healthy-ecdsa",
-        does: "selects HYBRID_EX, completes TLS 1.3 only with an ECDSA P-256 self-signed certificate",
+        does: "selects HYBRID_EX, completes TLS 1.3 only with an ECDSA P-256 certificate issued by the fleet CA",
         answers: Answers {
             x224: X224::Select {
                 protocol: SecurityProtocol::HYBRID_EX,
@@ -22,8 +24,14 @@ pub const HOSTS: &[HostSpec] = &[
             tls: Tls::Rustls { min: TLS1_3, max: TLS1_3 },
             ..Answers::LISTEN
         },
-        cert: self_signed(Key::EcdsaP256, -30, 335),
+        cert: Cert::Made {
+            key: Key::EcdsaP256,
+            valid_days: (-30, 335),
+            subject: Subject::HostName,
+            issuer: Issuer::FleetCa,
+        },
         expect: Expect {
+            client_outcome: "connects",
             rdp: "negotiated",
             selected_protocol: "hybrid_ex",
             tls: "ok",

@@ -124,6 +124,7 @@ pub struct Fleet {
     profile: Profile,
     /// Connections accepted per address.
     counts: Arc<ConnectionCounts>,
+    certs: Arc<Certs>,
     /// Dropping the sender closes the channel, which every accept loop and connection task
     /// watches: that is how the fleet stops.
     _stop: watch::Sender<()>,
@@ -205,8 +206,15 @@ impl Fleet {
             range,
             profile,
             counts,
+            certs,
             _stop: stop,
         })
+    }
+
+    /// The certificate (PEM) of the CA that issues the fleet's CA-issued hosts' certificates:
+    /// given to `scan --ca-file`, those hosts' chains are trusted, as an enterprise CA's are.
+    pub fn ca_pem(&self) -> &str {
+        self.certs.ca_pem()
     }
 
     /// Every address of the range with the behaviour it plays.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use rdpsweep_codec::legacy_tls::{TLS1_0, TLS1_2, TLS1_3};
 use rdpsweep_codec::{FailureCode, ResponseFlags, SecurityProtocol};
 
+use crate::policy::{Policy, CLIENT_COMPATIBLE};
 use crate::spec::{
     self_signed, Answers, Cert, Expect, HostSpec, Issuer, Key, Subject, Tcp, Then, Tls,
     EVERY_RSP_FLAG, X224,
@@ -67,7 +68,7 @@ pub const HOSTS: &[HostSpec] = &[
             ..Answers::LISTEN
         },
         cert: self_signed(Key::Rsa2048A, -30, 335),
-        expect: Expect { selected_protocol: "hybrid_ex", cert_subject: "healthy.fleet.test", ..RSA_OK },
+        expect: Expect { selected_protocol: "hybrid_ex", cert_subject: "healthy.fleet.test", findings: &["CERT_UNTRUSTED"], client_outcome: "warns", ..RSA_OK },
     },
     HostSpec {
         behaviour: Behaviour::HealthySsl,
@@ -80,6 +81,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::Made { key: Key::EcdsaP256, valid_days: (-1, 90), subject: Subject::HostName, issuer: Issuer::FleetCa },
         expect: Expect {
+            client_outcome: "connects",
             selected_protocol: "ssl",
             cert_subject: "healthy-ssl.fleet.test",
             cert_key: "EC P-256",
@@ -98,10 +100,11 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: self_signed(Key::Rsa2048B, -395, -30),
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "hybrid",
             cert_subject: "cert-expired.fleet.test",
             findings: &["CERT_EXPIRED"],
-            risk_level: "high",
+            risk_level: "medium",
             ..RSA_OK
         },
     },
@@ -116,9 +119,10 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: self_signed(Key::Rsa2048B, -355, 10),
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "hybrid",
             cert_subject: "cert-expiring.fleet.test",
-            findings: &["CERT_EXPIRING_SOON"],
+            findings: &["CERT_EXPIRING_SOON", "CERT_UNTRUSTED"],
             risk_level: "medium",
             ..RSA_OK
         },
@@ -134,10 +138,11 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: self_signed(Key::Rsa2048B, 30, 395),
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "hybrid",
             cert_subject: "cert-not-yet-valid.fleet.test",
             findings: &["CERT_NOT_YET_VALID"],
-            risk_level: "high",
+            risk_level: "medium",
             ..RSA_OK
         },
     },
@@ -152,13 +157,14 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::WeakFixture,
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "ssl",
             tls_version: "TLSv1.2",
             cert_subject: "weak-cert.fleet.test",
             cert_key: "RSA 1024",
             cert_signature: "sha1WithRSAEncryption",
-            findings: &["CERT_WEAK_KEY", "CERT_WEAK_SIGNATURE"],
-            risk_level: "medium",
+            findings: &["CERT_WEAK_KEY", "CERT_WEAK_SIGNATURE", "CERT_UNTRUSTED"],
+            risk_level: "low",
             ..RSA_OK
         },
     },
@@ -168,15 +174,15 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE 1 (SSL_REQUIRED_BY_SERVER) and closes",
         answers: Answers { x224: X224::Refuse(FailureCode::SSL_REQUIRED_BY_SERVER), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "ssl_required", findings: &["NEG_SSL_REQUIRED"], risk_level: "medium", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "ssl_required", findings: &["NEG_SSL_REQUIRED"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailure2,
         name: "neg-failure-2",
-        does: "answers RDP_NEG_FAILURE 2 (SSL_NOT_ALLOWED_BY_SERVER) and closes",
-        answers: Answers { x224: X224::Refuse(FailureCode::SSL_NOT_ALLOWED_BY_SERVER), ..Answers::LISTEN },
+        does: "security layer RDP: answers a request for TLS with RDP_NEG_FAILURE 2 (SSL_NOT_ALLOWED_BY_SERVER) and closes; selects standard RDP security (client-compatible) when asked for it alone",
+        answers: Answers { x224: X224::Policy(Policy::RDP_ONLY), standard_security: Some(CLIENT_COMPATIBLE), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "ssl_not_allowed", findings: &["NEG_SSL_NOT_ALLOWED"], risk_level: "medium", ..REFUSED },
+        expect: Expect { client_outcome: "warns", neg_failure: "ssl_not_allowed", findings: &["NEG_SSL_NOT_ALLOWED"], risk_level: "medium", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailure3,
@@ -184,7 +190,7 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE 3 (SSL_CERT_NOT_ON_SERVER) and closes",
         answers: Answers { x224: X224::Refuse(FailureCode::SSL_CERT_NOT_ON_SERVER), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "ssl_cert_not_on_server", findings: &["NEG_SSL_CERT_NOT_ON_SERVER"], risk_level: "high", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "ssl_cert_not_on_server", findings: &["NEG_SSL_CERT_NOT_ON_SERVER"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailure4,
@@ -192,7 +198,7 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE 4 (INCONSISTENT_FLAGS) and closes",
         answers: Answers { x224: X224::Refuse(FailureCode::INCONSISTENT_FLAGS), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "inconsistent_flags", findings: &["NEG_FAILURE_OTHER"], risk_level: "medium", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "inconsistent_flags", findings: &["NEG_FAILURE_OTHER"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailure5,
@@ -200,7 +206,7 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE 5 (HYBRID_REQUIRED_BY_SERVER) and closes",
         answers: Answers { x224: X224::Refuse(FailureCode::HYBRID_REQUIRED_BY_SERVER), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "hybrid_required", findings: &["NEG_HYBRID_REQUIRED"], risk_level: "medium", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "hybrid_required", findings: &["NEG_HYBRID_REQUIRED"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailure6,
@@ -208,7 +214,7 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE 6 (SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER) and closes",
         answers: Answers { x224: X224::Refuse(FailureCode::SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "ssl_with_user_auth_required", findings: &["NEG_SSL_WITH_USER_AUTH_REQUIRED"], risk_level: "high", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "ssl_with_user_auth_required", findings: &["NEG_SSL_WITH_USER_AUTH_REQUIRED"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::NegFailureUnknown,
@@ -216,7 +222,7 @@ pub const HOSTS: &[HostSpec] = &[
         does: "answers RDP_NEG_FAILURE with the unknown code 99 and closes",
         answers: Answers { x224: X224::Refuse(FailureCode(99)), ..Answers::LISTEN },
         cert: Cert::None,
-        expect: Expect { neg_failure: "unknown(99)", findings: &["NEG_FAILURE_OTHER"], risk_level: "medium", ..REFUSED },
+        expect: Expect { client_outcome: "fails", neg_failure: "unknown(99)", findings: &["NEG_FAILURE_OTHER"], risk_level: "high", ..REFUSED },
     },
     HostSpec {
         behaviour: Behaviour::Silent,
@@ -225,6 +231,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: Answers { x224: X224::Silence, ..Answers::LISTEN },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "timeout",
             error: "no connection confirm within 3s",
             findings: &["X224_NO_RESPONSE"],
@@ -239,6 +246,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: Answers { x224: X224::Close, ..Answers::LISTEN },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "closed",
             error: "closed before the connection confirm",
             findings: &["X224_CLOSED"],
@@ -253,6 +261,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: Answers { x224: X224::Reset, ..Answers::LISTEN },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "reset",
             error: "reset before the connection confirm",
             findings: &["X224_CLOSED"],
@@ -271,6 +280,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "negotiated",
             selected_protocol: "ssl",
             tls: "closed",
@@ -291,6 +301,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "negotiated",
             selected_protocol: "ssl",
             tls: "timeout",
@@ -311,6 +322,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "negotiated",
             selected_protocol: "hybrid",
             tls: "alert",
@@ -331,12 +343,13 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: self_signed(Key::Rsa2048C, -30, 335),
         expect: Expect {
+            client_outcome: "fails",
             selected_protocol: "ssl",
             tls: "legacy",
             tls_version: "TLSv1.0",
             cert_subject: "tls10-only.fleet.test",
             error: "answers an old client",
-            findings: &["TLS_LEGACY_ONLY"],
+            findings: &["TLS_LEGACY_ONLY", "CERT_UNTRUSTED"],
             risk_level: "high",
             ..RSA_OK
         },
@@ -348,6 +361,7 @@ pub const HOSTS: &[HostSpec] = &[
         answers: Answers { x224: X224::ConfirmWithoutNegotiation, ..Answers::LISTEN },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "warns",
             rdp: "negotiated",
             selected_protocol: "rdp",
             findings: &["RDP_STANDARD_SECURITY_ONLY"],
@@ -364,7 +378,7 @@ pub const HOSTS: &[HostSpec] = &[
             ..Answers::LISTEN
         },
         cert: Cert::None,
-        expect: Expect { rdp: "not-rdp", error: "(\"HTTP\")", ..Expect::OPEN },
+        expect: Expect { client_outcome: "fails", risk_level: "high", findings: &["NOT_RDP"], rdp: "not-rdp", error: "(\"HTTP\")", ..Expect::OPEN },
     },
     HostSpec {
         behaviour: Behaviour::Slow,
@@ -378,9 +392,10 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: self_signed(Key::Rsa2048A, -30, 335),
         expect: Expect {
+            client_outcome: "warns",
             selected_protocol: "hybrid",
             cert_subject: "slow.fleet.test",
-            findings: &["SLOW_HANDSHAKE"],
+            findings: &["SLOW_HANDSHAKE", "CERT_UNTRUSTED"],
             risk_level: "low",
             ..RSA_OK
         },
@@ -399,6 +414,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "timeout",
             error: "no connection confirm within 3s",
             findings: &["X224_NO_RESPONSE"],
@@ -415,7 +431,7 @@ pub const HOSTS: &[HostSpec] = &[
             ..Answers::LISTEN
         },
         cert: Cert::None,
-        expect: Expect { rdp: "protocol-error", error: "impossible tpkt length 2", ..Expect::OPEN },
+        expect: Expect { client_outcome: "fails", risk_level: "high", findings: &["X224_MALFORMED"], rdp: "protocol-error", error: "impossible tpkt length 2", ..Expect::OPEN },
     },
     HostSpec {
         behaviour: Behaviour::OversizedLength,
@@ -426,7 +442,7 @@ pub const HOSTS: &[HostSpec] = &[
             ..Answers::LISTEN
         },
         cert: Cert::None,
-        expect: Expect { rdp: "protocol-error", error: "tpkt length 65535", ..Expect::OPEN },
+        expect: Expect { client_outcome: "fails", risk_level: "high", findings: &["X224_MALFORMED"], rdp: "protocol-error", error: "tpkt length 65535", ..Expect::OPEN },
     },
     HostSpec {
         behaviour: Behaviour::XrdpDisconnect,
@@ -438,6 +454,7 @@ pub const HOSTS: &[HostSpec] = &[
         },
         cert: Cert::None,
         expect: Expect {
+            client_outcome: "fails",
             rdp: "closed",
             error: "mcs disconnect",
             findings: &["X224_CLOSED"],
@@ -461,6 +478,8 @@ pub const HOSTS: &[HostSpec] = &[
             issuer: Issuer::SelfSigned,
         },
         expect: Expect {
+            client_outcome: "warns",
+            findings: &["CERT_UNTRUSTED"],
             selected_protocol: "hybrid",
             cert_subject: "'=HYPERLINK(\"http://evil.test\",\"click\")",
             ..RSA_OK

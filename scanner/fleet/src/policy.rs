@@ -88,6 +88,13 @@ pub struct StandardSecurity {
 /// SC_CORE version of RDP 10.7.
 pub const RDP_10_7: RdpVersion = RdpVersion(0x0008_000c);
 
+/// Level client-compatible, 40/56/128-bit, RDP 10.7: what a current Windows host offers.
+pub const CLIENT_COMPATIBLE: StandardSecurity = StandardSecurity {
+    level: EncryptionLevel::CLIENT_COMPATIBLE,
+    methods: NON_FIPS,
+    version: RDP_10_7,
+};
+
 /// 40-bit, 56-bit and 128-bit: what a host at level low or client-compatible accepts.
 pub const NON_FIPS: EncryptionMethod = EncryptionMethod::BIT_40
     .union(EncryptionMethod::BIT_56)

@@ -45,7 +45,7 @@ pub fn markdown(profile: Profile) -> String {
 }
 
 /// What the scan reports for a host, in the words of `hosts.csv`: the ordinary probe's, then
-/// the deep probe's, then the findings and risk level.
+/// the deep probe's, then the findings, risk level and client outcome.
 fn reports(spec: &HostSpec) -> String {
     let e: &Expect = &spec.expect;
     let mut parts = Vec::new();
@@ -94,6 +94,9 @@ fn reports(spec: &HostSpec) -> String {
         false => text.push_str(&format!("; findings {}", codes.join(", "))),
     }
     text.push_str(&format!("; risk {}", e.risk_level));
+    if !e.client_outcome.is_empty() {
+        text.push_str(&format!("; client {}", e.client_outcome));
+    }
     text
 }
 
@@ -132,7 +135,7 @@ mod tests {
             row,
             "| 2 | `cert-expired` | selects HYBRID, completes TLS with a certificate that expired \
              30 days ago | `rdp=negotiated`, `selected=hybrid`, `tls=ok`, `TLSv1.3`, `RSA 2048`, \
-             `sha256WithRSAEncryption`; findings `CERT_EXPIRED`; risk high |"
+             `sha256WithRSAEncryption`; findings `CERT_EXPIRED`; risk medium; client warns |"
         );
         assert_eq!(
             text.lines().filter(|l| l.starts_with("| ")).count(),

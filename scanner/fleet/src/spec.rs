@@ -230,6 +230,9 @@ pub struct Expect {
     /// The finding codes, in the order `findings` lists them.
     pub findings: &'static [&'static str],
     pub risk_level: &'static str,
+    /// What a current client with default settings gets (`client_outcome`): `fails`,
+    /// `warns`, `connects`; empty where TCP is not accepted.
+    pub client_outcome: &'static str,
     /// The columns only `scan --deep` fills; `None`: the host is not scanned with `--deep`.
     pub deep: Option<ExpectDeep>,
 }
@@ -249,6 +252,7 @@ impl Expect {
         error: "",
         findings: &[],
         risk_level: "none",
+        client_outcome: "",
         deep: None,
     };
 }

@@ -1,5 +1,6 @@
 //! README.md's fleet tables are the rendering of the profiles' tables: a new row, or a changed
-//! description or expected row, must show in the README (this test prints the text to paste).
+//! description or expected row, must show in the README. This test prints the text to paste;
+//! with `RDPSWEEP_BLESS=1` it rewrites the README's sections itself (then review the diff).
 
 use rdpsweep_fleet::readme::{end_marker, markdown, start_marker};
 use rdpsweep_fleet::Profile;
@@ -14,8 +15,27 @@ fn section(profile: Profile) -> Option<&'static str> {
     Some(&README[from..to])
 }
 
+/// README.md with every profile's section replaced by its rendering.
+fn blessed(readme: &str) -> String {
+    let mut text = readme.to_string();
+    for profile in Profile::ALL {
+        let start = start_marker(profile) + "\n";
+        let (Some(from), Some(to)) = (text.find(&start), text.find(&end_marker(profile))) else {
+            continue;
+        };
+        text.replace_range(from + start.len()..to, &markdown(profile));
+    }
+    text
+}
+
 #[test]
 fn the_readme_shows_each_profiles_table() {
+    if std::env::var_os("RDPSWEEP_BLESS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let now = std::fs::read_to_string(path).expect("read README.md");
+        std::fs::write(path, blessed(&now)).expect("write README.md");
+        return;
+    }
     let mut stale = Vec::new();
     for profile in Profile::ALL {
         let expected = markdown(profile);

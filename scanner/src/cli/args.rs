@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use rdpsweep::targets::Shard;
+use rdpsweep_reports::ClientPolicy;
 
 use super::options::ScanOptions;
 use super::values::FailOn;
@@ -83,6 +84,9 @@ pub struct RiskArgs {
     /// Exit 3 when any host's risk level is LEVEL or worse (high, medium or low).
     #[arg(long, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Which clients the outcome is for: `default`, or `strict` (clients that enforce server authentication: every warning fails) [default: the risk config's, else default].
+    #[arg(long, value_name = "POLICY")]
+    pub client_policy: Option<ClientPolicy>,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +127,9 @@ pub struct DiffArgs {
     /// Weights and thresholds both runs are assessed with (see configs/risk.toml).
     #[arg(long, value_name = "FILE")]
     pub risk_config: Option<PathBuf>,
+    /// Which clients both runs are judged for: `default` or `strict`.
+    #[arg(long, value_name = "POLICY")]
+    pub client_policy: Option<ClientPolicy>,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +151,10 @@ pub struct SimulateArgs {
     /// `{"connections": {"ADDRESS": N, ...}}`).
     #[arg(long, value_name = "FILE")]
     pub stats: Option<std::path::PathBuf>,
+    /// Write the CA that issues the fleet's certificates (PEM) to FILE, for `scan --ca-file`:
+    /// a fresh CA is made each time the fleet starts.
+    #[arg(long, value_name = "FILE")]
+    pub ca_out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,9 @@ use super::{Failure, EXIT_OK};
 
 /// The demo's fleet: one /27 covers every behaviour of the mixed profile once.
 const DEMO_RANGE: &str = "127.77.0.0/27";
+/// The fleet's CA, written into the demo's output directory and trusted by its scan, as an
+/// operator passes their own CA with `--ca-file`.
+const DEMO_CA_FILE: &str = "fleet-ca.pem";
 /// Ports the demo tries in turn (outside the ephemeral range) until one is free.
 const DEMO_PORTS: std::ops::RangeInclusive<u16> = 13389..=13399;
 
@@ -46,6 +49,9 @@ pub async fn simulate(args: SimulateArgs) -> Result<i32, Failure> {
     })
     .await
     .map_err(|e| Failure::Runtime(format!("cannot start the simulated fleet: {e}")))?;
+    if let Some(path) = &args.ca_out {
+        write_ca(path, &fleet)?;
+    }
     let hosts = fleet.hosts();
     if args.list {
         for (addr, behaviour) in &hosts {
@@ -64,6 +70,12 @@ pub async fn simulate(args: SimulateArgs) -> Result<i32, Failure> {
         write_stats(path, &counts)?;
     }
     Ok(EXIT_OK)
+}
+
+/// Writes the fleet's CA certificate (PEM) to `path`.
+fn write_ca(path: &Path, fleet: &Fleet) -> Result<(), Failure> {
+    std::fs::write(path, fleet.ca_pem())
+        .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Writes the connections each address accepted as `{"connections": {"ADDRESS": N}}`.
@@ -108,6 +120,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         cookie: "rdpsweep-demo".to_string(),
         risk_config: None,
         fail_on: None,
+        client_policy: None,
         metrics: None,
         dry_run: false,
         shard: Shard::all(),
@@ -118,13 +131,14 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         stop_grace: super::settings::defaults::STOP_GRACE,
         max_targets: super::settings::defaults::MAX_TARGETS,
         expect_open: None,
-        ca_files: Vec::new(),
+        ca_files: vec![args.out_dir.join(DEMO_CA_FILE)],
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let _lock = lock_out_dir(&args.out_dir)?;
+    write_ca(&settings.ca_files[0], &fleet)?;
     let config = sweep_config(&settings)?;
     println!("rdpsweep demo: {} simulated hosts on {DEMO_RANGE} port {port}, scanning (about 3 seconds)...", behaviours.len());
-    let _lock = lock_out_dir(&args.out_dir)?;
     let summary = scan_into(
         Arc::new(targets),
         &config,
@@ -148,8 +162,8 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
     hosts.sort_by_key(|h| h.observation.ip);
     println!();
     println!(
-        "{:<13} {:<20} {:<19} {:<7} what the scanner saw / findings",
-        "address", "simulated", "outcome", "risk"
+        "{:<13} {:<20} {:<9} {:<7} {:<19} findings / what the scanner saw",
+        "address", "simulated", "client", "risk", "status"
     );
     for host in &hosts {
         let obs = &host.observation;
@@ -169,12 +183,18 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         } else {
             codes.join(" ")
         };
+        let client = host
+            .assessment
+            .outcome
+            .as_ref()
+            .map_or("-", |p| p.outcome.as_str());
         println!(
-            "{:<13} {:<20} {:<19} {:<7} {seen}",
+            "{:<13} {:<20} {:<9} {:<7} {:<19} {seen}",
             cell(&obs.ip),
             behaviour,
-            obs.outcome(),
-            host.assessment.level
+            client,
+            host.assessment.level,
+            obs.outcome()
         );
     }
     println!();

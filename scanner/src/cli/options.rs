@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use rdpsweep_reports::ClientPolicy;
 use serde::Deserialize;
 
 use super::settings::defaults;
@@ -74,6 +75,10 @@ pub struct ScanOptions {
     #[arg(long, value_name = "LEVEL")]
     #[serde(default)]
     pub fail_on: Option<FailOn>,
+    /// Which clients the outcome is for: `default`, or `strict` (clients that enforce server authentication: every warning fails) [default: the risk config's, else default].
+    #[arg(long, value_name = "POLICY")]
+    #[serde(default)]
+    pub client_policy: Option<ClientPolicy>,
     /// Also write the scan's counts in the Prometheus text format to FILE (for node_exporter's textfile collector).
     #[arg(long, value_name = "FILE")]
     #[serde(default)]
@@ -139,6 +144,7 @@ impl ScanOptions {
             cookie: self.cookie.or(file.cookie),
             risk_config: self.risk_config.or(file.risk_config),
             fail_on: self.fail_on.or(file.fail_on),
+            client_policy: self.client_policy.or(file.client_policy),
             metrics: self.metrics.or(file.metrics),
             seed: self.seed.or(file.seed),
             deep: self.deep.or(file.deep),

@@ -14,18 +14,33 @@ use rdpsweep_reports::{
     Summary,
 };
 
+use rdpsweep_reports::{ClientOutcome, ClientPolicy};
+
 use super::args::{DiffArgs, MergeArgs, ReportArgs, RiskArgs};
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
 
-/// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml).
-pub fn load_policy(path: Option<&Path>) -> Result<RiskPolicy, Failure> {
-    let Some(path) = path else {
-        return Ok(RiskPolicy::default());
+/// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml);
+/// `--client-policy`, when given, replaces the file's `client_policy`.
+pub fn load_policy(
+    path: Option<&Path>,
+    client: Option<ClientPolicy>,
+) -> Result<RiskPolicy, Failure> {
+    let mut policy = match path {
+        None => RiskPolicy::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::Usage(format!("cannot read risk config {}: {e}", path.display()))
+            })?;
+            let mut policy = RiskPolicy::from_toml(&text)
+                .map_err(|e| Failure::Usage(format!("risk config {}: {e}", path.display())))?;
+            policy.source = path.display().to_string();
+            policy
+        }
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("cannot read risk config {}: {e}", path.display())))?;
-    RiskPolicy::from_toml(&text)
-        .map_err(|e| Failure::Usage(format!("risk config {}: {e}", path.display())))
+    if let Some(client) = client {
+        policy.client_policy = client;
+    }
+    Ok(policy)
 }
 
 /// Ranks `results` under `policy` and writes the report files into `out_dir`, in bounded
@@ -79,6 +94,23 @@ pub fn level_counts(summary: &Summary) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `clients: 18 fail, 9 warn, 4 connect`: what a client gets from the hosts that accepted TCP.
+pub fn outcome_counts(summary: &Summary) -> String {
+    let count = |outcome: ClientOutcome| {
+        summary
+            .by_client_outcome
+            .get(outcome.as_str())
+            .copied()
+            .unwrap_or(0)
+    };
+    format!(
+        "clients: {} fail, {} warn, {} connect",
+        count(ClientOutcome::Fails),
+        count(ClientOutcome::Warns),
+        count(ClientOutcome::Connects)
+    )
 }
 
 /// True when `--fail-on LEVEL` is given and some host is at LEVEL or worse.
@@ -157,7 +189,7 @@ pub fn merge(args: MergeArgs) -> Result<i32, Failure> {
 /// Ranks `results` into `out_dir` (stopping cleanly on a signal), prints one line, and returns
 /// the exit code `--fail-on` asks for.
 fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Result<i32, Failure> {
-    let policy = load_policy(risk.risk_config.as_deref())?;
+    let policy = load_policy(risk.risk_config.as_deref(), risk.client_policy)?;
     let info = ScanInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         source: Some(source.to_string()),
@@ -169,8 +201,9 @@ fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Res
     signals.abort();
     let built = built?;
     print_out(&format!(
-        "ranked {} hosts from {source}: {}; wrote {}\n",
+        "ranked {} hosts from {source}: {}; risk: {}; wrote {}\n",
         built.summary.hosts,
+        outcome_counts(&built.summary),
         level_counts(&built.summary),
         list(&built.files)
     ));
@@ -185,7 +218,7 @@ fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Res
 /// Each run is reduced to its hosts at risk as it is read, so memory follows those, not the
 /// size of the runs.
 pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
-    let policy = load_policy(args.risk_config.as_deref())?;
+    let policy = load_policy(args.risk_config.as_deref(), args.client_policy)?;
     let view = |path: &Path| -> Result<RiskView, Failure> {
         let mut reader = ResultsReader::open(path).map_err(|e| Failure::Usage(e.to_string()))?;
         let view =

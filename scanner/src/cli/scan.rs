@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 use super::args::ScanArgs;
 use super::plan::ScanPlan;
 use super::progress::Reporter;
-use super::report::{level_counts, load_policy};
+use super::report::{level_counts, load_policy, outcome_counts};
 use super::settings::Settings;
 use super::signals;
 use super::target_space;
@@ -40,7 +40,7 @@ const RESERVED_FDS: u64 = 64;
 /// Runs `rdpsweep scan` and returns the exit code.
 pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
     let mut settings = Settings::resolve(args)?;
-    let policy = load_policy(settings.risk_config.as_deref())?;
+    let policy = load_policy(settings.risk_config.as_deref(), settings.client_policy)?;
     let mut sweep_config = sweep_config(&settings)?;
     // Held until the scan ends: a second writer would duplicate or tear rows. Taken before the
     // targets are read only when standard input must be saved into the directory first.
@@ -411,8 +411,9 @@ pub async fn scan_into(
         n => format!("; {n} probes still in flight at the stop grace were abandoned"),
     };
     let mut line = format!(
-        "{resumed}{}{abandoned}; risk: {}; wrote {}",
+        "{resumed}{}{abandoned}; {}; risk: {}; wrote {}",
         reporter.finish(end.interrupted),
+        outcome_counts(&built.summary),
         level_counts(&built.summary),
         files
             .iter()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::RiskLevel;
+use rdpsweep_reports::{ClientPolicy, RiskLevel};
 
 use super::args::ScanArgs;
 use super::options::ScanOptions;
@@ -50,6 +50,8 @@ pub struct Settings {
     pub cookie: String,
     pub risk_config: Option<PathBuf>,
     pub fail_on: Option<RiskLevel>,
+    /// `--client-policy`: replaces the risk config's `client_policy`.
+    pub client_policy: Option<ClientPolicy>,
     pub metrics: Option<PathBuf>,
     pub dry_run: bool,
     pub shard: Shard,
@@ -115,6 +117,7 @@ impl Settings {
                 .map_or_else(|| defaults::COOKIE.to_string(), |c| c.0),
             risk_config: o.risk_config,
             fail_on: o.fail_on.map(|f| f.0),
+            client_policy: o.client_policy,
             metrics: o.metrics,
             dry_run: args.dry_run,
             shard: args.shard.unwrap_or_else(Shard::all),

@@ -140,3 +140,35 @@ fn a_ca_file_that_is_not_one_is_named() {
         "{e}"
     );
 }
+
+#[test]
+fn a_certificate_naming_the_host_only_in_its_cn_names_it() {
+    // Windows' self-signed Remote Desktop certificates: CN = the host's DNS name, no SAN.
+    let mut params = leaf_params("rdp01.corp.test", -1, 90);
+    params.subject_alt_names.clear();
+    let key = KeyPair::generate().expect("key");
+    let chain = vec![params.self_signed(&key).expect("cert").der().to_vec()];
+    let public = TrustStore::public();
+    assert_eq!(
+        judge(&public, &chain, Some("RDP01.corp.test")).name_match,
+        Some(true)
+    );
+    assert_eq!(
+        judge(&public, &chain, Some("rdp02.corp.test")).name_match,
+        Some(false)
+    );
+    // With a DNS name in the SAN, the CN is not looked at (as WebPKI and browsers do).
+    let other = issued(&ca("Corp CA"), "rdp03.corp.test", -1, 90);
+    assert_eq!(
+        judge(&public, &other, Some("rdp03.corp.test")).name_match,
+        Some(true)
+    );
+}
+
+#[test]
+fn wildcards_cover_one_label() {
+    assert!(dns_name_matches("*.corp.test", "rdp01.corp.test"));
+    assert!(!dns_name_matches("*.corp.test", "a.rdp01.corp.test"));
+    assert!(!dns_name_matches("*.corp.test", "corp.test"));
+    assert!(dns_name_matches("RDP01.Corp.Test.", "rdp01.corp.test"));
+}
