@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::dedup::{find_superseded, KEY_RUN_LEN};
 use crate::observation::Observation;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
@@ -65,6 +66,11 @@ impl ResultsReader {
     /// True once a cut-short last line was met (and left out).
     pub fn truncated_last_line(&self) -> bool {
         self.truncated
+    }
+
+    /// The line number (1-based, blank lines counted) of the last observation read.
+    pub fn line_number(&self) -> usize {
+        self.number
     }
 }
 
@@ -143,12 +149,15 @@ pub struct ReportOutcome {
     pub files: Vec<PathBuf>,
     /// True when the last line of `results.jsonl` was cut short and left out.
     pub truncated_last_line: bool,
+    /// Rows left out because a later row has the same target and port (see [`crate::dedup`]).
+    pub superseded: usize,
 }
 
 /// Ranks `results` under `policy` and writes `hosts.csv`, `findings.csv`, `summary.json` and
-/// `report.html` into `dir`, in one pass over the ranking, in bounded memory (see
-/// [`Ranker`]). The four files are replaced together: each is written to a temporary
-/// file, all are synced, then all are renamed. `stop` abandons the work (a signal).
+/// `report.html` into `dir`, in bounded memory (see [`Ranker`]): one pass finds the rows a
+/// later row repeats ([`find_superseded`]; the last row of each target is kept), one ranks.
+/// The four files are replaced together: each is written to a temporary file, all are synced,
+/// then all are renamed. `stop` abandons the work (a signal).
 pub fn write_reports(
     dir: &Path,
     results: &Path,
@@ -157,15 +166,20 @@ pub fn write_reports(
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let mut reader = ResultsReader::open(results)?;
+    let superseded = find_superseded(results, dir, KEY_RUN_LEN, stop)?;
     let mut ranker = Ranker::new(policy, dir, RUN_LEN);
-    for obs in reader.by_ref() {
+    while let Some(obs) = reader.next() {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ReportError::Interrupted);
         }
-        ranker.push(obs?).map_err(rank_error)?;
+        let obs = obs?;
+        if !superseded.contains(reader.line_number()) {
+            ranker.push(obs).map_err(rank_error)?;
+        }
     }
     let mut outcome = finish_reports(dir, ranker, info, stop)?;
     outcome.truncated_last_line = reader.truncated_last_line();
+    outcome.superseded = superseded.len();
     Ok(outcome)
 }
 
@@ -229,6 +243,7 @@ pub fn finish_reports(
         summary,
         files,
         truncated_last_line: false,
+        superseded: 0,
     })
 }
 

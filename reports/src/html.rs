@@ -80,8 +80,11 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     out
 }
 
-/// Escapes text for HTML element content and double- or single-quoted attribute values.
+/// Escapes text for HTML element content and double- or single-quoted attribute values. A
+/// control character (NUL, CR, LF, ESC... from a certificate name) is shown as `\xNN`, as the
+/// CSV shows it: HTML cannot carry a NUL, and a line break must not hide inside a name.
 pub fn escape(text: &str) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -90,6 +93,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
             _ => out.push(c),
         }
     }
@@ -828,6 +834,10 @@ mod tests {
         assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
         assert_eq!(escape("plain – text"), "plain – text");
         assert_eq!(escape("&amp;"), "&amp;amp;");
+        assert_eq!(
+            escape("a\0b\r\nc\u{1b}\u{85}"),
+            "a\\x00b\\x0d\\x0ac\\x1b\\x85"
+        );
         let e = escape(HOSTILE);
         for raw in ['<', '>', '"', '\''] {
             assert!(!e.contains(raw), "{raw} left in {e}");

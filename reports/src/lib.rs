@@ -11,6 +11,7 @@
 
 pub mod certificate;
 pub mod columns;
+pub mod dedup;
 pub mod deep;
 pub mod diff;
 pub mod files;

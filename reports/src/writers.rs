@@ -20,9 +20,26 @@ pub fn cell<T: ToString>(v: &Option<T>) -> String {
 }
 
 /// Makes a cell safe to open in a spreadsheet: text that Excel or LibreOffice would run as a
-/// formula (it begins with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
-/// Certificate subjects and server errors are attacker-controlled text.
+/// formula (it begins with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`, and
+/// a control character (NUL, CR, LF, ESC...) is written `\xNN`, so a line-based tool counts
+/// one line per row and no reader stops at a NUL. Certificate subjects and server errors are
+/// attacker-controlled text.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.chars().any(char::is_control) {
+        let mut visible = String::with_capacity(cell.len() + 8);
+        for c in cell.chars() {
+            match c.is_control() {
+                true => visible.push_str(&format!("\\x{:02x}", u32::from(c))),
+                false => visible.push(c),
+            }
+        }
+        return std::borrow::Cow::Owned(formula_safe(&visible).into_owned());
+    }
+    formula_safe(cell)
+}
+
+/// A leading `'` on text a spreadsheet would run as a formula.
+fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     // Plain decimal numbers, such as a negative `cert_days_left`, must stay numbers (and
     // nothing else: `-inf` parses as a float but is text).
     let digits = cell.strip_prefix('-').unwrap_or(cell);
@@ -200,11 +217,19 @@ mod tests {
         assert_eq!(spreadsheet_safe("-31"), "-31");
         assert_eq!(spreadsheet_safe("-0.5"), "-0.5");
         for text in [
-            "-inf", "+NaN", "-", "=1+1", "@SUM(A1)", "+1", "-1e5", "\tx", "-1.2.3",
+            "-inf", "+NaN", "-", "=1+1", "@SUM(A1)", "+1", "-1e5", "-1.2.3",
         ] {
             assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
         }
         assert_eq!(spreadsheet_safe("rdp01"), "rdp01");
+    }
+
+    #[test]
+    fn control_characters_are_written_visibly() {
+        assert_eq!(spreadsheet_safe("a\0b\r\nc"), "a\\x00b\\x0d\\x0ac");
+        // A tab or CR no longer leads the cell once visible; a formula after it still is one.
+        assert_eq!(spreadsheet_safe("\tx"), "\\x09x");
+        assert_eq!(spreadsheet_safe("=1\n"), "'=1\\x0a");
     }
 
     #[test]

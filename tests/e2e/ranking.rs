@@ -414,6 +414,39 @@ fn a_torn_last_line_is_left_out_and_the_rest_reported() {
 }
 
 #[test]
+fn report_keeps_the_last_row_of_a_repeated_target() {
+    let dir = TestDir::new();
+    let (_fleet, _) = scan_mixed(&dir, "127.92.6.0/29", 23447);
+    let text = std::fs::read_to_string(dir.join("out").join("results.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let mut again = first.clone();
+    again["error"] = serde_json::json!("the later row");
+    // The first row twice more, the last one changed: a file joined by hand.
+    let joined = format!("{text}{first}\n{again}\n");
+    let path = dir.write("joined.jsonl", &joined);
+    let out_dir = dir.join("joined");
+    let out = run(&[
+        "report",
+        &path.display().to_string(),
+        "-o",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("left out 2 earlier rows"),
+        "{}",
+        stderr(&out)
+    );
+    let (_, rows) = read_csv(&out_dir.join("hosts.csv"));
+    assert_eq!(rows.len(), 8, "each target once");
+    let ip = first["ip"].as_str().unwrap();
+    let kept: Vec<&Row> = rows.iter().filter(|r| r["ip"] == ip).collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["error"], "the later row");
+    assert_eq!(summary(&out_dir)["hosts"], 8);
+}
+
+#[test]
 fn a_large_run_ranks_through_temporary_files_exactly_once() {
     // 45,000 observations: more than two in-memory runs of 20,000, so the report spills sorted
     // runs to disk and merges them. Written by hand: no scan is needed to rank.

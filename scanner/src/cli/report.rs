@@ -79,6 +79,13 @@ pub fn build_reports(
             results.display()
         );
     }
+    if outcome.superseded > 0 {
+        tracing::warn!(
+            "{}: left out {} earlier rows of a target and port that a later row repeats (the last row of each is kept)",
+            results.display(),
+            outcome.superseded
+        );
+    }
     Ok(outcome)
 }
 
