@@ -121,7 +121,13 @@ fn content_security_policy() -> String {
 
 fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
     out.push_str("<header>\n<h1>rdpsweep 0x904 risk report</h1>\n");
-    if info.interrupted {
+    if let Some(reason) = &info.partial {
+        let _ = writeln!(
+            out,
+            "<p class=\"banner\" id=\"interrupted\">This report is partial: {}.</p>",
+            escape(reason)
+        );
+    } else if info.interrupted {
         out.push_str(
             "<p class=\"banner\" id=\"interrupted\">This scan was interrupted: the report covers \
              only the targets it finished.</p>\n",

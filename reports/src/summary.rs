@@ -41,8 +41,12 @@ pub struct ScanInfo {
     /// The shard scanned, `I/N` (`1/1` for all).
     #[serde(default)]
     pub shard: Option<String>,
-    /// True when the scan was interrupted.
+    /// True when the scan was interrupted, or the report is partial for another reason.
     pub interrupted: bool,
+    /// Why the report does not cover the whole scan (a scan interrupted, killed or still
+    /// running; shards missing from a merge); `None` when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
     /// The `results.jsonl` a rebuilt report was made from.
     pub source: Option<String>,
     /// The risk policy the hosts were scored under (left out of files written before it was

@@ -39,6 +39,49 @@ fn sigterm_keeps_every_finished_row_marks_the_reports_partial_and_exits_143() {
         html.contains("id=\"interrupted\""),
         "report.html is not marked partial"
     );
+
+    // Rebuilt from results.jsonl alone, the report still knows (from scan.json) that the scan
+    // did not finish, and says how to finish it.
+    let results = dir.join("out/results.jsonl").display().to_string();
+    let rebuilt = dir.join("rebuilt");
+    let out = run(&["report", &results, "-o", &rebuilt.display().to_string()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the report is partial"),
+        "{}",
+        stderr(&out)
+    );
+    let summary = read_json(&rebuilt.join("summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], true, "{summary}");
+    let reason = summary["scan"]["partial"].as_str().expect("partial");
+    assert!(
+        reason.contains("interrupted") && reason.contains("scan --resume"),
+        "{reason}"
+    );
+    assert_eq!(
+        summary["scan"]["ports"],
+        serde_json::json!([23421]),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_report_of_a_killed_scan_is_partial() {
+    let dir = TestDir::new();
+    let mut child = spawn_scan(&dir, &["127.91.32.0/20", "-p", "23424", "--rate", "40"]);
+    wait_for_rows(&dir, &mut child, 3);
+    // SIGKILL: no handler runs, scan.json still says the scan is running.
+    child.kill().expect("kill the scan");
+    child.wait().expect("wait for the scan");
+    let results = dir.join("out/results.jsonl").display().to_string();
+    let out = run(&["report", &results]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = read_json(&dir.join("out/summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], true, "{summary}");
+    let reason = summary["scan"]["partial"].as_str().expect("partial");
+    assert!(reason.contains("stopped before it finished"), "{reason}");
+    let html = std::fs::read_to_string(dir.join("out/report.html")).expect("report.html");
+    assert!(html.contains("This report is partial: "), "banner");
 }
 
 #[test]

@@ -138,6 +138,90 @@ fn three_shards_cover_every_target_exactly_once_and_merge_into_one_report() {
     ascending(&mut ips);
     assert_eq!(ips, every);
     assert_eq!(read_jsonl(&merged.join("out")).len(), 32);
+    let summary = read_json(&merged.join("out").join("summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], false, "{summary}");
+    assert!(summary["scan"].get("partial").is_none(), "{summary}");
+
+    // What is not the whole of one finished sweep is refused, naming it...
+    let merge = |dirs: &[&str], extra: &[&str]| {
+        let out_dir = TestDir::new();
+        let out = out_dir.out();
+        let mut args = vec!["merge"];
+        args.extend_from_slice(dirs);
+        args.extend_from_slice(&["-o", &out]);
+        args.extend_from_slice(extra);
+        (run(&args), out_dir)
+    };
+    let (one, two, three) = (&shard_dirs[0], &shard_dirs[1], &shard_dirs[2]);
+    let (out, _) = merge(&[one, three], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("shards 2/3 are missing"),
+        "{}",
+        stderr(&out)
+    );
+    let (out, _) = merge(&[one, two, three, two], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("shard 2 is given twice: {two} and {two}")),
+        "{}",
+        stderr(&out)
+    );
+    let foreign = TestDir::new();
+    scan_ok(
+        &foreign,
+        &[
+            "127.93.8.0/27",
+            "-p",
+            "23433",
+            "--shard",
+            "2/3",
+            "--seed",
+            "7",
+        ],
+    );
+    let (out, _) = merge(&[one, &foreign.out(), three], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("{} is not a shard of the sweep", foreign.out()))
+            && stderr(&out).contains("its targets differ"),
+        "{}",
+        stderr(&out)
+    );
+    let plan_path = dirs[1].join("out").join("scan.json");
+    let plan = std::fs::read_to_string(&plan_path).unwrap();
+    assert!(plan.contains("\"state\": \"complete\""), "{plan}");
+    std::fs::write(&plan_path, plan.replace("\"complete\"", "\"interrupted\"")).unwrap();
+    let (out, _) = merge(&[one, two, three], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("the scan in {two} was interrupted")),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&plan_path, &plan).unwrap();
+
+    // ...unless --partial: then the report says it is partial and names what is missing, and
+    // a target two inputs hold is written once.
+    let (out, partial) = merge(&[one, three, one], &["--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("(partial)"), "{}", stdout(&out));
+    let summary = read_json(&partial.join("out").join("summary.json"));
+    assert_eq!(summary["scan"]["interrupted"], true, "{summary}");
+    let reason = summary["scan"]["partial"].as_str().unwrap();
+    assert!(reason.contains("shards 2/3 are missing"), "{reason}");
+    let expected = read_jsonl(&dirs[0].join("out")).len() + read_jsonl(&dirs[2].join("out")).len();
+    assert_eq!(
+        read_jsonl(&partial.join("out")).len(),
+        expected,
+        "each target once"
+    );
+    assert_eq!(read_hosts_csv(&partial.join("out")).1.len(), expected);
+    let html = std::fs::read_to_string(partial.join("out").join("report.html")).unwrap();
+    assert!(
+        html.contains("This report is partial: ") && html.contains("2/3"),
+        "banner"
+    );
 }
 
 #[test]

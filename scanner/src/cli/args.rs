@@ -109,6 +109,10 @@ pub struct MergeArgs {
     /// Where the merged results.jsonl and report files are written.
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: PathBuf,
+    /// Merge even when shards are missing, repeated, of another sweep or unfinished; the
+    /// report is marked partial and says what is missing.
+    #[arg(long)]
+    pub partial: bool,
     #[command(flatten)]
     pub risk: RiskArgs,
 }

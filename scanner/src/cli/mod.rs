@@ -4,6 +4,7 @@ mod args;
 mod deep_use;
 #[cfg(feature = "demo")]
 mod fleet_cmds;
+mod merge;
 mod options;
 mod plan;
 mod progress;
@@ -82,7 +83,7 @@ pub fn main() -> i32 {
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
             Command::Diff(args) => report::diff(args),
-            Command::Merge(args) => report::merge(args),
+            Command::Merge(args) => merge::merge(args),
         }
     });
     // Probes still waiting on a stalled server must not keep the process alive.

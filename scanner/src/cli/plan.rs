@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use rdpsweep_reports::files::write_atomically;
+use rdpsweep_reports::ScanInfo;
 
 use rdpsweep::targets::TargetSet;
 
@@ -40,6 +41,45 @@ pub struct ScanPlan {
     pub target_count: Option<String>,
     #[serde(default)]
     pub targets_fingerprint: Option<String>,
+    /// Where the scan stands, so a report rebuilt from the directory (and `merge`) knows
+    /// whether its rows are all of them. Absent in files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ScanState>,
+}
+
+/// Where a scan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanState {
+    /// Started (or resumed) and not ended: still running, or it was killed or failed.
+    Running,
+    /// Stopped by a signal before every target was probed.
+    Interrupted,
+    /// Every target probed.
+    Complete,
+}
+
+impl ScanState {
+    /// Why a report of a scan in this state is partial (`None`: it is not). `running` says
+    /// whether a process holds the directory's lock now.
+    pub fn partial_reason(self, dir: &Path, running: bool) -> Option<String> {
+        let resume = format!("`rdpsweep scan --resume {}` finishes it", dir.display());
+        match self {
+            ScanState::Complete => None,
+            ScanState::Interrupted => Some(format!(
+                "the scan in {} was interrupted before every target was probed; {resume}",
+                dir.display()
+            )),
+            ScanState::Running if running => Some(format!(
+                "the scan in {} is still running: this report holds the rows written so far",
+                dir.display()
+            )),
+            ScanState::Running => Some(format!(
+                "the scan in {} stopped before it finished (killed, or it failed); {resume}",
+                dir.display()
+            )),
+        }
+    }
 }
 
 impl ScanPlan {
@@ -63,6 +103,30 @@ impl ScanPlan {
             deep: settings.deep,
             target_count: Some(targets.len().to_string()),
             targets_fingerprint: Some(targets.fingerprint()),
+            state: Some(ScanState::Running),
+        }
+    }
+
+    /// Fills the scan's settings into the record of a report rebuilt from its rows.
+    pub fn describe(&self, info: &mut ScanInfo) {
+        let paths = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
+        info.targets = Some(self.targets.clone());
+        info.input_files = Some(paths(&self.input_files));
+        info.excludes = Some(self.excludes.clone());
+        info.ports = Some(self.ports.clone());
+        info.seed = Some(self.seed);
+        info.shard = Some(self.shard.clone());
+    }
+
+    /// Reads `dir/scan.json` when there is one (`Ok(None)` when there is not).
+    pub fn find(dir: &Path) -> Result<Option<ScanPlan>, String> {
+        let path = dir.join(PLAN_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
     }
 

@@ -16,7 +16,9 @@ use rdpsweep_reports::{
 
 use rdpsweep_reports::{ClientOutcome, ClientPolicy};
 
-use super::args::{DiffArgs, MergeArgs, ReportArgs, RiskArgs};
+use super::args::{DiffArgs, ReportArgs, RiskArgs};
+use super::plan::ScanPlan;
+use super::scan::in_use;
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
 
 /// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml);
@@ -138,77 +140,64 @@ fn list(files: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// Runs `rdpsweep report`.
+/// Runs `rdpsweep report`. When the results sit in a scan's directory, its `scan.json` says
+/// whether the scan finished: a report of an unfinished one is marked partial.
 pub fn report(args: ReportArgs) -> Result<i32, Failure> {
-    let out_dir = match args.out_dir {
-        Some(dir) => dir,
-        None => args
-            .results
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
+    let scan_dir = match args.results.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    rebuild(
-        &args.results,
-        &out_dir,
-        &args.risk,
-        &args.results.display().to_string(),
-    )
-}
-
-/// Runs `rdpsweep merge`: the shards' `results.jsonl` files, concatenated (a torn last line
-/// of one still ends its own line), into `OUT/results.jsonl`, then ranked like `report`.
-pub fn merge(args: MergeArgs) -> Result<i32, Failure> {
-    let sources: Vec<PathBuf> = args
-        .dirs
-        .iter()
-        .map(|dir| dir.join("results.jsonl"))
-        .collect();
-    for source in &sources {
-        if let Err(e) = std::fs::File::open(source) {
-            return Err(Failure::Usage(format!(
-                "cannot read {}: {e}",
-                source.display()
-            )));
-        }
-    }
-    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot create output directory {}: {e}",
-            args.out_dir.display()
-        ))
-    })?;
-    let merged = write_atomically(&args.out_dir, "results.jsonl", |out| {
-        for source in &sources {
-            let text = std::fs::read(source)?;
-            out.write_all(&text)?;
-            if !text.is_empty() && !text.ends_with(b"\n") {
-                out.write_all(b"\n")?;
+    let out_dir = args.out_dir.clone().unwrap_or_else(|| scan_dir.clone());
+    let mut info = rebuilt_info(&args.results.display().to_string());
+    match ScanPlan::find(&scan_dir) {
+        Ok(Some(plan)) => {
+            plan.describe(&mut info);
+            let reason = plan
+                .state
+                .and_then(|state| state.partial_reason(&scan_dir, in_use(&scan_dir)));
+            if let Some(reason) = reason {
+                tracing::warn!("the report is partial: {reason}");
+                info.interrupted = true;
+                info.partial = Some(reason);
             }
         }
-        Ok(())
-    })
-    .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
-    rebuild(&merged, &args.out_dir, &args.risk, &names.join(", "))
+        Ok(None) => {}
+        Err(e) => tracing::warn!("{e}; the report cannot tell whether the scan finished"),
+    }
+    rebuild(&args.results, &out_dir, &args.risk, info)
+}
+
+/// The record of a report rebuilt from `source`.
+pub fn rebuilt_info(source: &str) -> ScanInfo {
+    ScanInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        source: Some(source.to_string()),
+        ..ScanInfo::default()
+    }
 }
 
 /// Ranks `results` into `out_dir` (stopping cleanly on a signal), prints one line, and returns
 /// the exit code `--fail-on` asks for.
-fn rebuild(results: &Path, out_dir: &Path, risk: &RiskArgs, source: &str) -> Result<i32, Failure> {
+pub fn rebuild(
+    results: &Path,
+    out_dir: &Path,
+    risk: &RiskArgs,
+    info: ScanInfo,
+) -> Result<i32, Failure> {
     let policy = load_policy(risk.risk_config.as_deref(), risk.client_policy)?;
-    let info = ScanInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        source: Some(source.to_string()),
-        ..ScanInfo::default()
-    };
+    let source = info.source.clone().unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let signals = signals::stop_on_signal(stop.clone());
     let built = build_reports(results, out_dir, &policy, &info, false, &stop);
     signals.abort();
     let built = built?;
+    let partial = if info.partial.is_some() {
+        " (partial)"
+    } else {
+        ""
+    };
     print_out(&format!(
-        "ranked {} hosts from {source}: {}; risk: {}; wrote {}\n",
+        "ranked {} hosts from {source}{partial}: {}; risk: {}; wrote {}\n",
         built.summary.hosts,
         outcome_counts(&built.summary),
         level_counts(&built.summary),

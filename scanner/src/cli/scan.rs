@@ -25,7 +25,7 @@ use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, Scan
 use tokio_util::sync::CancellationToken;
 
 use super::args::ScanArgs;
-use super::plan::ScanPlan;
+use super::plan::{ScanPlan, ScanState, PLAN_FILE};
 use super::progress::Reporter;
 use super::report::{level_counts, load_policy, outcome_counts};
 use super::settings::Settings;
@@ -68,11 +68,15 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         Some(lock) => lock,
         None => lock_out_dir(&settings.out_dir)?,
     };
-    if settings.resume.is_some() {
-        sweep_config.resume = Some(Arc::new(resume_point(&settings, &targets, &sweep_config)?));
-    } else {
-        ScanPlan::of(&settings, &targets).save(&settings.out_dir)?;
-    }
+    let mut plan = match &settings.resume {
+        Some(plan) => {
+            sweep_config.resume = Some(Arc::new(resume_point(&settings, &targets, &sweep_config)?));
+            plan.clone()
+        }
+        None => ScanPlan::of(&settings, &targets),
+    };
+    plan.state = Some(ScanState::Running);
+    plan.save(&settings.out_dir)?;
     let info = scan_info(&settings);
     let summary = scan_into(
         Arc::new(targets),
@@ -83,6 +87,13 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         info,
     )
     .await?;
+    plan.state = Some(match summary.interrupted {
+        true => ScanState::Interrupted,
+        false => ScanState::Complete,
+    });
+    if let Err(e) = plan.save(&settings.out_dir) {
+        tracing::warn!("cannot record the scan's end in {PLAN_FILE}: {e}");
+    }
     // With --quiet a night that went well prints nothing: cron mails only what needs a look.
     if !quiet {
         print_out(&format!("{}\n", summary.line));
@@ -143,6 +154,17 @@ pub fn lock_out_dir(dir: &Path) -> Result<File, Failure> {
             path.display()
         ))),
     }
+}
+
+/// True when a process holds `dir`'s lock now: a scan is writing there.
+pub fn in_use(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
+        return false;
+    };
+    matches!(
+        file.try_lock_shared(),
+        Err(std::fs::TryLockError::WouldBlock)
+    )
 }
 
 /// What the run being resumed already did (nothing, if it never wrote a row).
