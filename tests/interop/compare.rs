@@ -15,11 +15,11 @@ use crate::util::{rdpsweep, read_hosts_csv, stderr, Row, TestDir};
 
 /// FreeRDP does not authenticate the server under standard RDP security: no certificate check
 /// and no trust prompt whatever `/cert` says (observed with xrdp, weston and freerdp-shadow: the
-/// strict run completes; FreeRDP verifies certificates only on its TLS transport, libfreerdp
-/// `tls_verify_certificate`). The Microsoft client warns that the server's identity cannot be
-/// verified, and refuses under "Do not connect if authentication fails" (MS-RDPBCGR 5.3: standard
-/// security does not authenticate the server). So FreeRDP's strict run completes where the
-/// scanner says `warns`.
+/// strict run completes; FreeRDP verifies certificates on its TLS transport only, libfreerdp
+/// `tls_verify_certificate`). Nor could it: the server's proprietary certificate is signed with
+/// the Terminal Services key whose private half MS-RDPBCGR 5.3.3.1.1 publishes. The Microsoft
+/// client warns that the server's identity cannot be verified, and refuses under "Do not connect
+/// if authentication fails". So FreeRDP's strict run completes where the scanner says `warns`.
 pub const STANDARD_SECURITY: &str = "FreeRDP does not authenticate the server under standard RDP \
      security (its strict run completes); the Microsoft client warns: expected warns";
 
@@ -149,7 +149,7 @@ pub fn disagreements(
     let mut wrong = Vec::new();
     println!(
         "{:<30} {:<10} {:<14} {:<12} {:<15} outcome_reason",
-        "host", "client", "client_outcome", "cert_trusted", "cert_name_match"
+        "host", "expected", "client_outcome", "cert_trusted", "cert_name_match"
     );
     for host in hosts {
         let Some(row) = rows.get(&host.addr) else {
