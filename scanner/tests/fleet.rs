@@ -504,7 +504,7 @@ async fn tls_hosts_show_their_certificates() {
         "weak-cert speaks TLS 1.2 only"
     );
     let (_, cert) = X509Certificate::from_der(&shown.chain[0]).expect("weak cert parses");
-    assert_eq!(cert.public_key().parsed().expect("key").key_size(), 1024);
+    assert_eq!(cert.public_key().parsed().expect("key").key_size(), 2048);
     assert_eq!(cert.signature_algorithm.algorithm, OID_PKCS1_SHA1WITHRSA);
 
     let shown = tls_host(&fleet, port, Behaviour::CertExpired).await;

@@ -14,7 +14,6 @@ use rdpsweep_codec::legacy_tls::{TLS1_2, TLS1_3};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, SupportedProtocolVersion};
 use time::{Duration, OffsetDateTime};
@@ -160,9 +159,15 @@ fn make(
         }
         Cert::WeakFixture => {
             let cert = CertificateDer::from_pem_slice(WEAK_CERT.as_bytes())?;
+            let key = key_pair(Key::Rsa2048B)?;
             let config = match versions.is_empty() {
                 true => None,
-                false => Some(weak_cert_config(provider, &versions, cert.clone())?),
+                false => Some(server_config(
+                    provider,
+                    &versions,
+                    vec![cert.clone()],
+                    pkcs8(&key),
+                )?),
             };
             (vec![cert], config)
         }
@@ -220,23 +225,6 @@ fn fleet_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
         ca_params,
         KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
     )
-}
-
-/// [`Cert::WeakFixture`]: the RSA-1024/SHA-1 fixture as the chain, while rustls signs the
-/// handshake with an RSA-2048 key that does not match it. `CertifiedKey::new` does no
-/// key-match check, and the scanner's verifier accepts any certificate and signature.
-fn weak_cert_config(
-    provider: &Arc<CryptoProvider>,
-    versions: &[&'static SupportedProtocolVersion],
-    cert: CertificateDer<'static>,
-) -> Result<ServerConfig, BoxError> {
-    let signer = KeyPair::from_pem_and_sign_algo(RSA_2048_C, &rcgen::PKCS_RSA_SHA256)?;
-    let signing_key = provider.key_provider.load_private_key(pkcs8(&signer))?;
-    let certified = CertifiedKey::new(vec![cert], signing_key);
-    Ok(ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(versions)?
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified))))
 }
 
 fn server_config(

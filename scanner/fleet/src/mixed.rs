@@ -149,7 +149,7 @@ pub const HOSTS: &[HostSpec] = &[
     HostSpec {
         behaviour: Behaviour::WeakCert,
         name: "weak-cert",
-        does: "selects SSL, completes TLS 1.2 only with an RSA-1024 sha1WithRSAEncryption certificate",
+        does: "selects SSL, completes TLS 1.2 only with a sha1WithRSAEncryption certificate",
         answers: Answers {
             x224: X224::Select { protocol: SecurityProtocol::SSL, flags: ResponseFlags::empty() },
             tls: Tls::Rustls { min: TLS1_2, max: TLS1_2 },
@@ -161,9 +161,8 @@ pub const HOSTS: &[HostSpec] = &[
             selected_protocol: "ssl",
             tls_version: "TLSv1.2",
             cert_subject: "weak-cert.fleet.test",
-            cert_key: "RSA 1024",
             cert_signature: "sha1WithRSAEncryption",
-            findings: &["CERT_WEAK_KEY", "CERT_WEAK_SIGNATURE", "CERT_UNTRUSTED"],
+            findings: &["CERT_WEAK_SIGNATURE", "CERT_UNTRUSTED"],
             risk_level: "low",
             ..RSA_OK
         },

@@ -165,9 +165,8 @@ pub enum Cert {
         subject: Subject,
         issuer: Issuer,
     },
-    /// The RSA-1024 sha1WithRSAEncryption fixture `keys/weak-cert.pem` (its CN is
-    /// `weak-cert.fleet.test`); rustls signs the handshake with [`Key::Rsa2048C`], which
-    /// does not match it.
+    /// The sha1WithRSAEncryption fixture `keys/weak-cert.pem` (self-signed, CN
+    /// `weak-cert.fleet.test`, key [`Key::Rsa2048B`], which signs the handshake).
     WeakFixture,
 }
 
