@@ -130,10 +130,11 @@ where
                 next = results.next() => next,
                 () = stop.cancelled() => {
                     let in_flight = started.load(Ordering::Relaxed) - recorded;
+                    let grace_s = config.stop_grace.as_secs_f64();
                     tracing::warn!(
                         in_flight,
-                        grace_s = config.stop_grace.as_secs_f64(),
-                        "interrupted: finishing the probes in flight, abandoning those not done within the grace (interrupt again to quit now)"
+                        grace_s,
+                        "interrupted: no new target; finishing the {in_flight} probes in flight, abandoning those not done within {grace_s:.1}s (interrupt again to quit now)"
                     );
                     abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
                     continue;

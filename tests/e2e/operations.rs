@@ -74,15 +74,83 @@ fn json_logs_are_one_object_per_line() {
     let logs = stderr(&out);
     let lines: Vec<&str> = logs.lines().collect();
     assert!(!lines.is_empty());
-    for line in lines {
-        let value: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+    let events = json_lines(&logs);
+    let event = |message: &str| {
+        events
+            .iter()
+            .find(|e| e["message"] == message)
+            .unwrap_or_else(|| panic!("no {message:?} event in {logs}"))
+            .clone()
+    };
+    // Numbers are numbers.
+    let started = event("scan started");
+    assert_eq!(started["targets"], 4, "{started}");
+    assert_eq!(started["ports"], "23432", "{started}");
+    // The summary line's content, as an event with typed fields.
+    let finished = event("scan finished");
+    assert_eq!(finished["hosts"], 4, "{finished}");
+    assert_eq!(finished["open"], 0, "{finished}");
+    assert_eq!(finished["interrupted"], false, "{finished}");
+    assert!(finished["duration_s"].is_number(), "{finished}");
+}
+
+/// Every stderr line as a JSON object with a level and a message.
+fn json_lines(logs: &str) -> Vec<serde_json::Value> {
+    let lines: Vec<&str> = logs.lines().collect();
+    assert!(!lines.is_empty(), "no log line");
+    lines
+        .into_iter()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            assert!(
+                value["level"].is_string() && value["message"].is_string(),
+                "{line}"
+            );
+            value
+        })
+        .collect()
+}
+
+#[test]
+fn json_logs_hold_errors_too() {
+    // A bad value, found by rdpsweep: one ERROR event naming it, with the exit code.
+    let out = run(&["scan", "10.0.0.0/33", "--log-format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let events = json_lines(&stderr(&out));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["level"], "ERROR");
+    assert_eq!(events[0]["exit_code"], 2);
+    assert_eq!(events[0]["kind"], "usage");
+    assert!(events[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("10.0.0.0/33"));
+    // A command line clap refuses, whichever side of it the flag is on.
+    for args in [
+        &["--log-format", "json", "scan", "--no-such-flag"][..],
+        &["scan", "--no-such-flag", "--log-format=json"][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let events = json_lines(&stderr(&out));
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["level"], "ERROR");
         assert!(
-            value["level"].is_string() && value["message"].is_string(),
-            "{line}"
+            events[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("--no-such-flag"),
+            "{events:?}"
         );
     }
-    assert!(logs.contains("\"message\":\"scan started\""), "{logs}");
+    // Text stays text.
+    let out = run(&["scan", "10.0.0.0/33"]);
+    assert!(
+        stderr(&out).starts_with("rdpsweep: error: "),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The addresses of `DIR/out/results.jsonl`, in the order they were written.

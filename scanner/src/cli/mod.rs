@@ -4,6 +4,7 @@ mod args;
 mod deep_use;
 #[cfg(feature = "demo")]
 mod fleet_cmds;
+mod logging;
 mod merge;
 mod options;
 mod plan;
@@ -17,7 +18,6 @@ mod values;
 mod verdict;
 
 use std::fmt;
-use std::io::IsTerminal;
 
 use clap::Parser;
 
@@ -57,15 +57,19 @@ impl fmt::Display for Failure {
 
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet, cli.log_format == "json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return command_line_error(e),
+    };
+    logging::init(cli.verbose, cli.quiet, cli.log_format == "json");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("rdpsweep: error: cannot start the async runtime: {e}");
+            let message = format!("cannot start the async runtime: {e}");
+            logging::error("runtime", EXIT_RUNTIME, &message);
             return EXIT_RUNTIME;
         }
     };
@@ -91,12 +95,13 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("rdpsweep: error: {failure}");
-            match failure {
-                Failure::Usage(_) => EXIT_USAGE,
-                Failure::Runtime(_) => EXIT_RUNTIME,
-                Failure::Interrupted(_) => signals::exit_code(),
-            }
+            let (kind, code) = match failure {
+                Failure::Usage(_) => ("usage", EXIT_USAGE),
+                Failure::Runtime(_) => ("runtime", EXIT_RUNTIME),
+                Failure::Interrupted(_) => ("interrupted", signals::exit_code()),
+            };
+            logging::error(kind, code, &failure.to_string());
+            code
         }
     }
 }
@@ -108,27 +113,23 @@ pub fn print_out(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
-/// Logs go to stderr: `info` by default, `warn` with `--quiet`, `debug`/`trace` with `-v`/`-vv`;
-/// `RUST_LOG` overrides. No colours when stderr is not a terminal (cron, Docker logs); with
-/// `--log-format json`, one JSON object per line.
-fn init_logging(verbose: u8, quiet: bool, json: bool) {
-    let level = match (quiet, verbose) {
-        (true, _) => "warn",
-        (false, 0) => "info",
-        (false, 1) => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("rdpsweep={level},warn")));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder
-            .with_ansi(std::io::stderr().is_terminal())
-            .try_init()
-    };
+/// A command line clap refused (or `--help`, `--version`, which print and exit 0): clap's own
+/// text, or with `--log-format json` one `ERROR` event holding that text (exit 2).
+fn command_line_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let informational = matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if informational || logging::Format::from_raw_args() == logging::Format::Text {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    logging::init(0, false, true);
+    let text = e.render().to_string();
+    let message = text.trim_end().trim_start_matches("error: ");
+    logging::error("usage", EXIT_USAGE, message);
+    EXIT_USAGE
 }

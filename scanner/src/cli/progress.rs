@@ -67,13 +67,22 @@ impl Reporter {
             bar.inc(1);
         } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
             self.last_log = Instant::now();
-            let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
-            tracing::info!(
-                "progress: {} of {} targets, {rate:.0}/s",
-                self.done,
-                self.total
-            );
+            self.log_progress();
         }
+    }
+
+    /// One progress line: done of total, percent, rate and the time left at that rate.
+    fn log_progress(&self) {
+        let p = Progress::of(self.done, self.total, self.started.elapsed());
+        tracing::info!(
+            done = self.done,
+            total = u64::try_from(self.total).unwrap_or(u64::MAX),
+            percent = p.percent,
+            rate = p.rate,
+            eta_s = p.left_s,
+            "{}",
+            p.text(self.done, self.total)
+        );
     }
 
     /// Removes the bar and returns the one-line summary.
@@ -100,5 +109,86 @@ impl Reporter {
                 counts.join(", ")
             }
         )
+    }
+}
+
+/// Where a scan stands, for a progress line.
+#[derive(Debug, PartialEq)]
+struct Progress {
+    /// Done, in percent of the total, to a tenth.
+    percent: f64,
+    /// Targets per second so far.
+    rate: u64,
+    /// Seconds left at that rate.
+    left_s: u64,
+}
+
+impl Progress {
+    fn of(done: u64, total: u128, elapsed: Duration) -> Progress {
+        let rate = done as f64 / elapsed.as_secs_f64().max(0.001);
+        let total = total as f64;
+        let percent = (done as f64 * 100.0 / total.max(1.0)).min(100.0);
+        let left_s = match rate > 0.0 {
+            true => ((total - done as f64).max(0.0) / rate).round() as u64,
+            false => 0,
+        };
+        Progress {
+            percent: (percent * 10.0).round() / 10.0,
+            rate: rate.round() as u64,
+            left_s,
+        }
+    }
+
+    fn text(&self, done: u64, total: u128) -> String {
+        format!(
+            "progress: {done} of {total} targets ({:.1}%), {}/s, about {} left",
+            self.percent,
+            self.rate,
+            duration_words(self.left_s)
+        )
+    }
+}
+
+/// `45s`, `12m 05s`, `3h 20m`: a time left, as a person reads it in a log.
+fn duration_words(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
+        s => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_line_says_percent_rate_and_time_left() {
+        let p = Progress::of(250, 1000, Duration::from_secs(10));
+        assert_eq!(
+            p,
+            Progress {
+                percent: 25.0,
+                rate: 25,
+                left_s: 30
+            }
+        );
+        assert_eq!(
+            p.text(250, 1000),
+            "progress: 250 of 1000 targets (25.0%), 25/s, about 30s left"
+        );
+        // Nothing done yet: no rate, no estimate, no division by zero.
+        assert_eq!(
+            Progress::of(0, 0, Duration::ZERO).text(0, 0),
+            "progress: 0 of 0 targets (0.0%), 0/s, about 0s left"
+        );
+    }
+
+    #[test]
+    fn time_left_reads_as_a_person_writes_it() {
+        assert_eq!(duration_words(0), "0s");
+        assert_eq!(duration_words(59), "59s");
+        assert_eq!(duration_words(725), "12m 05s");
+        assert_eq!(duration_words(12_000), "3h 20m");
     }
 }

@@ -25,6 +25,7 @@ use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, Scan
 use tokio_util::sync::CancellationToken;
 
 use super::args::ScanArgs;
+use super::logging;
 use super::plan::{ScanPlan, ScanState, PLAN_FILE};
 use super::progress::Reporter;
 use super::report::{level_counts, load_policy, outcome_counts};
@@ -99,16 +100,49 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         print_out(&format!("{}\n", summary.line));
     }
     let verdict = Verdict::of(&summary.summary, &settings);
+    log_finish(&summary, &settings.out_dir);
     if let Some(path) = &settings.metrics {
         write_metrics(path, &summary, &verdict)?;
     }
     if summary.interrupted {
+        // The summary line (stdout) says it too, but not with --quiet.
+        let message = format!(
+            "interrupted before every target was probed; to finish the scan: rdpsweep scan --resume {}",
+            settings.out_dir.display()
+        );
+        if quiet || logging::is_json() {
+            logging::notice(signals::exit_code(), &message);
+        }
         return Ok(signals::exit_code());
     }
     if let Some(message) = verdict.message(&settings.out_dir) {
-        eprintln!("rdpsweep: {message}");
+        logging::notice(verdict.exit_code(), &message);
     }
     Ok(verdict.exit_code())
+}
+
+/// The event that ends a scan's log: its counts as typed fields (the summary line's content,
+/// for log shippers; `info`, so `--quiet` leaves it out).
+fn log_finish(scan: &ScanSummary, out_dir: &Path) {
+    let s = &scan.summary;
+    let count = |map: &std::collections::BTreeMap<String, usize>, key: &str| {
+        map.get(key).copied().unwrap_or(0) as u64
+    };
+    tracing::info!(
+        hosts = s.hosts as u64,
+        open = verdict::open(s),
+        fails = count(&s.by_client_outcome, "fails"),
+        warns = count(&s.by_client_outcome, "warns"),
+        connects = count(&s.by_client_outcome, "connects"),
+        high = count(&s.by_level, "high"),
+        medium = count(&s.by_level, "medium"),
+        low = count(&s.by_level, "low"),
+        none = count(&s.by_level, "none"),
+        interrupted = scan.interrupted,
+        duration_s = (scan.duration.as_secs_f64() * 10.0).round() / 10.0,
+        out_dir = %out_dir.display(),
+        "scan finished"
+    );
 }
 
 /// The lock file of an output directory, which one scan at a time may write.
@@ -380,13 +414,24 @@ pub async fn scan_into(
         .len_in(&config.order.shard)
         .saturating_mul(config.ports.len() as u128)
         .saturating_sub(resumed);
-    tracing::info!(
-        targets = %total,
-        ports = ?config.ports,
-        concurrency = config.concurrency,
-        out_dir = %out_dir.display(),
-        "scan started"
-    );
+    let ports: Vec<String> = config.ports.iter().map(u16::to_string).collect();
+    match u64::try_from(total) {
+        Ok(targets) => tracing::info!(
+            targets,
+            ports = ports.join(","),
+            concurrency = config.concurrency as u64,
+            out_dir = %out_dir.display(),
+            "scan started"
+        ),
+        // Beyond a u64 only with --max-targets raised that far: the count as text.
+        Err(_) => tracing::info!(
+            targets = %total,
+            ports = ports.join(","),
+            concurrency = config.concurrency as u64,
+            out_dir = %out_dir.display(),
+            "scan started"
+        ),
+    }
     info.started_at = Some(now_utc());
     let started = std::time::Instant::now();
     let mut reporter = Reporter::new(total, quiet);
@@ -505,7 +550,10 @@ async fn watch_signals(
             });
         } else {
             let _between_rows = lock(&results);
-            eprintln!("rdpsweep: interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)");
+            logging::notice(
+                signals::exit_code(),
+                "interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)",
+            );
             std::process::exit(signals::exit_code());
         }
     }
