@@ -97,7 +97,10 @@ impl Iterator for ResultsReader {
                         continue;
                     }
                     match serde_json::from_slice::<Observation>(&self.line) {
-                        Ok(obs) => return Some(Ok(obs)),
+                        Ok(mut obs) => {
+                            obs.upgrade();
+                            return Some(Ok(obs));
+                        }
                         Err(_) if self.line.last() != Some(&b'\n') => {
                             self.truncated = true;
                             self.done = true;

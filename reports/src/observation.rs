@@ -20,30 +20,49 @@ use crate::vocab::{RdpStatus, TcpStatus, TlsStatus};
 /// Everything the probe saw of one `(address, port)` target.
 ///
 /// Stage fields are `None` when the stage did not run (for example `rdp` when TCP was refused).
+/// `results.jsonl` leaves out the fields that are `None` or empty (a dead target is a short
+/// row); a line that writes them as `null` or `[]`, as rdpsweep 0.1 did, loads the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
     /// The address probed; `None` only when a host name could not be resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
     pub port: u16,
     /// The host name the target was given as, if it was given as a name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     pub tcp: TcpStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcp_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rdp: Option<RdpStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rdp_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_protocol: Option<SecurityProtocol>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neg_flags: Option<ResponseFlags>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neg_failure: Option<FailureCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_ms: Option<f64>,
     /// The version the handshake reached (the legacy hello may see SSLv3 or an unknown value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_version: Option<TlsWireVersion>,
     /// The IANA cipher-suite name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_cipher: Option<String>,
     /// The server's (leaf) certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<CertInfo>,
-    /// Every certificate the server sent, leaf first (JSON Lines only).
-    #[serde(default)]
+    /// The certificates the server sent after its leaf, in order (JSON Lines only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediates: Vec<CertInfo>,
+    /// Results written before `intermediates`: every certificate the server sent, leaf first.
+    /// Read, never written (see [`Observation::certificates`]).
+    #[serde(default, skip_serializing)]
     pub chain: Vec<CertInfo>,
     /// Whether a client trusts that chain and it names the host; `None` without a certificate
     /// (and in results written before rdpsweep judged trust).
@@ -52,9 +71,10 @@ pub struct Observation {
     /// How many times the target was probed (1 + retries used).
     pub attempts: u32,
     /// One short outcome per attempt, oldest first, e.g. `rdp=timeout` (JSON Lines only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempt_outcomes: Vec<String>,
     /// What went wrong, in words, for any stage that did not succeed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// When the probe of this target finished, to the whole second. Absent only in a record
     /// that has no time there (written `""`).
@@ -62,7 +82,7 @@ pub struct Observation {
     pub scanned_at: Option<OffsetDateTime>,
     /// What `--deep` found; `None` when it was not asked for (and in results written before it
     /// existed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deep: Option<DeepObservation>,
 }
 
@@ -85,6 +105,7 @@ impl Observation {
             tls_version: None,
             tls_cipher: None,
             cert: None,
+            intermediates: Vec::new(),
             chain: Vec::new(),
             cert_trust: None,
             attempts: 1,
@@ -92,6 +113,30 @@ impl Observation {
             error: None,
             scanned_at: None,
             deep: None,
+        }
+    }
+
+    /// Every certificate the server sent, leaf first: `cert` and `intermediates` (or, in
+    /// results written before them, `chain`).
+    pub fn certificates(&self) -> impl Iterator<Item = &CertInfo> {
+        let old = !self.chain.is_empty();
+        let (leaf, rest) = match old {
+            true => (None, self.chain.as_slice()),
+            false => (self.cert.as_ref(), self.intermediates.as_slice()),
+        };
+        leaf.into_iter().chain(rest)
+    }
+
+    /// A record read from a file written before `intermediates`: its `chain` (leaf first)
+    /// becomes `cert`'s intermediates, so the record is written back in today's form.
+    pub fn upgrade(&mut self) {
+        if !self.chain.is_empty() {
+            let mut chain = std::mem::take(&mut self.chain).into_iter();
+            let leaf = chain.next();
+            if self.cert.is_none() {
+                self.cert = leaf;
+            }
+            self.intermediates = chain.collect();
         }
     }
 
@@ -135,7 +180,36 @@ mod tests {
             deep.tls_versions[0].server_version,
             Some(TlsWireVersion(0x7f1c))
         );
-        assert_eq!(serde_json::to_string(&obs).unwrap(), text);
+        assert_eq!(serde_json::to_string(&obs).unwrap(), written(&text));
+    }
+
+    /// A `line` as rdpsweep writes it back: empty top-level fields left out.
+    fn written(line: &str) -> String {
+        line.replace(r#""hostname":null,"#, "")
+            .replace(r#""neg_failure":null,"#, "")
+            .replace(r#""chain":[],"#, "")
+            .replace(r#""error":null,"#, "")
+    }
+
+    #[test]
+    fn an_old_chain_becomes_the_leaf_and_its_intermediates() {
+        let text = line(r#""2026-11-21T23:00:00Z""#, "null", "null", "null");
+        let mut obs: Observation = serde_json::from_str(&text).expect("loads");
+        let leaf = obs.cert.clone().unwrap();
+        let mut ca = leaf.clone();
+        ca.subject = "ca".into();
+        obs.chain = vec![leaf.clone(), ca.clone()];
+        obs.upgrade();
+        assert_eq!(obs.cert.as_ref(), Some(&leaf));
+        assert_eq!(obs.intermediates, [ca.clone()]);
+        assert!(obs.chain.is_empty());
+        assert_eq!(obs.certificates().cloned().collect::<Vec<_>>(), [leaf, ca]);
+        let again = serde_json::to_string(&obs).unwrap();
+        assert!(
+            again.contains(r#""intermediates":[{"subject":"ca""#),
+            "{again}"
+        );
+        assert!(!again.contains(r#""chain""#), "{again}");
     }
 
     #[test]
@@ -167,7 +241,7 @@ mod tests {
         );
         // Written back as absent: `""` where the field was always a string, `null` otherwise.
         let again = serde_json::to_string(&obs).unwrap();
-        assert_eq!(again, line(r#""""#, r#""""#, r#""""#, "null"));
+        assert_eq!(again, written(&line(r#""""#, r#""""#, r#""""#, "null")));
         // A time that is not a string at all is not a record.
         assert!(serde_json::from_str::<Observation>(&line("7", "null", "null", "null")).is_err());
     }

@@ -242,7 +242,8 @@ pub fn now_utc() -> time::OffsetDateTime {
     rdpsweep_reports::timestamp::whole_second_utc(time::OffsetDateTime::now_utc())
 }
 
-/// Summarises each certificate of the chain (leaf first) once; `cert` is the leaf's summary.
+/// Summarises each certificate of the chain (leaf first) once: `cert` the leaf's,
+/// `intermediates` the rest's.
 /// An unreadable leaf, or no certificate at all, is said in `error`.
 fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
     let now = time::OffsetDateTime::now_utc();
@@ -255,7 +256,11 @@ fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
         Some(Err(e)) => Some(format!("server certificate: {e}")),
         None => Some("server sent no certificate".to_string()),
     };
-    obs.chain = summaries.into_iter().filter_map(Result::ok).collect();
+    obs.intermediates = summaries
+        .into_iter()
+        .skip(1)
+        .filter_map(Result::ok)
+        .collect();
     if let Some(why) = problem {
         obs.error = Some(match obs.error.take() {
             Some(e) => format!("{e}; {why}"),

@@ -136,9 +136,29 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
     assert_eq!(ssl["cert_signature"], "ecdsa-with-SHA256");
     assert_eq!(ssl["cert_self_signed"], "false");
     assert_eq!(ssl["cert_issuer"], "fleet-ca.fleet.test");
+    // The leaf once (`cert`), then the CA the host sent after it.
+    let ssl_json = json_of("healthy-ssl");
+    assert_eq!(ssl_json["cert"]["issuer"], "fleet-ca.fleet.test");
+    let intermediates = ssl_json["intermediates"].as_array().expect("intermediates");
+    assert_eq!(intermediates.len(), 1, "{ssl_json}");
+    assert_eq!(intermediates[0]["subject"], "fleet-ca.fleet.test");
+    assert!(ssl_json.get("chain").is_none(), "{ssl_json}");
+    // A dead target is a short row: no empty fields.
+    let refused = json_of("no-listener");
+    let fields: Vec<&String> = refused.as_object().unwrap().keys().collect();
     assert_eq!(
-        json_of("healthy-ssl")["chain"].as_array().map(Vec::len),
-        Some(2)
+        fields,
+        [
+            "attempt_outcomes",
+            "attempts",
+            "error",
+            "ip",
+            "port",
+            "scanned_at",
+            "tcp",
+            "tcp_ms"
+        ],
+        "{refused}"
     );
 
     let expired = row("cert-expired");
@@ -163,7 +183,7 @@ fn every_behaviour_of_the_mixed_fleet_gets_its_row() {
         (weak["tls"].as_str(), weak["tls_version"].as_str()),
         ("ok", "TLSv1.2")
     );
-    assert_eq!(weak["cert_key"], "RSA 1024");
+    assert_eq!(weak["cert_key"], "RSA 2048");
     assert_eq!(weak["cert_signature"], "sha1WithRSAEncryption");
 
     let failures = [

@@ -51,7 +51,7 @@ pub(crate) fn healthy() -> Observation {
     obs.tls_version = Some(TlsVersion::Tls13.wire());
     obs.tls_cipher = Some("TLS_AES_256_GCM_SHA384".to_string());
     obs.cert = Some(cert());
-    obs.chain = vec![cert()];
+
     obs.attempt_outcomes = vec!["tls=ok".to_string()];
     obs.scanned_at = Some(SCANNED_AT);
     obs
@@ -77,7 +77,7 @@ pub(crate) fn neg_failure(code: u32) -> Observation {
     obs.tls_version = None;
     obs.tls_cipher = None;
     obs.cert = None;
-    obs.chain.clear();
+
     obs.attempt_outcomes = vec!["rdp=failure".to_string()];
     obs.error = Some("server sent rdp_neg_failure".to_string());
     obs
@@ -102,7 +102,7 @@ pub(crate) fn tls_failed(status: TlsStatus, ms: f64, error: &str) -> Observation
     obs.tls_version = None;
     obs.tls_cipher = None;
     obs.cert = None;
-    obs.chain.clear();
+
     obs.attempt_outcomes = vec![format!("tls={status}")];
     obs.error = Some(error.to_string());
     obs
