@@ -417,6 +417,12 @@ impl ServerFlightReader {
         progress
     }
 
+    /// Bytes held now, received but not yet read as whole records and handshake messages;
+    /// never more than [`MAX_FLIGHT_LEN`] (the fuzz target `legacy_tls_flight` checks it).
+    pub fn buffered(&self) -> usize {
+        self.buf.len() + self.handshake.len()
+    }
+
     /// Consumes whole records and handshake messages; `Some` once the answer is known.
     fn advance(&mut self) -> Result<Option<Progress>, CodecError> {
         let mut consumed = 0;
