@@ -5,7 +5,7 @@
 //! CONCURRENCY hosts in flight; no rate limiter, no observation, no output file.
 //!
 //! ```sh
-//! cargo run --release --example bare_baseline -- 127.77.0.0/20 25003 2000
+//! cargo run --release --manifest-path bench/bare-baseline/Cargo.toml -- 127.77.0.0/20 25003 2000
 //! ```
 //! Prints one line: hosts, handshakes completed, seconds, hosts per second. Exits 1 when an
 //! argument is bad, 0 otherwise (failed hosts are counted, not fatal).
