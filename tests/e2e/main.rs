@@ -10,6 +10,7 @@ mod inputs;
 mod interrupt;
 mod kubernetes;
 mod mixed_fleet;
+mod morning_diff;
 mod nightly;
 mod operations;
 mod ranking;

@@ -2,6 +2,7 @@
 
 mod args;
 mod deep_use;
+mod diff;
 #[cfg(feature = "demo")]
 mod fleet_cmds;
 mod options;
@@ -9,6 +10,7 @@ mod plan;
 mod progress;
 mod report;
 mod scan;
+mod scan_lock;
 mod settings;
 mod signals;
 mod target_space;
@@ -81,7 +83,7 @@ pub fn main() -> i32 {
             #[cfg(feature = "demo")]
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
-            Command::Diff(args) => report::diff(args),
+            Command::Diff(args) => diff::diff(args, cli.quiet),
             Command::Merge(args) => report::merge(args),
         }
     });
