@@ -3,6 +3,7 @@
 //! so tests run in parallel without meeting.
 
 mod cli_errors;
+mod cron;
 mod deep;
 mod demo;
 mod fleet_table;

@@ -92,6 +92,12 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         write_metrics(path, &summary, &verdict)?;
     }
     if summary.interrupted {
+        // Even with --quiet: a night cut short must not pass for a good one in a cron mail.
+        eprintln!(
+            "rdpsweep: interrupted before every target was probed: the rows so far are kept and \
+             the reports marked partial; to finish the scan: rdpsweep scan --resume {}",
+            settings.out_dir.display()
+        );
         return Ok(signals::exit_code());
     }
     if let Some(message) = verdict.message(&settings.out_dir) {
