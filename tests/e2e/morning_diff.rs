@@ -11,10 +11,10 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Runs `rdpsweep scan TARGETS -p PORT --retries 0 -o DIR/NAME -q EXTRA` and returns the
 /// directory.
-fn scan_into(dir: &TestDir, name: &str, targets: &[String], port: &str, extra: &[&str]) -> String {
+fn scan_into(dir: &TestDir, name: &str, targets: &[&str], port: &str, extra: &[&str]) -> String {
     let out_dir = dir.join(name).display().to_string();
     let mut args: Vec<&str> = vec!["scan"];
-    args.extend(targets.iter().map(String::as_str));
+    args.extend_from_slice(targets);
     args.extend(["-p", port, "--retries", "0", "-o", &out_dir, "-q"]);
     args.extend_from_slice(extra);
     let out = run(&args);
@@ -32,7 +32,7 @@ fn diff_waits_for_a_scan_still_writing_and_refuses_one_without_wait() {
     let dir = TestDir::new();
     let healthy = fleet.addr_of("healthy");
     let silent = fleet.addr_of("silent");
-    let old = scan_into(&dir, "old", &[healthy.clone()], "23521", &[]);
+    let old = scan_into(&dir, "old", &[&healthy], "23521", &[]);
     // Tonight's scan: the silent host keeps it running for its 5 s deadline.
     let mut tonight = spawn_scan(
         &dir,
@@ -79,20 +79,8 @@ fn diff_fail_on_exits_3_on_news_at_the_level_and_shows_totals_and_outcomes() {
     let healthy = fleet.addr_of("healthy");
     let failing = fleet.addr_of("neg-failure-3");
     let expired = fleet.addr_of("cert-expired");
-    let old = scan_into(
-        &dir,
-        "old",
-        &[healthy.clone(), failing.clone()],
-        "23522",
-        &[],
-    );
-    let new = scan_into(
-        &dir,
-        "new",
-        &[healthy, failing, expired.clone()],
-        "23522",
-        &[],
-    );
+    let old = scan_into(&dir, "old", &[&healthy, &failing], "23522", &[]);
+    let new = scan_into(&dir, "new", &[&healthy, &failing, &expired], "23522", &[]);
     for file in ["hosts.csv", "findings.csv"] {
         let bytes = std::fs::read(Path::new(&new).join(file)).expect(file);
         assert!(bytes.starts_with(BOM), "{file} begins with a UTF-8 BOM");
@@ -156,8 +144,8 @@ fn diff_scores_with_the_given_risk_policy_and_warns_when_a_run_used_another() {
     let healthy = fleet.addr_of("healthy");
     let ssl = fleet.addr_of("healthy-ssl");
     let policy = ["--risk-config", risk.as_str()];
-    let old = scan_into(&dir, "old", &[healthy.clone()], "23523", &policy);
-    let new = scan_into(&dir, "new", &[healthy, ssl.clone()], "23523", &policy);
+    let old = scan_into(&dir, "old", &[&healthy], "23523", &policy);
+    let new = scan_into(&dir, "new", &[&healthy, &ssl], "23523", &policy);
 
     let out = run(&[
         "diff",
