@@ -1,6 +1,11 @@
 # rdpsweep in a container, for nightly runs from cron:
 #   docker build -t rdpsweep .
+#   mkdir -p reports && sudo chown 10001:10001 reports
 #   docker run --rm -v "$PWD/reports:/data" rdpsweep scan -i /data/fleet.txt -o /data/$(date +%F)
+# The image runs as uid 10001 (user rdpsweep), so a host directory mounted at /data must be
+# writable by that uid: `chown 10001:10001 DIR`, or run as the directory's owner with
+# `docker run --user "$(id -u):$(id -g)" ...`. Otherwise the scan exits 1 naming the file it
+# cannot create.
 # `docker stop` sends SIGTERM: the scan stops starting probes, gives those in flight half of
 # --stop-grace (8 s, under docker stop's 10 s), keeps every finished row, writes the reports
 # marked partial and exits 143; `rdpsweep scan --resume DIR` finishes the scan later.

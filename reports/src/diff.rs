@@ -1,29 +1,42 @@
 //! What changed between two runs (last night's and tonight's): per host, findings that appeared
-//! or disappeared, and risk levels that changed.
+//! or disappeared, risk levels and client outcomes that changed, and their totals.
 //!
 //! Each run is read once and reduced to its hosts at risk (a level other than `none`, or any
-//! finding): a host absent from that set is `none` with no findings, refused or healthy. The new
-//! run is then read once more to find which of the old run's hosts at risk it does not hold at
-//! all: those were not scanned, and their findings are not known to be fixed
-//! ([`ChangeKind::NotScanned`]). So a diff holds only the hosts at risk in memory, never the
-//! whole target space. Hosts are matched by host name when the target was given as one, else
-//! by address, and by port.
+//! finding): a host absent from that set is `none` with no findings, refused or healthy. Each
+//! run is then read once more to look up the other run's hosts at risk that it does not hold at
+//! risk: whether it scanned them at all, and what a client got from them. A host at risk in
+//! the old run that the new run does not hold at all was not scanned, and its findings are not
+//! known to be fixed ([`ChangeKind::NotScanned`]). So a diff holds only the hosts at risk in
+//! memory, never the whole target space. Hosts are matched by host name when the target was
+//! given as one, else by address, and by port; a target a run holds twice counts by its last
+//! row, as `report` does.
+
+mod output;
+mod totals;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::fmt;
+use std::net::IpAddr;
 
 use crate::findings::FindingCode;
 use crate::observation::Observation;
+use crate::outcome::{predict, ClientOutcome, ClientPolicy};
 use crate::risk::{assess, RiskLevel, RiskPolicy};
 use crate::vocab::word_enum;
-use crate::writers::write_safe_record;
+
+pub use output::{diff_text, outcome_word, write_diff_csv, DIFF_CSV_COLUMNS};
+pub use totals::{news_at, DiffTotals, News};
 
 word_enum! {
     /// The kind of one change.
     ChangeKind, "change" {
         /// The host's risk level changed.
         Level => "level",
+        /// What a client gets from the host changed (`connects` → `fails`...).
+        Outcome => "outcome",
         Appeared => "appeared",
         Disappeared => "disappeared",
         /// At risk in the old run and absent from the new one: not scanned, nothing known.
@@ -40,75 +53,124 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The finding that appeared or disappeared.
     pub code: Option<FindingCode>,
+    /// The level of that finding's weight under the policy (`high` for a finding that alone
+    /// makes a host high), in the run where it is present.
+    pub finding_level: Option<RiskLevel>,
     pub old_level: RiskLevel,
     pub new_level: RiskLevel,
+    /// What a client got in each run; `None` where TCP was not accepted or the run does not
+    /// hold the host.
+    pub old_outcome: Option<ClientOutcome>,
+    pub new_outcome: Option<ClientOutcome>,
     /// The finding's evidence (from the run where it is present).
     pub evidence: String,
 }
 
-/// The `diff.csv` columns.
-pub const DIFF_CSV_COLUMNS: [&str; 7] = [
-    "host",
-    "port",
-    "change",
-    "code",
-    "old_level",
-    "new_level",
-    "evidence",
-];
+/// How a run names a host: the host name the target was given as, else its address.
+/// Addresses order numerically, IPv4 before IPv6 (`10.0.0.9` before `10.0.0.10`), and names
+/// after every address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HostName {
+    Address(IpAddr),
+    Name(String),
+}
 
-type Key = (String, u16);
+impl fmt::Display for HostName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostName::Address(ip) => write!(f, "{ip}"),
+            HostName::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+type Key = (HostName, u16);
+
+/// The key of an observation: its host name if the target was given as one, else its address.
+fn key_of(obs: &Observation) -> Key {
+    let name = match (&obs.hostname, obs.ip) {
+        (Some(name), _) => HostName::Name(name.clone()),
+        (None, Some(ip)) => HostName::Address(ip),
+        (None, None) => HostName::Name(String::new()),
+    };
+    (name, obs.port)
+}
+
+/// A finding as one run saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    level: RiskLevel,
+    evidence: String,
+}
 
 /// What one run says about one host at risk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct AtRisk {
     level: RiskLevel,
     score: u32,
-    findings: BTreeMap<FindingCode, String>,
+    outcome: Option<ClientOutcome>,
+    findings: BTreeMap<FindingCode, Seen>,
+}
+
+/// What a run says about a host another run holds at risk and this one does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    /// The run has the host, not at risk: `none`, no findings, this outcome.
+    Scanned { outcome: Option<ClientOutcome> },
+    /// The run has no row for the host.
+    Absent,
 }
 
 /// The hosts at risk in one run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RiskView {
     hosts: BTreeMap<Key, AtRisk>,
-    /// Hosts at risk in an earlier run that this run does not hold at all
-    /// (see [`RiskView::note_absent`]).
-    absent: BTreeSet<Key>,
-}
-
-/// How a run names a host: its host name if it was given as one, else its address.
-fn key_of(obs: &Observation) -> Key {
-    let name = obs
-        .hostname
-        .clone()
-        .or_else(|| obs.ip.map(|ip| ip.to_string()))
-        .unwrap_or_default();
-    (name, obs.port)
+    /// The other run's hosts at risk that this run does not hold at risk, once looked up
+    /// ([`RiskView::look_up`]).
+    others: BTreeMap<Key, Presence>,
+    client_policy: ClientPolicy,
 }
 
 impl RiskView {
-    /// Assesses every observation of `source` under `policy` and keeps the hosts at risk.
+    /// Assesses every observation of `source` under `policy` and keeps the hosts at risk (the
+    /// last row of a target counts).
     pub fn read<E>(
         source: impl Iterator<Item = Result<Observation, E>>,
         policy: &RiskPolicy,
     ) -> Result<RiskView, E> {
-        let mut view = RiskView::default();
+        let mut view = RiskView {
+            hosts: BTreeMap::new(),
+            others: BTreeMap::new(),
+            client_policy: policy.client_policy,
+        };
         for obs in source {
             let obs = obs?;
+            let key = key_of(&obs);
             let assessment = assess(&obs, policy);
             if assessment.level == RiskLevel::None && assessment.findings.is_empty() {
+                view.hosts.remove(&key);
                 continue;
             }
             let findings = assessment
                 .findings
                 .into_iter()
-                .map(|f| (f.code, f.evidence))
+                .map(|f| {
+                    let level = policy.level(policy.weight(&f).min(100));
+                    (
+                        f.code,
+                        Seen {
+                            level,
+                            evidence: f.evidence,
+                        },
+                    )
+                })
                 .collect();
             view.hosts.insert(
-                key_of(&obs),
+                key,
                 AtRisk {
                     level: assessment.level,
                     score: assessment.score,
+                    outcome: assessment.outcome.map(|p| p.outcome),
                     findings,
                 },
             );
@@ -116,26 +178,35 @@ impl RiskView {
         Ok(view)
     }
 
-    /// Reads this run's observations once more (`source`) and notes which of `old`'s hosts at
-    /// risk it does not hold at all, at risk or not. Memory: `old`'s hosts at risk.
-    pub fn note_absent<E>(
+    /// Reads this run's observations once more (`source`) and looks up `other`'s hosts at risk
+    /// that this run does not hold at risk: whether this run has them at all, and what a client
+    /// got from them. Memory: `other`'s hosts at risk.
+    pub fn look_up<E>(
         &mut self,
-        old: &RiskView,
+        other: &RiskView,
         source: impl Iterator<Item = Result<Observation, E>>,
     ) -> Result<(), E> {
-        let mut absent: BTreeSet<Key> = old
+        let wanted: BTreeSet<&Key> = other
             .hosts
             .keys()
             .filter(|key| !self.hosts.contains_key(*key))
-            .cloned()
             .collect();
-        for obs in source {
-            if absent.is_empty() {
-                break;
+        let mut others: BTreeMap<Key, Presence> = wanted
+            .iter()
+            .map(|key| ((*key).clone(), Presence::Absent))
+            .collect();
+        if !others.is_empty() {
+            for obs in source {
+                let obs = obs?;
+                if let Some(presence) = others.get_mut(&key_of(&obs)) {
+                    // The last row of a target counts, as in `read`.
+                    *presence = Presence::Scanned {
+                        outcome: predict(&obs, self.client_policy).map(|p| p.outcome),
+                    };
+                }
             }
-            absent.remove(&key_of(&obs?));
         }
-        self.absent = absent;
+        self.others = others;
         Ok(())
     }
 
@@ -147,28 +218,68 @@ impl RiskView {
     pub fn is_empty(&self) -> bool {
         self.hosts.is_empty()
     }
+
+    /// How many hosts are at each level other than `none`.
+    pub fn by_level(&self) -> BTreeMap<RiskLevel, usize> {
+        let mut counts: BTreeMap<RiskLevel, usize> = RiskLevel::ALL
+            .iter()
+            .filter(|level| **level != RiskLevel::None)
+            .map(|level| (*level, 0))
+            .collect();
+        for host in self.hosts.values() {
+            if let Some(n) = counts.get_mut(&host.level) {
+                *n += 1;
+            }
+        }
+        counts
+    }
+
+    /// What this run says about `key`.
+    fn side(&self, key: &Key) -> Side<'_> {
+        static NO_FINDINGS: BTreeMap<FindingCode, Seen> = BTreeMap::new();
+        if let Some(host) = self.hosts.get(key) {
+            return Side {
+                level: host.level,
+                score: host.score,
+                outcome: host.outcome,
+                findings: &host.findings,
+                scanned: true,
+            };
+        }
+        let (outcome, scanned) = match self.others.get(key) {
+            Some(Presence::Scanned { outcome }) => (*outcome, true),
+            Some(Presence::Absent) => (None, false),
+            // Not looked up: counted as scanned and not at risk.
+            None => (None, true),
+        };
+        Side {
+            level: RiskLevel::None,
+            score: 0,
+            outcome,
+            findings: &NO_FINDINGS,
+            scanned,
+        }
+    }
 }
 
-/// Every change from `old` to `new`: hosts at risk now first (most at risk first), then hosts
-/// no longer at risk.
+/// One run's word on one host.
+struct Side<'a> {
+    level: RiskLevel,
+    score: u32,
+    outcome: Option<ClientOutcome>,
+    findings: &'a BTreeMap<FindingCode, Seen>,
+    scanned: bool,
+}
+
+/// Every change from `old` to `new`: hosts at risk now first (highest level, then score), then
+/// hosts no longer at risk; hosts of equal standing in address order.
 pub fn diff(old: &RiskView, new: &RiskView) -> Vec<Change> {
-    let none = AtRisk {
-        level: RiskLevel::None,
-        score: 0,
-        findings: BTreeMap::new(),
-    };
     let keys: BTreeSet<&Key> = old.hosts.keys().chain(new.hosts.keys()).collect();
-    let mut order: Vec<(&Key, &AtRisk, &AtRisk)> = keys
+    let mut order: Vec<(&Key, Side<'_>, Side<'_>)> = keys
         .into_iter()
-        .map(|key| {
-            (
-                key,
-                old.hosts.get(key).unwrap_or(&none),
-                new.hosts.get(key).unwrap_or(&none),
-            )
-        })
+        .map(|key| (key, old.side(key), new.side(key)))
         .collect();
-    // Most at risk now first; then those that were most at risk before.
+    // Most at risk now first; then those that were most at risk before; then by host.
     order.sort_by(|a, b| {
         (a.2.level, std::cmp::Reverse(a.2.score), a.1.level, a.0).cmp(&(
             b.2.level,
@@ -178,240 +289,45 @@ pub fn diff(old: &RiskView, new: &RiskView) -> Vec<Change> {
         ))
     });
     let mut changes = Vec::new();
-    for (key, before, after) in order {
-        let (host, port) = key;
-        let change = |kind, code: Option<FindingCode>, evidence: &str| Change {
-            host: host.clone(),
+    for ((host, port), before, after) in order {
+        let change = |kind, finding: Option<(&FindingCode, &Seen)>| Change {
+            host: host.to_string(),
             port: *port,
             kind,
-            code,
+            code: finding.map(|(code, _)| *code),
+            finding_level: finding.map(|(_, seen)| seen.level),
             old_level: before.level,
             new_level: after.level,
-            evidence: evidence.to_string(),
+            old_outcome: before.outcome,
+            new_outcome: after.outcome,
+            evidence: finding
+                .map(|(_, seen)| seen.evidence.clone())
+                .unwrap_or_default(),
         };
-        if new.absent.contains(key) {
-            changes.push(change(ChangeKind::NotScanned, None, ""));
+        if !after.scanned {
+            changes.push(change(ChangeKind::NotScanned, None));
             continue;
         }
         if before.level != after.level {
-            changes.push(change(ChangeKind::Level, None, ""));
+            changes.push(change(ChangeKind::Level, None));
         }
-        for (code, evidence) in after
+        if before.outcome != after.outcome {
+            changes.push(change(ChangeKind::Outcome, None));
+        }
+        for finding in after
             .findings
             .iter()
             .filter(|(c, _)| !before.findings.contains_key(c))
         {
-            changes.push(change(ChangeKind::Appeared, Some(*code), evidence));
+            changes.push(change(ChangeKind::Appeared, Some(finding)));
         }
-        for (code, evidence) in before
+        for finding in before
             .findings
             .iter()
             .filter(|(c, _)| !after.findings.contains_key(c))
         {
-            changes.push(change(ChangeKind::Disappeared, Some(*code), evidence));
+            changes.push(change(ChangeKind::Disappeared, Some(finding)));
         }
     }
     changes
-}
-
-/// The changes as text for a terminal or a cron mail, one block per host.
-pub fn diff_text(changes: &[Change]) -> String {
-    if changes.is_empty() {
-        return "no changes\n".to_string();
-    }
-    let mut text = String::new();
-    let mut current: Option<(&str, u16)> = None;
-    for c in changes {
-        if current != Some((c.host.as_str(), c.port)) {
-            current = Some((c.host.as_str(), c.port));
-            let new_level = match c.kind {
-                ChangeKind::NotScanned => "not scanned".to_string(),
-                _ => c.new_level.to_string(),
-            };
-            let _ = writeln!(
-                text,
-                "{}:{} ({} -> {new_level})",
-                c.host, c.port, c.old_level
-            );
-        }
-        let code = c.code.map(|c| c.to_string()).unwrap_or_default();
-        let _ = match c.kind {
-            ChangeKind::Level => writeln!(text, "  level {} -> {}", c.old_level, c.new_level),
-            ChangeKind::Appeared => writeln!(text, "  + {code}: {}", c.evidence),
-            ChangeKind::Disappeared => writeln!(text, "  - {code}"),
-            ChangeKind::NotScanned => writeln!(
-                text,
-                "  ? not in the new run: its findings are not known to be fixed"
-            ),
-        };
-    }
-    text
-}
-
-/// Writes `diff.csv`: [`DIFF_CSV_COLUMNS`], one row per change.
-pub fn write_diff_csv<W: Write>(out: W, changes: &[Change]) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(DIFF_CSV_COLUMNS)?;
-    for c in changes {
-        write_safe_record(
-            &mut csv,
-            &[
-                c.host.clone(),
-                c.port.to_string(),
-                c.kind.to_string(),
-                c.code.map(|x| x.to_string()).unwrap_or_default(),
-                c.old_level.to_string(),
-                // Not scanned: the new level is not known.
-                match c.kind {
-                    ChangeKind::NotScanned => String::new(),
-                    _ => c.new_level.to_string(),
-                },
-                c.evidence.clone(),
-            ],
-        )?;
-    }
-    csv.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::observation::CertInfo;
-    use crate::vocab::{RdpStatus, TcpStatus};
-
-    fn obs(ip: &str, rdp: Option<RdpStatus>, days_left: Option<i64>) -> Result<Observation, ()> {
-        let mut o = Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open);
-        o.rdp = rdp;
-        o.cert = days_left.map(|days_left| CertInfo {
-            subject: ip.into(),
-            issuer: ip.into(),
-            self_signed: true,
-            not_before: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
-            not_after: Some(time::macros::datetime!(2027-01-01 00:00:00 UTC)),
-            days_left,
-            key: crate::CertKey::Rsa { bits: 2048 },
-            signature: crate::SignatureAlgorithm::Sha256WithRsa,
-            sha256: "00".into(),
-        });
-        o.scanned_at = Some(time::macros::datetime!(2026-11-21 00:00:00 UTC));
-        Ok(o)
-    }
-
-    fn view(rows: Vec<Result<Observation, ()>>) -> RiskView {
-        RiskView::read(rows.into_iter(), &RiskPolicy::default()).unwrap()
-    }
-
-    #[test]
-    fn appeared_disappeared_and_level_changes_only_for_hosts_at_risk() {
-        let negotiated = Some(RdpStatus::Negotiated);
-        let old = view(vec![
-            obs("10.0.0.1", negotiated, Some(20)),  // expiring: medium
-            obs("10.0.0.2", negotiated, Some(200)), // healthy
-            obs("10.0.0.3", Some(RdpStatus::Timeout), None), // no response: high
-        ]);
-        let new = view(vec![
-            obs("10.0.0.1", negotiated, Some(-1)),  // expired: medium too
-            obs("10.0.0.2", negotiated, Some(199)), // healthy
-            obs("10.0.0.4", Some(RdpStatus::Timeout), None), // new, high
-        ]);
-        assert_eq!((old.len(), new.len()), (2, 2), "healthy hosts are not held");
-        let changes = diff(&old, &new);
-        let kinds: Vec<(&str, ChangeKind, Option<FindingCode>)> = changes
-            .iter()
-            .map(|c| (c.host.as_str(), c.kind, c.code))
-            .collect();
-        assert_eq!(
-            kinds,
-            vec![
-                ("10.0.0.4", ChangeKind::Level, None),
-                (
-                    "10.0.0.4",
-                    ChangeKind::Appeared,
-                    Some(FindingCode::X224NoResponse)
-                ),
-                (
-                    "10.0.0.1",
-                    ChangeKind::Appeared,
-                    Some(FindingCode::CertExpired)
-                ),
-                (
-                    "10.0.0.1",
-                    ChangeKind::Disappeared,
-                    Some(FindingCode::CertExpiringSoon)
-                ),
-                ("10.0.0.3", ChangeKind::Level, None),
-                (
-                    "10.0.0.3",
-                    ChangeKind::Disappeared,
-                    Some(FindingCode::X224NoResponse)
-                ),
-            ]
-        );
-        let text = diff_text(&changes);
-        assert!(text.contains("10.0.0.1:3389 (medium -> medium)"), "{text}");
-        assert!(text.contains("  + CERT_EXPIRED: "), "{text}");
-        assert!(text.contains("  - CERT_EXPIRING_SOON"), "{text}");
-        assert!(text.contains("10.0.0.3:3389 (high -> none)"), "{text}");
-        let mut csv = Vec::new();
-        write_diff_csv(&mut csv, &changes).unwrap();
-        let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.starts_with("host,port,change,code,old_level,new_level,evidence\n"));
-        assert!(csv.contains("10.0.0.4,3389,level,,none,high,"), "{csv}");
-    }
-
-    #[test]
-    fn a_name_and_its_address_are_different_hosts() {
-        let mut named = obs("10.1.2.3", Some(RdpStatus::Timeout), None).unwrap();
-        named.hostname = Some("rdp.example".into());
-        let rows = || {
-            vec![
-                obs("10.1.2.3", Some(RdpStatus::Negotiated), Some(200)),
-                Ok(named.clone()),
-            ]
-        };
-        assert!(diff(&view(rows()), &view(rows())).is_empty());
-    }
-
-    #[test]
-    fn identical_runs_have_no_changes() {
-        let run = || vec![obs("10.0.0.1", Some(RdpStatus::Negotiated), Some(-5))];
-        assert!(diff(&view(run()), &view(run())).is_empty());
-        assert_eq!(diff_text(&[]), "no changes\n");
-    }
-
-    #[test]
-    fn a_host_at_risk_that_the_new_run_does_not_hold_is_not_scanned_not_fixed() {
-        let negotiated = Some(RdpStatus::Negotiated);
-        let old_rows = || {
-            vec![
-                obs("10.0.0.1", Some(RdpStatus::Timeout), None), // high, fixed tonight
-                obs("10.0.0.3", Some(RdpStatus::Timeout), None), // high, not scanned tonight
-            ]
-        };
-        let new_rows = || vec![obs("10.0.0.1", negotiated, Some(200))];
-        let old = view(old_rows());
-        let mut new = view(new_rows());
-        new.note_absent(&old, new_rows().into_iter()).unwrap();
-        let changes = diff(&old, &new);
-        let kinds: Vec<(&str, ChangeKind)> =
-            changes.iter().map(|c| (c.host.as_str(), c.kind)).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                ("10.0.0.1", ChangeKind::Level),
-                ("10.0.0.1", ChangeKind::Disappeared),
-                ("10.0.0.3", ChangeKind::NotScanned),
-            ]
-        );
-        let text = diff_text(&changes);
-        assert!(
-            text.contains("10.0.0.3:3389 (high -> not scanned)"),
-            "{text}"
-        );
-        assert!(text.contains("not known to be fixed"), "{text}");
-        let mut csv = Vec::new();
-        write_diff_csv(&mut csv, &changes).unwrap();
-        let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.contains("10.0.0.3,3389,not-scanned,,high,,"), "{csv}");
-    }
 }

@@ -53,6 +53,18 @@ fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The UTF-8 byte order mark that begins `hosts.csv`, `findings.csv` and `diff.csv`: without it
+/// Excel (and LibreOffice's default import) reads the file in the machine's legacy code page,
+/// and a host name or certificate subject such as `Zürich` shows as `ZÃ¼rich`. The csv crate's
+/// reader skips it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A CSV writer on `out` that has written [`UTF8_BOM`].
+pub fn csv_writer_with_bom<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
+    out.write_all(UTF8_BOM)?;
+    Ok(csv::Writer::from_writer(out))
+}
+
 /// Writes one CSV record with every cell made [`spreadsheet_safe`].
 pub fn write_safe_record<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
     csv.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
@@ -66,9 +78,9 @@ pub struct RankedHostsCsv<W: Write> {
 }
 
 impl<W: Write> RankedHostsCsv<W> {
-    /// Starts the file with its header row.
+    /// Starts the file with [`UTF8_BOM`] and its header row.
     pub fn new(out: W) -> io::Result<Self> {
-        let mut csv = csv::Writer::from_writer(out);
+        let mut csv = csv_writer_with_bom(out)?;
         csv.write_record(hosts_csv_header())?;
         Ok(RankedHostsCsv { csv })
     }
@@ -92,9 +104,9 @@ pub struct FindingsCsv<W: Write> {
 }
 
 impl<W: Write> FindingsCsv<W> {
-    /// Starts the file with its header row.
+    /// Starts the file with [`UTF8_BOM`] and its header row.
     pub fn new(out: W) -> io::Result<Self> {
-        let mut csv = csv::Writer::from_writer(out);
+        let mut csv = csv_writer_with_bom(out)?;
         csv.write_record(FINDING_COLUMNS.iter().map(|(name, _)| name))?;
         Ok(FindingsCsv { csv })
     }
@@ -194,6 +206,9 @@ mod tests {
         let mut csv = RankedHostsCsv::new(Vec::new()).unwrap();
         csv.write(&ranked(sample())).unwrap();
         let text = String::from_utf8(csv.finish().unwrap()).unwrap();
+        let text = text
+            .strip_prefix('\u{feff}')
+            .expect("hosts.csv begins with a UTF-8 byte order mark");
         let mut lines = text.lines();
         let golden = include_str!("../tests/golden/hosts.csv.header");
         assert_eq!(lines.next().unwrap(), golden.trim_end());
@@ -210,6 +225,39 @@ mod tests {
             row.starts_with("1,0,none,,,,,127.0.0.9,3389,,open,0.4,negotiated,,hybrid,"),
             "{row}"
         );
+    }
+
+    #[test]
+    fn both_csv_files_begin_with_a_byte_order_mark_that_csv_readers_skip() {
+        let mut obs = sample();
+        obs.hostname = Some("rdp-zürich.example".into());
+        let mut host = ranked(obs);
+        host.assessment.findings.push(crate::Finding {
+            code: crate::FindingCode::CertNameMismatch,
+            severity: crate::Severity::Medium,
+            evidence: "the certificate does not name rdp-zürich.example".into(),
+            remediation: "reissue it".into(),
+        });
+        let mut hosts = RankedHostsCsv::new(Vec::new()).unwrap();
+        hosts.write(&host).unwrap();
+        let hosts = hosts.finish().unwrap();
+        let mut findings = FindingsCsv::new(Vec::new()).unwrap();
+        findings.write(&host).unwrap();
+        let findings = findings.finish().unwrap();
+        for (file, bytes, first) in [
+            ("hosts.csv", &hosts, "rank"),
+            ("findings.csv", &findings, "ip"),
+        ] {
+            assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{file}: {bytes:?}");
+            // The csv crate (the version in Cargo.lock) strips the mark from the first field.
+            let mut reader = csv::Reader::from_reader(bytes.as_slice());
+            assert_eq!(&reader.headers().unwrap()[0], first, "{file}");
+            let row = reader.records().next().expect("a row").unwrap();
+            assert!(
+                row.iter().any(|cell| cell.contains("zürich")),
+                "{file}: {row:?}"
+            );
+        }
     }
 
     #[test]

@@ -135,3 +135,28 @@ fn the_indexed_job_and_the_merge_cover_the_fleet_exactly_once() {
     assert_eq!(rows.len(), 63);
     by_ip(&rows); // each address once
 }
+
+#[test]
+fn the_manifests_and_the_readme_state_the_kubernetes_version_and_the_registry_they_need() {
+    let readme = std::fs::read_to_string(configs().join("../README.md")).expect("README.md");
+    let section = &readme[readme.find("### Kubernetes").expect("a Kubernetes section")..];
+    let section = &section[..section[4..].find("\n#").map_or(section.len(), |i| i + 4)];
+    for name in ["scan-job.yaml", "merge-job.yaml"] {
+        let yaml = std::fs::read_to_string(configs().join("k8s").join(name)).expect(name);
+        let needs_1_29 = yaml.lines().any(|l| {
+            let key = l.trim_start();
+            key.starts_with("backoffLimitPerIndex:") || key.starts_with("podReplacementPolicy:")
+        });
+        assert_eq!(needs_1_29, name == "scan-job.yaml", "{name}");
+        for (what, text) in [(name, yaml.as_str()), ("README.md", section)] {
+            assert!(
+                text.contains("Kubernetes 1.29 or newer"),
+                "{what} must state the minimum version (backoffLimitPerIndex, podReplacementPolicy)"
+            );
+            assert!(
+                text.contains("registry"),
+                "{what} must say a cluster of several nodes pulls the image from a registry"
+            );
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! so tests run in parallel without meeting.
 
 mod cli_errors;
+mod cron;
 mod deep;
 mod demo;
 mod fleet_table;
@@ -10,6 +11,7 @@ mod inputs;
 mod interrupt;
 mod kubernetes;
 mod mixed_fleet;
+mod morning_diff;
 mod nightly;
 mod operations;
 mod ranking;

@@ -8,7 +8,7 @@ use rdpsweep::targets::Shard;
 use rdpsweep_reports::ClientPolicy;
 
 use super::options::ScanOptions;
-use super::values::FailOn;
+use super::values::{FailOn, Wait};
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -39,7 +39,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Rebuild every report file from a saved results.jsonl, without scanning.
     Report(ReportArgs),
-    /// Show what changed between two runs: findings that appeared or disappeared, levels.
+    /// Show what changed between two runs: findings that appeared or disappeared, levels and client outcomes, and their totals.
     Diff(DiffArgs),
     /// Join the outputs of several scans (the shards of one sweep) into one ranked report.
     Merge(MergeArgs),
@@ -119,19 +119,33 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The earlier run's results.jsonl.
+    /// The earlier run's results.jsonl (or its directory).
     #[arg(value_name = "OLD.jsonl")]
     pub old: PathBuf,
-    /// The later run's results.jsonl.
+    /// The later run's results.jsonl (or its directory).
     #[arg(value_name = "NEW.jsonl")]
     pub new: PathBuf,
     /// Also write diff.csv (and diff.txt) here.
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// Weights and thresholds both runs are assessed with (see configs/risk.toml).
+    /// Exit 3 when some host has news at LEVEL or worse (high, medium or low): a finding that appeared at that level, or a risk level that rose to it.
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// While a scan still writes an input's directory (it holds DIR/.rdpsweep.lock), wait up to DURATION for it to end (`30m`, `4h`; at most 24h) [default: 0s: exit 1 at once, naming it].
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "0s",
+        hide_default_value = true
+    )]
+    pub wait: Wait,
+    /// When OLD.jsonl does not exist (the first night, or a night that wrote no results), say so in one line on stderr and exit 0 instead of 2.
+    #[arg(long)]
+    pub missing_old_ok: bool,
+    /// Weights and thresholds both runs are assessed with (see configs/risk.toml): give the scan's, or the levels are not its reports' [default: built in].
     #[arg(long, value_name = "FILE")]
     pub risk_config: Option<PathBuf>,
-    /// Which clients both runs are judged for: `default` or `strict`.
+    /// Which clients both runs are judged for: `default` or `strict` (give the scan's).
     #[arg(long, value_name = "POLICY")]
     pub client_policy: Option<ClientPolicy>,
 }

@@ -83,8 +83,3 @@ pub fn notice(exit_code: i32, message: &str) {
 fn current() -> Format {
     FORMAT.get().copied().unwrap_or(Format::Text)
 }
-
-/// True when log lines are JSON objects.
-pub fn is_json() -> bool {
-    current() == Format::Json
-}

@@ -2,6 +2,7 @@
 
 mod args;
 mod deep_use;
+mod diff;
 #[cfg(feature = "demo")]
 mod fleet_cmds;
 mod logging;
@@ -11,6 +12,7 @@ mod plan;
 mod progress;
 mod report;
 mod scan;
+mod scan_lock;
 mod settings;
 mod signals;
 mod target_space;
@@ -86,7 +88,7 @@ pub fn main() -> i32 {
             #[cfg(feature = "demo")]
             Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
             Command::Report(args) => report::report(args),
-            Command::Diff(args) => report::diff(args),
+            Command::Diff(args) => diff::diff(args, cli.quiet),
             Command::Merge(args) => merge::merge(args),
         }
     });

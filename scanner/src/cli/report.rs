@@ -1,24 +1,20 @@
 //! The report step: saved observations → ranked report files. Every scan ends with it;
-//! `rdpsweep report` runs it alone on a saved `results.jsonl`; `rdpsweep diff` compares two.
+//! `rdpsweep report` runs it alone on a saved `results.jsonl`, `rdpsweep merge` on several.
 
 use std::path::{Path, PathBuf};
 
-use std::io::Write;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv, RiskView};
-use rdpsweep_reports::files::write_atomically;
 use rdpsweep_reports::{
-    write_reports, ReportError, ReportOutcome, ResultsReader, RiskLevel, RiskPolicy, ScanInfo,
-    Summary,
+    write_reports, ReportError, ReportOutcome, RiskLevel, RiskPolicy, ScanInfo, Summary,
 };
 
 use rdpsweep_reports::{ClientOutcome, ClientPolicy};
 
-use super::args::{DiffArgs, ReportArgs, RiskArgs};
+use super::args::{ReportArgs, RiskArgs};
 use super::plan::ScanPlan;
-use super::scan::in_use;
+use super::scan_lock::in_use;
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
 
 /// The risk policy: `--risk-config FILE`, or the built-in defaults (those of configs/risk.toml);
@@ -208,49 +204,4 @@ pub fn rebuild(
     } else {
         EXIT_OK
     })
-}
-
-/// Runs `rdpsweep diff`: prints the changes; with `-o`, writes diff.csv and diff.txt too.
-/// Each run is reduced to its hosts at risk as it is read, so memory follows those, not the
-/// size of the runs.
-pub fn diff(args: DiffArgs) -> Result<i32, Failure> {
-    let policy = load_policy(args.risk_config.as_deref(), args.client_policy)?;
-    let view = |path: &Path| -> Result<RiskView, Failure> {
-        let mut reader = ResultsReader::open(path).map_err(|e| Failure::Usage(e.to_string()))?;
-        let view =
-            RiskView::read(reader.by_ref(), &policy).map_err(|e| Failure::Usage(e.to_string()))?;
-        if reader.truncated_last_line() {
-            tracing::warn!(
-                "{}: the last line is cut short (a scan killed mid-write); left out",
-                path.display()
-            );
-        }
-        Ok(view)
-    };
-    let old = view(&args.old)?;
-    let mut new = view(&args.new)?;
-    // Once more through the new run: which of the old run's hosts at risk it holds at all.
-    let reader = ResultsReader::open(&args.new).map_err(|e| Failure::Usage(e.to_string()))?;
-    new.note_absent(&old, reader)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let changes = diff_runs(&old, &new);
-    let text = diff_text(&changes);
-    print_out(&text);
-    if let Some(dir) = args.out_dir {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            Failure::Runtime(format!(
-                "cannot create output directory {}: {e}",
-                dir.display()
-            ))
-        })?;
-        let written =
-            |r: Result<PathBuf, ReportError>| r.map_err(|e| Failure::Runtime(e.to_string()));
-        written(write_atomically(&dir, "diff.csv", |w| {
-            write_diff_csv(w, &changes)
-        }))?;
-        written(write_atomically(&dir, "diff.txt", |w| {
-            w.write_all(text.as_bytes())
-        }))?;
-    }
-    Ok(EXIT_OK)
 }

@@ -105,14 +105,13 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         write_metrics(path, &summary, &verdict)?;
     }
     if summary.interrupted {
-        // The summary line (stdout) says it too, but not with --quiet.
+        // Even with --quiet: a night cut short must not pass for a good one in a cron mail.
         let message = format!(
-            "interrupted before every target was probed; to finish the scan: rdpsweep scan --resume {}",
+            "interrupted before every target was probed: the rows so far are kept and the \
+             reports marked partial; to finish the scan: rdpsweep scan --resume {}",
             settings.out_dir.display()
         );
-        if quiet || logging::is_json() {
-            logging::notice(signals::exit_code(), &message);
-        }
+        logging::notice(signals::exit_code(), &message);
         return Ok(signals::exit_code());
     }
     if let Some(message) = verdict.message(&settings.out_dir) {
@@ -188,17 +187,6 @@ pub fn lock_out_dir(dir: &Path) -> Result<File, Failure> {
             path.display()
         ))),
     }
-}
-
-/// True when a process holds `dir`'s lock now: a scan is writing there.
-pub fn in_use(dir: &Path) -> bool {
-    let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
-        return false;
-    };
-    matches!(
-        file.try_lock_shared(),
-        Err(std::fs::TryLockError::WouldBlock)
-    )
 }
 
 /// What the run being resumed already did (nothing, if it never wrote a row).

@@ -240,6 +240,28 @@ impl TryFrom<String> for Pause {
 }
 deserialize_via!(Pause, String);
 
+/// The longest a reader waits for a scan still writing its input (`diff --wait`): a day, so a
+/// nightly job never waits into the next night's scan.
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// How long to wait for a scan still writing: `0s` (not at all), `30m`, `4h`, up to [`MAX_WAIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait(pub Duration);
+
+impl FromStr for Wait {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let d = duration(text)?;
+        if d > MAX_WAIT {
+            return Err(format!(
+                "duration {text:?} is longer than {}",
+                human(MAX_WAIT)
+            ));
+        }
+        Ok(Wait(d))
+    }
+}
+
 fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim()).map_err(|e| format!("invalid duration {text:?}: {e}"))
 }
