@@ -17,7 +17,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Deserialize;
 
-use crate::files::ReportError;
+/// Why the repeated rows could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum DedupError {
+    /// A file could not be read or a temporary run written; the message names it.
+    #[error("{0}")]
+    Io(String),
+    /// `stop` was set.
+    #[error("interrupted")]
+    Interrupted,
+}
 
 /// Keys sorted in memory before a run is spilled (about 60 bytes each).
 pub const KEY_RUN_LEN: usize = 200_000;
@@ -63,9 +72,9 @@ pub fn find_superseded(
     scratch: &Path,
     run_len: usize,
     stop: &AtomicBool,
-) -> Result<Superseded, ReportError> {
+) -> Result<Superseded, DedupError> {
     let read_error =
-        |e: io::Error| ReportError::Write(format!("cannot read {}: {e}", results.display()));
+        |e: io::Error| DedupError::Io(format!("cannot read {}: {e}", results.display()));
     let mut reader = BufReader::new(File::open(results).map_err(read_error)?);
     let mut runs = KeyRuns::new(scratch);
     let mut keys: Vec<Key> = Vec::new();
@@ -87,7 +96,7 @@ pub fn find_superseded(
         }
         if keys.len() >= run_len.max(1) {
             if stop.load(Ordering::Relaxed) {
-                return Err(ReportError::Interrupted);
+                return Err(DedupError::Interrupted);
             }
             runs.spill(&mut keys)?;
         }
@@ -103,8 +112,8 @@ pub fn find_superseded(
 /// The superseded lines of a sorted stream of keys: each key followed by one of the same
 /// target and port.
 fn superseded_in(
-    sorted: impl Iterator<Item = Result<Key, ReportError>>,
-) -> Result<Superseded, ReportError> {
+    sorted: impl Iterator<Item = Result<Key, DedupError>>,
+) -> Result<Superseded, DedupError> {
     let mut found = Superseded::default();
     let mut previous: Option<Key> = None;
     for key in sorted {
@@ -134,12 +143,12 @@ impl KeyRuns {
         }
     }
 
-    fn write_error(path: &Path, e: impl std::fmt::Display) -> ReportError {
-        ReportError::Write(format!("cannot write {}: {e}", path.display()))
+    fn write_error(path: &Path, e: impl std::fmt::Display) -> DedupError {
+        DedupError::Io(format!("cannot write {}: {e}", path.display()))
     }
 
     /// Sorts `keys` into a new run file, one JSON array per line, and empties it.
-    fn spill(&mut self, keys: &mut Vec<Key>) -> Result<(), ReportError> {
+    fn spill(&mut self, keys: &mut Vec<Key>) -> Result<(), DedupError> {
         keys.sort_unstable();
         let path = self.dir.join(format!(
             ".rank-run-{}-keys-{}.jsonl",
@@ -158,7 +167,7 @@ impl KeyRuns {
     }
 
     /// Merges the runs (a k-way merge) and finds the superseded lines.
-    fn merge(&self) -> Result<Superseded, ReportError> {
+    fn merge(&self) -> Result<Superseded, DedupError> {
         let mut readers = Vec::new();
         for path in &self.files {
             let file = File::open(path).map_err(|e| Self::write_error(path, e))?;

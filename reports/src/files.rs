@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::dedup::{find_superseded, KEY_RUN_LEN};
+use crate::dedup::{find_superseded, DedupError, KEY_RUN_LEN};
 use crate::observation::Observation;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
@@ -169,7 +169,10 @@ pub fn write_reports(
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let mut reader = ResultsReader::open(results)?;
-    let superseded = find_superseded(results, dir, KEY_RUN_LEN, stop)?;
+    let superseded = find_superseded(results, dir, KEY_RUN_LEN, stop).map_err(|e| match e {
+        DedupError::Io(message) => ReportError::Write(message),
+        DedupError::Interrupted => ReportError::Interrupted,
+    })?;
     let mut ranker = Ranker::new(policy, dir, RUN_LEN);
     while let Some(obs) = reader.next() {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
