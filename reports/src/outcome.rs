@@ -128,12 +128,14 @@ fn default_client(obs: &Observation) -> Option<Prediction> {
     let tls = obs.tls?;
     match tls {
         TlsStatus::Ok => {}
-        TlsStatus::Legacy => return fails(format!(
+        TlsStatus::Legacy => {
+            return fails(format!(
             "TLS: the host completes a handshake only as {} (clients with TLS 1.0/1.1 off fail)",
             obs.tls_version
                 .map(|v| v.to_string())
                 .unwrap_or_else(|| "an old version".into())
-        )),
+        ))
+        }
         TlsStatus::Timeout => {
             return fails("TLS: no handshake after the Confirm selected TLS".into())
         }
