@@ -80,7 +80,11 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     out
 }
 
-/// Escapes text for HTML element content and double- or single-quoted attribute values.
+/// Escapes text for HTML element content and double- or single-quoted attribute values: the
+/// five markup characters as entities, CR and LF as character references (so that no raw line
+/// break reaches an attribute), and every other control character, which HTML forbids or drops
+/// (a NUL from a certificate name), as visible text: `\x00` below U+0080, `\u{0085}` above,
+/// as certificate names show bytes that are not text.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -90,6 +94,15 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push(c),
+            c if c.is_control() && c.is_ascii() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+            }
             _ => out.push(c),
         }
     }
@@ -821,6 +834,16 @@ mod tests {
             interrupted: true,
             ..ScanInfo::default()
         }
+    }
+
+    #[test]
+    fn escape_shows_control_characters_and_keeps_line_breaks_out_of_the_markup() {
+        assert_eq!(escape("nul\0inside"), "nul\\x00inside");
+        assert_eq!(escape("a\r\nb"), "a&#13;&#10;b");
+        assert_eq!(
+            escape("\u{1b}[31m\u{7f}\u{85}\tx"),
+            "\\x1b[31m\\x7f\\u{0085}\tx"
+        );
     }
 
     #[test]
