@@ -6,6 +6,7 @@ mod cli_errors;
 mod deep;
 mod demo;
 mod fleet_table;
+mod hostile;
 mod inputs;
 mod interrupt;
 mod kubernetes;
