@@ -1,8 +1,7 @@
 //! The shape of a host specification: what a simulated host answers at each stage, its
 //! certificate, and the row `rdpsweep scan` must report for it. The rows are in the profiles'
 //! tables ([`crate::mixed`], [`crate::deep`], [`crate::healthy`], [`crate::hostile`]); `play`
-//! and `certs`
-//! interpret them, the README's fleet tables and the end-to-end tests read them.
+//! and `certs` interpret them, the README's fleet tables and the end-to-end tests read them.
 //!
 //! Every stage is an enum matched exhaustively: a new kind of answer is a new variant, and
 //! the compiler then points at each place that must say what it does.
