@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rdpsweep_fleet::spec::{Cert, Expect, HostSpec, Issuer};
+use rdpsweep_fleet::spec::{chain_ca_name, Cert, Expect, HostSpec, Issuer, PADDED_VALID_DAYS};
 use rdpsweep_fleet::{Profile, CA_COMMON_NAME};
 
 use crate::util::Row;
@@ -128,6 +128,17 @@ fn differences(spec: &HostSpec, row: &Row) -> Vec<String> {
     wrong
 }
 
+/// Notes in `wrong` when the row's `cert_days_left` is not about `to_days`.
+fn days_left_about(wrong: &mut Vec<String>, row: &Row, to_days: i64) {
+    let days: Option<i64> = row["cert_days_left"].parse().ok();
+    if !days.is_some_and(|d| (to_days - 1..=to_days).contains(&d)) {
+        wrong.push(format!(
+            "cert_days_left {:?}, not about {to_days}",
+            row["cert_days_left"]
+        ));
+    }
+}
+
 /// Notes in `wrong` when `row[column]` is not `expected`.
 fn exact(wrong: &mut Vec<String>, row: &Row, column: &str, expected: &str) {
     if row[column] != expected {
@@ -150,19 +161,18 @@ fn certificate_differences(spec: &HostSpec, row: &Row) -> Vec<String> {
             issuer,
             ..
         } => {
-            let days: Option<i64> = row["cert_days_left"].parse().ok();
-            if !days.is_some_and(|d| (to_days - 1..=to_days).contains(&d)) {
-                wrong.push(format!(
-                    "cert_days_left {:?}, not about {to_days}",
-                    row["cert_days_left"]
-                ));
-            }
+            days_left_about(&mut wrong, row, to_days);
             match issuer {
-                Issuer::SelfSigned => ("true", row["cert_subject"].as_str()),
-                Issuer::FleetCa => ("false", CA_COMMON_NAME),
+                Issuer::SelfSigned => ("true", row["cert_subject"].clone()),
+                Issuer::FleetCa => ("false", CA_COMMON_NAME.to_string()),
+                Issuer::LongChain { .. } => ("false", chain_ca_name(1)),
             }
         }
-        Cert::WeakFixture => ("true", row["cert_subject"].as_str()),
+        Cert::Padded { .. } => {
+            days_left_about(&mut wrong, row, PADDED_VALID_DAYS.1);
+            ("true", row["cert_subject"].clone())
+        }
+        Cert::WeakFixture => ("true", row["cert_subject"].clone()),
     };
     if row["cert_self_signed"] != self_signed || row["cert_issuer"] != issuer {
         wrong.push(format!(
@@ -171,7 +181,9 @@ fn certificate_differences(spec: &HostSpec, row: &Row) -> Vec<String> {
         ));
     }
     // The scan trusts the fleet CA (`--ca-file`): a chain it issued within its dates is
-    // trusted, a self-signed one is not, and says so.
+    // trusted, a self-signed one is not, and says so. A chain of more than 6 CAs is refused as
+    // too long by the verifier (webpki's MaximumPathDepthExceeded) before any anchor is sought:
+    // `invalid` (its last CA is trusted by no one anyway).
     let (trusted, reason) = match cert {
         Cert::Made {
             valid_days: (from, _),
@@ -181,6 +193,10 @@ fn certificate_differences(spec: &HostSpec, row: &Row) -> Vec<String> {
             valid_days: (_, to),
             ..
         } if to < 0 => ("false", "expired"),
+        Cert::Made {
+            issuer: Issuer::LongChain { .. },
+            ..
+        } => ("false", "invalid"),
         _ if self_signed == "true" => ("false", "self_signed"),
         _ if spec.expect.findings.contains(&"CERT_NAME_MISMATCH") => ("false", "name_mismatch"),
         _ => ("true", ""),

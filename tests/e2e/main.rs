@@ -7,6 +7,7 @@ mod cron;
 mod deep;
 mod demo;
 mod fleet_table;
+mod hostile;
 mod inputs;
 mod interrupt;
 mod kubernetes;

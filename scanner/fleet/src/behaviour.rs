@@ -1,6 +1,7 @@
 //! The key of each host specification: one variant per behaviour. What a behaviour is called,
 //! what it does and what the scan reports for it live in its row of a profile's table
-//! ([`crate::mixed`], [`crate::deep`], [`crate::healthy`]), never in a `match` here.
+//! ([`crate::mixed`], [`crate::deep`], [`crate::healthy`], [`crate::hostile`]), never in a
+//! `match` here.
 
 use std::fmt;
 
@@ -76,6 +77,37 @@ behaviours! {
     StdSecurityHigh,
     StdSecurityFips,
     NtlmIdentity,
+    ResetAtAccept,
+    ConfirmByteWrites,
+    ConfirmTrailing,
+    NegTypeUnknown,
+    TpktLength4,
+    TpktLength65535,
+    LiPastFrame,
+    NoiseX224,
+    ResetMidConfirm,
+    FinMidConfirm,
+    TrickleX224,
+    HttpAfterConfirm,
+    ServerHelloSilence,
+    TlsRecord64k,
+    TlsHandshake16m,
+    AlertHandshakeFailure,
+    AlertProtocolVersion,
+    AlertUnrecognizedName,
+    AlertUnassigned,
+    NoiseTls,
+    ResetMidServerHello,
+    FinMidServerHello,
+    TrickleTls,
+    EmptyCertificate,
+    Chain50,
+    Cert200k,
+    NameCrlf,
+    NameFormula,
+    NameScript,
+    NameNul,
+    NameInvalidUtf8,
 }
 
 impl Behaviour {

@@ -14,11 +14,13 @@ use rdpsweep_codec::legacy_tls::{TLS1_2, TLS1_3};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, SupportedProtocolVersion};
 use time::{Duration, OffsetDateTime};
 
-use super::spec::{Cert, HostSpec, Issuer, Key, Subject, Tls};
+use super::certs_hostile as hostile;
+use super::spec::{Cert, HostSpec, Issuer, Key, Subject, Tls, PADDED_VALID_DAYS};
 use super::{Behaviour, FleetError};
 
 // Test-only RSA keys, public in this repository: never use them outside the loopback fleet.
@@ -105,7 +107,12 @@ fn tls_needs(tls: Tls) -> (Vec<&'static SupportedProtocolVersion>, bool) {
             .collect()
     };
     match tls {
-        Tls::Never | Tls::CloseOnHello | Tls::Stall | Tls::Alert(_) => (Vec::new(), false),
+        Tls::Never
+        | Tls::CloseOnHello
+        | Tls::Stall
+        | Tls::Alert(_)
+        | Tls::Answer { .. }
+        | Tls::Noise { .. } => (Vec::new(), false),
         Tls::Rustls { min, max } => (rustls_range(min, max), false),
         Tls::Legacy { .. } => (Vec::new(), true),
         Tls::Range { min, max } => (rustls_range(min, max), true),
@@ -121,7 +128,7 @@ fn make(
     if versions.is_empty() && !by_hand {
         return Ok(Made::default());
     }
-    let (chain, config) = match spec.cert {
+    let (chain, key) = match spec.cert {
         Cert::None => return Err("the host speaks tls but has no certificate".into()),
         Cert::Made {
             key,
@@ -132,10 +139,11 @@ fn make(
             let cn = match subject {
                 Subject::HostName => format!("{}.fleet.test", spec.name),
                 Subject::Literal(text) => text.to_string(),
+                Subject::Bytes(bytes) => hostile::placeholder(bytes.len()),
             };
             let key = key_pair(key)?;
             let params = leaf_params(&cn, from_days, to_days, spec.behaviour);
-            let chain = match issuer {
+            let mut chain = match issuer {
                 Issuer::SelfSigned => vec![params.self_signed(&key)?.der().clone()],
                 Issuer::FleetCa => {
                     // As an enterprise CA issues them: the name in the subject alternative
@@ -145,17 +153,37 @@ fn make(
                     let leaf = params.signed_by(&key, ca)?;
                     vec![leaf.der().clone(), ca.der().clone()]
                 }
+                Issuer::LongChain { certificates } => {
+                    hostile::long_chain(params, &key, certificates)?
+                }
             };
+            if let (Subject::Bytes(bytes), Some(leaf)) = (subject, chain.first_mut()) {
+                *leaf = hostile::patch_name(leaf, &cn, bytes)?;
+            }
+            (chain, key)
+        }
+        Cert::Padded { key, bytes } => {
+            let cn = format!("{}.fleet.test", spec.name);
+            let key = key_pair(key)?;
+            let (from_days, to_days) = PADDED_VALID_DAYS;
+            let mut params = leaf_params(&cn, from_days, to_days, spec.behaviour);
+            params.custom_extensions = vec![hostile::padding(bytes)];
+            let cert = params.self_signed(&key)?.der().clone();
+            // webpki reads no DER length over 65535, so rustls cannot check that a certificate
+            // this large matches its key: it is served unchecked.
             let config = match versions.is_empty() {
                 true => None,
-                false => Some(server_config(
+                false => Some(unchecked_config(
                     provider,
                     &versions,
-                    chain.clone(),
+                    vec![cert.clone()],
                     pkcs8(&key),
                 )?),
             };
-            (chain, config)
+            return Ok(Made {
+                config: config.map(Arc::new),
+                chain: by_hand.then(|| vec![cert.to_vec()]),
+            });
         }
         Cert::WeakFixture => {
             let cert = CertificateDer::from_pem_slice(WEAK_CERT.as_bytes())?;
@@ -169,8 +197,20 @@ fn make(
                     pkcs8(&key),
                 )?),
             };
-            (vec![cert], config)
+            return Ok(Made {
+                config: config.map(Arc::new),
+                chain: by_hand.then(|| vec![cert.to_vec()]),
+            });
         }
+    };
+    let config = match versions.is_empty() {
+        true => None,
+        false => Some(server_config(
+            provider,
+            &versions,
+            chain.clone(),
+            pkcs8(&key),
+        )?),
     };
     Ok(Made {
         config: config.map(Arc::new),
@@ -190,7 +230,12 @@ fn key_pair(key: Key) -> Result<KeyPair, rcgen::Error> {
 }
 
 /// Parameters of a server certificate with this CN, valid from `from_days` to `to_days` from now.
-fn leaf_params(cn: &str, from_days: i64, to_days: i64, b: Behaviour) -> CertificateParams {
+pub(super) fn leaf_params(
+    cn: &str,
+    from_days: i64,
+    to_days: i64,
+    b: Behaviour,
+) -> CertificateParams {
     let now = OffsetDateTime::now_utc();
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
@@ -225,6 +270,22 @@ fn fleet_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
         ca_params,
         KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
     )
+}
+
+/// A server configuration presenting `chain` and signing with `key`, without rustls'
+/// check that they match (which parses the leaf).
+fn unchecked_config(
+    provider: &Arc<CryptoProvider>,
+    versions: &[&'static SupportedProtocolVersion],
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<ServerConfig, BoxError> {
+    let signing_key = provider.key_provider.load_private_key(key)?;
+    let certified = CertifiedKey::new(chain, signing_key);
+    Ok(ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified))))
 }
 
 fn server_config(

@@ -3,27 +3,31 @@
 //!
 //! - [`spec`]: the shape of a host specification (what it answers at each stage, its
 //!   certificate, the row the scan reports), read by the server, the README and the tests.
-//! - [`mixed`], [`deep`], [`healthy`]: each profile's table of host specifications, one row
-//!   per behaviour in address order; [`behaviour`]: the key of a row.
+//! - [`mixed`], [`deep`], [`healthy`], [`hostile`]: each profile's table of host
+//!   specifications, one row per behaviour in address order; [`behaviour`]: the key of a row.
 //! - [`policy`]: the deep hosts' building blocks (security-layer policy, standard security,
 //!   NTLM identity).
 //! - [`readme`]: the README's fleet tables, rendered from the tables.
 //! - `certs`: certificates and rustls configurations, made once at start from the rows.
-//! - `play`, `play_tls`, `play_deep`: a row's answers interpreted on one connection.
+//! - `play`, `play_tls`, `play_deep`, `play_hostile`: a row's answers interpreted on one
+//!   connection.
 //! - `server`: listeners and accept loops, and the count of connections per address.
 //!
-//! The fleet only ever listens on 127.0.0.0/8 or ::1 and refuses any other range. The mixed
-//! profile binds one listener per address (except `no-listener` addresses, which the kernel then
-//! refuses); the healthy profile binds one wildcard listener and serves the addresses of the
+//! The fleet only ever listens on 127.0.0.0/8 or ::1 and refuses any other range. The mixed,
+//! deep and hostile profiles bind one listener per address (except `no-listener` addresses,
+//! which the kernel then refuses); the healthy profile binds one wildcard listener and serves the addresses of the
 //! range by the local address each connection dialed.
 
 pub mod behaviour;
 mod certs;
+mod certs_hostile;
 pub mod deep;
 pub mod healthy;
+pub mod hostile;
 pub mod mixed;
 mod play;
 mod play_deep;
+mod play_hostile;
 mod play_tls;
 pub mod policy;
 pub mod readme;
@@ -62,11 +66,19 @@ pub enum Profile {
     Healthy,
     /// Every address plays one row of [`deep::HOSTS`], in order, cycling (for `--deep`).
     Deep,
+    /// Every address plays one row of [`hostile::HOSTS`], in order, cycling: servers that
+    /// answer malformed, oversized, cut, trickled or endless bytes.
+    Hostile,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 3] = [Profile::Mixed, Profile::Healthy, Profile::Deep];
+    pub const ALL: [Profile; 4] = [
+        Profile::Mixed,
+        Profile::Healthy,
+        Profile::Deep,
+        Profile::Hostile,
+    ];
 
     /// The profile's table: the address at offset *i* plays row *i* mod its length.
     pub fn specs(self) -> &'static [HostSpec] {
@@ -74,6 +86,7 @@ impl Profile {
             Profile::Mixed => mixed::HOSTS,
             Profile::Healthy => healthy::HOSTS,
             Profile::Deep => deep::HOSTS,
+            Profile::Hostile => hostile::HOSTS,
         }
     }
 }
@@ -86,8 +99,9 @@ impl FromStr for Profile {
             "mixed" => Ok(Profile::Mixed),
             "healthy" => Ok(Profile::Healthy),
             "deep" => Ok(Profile::Deep),
+            "hostile" => Ok(Profile::Hostile),
             other => Err(FleetError(format!(
-                "unknown fleet profile `{other}`, expected mixed, healthy or deep"
+                "unknown fleet profile `{other}`, expected mixed, healthy, deep or hostile"
             ))),
         }
     }
@@ -99,6 +113,7 @@ impl fmt::Display for Profile {
             Profile::Mixed => "mixed",
             Profile::Healthy => "healthy",
             Profile::Deep => "deep",
+            Profile::Hostile => "hostile",
         })
     }
 }
@@ -147,7 +162,7 @@ impl Fleet {
         }
         let mut plan = Vec::new();
         match profile {
-            Profile::Mixed | Profile::Deep => {
+            Profile::Mixed | Profile::Deep | Profile::Hostile => {
                 let size = host_count(&range);
                 if size > MAX_MIXED_HOSTS {
                     return Err(FleetError(format!(
@@ -156,7 +171,9 @@ impl Fleet {
                 }
                 for (addr, spec) in specs(&range, profile) {
                     match spec.answers.tcp {
-                        Tcp::Listen => plan.push((SocketAddr::new(addr, port), Accepts::One(spec))),
+                        Tcp::Listen | Tcp::ResetAtAccept => {
+                            plan.push((SocketAddr::new(addr, port), Accepts::One(spec)))
+                        }
                         Tcp::NoListener => {}
                     }
                 }

@@ -1,5 +1,6 @@
 //! A host's row interpreted on one accepted connection: the X.224 stage here, then the TLS
-//! stage ([`super::play_tls`]) or standard security ([`super::play_deep`]).
+//! stage ([`super::play_tls`]) or standard security ([`super::play_deep`]); the hostile
+//! answers' bytes come from [`super::play_hostile`].
 //!
 //! Every function here reads at most [`MAX_READ`] bytes at a time, never panics on client
 //! input, and returns when the client goes away; the caller runs each connection on its own task.
@@ -13,7 +14,7 @@ use tokio::net::TcpStream;
 
 use super::certs::Certs;
 use super::spec::{HostSpec, Tcp, Then, X224};
-use super::{play_deep, play_tls};
+use super::{play_deep, play_hostile, play_tls};
 use rdpsweep_codec::tpkt::HEADER_LEN;
 use rdpsweep_codec::{
     ConnectionConfirm, ConnectionRequest, FrameSize, NegotiationResponse, PduHint, ResponseFlags,
@@ -34,6 +35,7 @@ pub async fn play(spec: &HostSpec, mut stream: TcpStream, certs: Arc<Certs>) -> 
         Tcp::Listen => {}
         // Never bound, so never accepted; closed if it were.
         Tcp::NoListener => return close(stream).await,
+        Tcp::ResetAtAccept => return reset(stream),
     }
     let Some(request) = read_request(&mut stream).await? else {
         // Not an X.224 Connection Request: a server closes on garbage.
@@ -100,14 +102,23 @@ pub async fn play(spec: &HostSpec, mut stream: TcpStream, certs: Arc<Certs>) -> 
                 SecurityProtocol::HYBRID,
                 ResponseFlags::EXTENDED_CLIENT_DATA_SUPPORTED,
             )));
-            let tpdu = body.get(HEADER_LEN..).unwrap_or_default();
+            let mut tpdu = body.get(HEADER_LEN..).unwrap_or_default().to_vec();
+            tpdu.resize(tpdu_bytes, 0);
             let [high, low] = length.to_be_bytes();
             stream.write_all(&[0x03, 0x00, high, low]).await?;
-            stream
-                .write_all(tpdu.get(..tpdu_bytes).unwrap_or(tpdu))
-                .await?;
+            stream.write_all(&tpdu).await?;
             hold(&mut stream).await
         }
+        X224::Shaped {
+            protocol,
+            flags,
+            shape,
+        } => {
+            let answer = confirm(Some(selects(protocol, flags)));
+            play_hostile::send_shaped(&mut stream, &answer, shape).await?;
+            after_select(spec, protocol, stream, &certs).await
+        }
+        X224::Noise { seed } => play_hostile::noise(stream, seed).await,
     }
 }
 
@@ -184,6 +195,11 @@ pub(super) async fn end(mut stream: TcpStream, then: Then) -> io::Result<()> {
     match then {
         Then::Hold => hold(&mut stream).await,
         Then::Close => close(stream).await,
+        Then::HalfClose => {
+            stream.shutdown().await?;
+            hold(&mut stream).await
+        }
+        Then::Reset => reset(stream),
     }
 }
 

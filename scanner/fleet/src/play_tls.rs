@@ -13,6 +13,7 @@ use tokio_rustls::TlsAcceptor;
 use super::certs::Certs;
 use super::play::{close, hold, server_random, MAX_READ};
 use super::play_deep::answer_credssp;
+use super::play_hostile;
 use super::spec::{AfterTls, HostSpec, Tls};
 use rdpsweep_codec::legacy_tls::{self as legacy, ClientHelloRead};
 use rdpsweep_codec::SecurityProtocol;
@@ -45,6 +46,18 @@ pub async fn play(
             read_record(&mut stream).await?;
             stream.write_all(&legacy::alert(description)).await?;
             close(stream).await
+        }
+        Tls::Answer {
+            flight,
+            delivery,
+            then,
+        } => {
+            read_record(&mut stream).await?;
+            play_hostile::answer(stream, flight, delivery, then).await
+        }
+        Tls::Noise { seed } => {
+            read_record(&mut stream).await?;
+            play_hostile::noise(stream, seed).await
         }
         Tls::Legacy { version } => {
             let hello = match read_client_hello(&mut stream).await? {

@@ -20,7 +20,7 @@ pub fn end_marker(profile: Profile) -> String {
 pub fn markdown(profile: Profile) -> String {
     let specs = profile.specs();
     let scan = match profile {
-        Profile::Mixed | Profile::Healthy => "`scan`",
+        Profile::Mixed | Profile::Healthy | Profile::Hostile => "`scan`",
         Profile::Deep => "`scan --deep`",
     };
     let mut text = match specs.len() {

@@ -1,7 +1,7 @@
 //! The shape of a host specification: what a simulated host answers at each stage, its
 //! certificate, and the row `rdpsweep scan` must report for it. The rows are in the profiles'
-//! tables ([`crate::mixed`], [`crate::deep`], [`crate::healthy`]); `play` and `certs`
-//! interpret them, the README's fleet tables and the end-to-end tests read them.
+//! tables ([`crate::mixed`], [`crate::deep`], [`crate::healthy`], [`crate::hostile`]); `play`
+//! and `certs` interpret them, the README's fleet tables and the end-to-end tests read them.
 //!
 //! Every stage is an enum matched exhaustively: a new kind of answer is a new variant, and
 //! the compiler then points at each place that must say what it does.
@@ -69,6 +69,9 @@ pub enum Tcp {
     Listen,
     /// Nothing listens: the kernel refuses the connection.
     NoListener,
+    /// A listener that resets every connection (RST) as soon as it accepts it, before reading
+    /// anything, as an IPS or a broken service does.
+    ResetAtAccept,
 }
 
 /// What the host answers a Connection Request with. A request that is not one is closed on.
@@ -101,9 +104,30 @@ pub enum X224 {
         flags: ResponseFlags,
         every: Duration,
     },
-    /// A TPKT header whose length field says `length`, then the first `tpdu_bytes` bytes of
-    /// the TPDU of a Connection Confirm selecting HYBRID, then holds.
+    /// A TPKT header whose length field says `length`, then `tpdu_bytes` bytes: the TPDU of
+    /// a Connection Confirm selecting HYBRID, cut there or padded with zeros up to there; then
+    /// holds.
     LyingTpkt { length: u16, tpdu_bytes: usize },
+    /// A Connection Confirm selecting `protocol` with `flags`, delivered as `shape` says; the
+    /// TLS stage follows.
+    Shaped {
+        protocol: SecurityProtocol,
+        flags: ResponseFlags,
+        shape: Shape,
+    },
+    /// Endless pseudo-random bytes from `seed` (the same every run) instead of a Connection
+    /// Confirm, until the client goes away.
+    Noise { seed: u64 },
+}
+
+/// How a [`X224::Shaped`] Connection Confirm reaches the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One byte per write, without pause (so, with Nagle off, one TCP segment per byte).
+    ByteWrites,
+    /// In one write with these bytes behind it, outside the TPKT frame: a client reads them
+    /// as the start of the server's TLS answer.
+    Trailing(&'static [u8]),
 }
 
 /// How a host ends after sending what it sends.
@@ -113,6 +137,10 @@ pub enum Then {
     Hold,
     /// Closes (FIN) and drains what the client still sends for a while.
     Close,
+    /// Closes its sending side (FIN) and keeps reading until the client closes.
+    HalfClose,
+    /// Resets the connection (RST).
+    Reset,
 }
 
 /// The TLS stage.
@@ -136,6 +164,39 @@ pub enum Tls {
     /// Speaks exactly TLS `min` to `max`: reads the ClientHello, answers 1.0/1.1 by hand (as
     /// `Legacy`), 1.2/1.3 with rustls (then [`AfterTls`]), alert 70 below `min`.
     Range { min: u16, max: u16 },
+    /// Reads the ClientHello record, answers it with `flight` delivered as `delivery` says,
+    /// then ends as `then`.
+    Answer {
+        flight: Flight,
+        delivery: Delivery,
+        then: Then,
+    },
+    /// Reads the ClientHello record, then sends endless pseudo-random bytes from `seed` (the
+    /// same every run) until the client goes away.
+    Noise { seed: u64 },
+}
+
+/// What a [`Tls::Answer`] host sends after the ClientHello.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flight {
+    /// These bytes.
+    Bytes(&'static [u8]),
+    /// A TLS 1.2 ServerHello (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), alone: a client then
+    /// waits for the Certificate.
+    ServerHello,
+    /// That ServerHello, a Certificate message with an empty list, and ServerHelloDone.
+    EmptyCertificate,
+}
+
+/// How a [`Tls::Answer`] flight is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// All of it, in one write.
+    AtOnce,
+    /// Its first this many bytes only.
+    FirstBytes(usize),
+    /// One byte, then another every this long.
+    Trickle(Duration),
 }
 
 /// What follows a completed rustls handshake.
@@ -168,7 +229,13 @@ pub enum Cert {
     /// The sha1WithRSAEncryption fixture `keys/weak-cert.pem` (self-signed, CN
     /// `weak-cert.fleet.test`, key [`Key::Rsa2048B`], which signs the handshake).
     WeakFixture,
+    /// A self-signed certificate made at start, for `NAME.fleet.test`, valid
+    /// [`PADDED_VALID_DAYS`], carrying a private non-critical extension of `bytes` bytes.
+    Padded { key: Key, bytes: usize },
 }
+
+/// notBefore and notAfter of a [`Cert::Padded`] certificate, in days from the fleet's start.
+pub const PADDED_VALID_DAYS: (i64, i64) = (-30, 335);
 
 /// A self-signed certificate made at start.
 pub const fn self_signed(key: Key, from_days: i64, to_days: i64) -> Cert {
@@ -199,6 +266,10 @@ pub enum Subject {
     HostName,
     /// This exact text.
     Literal(&'static str),
+    /// These exact bytes as the CN's UTF8String, valid UTF-8 or not. rcgen takes only text, so
+    /// the certificate is made with a placeholder CN of the same length whose bytes are then
+    /// replaced in the DER: its signature no longer verifies.
+    Bytes(&'static [u8]),
 }
 
 /// Who signs a certificate made at start.
@@ -208,6 +279,17 @@ pub enum Issuer {
     /// A fleet CA (ECDSA P-256, CN [`crate::CA_COMMON_NAME`]) made at start; the host
     /// presents leaf then CA.
     FleetCa,
+    /// A chain of `certificates` certificates that no one trusts, all presented, leaf first:
+    /// the leaf is signed by `chain-ca-1.fleet.test`, each CA `chain-ca-N` by `chain-ca-N+1`,
+    /// and the last one signs itself (ECDSA P-256 CAs made at start).
+    LongChain {
+        certificates: usize,
+    },
+}
+
+/// The subject CN of the `n`-th CA of an [`Issuer::LongChain`] (from 1, the leaf's issuer).
+pub fn chain_ca_name(n: usize) -> String {
+    format!("chain-ca-{n}.fleet.test")
 }
 
 /// The `hosts.csv` words `rdpsweep scan` reports for the host, with a 3 s stage timeout (the
@@ -299,7 +381,12 @@ mod tests {
         for spec in rows() {
             let completes = match spec.answers.tls {
                 Tls::Rustls { .. } | Tls::Legacy { .. } | Tls::Range { .. } => true,
-                Tls::Never | Tls::CloseOnHello | Tls::Stall | Tls::Alert(_) => false,
+                Tls::Never
+                | Tls::CloseOnHello
+                | Tls::Stall
+                | Tls::Alert(_)
+                | Tls::Answer { .. }
+                | Tls::Noise { .. } => false,
             };
             assert_eq!(completes, spec.cert != Cert::None, "{}", spec.name);
         }
@@ -308,7 +395,8 @@ mod tests {
     #[test]
     fn a_host_that_selects_tls_has_a_tls_stage() {
         for spec in rows() {
-            if let X224::Select { protocol, .. } = spec.answers.x224 {
+            if let X224::Select { protocol, .. } | X224::Shaped { protocol, .. } = spec.answers.x224
+            {
                 let has_stage = spec.answers.tls != Tls::Never;
                 assert_eq!(protocol.starts_tls(), has_stage, "{}", spec.name);
             }

@@ -159,7 +159,9 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "P", default_value_t = 13389)]
     pub port: u16,
     /// `mixed`: every address plays one behaviour; `healthy`: all complete TLS 1.3; `deep`:
-    /// security-layer policies, TLS version ranges and encryption levels, for `scan --deep`.
+    /// security-layer policies, TLS version ranges and encryption levels, for `scan --deep`;
+    /// `hostile`: malformed, oversized, cut, trickled and endless answers, fatal alerts and
+    /// hostile certificates (a /27 covers it once).
     #[arg(long, value_name = "PROFILE", default_value = "mixed")]
     pub profile: String,
     /// Print every address with the behaviour it plays.

@@ -462,3 +462,5 @@ async fn a_reset_during_the_handshake_is_an_open_port_reset_and_retried() {
         Some("reset before the connection confirm (0 bytes received)")
     );
 }
+
+mod hostile;

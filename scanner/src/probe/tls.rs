@@ -12,10 +12,10 @@ use rustls::pki_types::ServerName;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::client::TlsStream;
 
-use super::link::Link;
+use super::link::{preview, Link};
 use super::{human, legacy as legacy_hello};
 use crate::wire::failure::lowercase;
-use crate::wire::{Conn, IoKind};
+use crate::wire::{Conn, Headed, IoKind};
 
 /// A completed handshake: rustls (`ok`) or the legacy hello (`legacy`).
 pub struct TlsDone {
@@ -79,9 +79,13 @@ pub async fn stage(
             chain: hello.chain,
         });
     }
+    let without = match hello.chain.is_empty() {
+        true => " (and no certificate)",
+        false => "",
+    };
     Err(TlsFailure {
         error: format!(
-            "{}; a second handshake then reached {version} with {cipher}, which rustls speaks",
+            "{}; a second handshake then reached {version} with {cipher}{without}, which rustls speaks",
             failure.error
         ),
         ..failure
@@ -136,7 +140,11 @@ pub async fn upgrade(
     tls: Arc<rustls::ClientConfig>,
 ) -> Result<(TlsDone, TlsStream<Conn>), TlsFailure> {
     let connector = tokio_rustls::TlsConnector::from(tls);
-    let tls = connector.connect(name, conn).await.map_err(classify)?;
+    let (conn, head) = Headed::new(conn);
+    let tls = connector
+        .connect(name, Box::new(conn) as Conn)
+        .await
+        .map_err(|e| classify(e, &head.bytes()))?;
     let (_, session) = tls.get_ref();
     let version = session
         .protocol_version()
@@ -161,13 +169,22 @@ pub async fn upgrade(
     Ok((done, tls))
 }
 
-/// Maps what tokio-rustls reports into the `tls` vocabulary.
-fn classify(e: io::Error) -> TlsFailure {
+/// Maps what tokio-rustls reports into the `tls` vocabulary; `head` is what the server's answer
+/// began with, shown when it is not TLS at all (its first byte is no record type).
+fn classify(e: io::Error, head: &[u8]) -> TlsFailure {
     if let Some(tls) = e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
         return match tls {
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+                if !head.is_empty() =>
+            {
+                TlsFailure {
+                    status: TlsStatus::ProtocolError,
+                    error: format!("not tls: answer starts {}", preview(head)),
+                }
+            }
             rustls::Error::AlertReceived(alert) => TlsFailure {
                 status: TlsStatus::Alert,
                 error: format!(

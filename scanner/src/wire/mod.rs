@@ -5,6 +5,8 @@
 //! - [`framed`]: [`Framed`], one reader of whole messages over any stream, sized by the codec's
 //!   length hints ([`rdpsweep_codec::hint::PduHint`]), which never reads past the message.
 //! - [`failure`]: one classification of socket errors ([`IoKind`]) into what the record says.
+//! - [`head`]: [`Headed`], a stream that keeps its first bytes, for what a stage says of an
+//!   answer its reader consumed.
 //! - `memory` (tests): a scripted dialer of in-memory pipes.
 //!
 //! Deadlines are not set here: a stage puts one deadline around everything it does.
@@ -12,9 +14,11 @@
 pub mod dial;
 pub mod failure;
 pub mod framed;
+pub mod head;
 #[cfg(test)]
 pub mod memory;
 
 pub use dial::{Conn, Dial, TcpDial};
 pub use failure::IoKind;
 pub use framed::{Framed, ReadError};
+pub use head::{Head, Headed};
