@@ -154,3 +154,20 @@ fn an_unwritable_output_directory_exits_1() {
         "cannot create output directory",
     );
 }
+
+#[test]
+fn an_output_directory_that_is_a_file_is_a_usage_error_saying_so() {
+    let dir = TestDir::new();
+    let file = dir.write("a-file", "").display().to_string();
+    let results = dir.write("results.jsonl", "").display().to_string();
+    for args in [
+        &["scan", "127.0.0.1", "-p", "23429", "-o", &file][..],
+        &["report", &results, "-o", &file][..],
+    ] {
+        fails(
+            args,
+            2,
+            &format!("output directory {file} is not a directory"),
+        );
+    }
+}

@@ -65,12 +65,7 @@ pub fn diff(args: DiffArgs, quiet: bool) -> Result<i32, Failure> {
     }
     let mut written = None;
     if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::Runtime(format!(
-                "cannot create output directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        super::create_out_dir(dir)?;
         let committed =
             |r: Result<PathBuf, ReportError>| r.map_err(|e| Failure::Runtime(e.to_string()));
         committed(write_atomically(dir, "diff.csv", |w| {

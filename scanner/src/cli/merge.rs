@@ -47,12 +47,7 @@ pub fn merge(args: MergeArgs) -> Result<i32, Failure> {
             problems.join("; ")
         )));
     }
-    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot create output directory {}: {e}",
-            args.out_dir.display()
-        ))
-    })?;
+    super::create_out_dir(&args.out_dir)?;
     let (merged, repeated) = join_results(&inputs, &args.out_dir)?;
     if repeated > 0 {
         tracing::warn!(

@@ -108,6 +108,23 @@ pub fn main() -> i32 {
     }
 }
 
+/// Creates the output directory `dir` (and its parents). A path that names something other
+/// than a directory is a usage error saying so; any other failure is a runtime error.
+pub fn create_out_dir(dir: &std::path::Path) -> Result<(), Failure> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::Usage(format!(
+            "output directory {} is not a directory (a file is there)",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })
+}
+
 /// Writes to stdout; a closed pipe (`rdpsweep diff a b | head`) is not an error worth a panic.
 pub fn print_out(text: &str) {
     use std::io::Write;

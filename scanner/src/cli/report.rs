@@ -60,12 +60,7 @@ pub fn build_reports(
             Failure::Usage(message)
         });
     }
-    std::fs::create_dir_all(out_dir).map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot create output directory {}: {e}",
-            out_dir.display()
-        ))
-    })?;
+    super::create_out_dir(out_dir)?;
     let outcome = write_reports(out_dir, results, policy, info, stop).map_err(|e| match e {
         ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
         ReportError::Interrupted => Failure::Interrupted(e.to_string()),

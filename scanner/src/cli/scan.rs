@@ -151,12 +151,7 @@ pub const LOCK_FILE: &str = ".rdpsweep.lock";
 /// when the returned file is dropped or the process ends, however it ends). A second scan into
 /// the same directory, for example a Kubernetes pod replacing one still finishing, is refused.
 pub fn lock_out_dir(dir: &Path) -> Result<File, Failure> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot create output directory {}: {e}",
-            dir.display()
-        ))
-    })?;
+    super::create_out_dir(dir)?;
     let path = dir.join(LOCK_FILE);
     let file = File::options()
         .create(true)
