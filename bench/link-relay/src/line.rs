@@ -54,14 +54,23 @@ mod tests {
     fn a_delivered_packet_is_due_one_delay_after_it_arrived() {
         let mut line = DelayLine::new(Duration::from_millis(25), 0.0, 7);
         let arrived = Instant::now();
-        assert_eq!(line.admit(arrived), Some(arrived + Duration::from_millis(25)));
+        assert_eq!(
+            line.admit(arrived),
+            Some(arrived + Duration::from_millis(25))
+        );
         assert_eq!((line.delivered, line.dropped), (1, 0));
     }
 
     #[test]
     fn about_one_packet_in_a_hundred_is_dropped_at_one_percent() {
-        let dropped = fates(1, 0.01, 100_000).iter().filter(|kept| !**kept).count();
-        assert!((800..=1_200).contains(&dropped), "{dropped} of 100000 dropped");
+        let dropped = fates(1, 0.01, 100_000)
+            .iter()
+            .filter(|kept| !**kept)
+            .count();
+        assert!(
+            (800..=1_200).contains(&dropped),
+            "{dropped} of 100000 dropped"
+        );
     }
 
     #[test]

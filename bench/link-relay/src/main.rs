@@ -73,7 +73,10 @@ fn main() {
     let _ = std::io::stdout().flush();
     signals.forever().next();
     for direction in &directions {
-        let line = direction.line.lock().unwrap_or_else(PoisonError::into_inner);
+        let line = direction
+            .line
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let seen = line.delivered + line.dropped;
         println!(
             "relay {}: {seen} packets, {} dropped ({:.2}%), {} writes failed",
@@ -161,7 +164,9 @@ fn relay(
             }
             // A device that is down refuses the write: the packet is lost, as on a real link.
             if to.send(&packet).is_err() {
-                writer_direction.write_errors.fetch_add(1, Ordering::Relaxed);
+                writer_direction
+                    .write_errors
+                    .fetch_add(1, Ordering::Relaxed);
             }
         }
     });
