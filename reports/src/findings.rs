@@ -108,6 +108,7 @@ word_enum! {
         NoProtocolAccepted => "NO_PROTOCOL_ACCEPTED",
         CertUntrusted => "CERT_UNTRUSTED",
         CertNameMismatch => "CERT_NAME_MISMATCH",
+        CertMalformed => "CERT_MALFORMED",
     }
 }
 
@@ -162,6 +163,13 @@ fn trust_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
     let subject = format!("{:?}", cert.subject);
     match trust.untrusted {
         None | Some(Untrusted::Expired | Untrusted::NotYetValid) => {}
+        Some(Untrusted::Unparsable) => out.push((
+            FindingCode::CertMalformed,
+            format!(
+                "certificate {subject} has a name that is not valid text for its string type: \
+                 OpenSSL-based clients cannot parse it"
+            ),
+        )),
         Some(why) => out.push((
             FindingCode::CertUntrusted,
             format!(

@@ -199,6 +199,11 @@ fn certificate(obs: &Observation) -> Prediction {
         );
     };
     match &obs.cert_trust {
+        Some(trust) if trust.untrusted == Some(Untrusted::Unparsable) => Prediction::new(
+            ClientOutcome::Fails,
+            "TLS: the certificate has a name that is not valid text; OpenSSL-based clients \
+             cannot parse it and the handshake fails",
+        ),
         Some(trust) => {
             if let Some(why) = trust.untrusted {
                 return warns(match why {
@@ -215,6 +220,7 @@ fn certificate(obs: &Observation) -> Prediction {
                         "the certificate is not for server authentication".into()
                     }
                     Untrusted::Invalid => "the certificate cannot be verified".into(),
+                    Untrusted::Unparsable => "the certificate cannot be parsed".into(),
                 });
             }
             if trust.name_match == Some(false) {

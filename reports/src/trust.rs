@@ -19,6 +19,9 @@ word_enum! {
         BadSignature => "bad_signature",
         /// Its extended key usage is not server authentication.
         NotForServers => "not_for_servers",
+        /// A name that is not valid text for its string type (a UTF8String that is not UTF-8):
+        /// OpenSSL-based clients cannot even parse the certificate.
+        Unparsable => "unparsable",
         /// Unreadable, or refused for another reason.
         Invalid => "invalid",
     }

@@ -93,6 +93,12 @@ impl TrustStore {
                 name_match: None,
             };
         };
+        if has_malformed_name(leaf) {
+            return TrustVerdict {
+                chain: Err(Untrusted::Unparsable),
+                name_match: None,
+            };
+        }
         let leaf_der = CertificateDer::from(leaf.as_slice());
         let Ok(parsed) = ParsedCertificate::try_from(&leaf_der) else {
             return TrustVerdict {
@@ -208,6 +214,43 @@ fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
         _ if issued_by_itself(leaf) => Untrusted::SelfSigned,
         _ => Untrusted::Invalid,
     }
+}
+
+/// True when a subject or issuer attribute is not valid text for its string type: a
+/// UTF8String that is not UTF-8, a BMPString of an odd length or with an unpaired surrogate, a
+/// UniversalString that is not whole UCS-4 characters. OpenSSL converts every name to UTF-8
+/// while it parses a certificate (to compare names) and refuses the certificate when it cannot,
+/// so OpenSSL-based clients (FreeRDP) fail the handshake on it, as the interop suite shows.
+fn has_malformed_name(leaf: &[u8]) -> bool {
+    use x509_parser::der_parser::asn1_rs::Tag;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return false;
+    };
+    let bad = |tag: Tag, data: &[u8]| match tag {
+        Tag::Utf8String => std::str::from_utf8(data).is_err(),
+        Tag::BmpString => {
+            data.len() % 2 != 0
+                || char::decode_utf16(
+                    data.chunks_exact(2)
+                        .map(|pair| u16::from_be_bytes([pair[0], pair[1]])),
+                )
+                .any(|c| c.is_err())
+        }
+        Tag::UniversalString => {
+            data.len() % 4 != 0
+                || data.chunks_exact(4).any(|quad| {
+                    char::from_u32(u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]]))
+                        .is_none()
+                })
+        }
+        _ => false,
+    };
+    let malformed = [cert.subject(), cert.issuer()].into_iter().any(|name| {
+        name.iter_attributes()
+            .any(|attr| bad(attr.attr_value().tag(), attr.attr_value().data))
+    });
+    malformed
 }
 
 /// True when the leaf's issuer name is its subject name.

@@ -197,6 +197,7 @@ fn certificate_differences(spec: &HostSpec, row: &Row) -> Vec<String> {
             issuer: Issuer::LongChain { .. },
             ..
         } => ("false", "invalid"),
+        _ if spec.expect.findings.contains(&"CERT_MALFORMED") => ("false", "unparsable"),
         _ if self_signed == "true" => ("false", "self_signed"),
         _ if spec.expect.findings.contains(&"CERT_NAME_MISMATCH") => ("false", "name_mismatch"),
         _ => ("true", ""),

@@ -28,6 +28,11 @@ fn the_mixed_fleet_agrees_with_the_client() {
 }
 
 #[test]
+fn the_hostile_fleet_agrees_with_the_client() {
+    fleet_against_the_client("hostile", "127.236.2.0/27", 23692, &[]);
+}
+
+#[test]
 fn the_deep_fleet_agrees_with_the_client() {
     fleet_against_the_client("deep", "127.236.1.0/27", 23691, &["--deep"]);
 }

@@ -43,6 +43,8 @@ impl FindingCode {
             NegUnexpectedProtocol => Severity::High,
             // With --deep: no protocol request at all was accepted, not even standard security.
             NoProtocolAccepted => Severity::High,
+            // A certificate clients cannot parse: the TLS handshake fails on their side.
+            CertMalformed => Severity::High,
             // Closed, reset, alert or silence after the ClientHello: the 0x904 signature.
             TlsHandshakeFailed | TlsHandshakeTimeout => Severity::High,
             // Clients with TLS 1.0/1.1 disabled (current baselines and Windows builds) cannot
@@ -225,6 +227,12 @@ impl FindingCode {
                 "Issue the Remote Desktop certificate from your enterprise CA (a \"Remote Desktop\" \
                  certificate template deployed by Group Policy), so that clients can verify the \
                  server and enforce server authentication."
+            }
+            CertMalformed => {
+                "Replace the certificate: its subject or issuer holds a name that is not valid \
+                 text (for example a UTF8String that is not UTF-8), which OpenSSL-based clients \
+                 refuse to parse; issue a new one from your CA and restart Remote Desktop \
+                 Services."
             }
             CertNameMismatch => {
                 "Reissue the certificate for the name clients use to connect (its DNS name as a \

@@ -586,6 +586,7 @@ fn severities_are_the_documented_ones() {
         X224Malformed,
         NegUnexpectedProtocol,
         NoProtocolAccepted,
+        CertMalformed,
     ];
     assert_eq!(by(ClientPolicy::Default, Severity::High), fails);
     // Medium: it connects after a warning a sound host would not give, or soon fails.

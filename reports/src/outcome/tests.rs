@@ -70,6 +70,10 @@ fn a_connection_cut_during_setup_fails() {
     let mut legacy = healthy();
     legacy.tls = Some(TlsStatus::Legacy);
     assert_eq!(outcome(&legacy), Some(Fails));
+    // A certificate OpenSSL-based clients cannot parse.
+    let mut unparsable = healthy();
+    unparsable.cert_trust = untrusted(Untrusted::Unparsable);
+    assert_eq!(outcome(&unparsable), Some(Fails));
     for code in [1, 3, 4, 5, 6, 99] {
         assert_eq!(outcome(&neg_failure(code)), Some(Fails), "code {code}");
     }

@@ -453,10 +453,16 @@ pub const HOSTS: &[HostSpec] = &[
     HostSpec {
         behaviour: Behaviour::NameInvalidUtf8,
         name: "name-invalid-utf8",
-        does: "selects HYBRID, completes TLS with a certificate whose CN is a UTF8String of bytes that are not UTF-8",
+        does: "selects HYBRID, completes TLS with a certificate whose CN is a UTF8String of bytes that are not UTF-8 (OpenSSL-based clients cannot parse it)",
         answers: Answers { x224: SELECT_HYBRID, tls: TLS12_13, ..Answers::LISTEN },
         cert: named(Subject::Bytes(INVALID_UTF8_NAME)),
-        expect: Expect { cert_subject: "bad\\xff\\xfe\\xc3(utf8", ..SELF_SIGNED_OK },
+        expect: Expect {
+            cert_subject: "bad\\xff\\xfe\\xc3(utf8",
+            findings: &["CERT_MALFORMED"],
+            risk_level: "high",
+            client_outcome: "fails",
+            ..SELF_SIGNED_OK
+        },
     },
 ];
 

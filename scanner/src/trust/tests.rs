@@ -172,3 +172,26 @@ fn wildcards_cover_one_label() {
     assert!(!dns_name_matches("*.corp.test", "corp.test"));
     assert!(dns_name_matches("RDP01.Corp.Test.", "rdp01.corp.test"));
 }
+
+#[test]
+fn a_name_that_is_not_valid_text_makes_the_certificate_unparsable_for_clients() {
+    let sound = self_signed("aaaa.test").remove(0);
+    // The CN's UTF8String (tag 0x0c, length 9): its first two bytes made invalid UTF-8.
+    let cn = [&[0x0c, 9][..], b"aaaa.test"].concat();
+    let at = sound
+        .windows(cn.len())
+        .position(|w| w == cn.as_slice())
+        .expect("the CN's UTF8String");
+    let mut bad = sound.clone();
+    bad[at + 2] = 0xff;
+    bad[at + 3] = 0xfe;
+    let store = TrustStore::public();
+    assert_eq!(
+        judge(&store, &[bad], Some("aaaa.test")).chain,
+        Err(Untrusted::Unparsable)
+    );
+    assert_eq!(
+        judge(&store, &[sound], None).chain,
+        Err(Untrusted::SelfSigned)
+    );
+}
