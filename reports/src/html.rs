@@ -20,7 +20,11 @@ use std::fmt::Write;
 use crate::ranking::RankedHost;
 use crate::summary::Summary;
 
-const PAGE_CSS: &str = include_str!("html/page.css");
+/// The page's style: the screen's, then the print stylesheet.
+const PAGE_CSS: &str = concat!(
+    include_str!("html/page.css"),
+    include_str!("html/print.css")
+);
 const PAGE_JS: &str = include_str!("html/page.js");
 
 /// Renders the whole page: no external scripts, styles or fonts. `hosts` are the riskiest
@@ -50,8 +54,10 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
              targets.</p>\n",
         );
     }
-    charts::findings_chart(&mut out, &summary.by_finding);
+    out.push_str("<div class=\"charts\">\n");
+    charts::findings_chart(&mut out, summary);
     charts::expiry_histogram(&mut out, summary);
+    out.push_str("</div>\n");
     if let Some(deep) = &summary.deep {
         deep::deep_totals(&mut out, deep);
     }

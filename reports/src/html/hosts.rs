@@ -103,8 +103,8 @@ pub(super) fn endpoint(o: &Observation) -> String {
     }
 }
 
-/// The host table, its columns from [`page_columns`]; `deep` adds the deep-only ones, and
-/// makes the table a scrolling box with a fixed heading row, as it is then wider than the page.
+/// The host table, its columns from [`page_columns`] (`deep` adds the deep-only ones), in a
+/// box that scrolls both ways with its heading row in view.
 pub(super) fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, deep: bool) {
     out.push_str("<section aria-labelledby=\"all-h\">\n<h2 id=\"all-h\">All hosts</h2>\n");
     if hosts.is_empty() {
@@ -120,14 +120,15 @@ pub(super) fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, d
         );
     }
     out.push_str(
-        "<p class=\"note\">Click a column heading to sort by it; click again to reverse. Empty \
+        "<p class=\"note no-print\">Click a column heading to sort by it; click again to reverse. Empty \
          cells sort last.</p>\n",
     );
     let _ = write!(
         out,
         "<div class=\"scroll{}\" role=\"region\" aria-labelledby=\"all-h\" tabindex=\"0\">\n\
-         <table class=\"hosts\" id=\"hosts\">\n<thead><tr>",
-        if deep { " wide" } else { "" }
+         <table class=\"hosts{}\" id=\"hosts\">\n<thead><tr>",
+        if deep { " wide" } else { "" },
+        if deep { " deep" } else { "" }
     );
     for (i, (_, html)) in page_columns(deep).enumerate() {
         let _ = write!(

@@ -363,3 +363,43 @@ fn hostile_ntlm_names_appear_only_escaped() {
     assert_eq!(rows[0][17], format!("{escaped}.corp"));
     assert_eq!(page.matches("<script").count(), 1);
 }
+
+#[test]
+fn each_findings_bar_has_its_severity_colour_and_word_most_severe_first() {
+    let mut summary = summarize(&[], &ScanInfo::default());
+    summary.by_finding = [
+        ("CERT_UNTRUSTED", 7),
+        ("TLS_LEGACY_ONLY", 1),
+        ("CERT_EXPIRED", 2),
+    ]
+    .iter()
+    .map(|(code, n)| (code.to_string(), *n))
+    .collect();
+    let page = report_html(&[], &summary);
+    let chart = &page[page.find("id=\"findings-chart\"").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    let bars: Vec<&str> = chart
+        .split("<rect class=\"bar ")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    // High before medium before info, whatever their counts: info is never the first bar.
+    assert_eq!(bars, ["high", "medium", "info"]);
+    for (code, sev) in [
+        ("TLS_LEGACY_ONLY", "high"),
+        ("CERT_EXPIRED", "medium"),
+        ("CERT_UNTRUSTED", "info"),
+    ] {
+        let label = format!(
+            "<tspan class=\"code\">{code}</tspan><tspan class=\"sev-word {sev}\" dx=\"8\">{sev}</tspan>"
+        );
+        assert!(chart.contains(&label), "{label}");
+    }
+    // Under the strict client policy, an untrusted certificate is a failure: high.
+    summary.scan.risk_policy = Some(crate::summary::PolicyInfo::of(&crate::RiskPolicy {
+        client_policy: crate::ClientPolicy::Strict,
+        ..crate::RiskPolicy::default()
+    }));
+    let page = report_html(&[], &summary);
+    assert!(page.contains("<tspan class=\"sev-word high\" dx=\"8\">high</tspan></text><rect class=\"bar high\" x=\"0\" y=\"21\" width=\"344\""));
+}
