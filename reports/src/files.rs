@@ -1,6 +1,7 @@
 //! The report files of a run, read and written as whole files: `results.jsonl` in, and
-//! `hosts.csv`, `findings.csv`, `summary.json`, `report.html` out. Each output is written to a
-//! temporary file and renamed into place, so a reader never sees half a report.
+//! `hosts.csv`, `findings.csv`, `remediation.csv`, `summary.json`, `report.html` out. Each
+//! output is written to a temporary file and renamed into place, so a reader never sees half a
+//! report.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -8,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::dedup::{find_superseded, KEY_RUN_LEN};
 use crate::observation::Observation;
+use crate::page::{PageCollector, PageOptions};
+use crate::plan::csv::RemediationSpill;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
 use crate::summary::{PolicyInfo, ScanInfo, Summary, SummaryCounter};
@@ -153,16 +156,17 @@ pub struct ReportOutcome {
     pub superseded: usize,
 }
 
-/// Ranks `results` under `policy` and writes `hosts.csv`, `findings.csv`, `summary.json` and
-/// `report.html` into `dir`, in bounded memory (see [`Ranker`]): one pass finds the rows a
-/// later row repeats ([`find_superseded`]; the last row of each target is kept), one ranks.
-/// The four files are replaced together: each is written to a temporary file, all are synced,
-/// then all are renamed. `stop` abandons the work (a signal).
+/// Ranks `results` under `policy` and writes the [`REPORT_FILES`] into `dir` (the page built
+/// as `page` says), in bounded memory (see [`Ranker`]): one pass finds the rows a later row
+/// repeats ([`find_superseded`]; the last row of each target is kept), one ranks. The files
+/// are replaced together: each is written to a temporary file, all are synced, then all are
+/// renamed. `stop` abandons the work (a signal).
 pub fn write_reports(
     dir: &Path,
     results: &Path,
     policy: &RiskPolicy,
     info: &ScanInfo,
+    page: &PageOptions,
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let mut reader = ResultsReader::open(results)?;
@@ -177,7 +181,7 @@ pub fn write_reports(
             ranker.push(obs).map_err(rank_error)?;
         }
     }
-    let mut outcome = finish_reports(dir, ranker, info, stop)?;
+    let mut outcome = finish_reports(dir, ranker, info, page, stop)?;
     outcome.truncated_last_line = reader.truncated_last_line();
     outcome.superseded = superseded.len();
     Ok(outcome)
@@ -190,6 +194,7 @@ pub fn finish_reports(
     dir: &Path,
     ranker: Ranker<'_>,
     info: &ScanInfo,
+    page: &PageOptions,
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let info = &ScanInfo {
@@ -202,8 +207,10 @@ pub fn finish_reports(
     let mut hosts_csv = RankedHostsCsv::new(&mut hosts_file.out).map_err(&hosts_error)?;
     let mut findings_csv = FindingsCsv::new(&mut findings_file.out).map_err(&findings_error)?;
     let mut counter = SummaryCounter::default();
-    let mut riskiest = Vec::new();
+    let mut collector = PageCollector::new(*page);
+    let mut spill = RemediationSpill::new(dir);
     let (hosts_path, findings_path) = (hosts_file.path.clone(), findings_file.path.clone());
+    let plan_path = dir.join("remediation.csv");
     let named = |path: &Path, e: io::Error| {
         io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
     };
@@ -213,17 +220,21 @@ pub fn finish_reports(
             findings_csv
                 .write(host)
                 .map_err(|e| named(&findings_path, e))?;
+            spill.add(host).map_err(|e| named(&plan_path, e))?;
             counter.add(host);
-            if riskiest.len() < HTML_MAX_HOSTS {
-                riskiest.push(host.clone());
-            }
+            collector.add(host);
             Ok(())
         })
         .map_err(rank_error)?;
     hosts_csv.finish().map_err(&hosts_error)?;
     findings_csv.finish().map_err(&findings_error)?;
     let summary = counter.finish(info);
+    let (hosts, extras) = collector.finish();
 
+    let mut plan_file = Pending::create(dir, "remediation.csv")?;
+    spill
+        .write(&extras.plan, &mut plan_file.out)
+        .map_err(plan_file.namer())?;
     let mut summary_file = Pending::create(dir, "summary.json")?;
     serde_json::to_writer_pretty(&mut summary_file.out, &summary)
         .map_err(io::Error::from)
@@ -232,12 +243,18 @@ pub fn finish_reports(
     let mut html_file = Pending::create(dir, "report.html")?;
     html_file
         .out
-        .write_all(crate::html::report_html(&riskiest, &summary).as_bytes())
+        .write_all(crate::html::report_page(&hosts, &summary, &extras).as_bytes())
         .map_err(html_file.namer())?;
 
     let files = commit_together(
         dir,
-        vec![hosts_file, findings_file, summary_file, html_file],
+        vec![
+            hosts_file,
+            findings_file,
+            plan_file,
+            summary_file,
+            html_file,
+        ],
     )?;
     Ok(ReportOutcome {
         summary,
@@ -270,6 +287,7 @@ pub enum Feed {
 pub fn write_reports_fed(
     dir: &Path,
     policy: &RiskPolicy,
+    page: &PageOptions,
     earlier: Option<ResultsReader>,
     feed: impl IntoIterator<Item = Feed>,
     stop: &AtomicBool,
@@ -288,7 +306,7 @@ pub fn write_reports_fed(
         }
         match message {
             Feed::Row(obs) => ranker.push(*obs).map_err(rank_error)?,
-            Feed::End(info) => return finish_reports(dir, ranker, &info, stop),
+            Feed::End(info) => return finish_reports(dir, ranker, &info, page, stop),
         }
     }
     Err(ReportError::Interrupted)
@@ -316,7 +334,13 @@ pub fn remove_stale_scratch(dir: &Path) -> io::Result<usize> {
 }
 
 /// The report files a scan or `report` writes, beside `results.jsonl`.
-pub const REPORT_FILES: [&str; 4] = ["hosts.csv", "findings.csv", "summary.json", "report.html"];
+pub const REPORT_FILES: [&str; 5] = [
+    "hosts.csv",
+    "findings.csv",
+    "remediation.csv",
+    "summary.json",
+    "report.html",
+];
 
 /// Writes `dir/name` through a temporary file renamed into place (for single files such as
 /// `diff.csv`). Errors name the file.
@@ -437,6 +461,7 @@ mod tests {
             &results,
             &policy,
             &ScanInfo::default(),
+            &PageOptions::default(),
             &stop,
         )
         .unwrap();
@@ -453,7 +478,9 @@ mod tests {
             .cloned()
             .map(|o| Feed::Row(Box::new(o)))
             .chain([Feed::End(Box::default())]);
-        let outcome = write_reports_fed(fed.path(), &policy, Some(earlier), feed, &stop).unwrap();
+        let page = PageOptions::default();
+        let outcome =
+            write_reports_fed(fed.path(), &policy, &page, Some(earlier), feed, &stop).unwrap();
         assert_eq!(outcome.summary.hosts, 50);
         for file in REPORT_FILES {
             assert_eq!(
@@ -480,7 +507,15 @@ mod tests {
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 
         let feed = rows(30).into_iter().map(|o| Feed::Row(Box::new(o)));
-        let result = write_reports_fed(dir.path(), &policy, None, feed, &AtomicBool::new(false));
+        let page = PageOptions::default();
+        let result = write_reports_fed(
+            dir.path(),
+            &policy,
+            &page,
+            None,
+            feed,
+            &AtomicBool::new(false),
+        );
         assert!(
             matches!(result, Err(ReportError::Interrupted)),
             "{result:?}"

@@ -1,22 +1,32 @@
 //! `report.html`: one self-contained page for an audit.
 //!
-//! Everything is rendered here, server-side: the page's only script (`html/page.js`) sorts the
-//! rows of the host table and never builds markup from data. Certificate subjects, issuers,
-//! host names and error texts are attacker-controlled, so every text goes through [`escape`],
-//! and the page carries a Content-Security-Policy that allows only its own style and script
-//! (by hash) and no fetches at all. NTLM computer and domain names (`--deep`) are the server's
-//! words too, escaped like the rest.
+//! Everything is rendered here, server-side: the page's only script (`html/page.js`) sorts,
+//! finds and filters the rows of the host table and opens host details, and never builds
+//! markup from data. Certificate subjects, issuers, host names and error texts are
+//! attacker-controlled, so every text goes through [`escape`], and the page carries a
+//! Content-Security-Policy that allows only its own style and script (by hash) and no fetches
+//! at all. NTLM computer and domain names (`--deep`) are the server's words too, escaped like
+//! the rest.
 //!
-//! A run with deep records gets a "Deep probe" section, the deep facts of each of the riskiest
-//! hosts and five more host-table columns; a run without them renders as it always did.
+//! The sections, in order: the scan's parameters and risk policy (`head`), what clients get
+//! and the totals, the remediation plan (`plan`), the charts (`charts`), the fleet-wide
+//! patterns (`patterns`), the deep probe's totals (`deep`, for a run with deep records), the
+//! riskiest hosts and the host table with its filters (`hosts`, `filters`), and every host's
+//! details (`details`). Printed, the page has a stylesheet of its own (`html/print.css`).
 
 mod charts;
 mod deep;
+mod details;
+mod filters;
 mod head;
 mod hosts;
+mod patterns;
+mod plan;
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use crate::page::PageExtras;
 use crate::ranking::RankedHost;
 use crate::summary::Summary;
 
@@ -27,12 +37,17 @@ const PAGE_CSS: &str = concat!(
 );
 const PAGE_JS: &str = include_str!("html/page.js");
 
-/// Renders the whole page: no external scripts, styles or fonts. `hosts` are the riskiest
-/// hosts in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run); `summary`
-/// counts every host, for the totals and charts.
+/// The page of hosts held in memory, every one listed (see [`PageExtras::of`]).
 pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
+    report_page(hosts, summary, &PageExtras::of(hosts))
+}
+
+/// Renders the whole page: no external scripts, styles or fonts. `hosts` are the hosts its
+/// tables list, in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run);
+/// `summary` and `extras` count every host, for the totals, charts, plan and patterns.
+pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras) -> String {
     let info = &summary.scan;
-    let mut out = String::with_capacity(16 * 1024 + hosts.len() * 1024);
+    let mut out = String::with_capacity(32 * 1024 + hosts.len() * 2048);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
         out,
@@ -45,7 +60,9 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     let _ = writeln!(out, "<style>{PAGE_CSS}</style>");
     out.push_str("</head>\n<body>\n");
 
-    head::header(&mut out, info, summary);
+    let on_page: BTreeSet<usize> = hosts.iter().map(|h| h.rank).collect();
+    head::header(&mut out, info, summary, extras);
+    head::contents(&mut out, summary, !hosts.is_empty());
     head::client_headline(&mut out, summary);
     head::level_totals(&mut out, summary);
     if hosts.is_empty() {
@@ -54,15 +71,18 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
              targets.</p>\n",
         );
     }
+    plan::plan_section(&mut out, &extras.plan, &on_page);
     out.push_str("<div class=\"charts\">\n");
     charts::findings_chart(&mut out, summary);
     charts::expiry_histogram(&mut out, summary);
     out.push_str("</div>\n");
+    patterns::patterns_section(&mut out, extras, &on_page);
     if let Some(deep) = &summary.deep {
         deep::deep_totals(&mut out, deep);
     }
     hosts::riskiest(&mut out, hosts);
-    hosts::host_table(&mut out, hosts, summary.hosts, summary.deep.is_some());
+    hosts::host_table(&mut out, hosts, summary, extras);
+    details::host_details(&mut out, hosts, &extras.plan.step_numbers());
 
     let _ = writeln!(
         out,

@@ -20,6 +20,9 @@ pub mod html;
 pub mod metrics;
 pub mod observation;
 pub mod outcome;
+pub mod page;
+pub mod patterns;
+pub mod plan;
 pub mod ranking;
 pub mod risk;
 pub mod summary;
@@ -37,6 +40,8 @@ pub use files::{
 pub use findings::{findings, Finding, FindingCode, Severity};
 pub use observation::Observation;
 pub use outcome::{predict, ClientOutcome, ClientPolicy, Prediction};
+pub use page::PageOptions;
+pub use patterns::SubnetPrefix;
 pub use ranking::{rank, rank_streaming, RankedHost, Ranker};
 pub use risk::{assess, Assessment, RiskLevel, RiskPolicy};
 pub use summary::{summarize, DeepSummary, ScanInfo, Summary, SummaryCounter};

@@ -16,8 +16,8 @@ use chromium::{pdf_pages, print_to_pdf, squeezed};
 use rdpsweep_reports::columns::page_columns;
 use rdpsweep_reports::html::report_html;
 use rdpsweep_reports::{
-    rank, read_results, summarize, write_reports, Observation, RankedHost, RiskPolicy, ScanInfo,
-    TcpStatus,
+    rank, read_results, summarize, write_reports, Observation, PageOptions, RankedHost, RiskPolicy,
+    ScanInfo, TcpStatus,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -36,7 +36,15 @@ fn build(name: &str, dir: &Path) -> Vec<RankedHost> {
         ..ScanInfo::default()
     };
     let policy = RiskPolicy::default();
-    write_reports(dir, &results, &policy, &info, &AtomicBool::new(false)).expect("reports");
+    write_reports(
+        dir,
+        &results,
+        &policy,
+        &info,
+        &PageOptions::default(),
+        &AtomicBool::new(false),
+    )
+    .expect("reports");
     rank(read_results(&results).expect("the saved run"), &policy)
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use chromium::measure_in_frame;
-use rdpsweep_reports::{write_reports, RiskPolicy, ScanInfo};
+use rdpsweep_reports::{write_reports, PageOptions, RiskPolicy, ScanInfo};
 use serde_json::Value;
 
 /// The report of the saved run `name` (see `html_print.rs`), as `rdpsweep report` writes it.
@@ -23,7 +23,15 @@ fn page(name: &str) -> String {
         ..ScanInfo::default()
     };
     let stop = AtomicBool::new(false);
-    write_reports(dir.path(), &results, &RiskPolicy::default(), &info, &stop).expect("reports");
+    write_reports(
+        dir.path(),
+        &results,
+        &RiskPolicy::default(),
+        &info,
+        &PageOptions::default(),
+        &stop,
+    )
+    .expect("reports");
     std::fs::read_to_string(dir.path().join("report.html")).unwrap()
 }
 

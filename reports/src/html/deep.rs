@@ -179,7 +179,7 @@ pub(super) fn deep_facts(out: &mut String, deep: &DeepObservation) {
     if !deep.notes.is_empty() {
         facts.push(("deep notes", deep.notes.join("; ")));
     }
-    out.push_str("<dl class=\"facts\">\n");
+    out.push_str("<dl class=\"facts deep\">\n");
     for (term, value) in facts {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&value));
     }

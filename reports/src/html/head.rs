@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::escape;
+use crate::page::PageExtras;
 use crate::risk::RiskLevel;
 use crate::summary::{ScanInfo, Summary, NO_PREDICTION};
 use crate::timestamp;
@@ -11,7 +12,9 @@ use crate::timestamp;
 /// How many scan targets the header lists before summarising the rest.
 const TARGETS_SHOWN: usize = 50;
 
-pub(super) fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
+/// The title, a banner when the report is partial, and what was scanned and how: targets,
+/// ports, settings, the risk policy, how the page was built.
+pub(super) fn header(out: &mut String, info: &ScanInfo, summary: &Summary, extras: &PageExtras) {
     out.push_str("<header>\n<h1>rdpsweep 0x904 risk report</h1>\n");
     if let Some(reason) = &info.partial {
         let _ = writeln!(
@@ -65,6 +68,15 @@ pub(super) fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
     if let Some(r) = info.retries {
         settings.push(format!("retries {r}"));
     }
+    if let Some(seed) = info.seed {
+        settings.push(format!("seed {seed}"));
+    }
+    if let Some(shard) = info.shard.as_deref().filter(|s| *s != "1/1") {
+        settings.push(format!("shard {shard}"));
+    }
+    if let Some(deep) = &summary.deep {
+        settings.push(format!("--deep ({} hosts probed deep)", deep.hosts));
+    }
     if !settings.is_empty() {
         item("Settings", &settings.join(", "));
     }
@@ -80,11 +92,44 @@ pub(super) fn header(out: &mut String, info: &ScanInfo, summary: &Summary) {
         item(
             "Risk policy",
             &format!(
-                "{} (clients: {}; {levels}; expiry window {} days)",
-                policy.source, policy.client_policy, policy.expiring_days
+                "{} (clients: {}; {levels}; expiry window {} days; slow above {} ms)",
+                policy.source, policy.client_policy, policy.expiring_days, policy.slow_ms
             ),
         );
+        let weights = |map: &std::collections::BTreeMap<String, u32>| {
+            map.iter()
+                .map(|(k, w)| format!("{k} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Severities most serious first, not in the map's alphabetical order.
+        let severity = crate::findings::Severity::ALL
+            .iter()
+            .filter_map(|s| {
+                let w = policy.severity_weights.get(s.as_str())?;
+                Some(format!("{s} {w}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !severity.is_empty() {
+            item("Severity weights", &severity);
+        }
+        if !policy.code_weights.is_empty() {
+            item("Code weights", &weights(&policy.code_weights));
+        }
     }
+    let unlisted = if extras.options.list_dead {
+        "listed"
+    } else {
+        "counted, not listed"
+    };
+    item(
+        "Page",
+        &format!(
+            "subnets by /{} (IPv4) and /{} (IPv6); targets nothing listened on {unlisted}",
+            extras.options.prefix.v4, extras.options.prefix.v6
+        ),
+    );
     item("Hosts", &summary.hosts.to_string());
     if !info.version.is_empty() {
         item("rdpsweep", &info.version);
@@ -107,6 +152,29 @@ pub(super) fn list(items: &[String], max: usize) -> String {
         text.push_str("none");
     }
     text
+}
+
+/// The page's contents, linked (not printed).
+pub(super) fn contents(out: &mut String, summary: &Summary, hosts: bool) {
+    let mut links = vec![
+        ("client-outcome", "What clients get"),
+        ("plan", "Remediation plan"),
+        ("findings-h", "Findings"),
+        ("patterns", "Fleet-wide patterns"),
+    ];
+    if summary.deep.is_some() {
+        links.push(("deep", "Deep probe"));
+    }
+    links.push(("riskiest-h", "Riskiest hosts"));
+    links.push(("all", "All hosts"));
+    if hosts {
+        links.push(("details", "Host details"));
+    }
+    out.push_str("<nav class=\"contents no-print\" aria-label=\"Contents\"><ul>");
+    for (id, text) in links {
+        let _ = write!(out, "<li><a href=\"#{id}\">{text}</a></li>");
+    }
+    out.push_str("</ul></nav>\n");
 }
 
 /// The headline: how many hosts a client fails on now, connects to after a warning, connects

@@ -5,11 +5,14 @@ use std::net::IpAddr;
 
 use super::deep::deep_facts;
 use super::escape;
+use super::filters::{filters, subnet_attribute};
 use crate::columns::{page_columns, Column, Html, Look};
 use crate::findings::Severity;
 use crate::observation::Observation;
+use crate::page::PageExtras;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
+use crate::summary::Summary;
 
 /// How many hosts the "riskiest hosts" section lists.
 const RISKIEST: usize = 20;
@@ -96,32 +99,62 @@ pub(super) fn severity_class(s: Severity) -> &'static str {
 
 /// `address:port`, `[v6]:port`, or `name:port` for a name that did not resolve.
 pub(super) fn endpoint(o: &Observation) -> String {
-    match o.ip {
-        Some(IpAddr::V6(ip)) => format!("[{ip}]:{}", o.port),
-        Some(ip) => format!("{ip}:{}", o.port),
-        None => format!("{}:{}", o.hostname.as_deref().unwrap_or("?"), o.port),
+    endpoint_of(o.ip, o.port, o.hostname.as_deref())
+}
+
+/// [`endpoint`] of an address, a port and a host name.
+pub(super) fn endpoint_of(ip: Option<IpAddr>, port: u16, hostname: Option<&str>) -> String {
+    match ip {
+        Some(IpAddr::V6(ip)) => format!("[{ip}]:{port}"),
+        Some(ip) => format!("{ip}:{port}"),
+        None => format!("{}:{port}", hostname.unwrap_or("?")),
     }
 }
 
 /// The host table, its columns from [`page_columns`] (`deep` adds the deep-only ones), in a
-/// box that scrolls both ways with its heading row in view.
-pub(super) fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, deep: bool) {
-    out.push_str("<section aria-labelledby=\"all-h\">\n<h2 id=\"all-h\">All hosts</h2>\n");
+/// box that scrolls both ways with its heading row in view, under the find-and-filter form.
+pub(super) fn host_table(
+    out: &mut String,
+    hosts: &[RankedHost],
+    summary: &Summary,
+    extras: &PageExtras,
+) {
+    let deep = summary.deep.is_some();
+    out.push_str(
+        "<section aria-labelledby=\"all-h\" id=\"all\">\n<h2 id=\"all-h\">All hosts</h2>\n",
+    );
+    if extras.unlisted > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\" id=\"unlisted\">{} {} nothing listened on {} not listed \
+             (see <a href=\"#no-listener-h\">No listener</a>; hosts.csv lists them, \
+             <span class=\"code\">--list-dead</span> lists them here).</p>",
+            extras.unlisted,
+            if extras.unlisted == 1 {
+                "target"
+            } else {
+                "targets"
+            },
+            if extras.unlisted == 1 { "is" } else { "are" },
+        );
+    }
     if hosts.is_empty() {
         out.push_str("<p class=\"note\">No hosts.</p>\n</section>\n");
         return;
     }
-    if hosts.len() < total {
+    let listed = summary.hosts - extras.unlisted;
+    if hosts.len() < listed {
         let _ = writeln!(
             out,
-            "<p class=\"note\" id=\"truncated\">The table shows the {} riskiest of {total} hosts; \
-             hosts.csv has them all.</p>",
+            "<p class=\"note\" id=\"truncated\">The table shows the {} riskiest of {listed} \
+             hosts; hosts.csv has them all.</p>",
             hosts.len()
         );
     }
+    filters(out, hosts, summary, extras);
     out.push_str(
-        "<p class=\"note no-print\">Click a column heading to sort by it; click again to reverse. Empty \
-         cells sort last.</p>\n",
+        "<p class=\"note no-print\">Click a column heading to sort by it; click again to \
+         reverse. Empty cells sort last. A rank opens the host's details.</p>\n",
     );
     let _ = write!(
         out,
@@ -150,7 +183,12 @@ pub(super) fn host_table(out: &mut String, hosts: &[RankedHost], total: usize, d
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for host in hosts {
-        let _ = write!(out, "<tr data-rank=\"{}\">", host.rank);
+        let _ = write!(
+            out,
+            "<tr data-rank=\"{}\"{}>",
+            host.rank,
+            subnet_attribute(host, extras)
+        );
         for (column, html) in page_columns(deep) {
             table_cell(out, column, html, host);
         }
@@ -177,6 +215,12 @@ pub(super) fn table_cell(out: &mut String, column: &Column, html: &Html, host: &
         Look::Level => write!(
             out,
             "<td{class}{key}><span class=\"level {text}\">{text}</span></td>"
+        ),
+        // The rank links to the host's details.
+        _ if html.col == "rank" => write!(
+            out,
+            "<td{class}{key}><a href=\"#host-{}\">{text}</a></td>",
+            host.rank
         ),
         _ => write!(out, "<td{class}{key}>{text}</td>"),
     };

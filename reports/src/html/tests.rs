@@ -253,7 +253,7 @@ fn table_columns(page: &str) -> Vec<&str> {
 fn a_run_without_deep_records_has_no_deep_section_facts_or_columns() {
     let page = page(&fleet(), &info());
     assert!(!page.contains("Deep probe") && !page.contains("id=\"deep"));
-    assert!(!page.contains("class=\"facts\""));
+    assert!(!page.contains("class=\"facts deep\""));
     assert!(!page.contains("class=\"scroll wide\""));
     assert_eq!(
         table_columns(&page),

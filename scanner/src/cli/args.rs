@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::ClientPolicy;
+use rdpsweep_reports::{ClientPolicy, PageOptions, SubnetPrefix};
 
 use super::options::ScanOptions;
 use super::values::FailOn;
@@ -73,6 +73,36 @@ pub struct ScanArgs {
     /// Turn off a config file's `deep = true`.
     #[arg(long, overrides_with = "deep")]
     pub no_deep: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// How report.html is built.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct PageArgs {
+    /// List the targets nothing listened on (TCP refused, timed out, unreachable) in report.html's tables too; by default the page only counts them.
+    #[arg(long)]
+    pub list_dead: bool,
+    /// The prefix length report.html rolls IPv4 hosts up by, 8-32 [default: 24].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
+    pub subnet_prefix: Option<u8>,
+    /// The prefix length report.html rolls IPv6 hosts up by, 16-128 [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(16..=128))]
+    pub subnet_prefix_v6: Option<u8>,
+}
+
+impl PageArgs {
+    /// The page's options: these flags over the defaults.
+    pub fn options(&self) -> PageOptions {
+        let default = SubnetPrefix::default();
+        PageOptions {
+            list_dead: self.list_dead,
+            prefix: SubnetPrefix {
+                v4: self.subnet_prefix.unwrap_or(default.v4),
+                v6: self.subnet_prefix_v6.unwrap_or(default.v6),
+            },
+        }
+    }
 }
 
 /// How findings are scored, and when the exit code says so.
@@ -99,6 +129,8 @@ pub struct ReportArgs {
     pub out_dir: Option<PathBuf>,
     #[command(flatten)]
     pub risk: RiskArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +147,8 @@ pub struct MergeArgs {
     pub partial: bool,
     #[command(flatten)]
     pub risk: RiskArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Args)]

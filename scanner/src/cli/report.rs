@@ -10,13 +10,13 @@ use std::sync::Arc;
 use rdpsweep_reports::diff::{diff as diff_runs, diff_text, write_diff_csv, RiskView};
 use rdpsweep_reports::files::write_atomically;
 use rdpsweep_reports::{
-    write_reports, ReportError, ReportOutcome, ResultsReader, RiskLevel, RiskPolicy, ScanInfo,
-    Summary,
+    write_reports, PageOptions, ReportError, ReportOutcome, ResultsReader, RiskLevel, RiskPolicy,
+    ScanInfo, Summary,
 };
 
 use rdpsweep_reports::{ClientOutcome, ClientPolicy};
 
-use super::args::{DiffArgs, ReportArgs, RiskArgs};
+use super::args::{DiffArgs, PageArgs, ReportArgs, RiskArgs};
 use super::plan::ScanPlan;
 use super::scan::in_use;
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
@@ -52,6 +52,7 @@ pub fn build_reports(
     results: &Path,
     out_dir: &Path,
     policy: &RiskPolicy,
+    page: &PageOptions,
     info: &ScanInfo,
     own_results: bool,
     stop: &AtomicBool,
@@ -70,11 +71,12 @@ pub fn build_reports(
             out_dir.display()
         ))
     })?;
-    let outcome = write_reports(out_dir, results, policy, info, stop).map_err(|e| match e {
-        ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
-        ReportError::Interrupted => Failure::Interrupted(e.to_string()),
-        other => Failure::Runtime(other.to_string()),
-    })?;
+    let outcome =
+        write_reports(out_dir, results, policy, info, page, stop).map_err(|e| match e {
+            ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
+            ReportError::Interrupted => Failure::Interrupted(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        })?;
     if outcome.truncated_last_line {
         tracing::warn!(
             "{}: the last line is cut short (a scan killed mid-write); left out",
@@ -164,7 +166,7 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}; the report cannot tell whether the scan finished"),
     }
-    rebuild(&args.results, &out_dir, &args.risk, info)
+    rebuild(&args.results, &out_dir, &args.risk, &args.page, info)
 }
 
 /// The record of a report rebuilt from `source`.
@@ -182,13 +184,15 @@ pub fn rebuild(
     results: &Path,
     out_dir: &Path,
     risk: &RiskArgs,
+    page: &PageArgs,
     info: ScanInfo,
 ) -> Result<i32, Failure> {
     let policy = load_policy(risk.risk_config.as_deref(), risk.client_policy)?;
     let source = info.source.clone().unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let signals = signals::stop_on_signal(stop.clone());
-    let built = build_reports(results, out_dir, &policy, &info, false, &stop);
+    let page = page.options();
+    let built = build_reports(results, out_dir, &policy, &page, &info, false, &stop);
     signals.abort();
     let built = built?;
     let partial = if info.partial.is_some() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::{ClientPolicy, RiskLevel};
+use rdpsweep_reports::{ClientPolicy, PageOptions, RiskLevel};
 
 use super::args::ScanArgs;
 use super::options::ScanOptions;
@@ -71,6 +71,8 @@ pub struct Settings {
     pub expect_open: Option<u64>,
     /// `--ca-file`: the CAs clients trust besides the public roots.
     pub ca_files: Vec<PathBuf>,
+    /// How report.html is built (`--list-dead`, `--subnet-prefix`).
+    pub page: PageOptions,
 }
 
 impl Settings {
@@ -91,6 +93,7 @@ impl Settings {
                 )));
             }
         }
+        let page = args.page.options();
         let mut flags = args.options;
         flags.deep = match (args.deep, args.no_deep) {
             (true, _) => Some(true),
@@ -128,6 +131,7 @@ impl Settings {
             max_targets: o.max_targets.map_or(defaults::MAX_TARGETS, |m| m.0),
             expect_open: o.expect_open.map(|n| u64::from(n.0)),
             ca_files: o.ca_files,
+            page,
             resume: None,
         };
         if let Some(dir) = args.resume {
