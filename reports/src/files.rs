@@ -524,12 +524,48 @@ mod tests {
     }
 
     #[test]
+    fn targets_nothing_listened_on_are_counted_not_listed_unless_asked() {
+        let stop = AtomicBool::new(false);
+        let dir = tempfile::tempdir().unwrap();
+        let results = dir.path().join("results.jsonl");
+        let mut all = rows(6);
+        all[5].tcp = TcpStatus::Refused;
+        all[5].rdp = None;
+        let refused = format!("<td data-key=\"4-010.000.000.005\">10.0.0.5</td>");
+        std::fs::write(&results, jsonl(&all)).unwrap();
+        let policy = RiskPolicy::default();
+        let info = ScanInfo::default();
+        for (list_dead, listed) in [(false, false), (true, true)] {
+            let page = PageOptions {
+                list_dead,
+                ..PageOptions::default()
+            };
+            let outcome = write_reports(dir.path(), &results, &policy, &info, &page, &stop);
+            assert_eq!(outcome.unwrap().files.len(), REPORT_FILES.len());
+            let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+            assert_eq!(html.contains(&refused), listed, "list_dead {list_dead}");
+            assert_eq!(html.contains("id=\"unlisted\""), !listed);
+            // hosts.csv lists every target either way.
+            let csv = std::fs::read_to_string(dir.path().join("hosts.csv")).unwrap();
+            assert_eq!(csv.lines().count(), 7);
+        }
+        let plan = std::fs::read_to_string(dir.path().join("remediation.csv")).unwrap();
+        assert!(plan.starts_with("step,code,severity,step_hosts,step_fails,step_clears,rank,"));
+        // Two hosts time out at X.224: one step, two rows.
+        assert_eq!(plan.lines().count(), 3, "{plan}");
+        assert!(names(dir.path())
+            .iter()
+            .all(|n| !n.starts_with(".remediation")));
+    }
+
+    #[test]
     fn stale_scratch_files_are_removed_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         for name in [
             ".rank-run-123-000000001-0.jsonl",
             ".hosts.csv.4242.tmp",
             ".report.html.4242.tmp",
+            ".remediation.csv.CERT_EXPIRED.4242.tmp",
             "results.jsonl",
             "hosts.csv",
             ".rdpsweep.lock",
@@ -537,7 +573,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        assert_eq!(remove_stale_scratch(dir.path()).unwrap(), 3);
+        assert_eq!(remove_stale_scratch(dir.path()).unwrap(), 4);
         assert_eq!(
             names(dir.path()),
             [".notes.tmp", ".rdpsweep.lock", "hosts.csv", "results.jsonl"]

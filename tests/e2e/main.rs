@@ -13,6 +13,7 @@ mod mixed_fleet;
 mod nightly;
 mod operations;
 mod ranking;
+mod report_page;
 mod resume;
 mod resume_guard;
 mod util;

@@ -403,3 +403,93 @@ fn each_findings_bar_has_its_severity_colour_and_word_most_severe_first() {
     let page = report_html(&[], &summary);
     assert!(page.contains("<tspan class=\"sev-word high\" dx=\"8\">high</tspan></text><rect class=\"bar high\" x=\"0\" y=\"21\" width=\"344\""));
 }
+
+#[test]
+fn the_plan_lists_each_fix_with_its_counts_and_hosts_linked_to_their_details() {
+    let page = page(&fleet(), &info());
+    assert!(page.contains("<h2 id=\"plan-h\">Remediation plan</h2>"));
+    let step = &page[page
+        .find("<li class=\"step\" id=\"fix-CERT_EXPIRED\">")
+        .expect("the step")..];
+    let step = &step[..step.find("</li>").unwrap()];
+    assert!(step.contains("<strong>2 hosts</strong>: 0 fail, 0 warn, 2 other."));
+    assert!(step.contains(&escape(crate::FindingCode::CertExpired.remediation())));
+    // Its hosts, in rank order, linked to their details, with the evidence escaped.
+    let first = step.find("<a href=\"#host-1\">1</a>").expect("host 1");
+    let second = step.find("<a href=\"#host-2\">2</a>").expect("host 2");
+    assert!(first < second);
+    assert!(step.contains(&escape(HOSTILE)));
+    assert_eq!(page.matches("<li class=\"step\"").count(), 1);
+}
+
+#[test]
+fn every_listed_host_has_folded_details_whose_findings_link_to_the_plan() {
+    let hosts = fleet();
+    let page = page(&hosts, &info());
+    assert_eq!(
+        page.matches("<details class=\"detail\" id=\"host-").count(),
+        hosts.len()
+    );
+    assert!(!page.contains("<details class=\"detail\" open"));
+    let start = page.find("id=\"host-1\"").unwrap();
+    let detail = &page[start..start + page[start..].find("</details>").unwrap()];
+    assert!(detail.contains("<a href=\"#fix-CERT_EXPIRED\">step 1 of the plan</a>"));
+    assert!(detail.contains("<dt>SHA-256</dt><dd>00</dd>"));
+    assert!(detail.contains(&format!("<dt>error</dt><dd>{}</dd>", escape(HOSTILE))));
+    // A host without a TCP answer says so rather than predicting.
+    let mut refused = host(4, "10.0.0.4", RiskLevel::None, 0, None);
+    refused.observation.tcp = TcpStatus::Refused;
+    let page = super::report_html(&[refused], &summarize(&[], &info()));
+    assert!(page.contains("Nothing to predict: the port accepted no TCP connection."));
+    // The host table's rank links to the details.
+    assert!(page.contains("<td class=\"num\"><a href=\"#host-4\">4</a></td>"));
+}
+
+#[test]
+fn patterns_show_shared_certificates_subnets_and_the_unlisted_targets() {
+    let hosts = fleet();
+    let mut extras = crate::page::PageExtras::of(&hosts);
+    let page = super::report_page(&hosts, &summarize(&hosts, &info()), &extras);
+    // Hosts 1 and 2 serve one certificate (SHA-256 "00").
+    let shared = &page[page.find("<table id=\"shared-certs\">").expect("table")..];
+    let shared = &shared[..shared.find("</table>").unwrap()];
+    assert!(shared.contains("<td class=\"num\">2</td>"));
+    assert!(shared.contains("<a href=\"#host-1\">10.0.0.1:3389</a>"));
+    assert!(shared.contains("<a href=\"#host-2\">[2001:db8::1]:3389</a>"));
+    for net in ["10.0.0.0/24", "2001:db8::/64"] {
+        assert!(
+            page.contains(&format!("<tr><td class=\"code\">{net}</td>")),
+            "{net}"
+        );
+    }
+    assert!(page.contains("<p class=\"note\" id=\"no-listener\">0 targets nothing listened on."));
+    assert!(!page.contains("id=\"unlisted\""));
+
+    // Targets left out of the table are counted, and the page says where they went.
+    extras.unlisted = 3;
+    extras.options.list_dead = false;
+    extras.patterns.no_listener = [("refused".to_string(), 2), ("timeout".to_string(), 1)]
+        .into_iter()
+        .collect();
+    let page = super::report_page(&hosts, &summarize(&hosts, &info()), &extras);
+    assert!(page.contains(
+        "<p class=\"note\" id=\"unlisted\">3 targets nothing listened on are not listed"
+    ));
+    assert!(page.contains(
+        "<p class=\"note\" id=\"no-listener\">3 targets nothing listened on (2 refused, 1 timeout)."
+    ));
+    assert!(page.contains("targets nothing listened on counted, not listed"));
+}
+
+#[test]
+fn the_filter_form_ships_hidden_with_the_codes_and_subnets_of_the_page() {
+    let page = page(&fleet(), &info());
+    assert!(page.contains(
+        "<form class=\"filters no-print\" id=\"filters\" role=\"search\" \
+         aria-label=\"Find and filter hosts\" hidden>"
+    ));
+    assert!(page.contains("<option value=\"CERT_EXPIRED\">CERT_EXPIRED (2)</option>"));
+    assert!(page.contains("<option value=\"10.0.0.0/24\">10.0.0.0/24 (2)</option>"));
+    assert!(page.contains("<option value=\"fails\">fails</option>"));
+    assert!(page.contains("<tr data-rank=\"1\" data-subnet=\"10.0.0.0/24\">"));
+}
