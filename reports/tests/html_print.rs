@@ -1,6 +1,7 @@
 //! `report.html` printed to PDF in headless Chromium, as an auditor saves it: every column of
 //! the host table is on paper, its heading row is printed again (filled in) on every page the
-//! table runs onto, and the last host's values are all there. Read back with `pdftotext`.
+//! table runs onto, the last host's values are all there, and so is the evidence of the plan's
+//! steps. Read back with `pdftotext`.
 //!
 //! The reports are built from saved runs: `tests/data/demo-results.jsonl` is the
 //! `results.jsonl` of `rdpsweep demo`, `tests/data/deep-results.jsonl` that of
@@ -15,6 +16,7 @@ use std::sync::atomic::AtomicBool;
 use chromium::{pdf_pages, print_to_pdf, squeezed};
 use rdpsweep_reports::columns::page_columns;
 use rdpsweep_reports::html::report_html;
+use rdpsweep_reports::plan::Plan;
 use rdpsweep_reports::{
     rank, read_results, summarize, write_reports, Observation, PageOptions, RankedHost, RiskPolicy,
     ScanInfo, TcpStatus,
@@ -119,6 +121,32 @@ fn assert_printed_table(dir: &Path, hosts: &[RankedHost], deep: bool) {
         }
     }
     assert!(table_pages >= 1);
+
+    // The plan prints each step's hosts with their evidence (folded on screen).
+    let plan = Plan::of(hosts);
+    for step in &plan.steps {
+        let h = &step.sample[0];
+        let endpoint = match h.ip {
+            Some(std::net::IpAddr::V6(ip)) => format!("[{ip}]:{}", h.port),
+            Some(ip) => format!("{ip}:{}", h.port),
+            None => format!("{}:{}", h.hostname.as_deref().unwrap_or("?"), h.port),
+        };
+        let outcome = h.outcome.map_or("", |o| o.as_str());
+        let row = format!(
+            "{}{endpoint}{}{outcome}{}",
+            h.rank,
+            h.hostname
+                .as_deref()
+                .filter(|_| h.ip.is_some())
+                .unwrap_or(""),
+            h.evidence
+        );
+        assert!(
+            all.contains(&squeezed(&row)),
+            "step {}'s first host is not printed: {row}",
+            step.code
+        );
+    }
 }
 
 #[test]
