@@ -151,6 +151,12 @@ fn assert_printed_table(dir: &Path, hosts: &[RankedHost], deep: bool) {
 
 #[test]
 fn a_printed_demo_report_holds_every_column_and_the_last_host() {
+    if !chromium::available(
+        "a_printed_demo_report_holds_every_column_and_the_last_host",
+        true,
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let hosts = build("demo-results.jsonl", dir.path());
     assert!(hosts.iter().all(|h| h.observation.deep.is_none()));
@@ -159,6 +165,12 @@ fn a_printed_demo_report_holds_every_column_and_the_last_host() {
 
 #[test]
 fn a_printed_deep_report_holds_every_column_and_the_last_host() {
+    if !chromium::available(
+        "a_printed_deep_report_holds_every_column_and_the_last_host",
+        true,
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let hosts = build("deep-results.jsonl", dir.path());
     assert!(hosts.iter().all(|h| h.observation.deep.is_some()));
@@ -168,6 +180,12 @@ fn a_printed_deep_report_holds_every_column_and_the_last_host() {
 /// A table of many pages: its heading row is printed, filled in, above the rows of each one.
 #[test]
 fn the_heading_row_is_printed_on_every_page_of_a_long_table() {
+    if !chromium::available(
+        "the_heading_row_is_printed_on_every_page_of_a_long_table",
+        true,
+    ) {
+        return;
+    }
     let demo = read_results(&fixture("demo-results.jsonl")).unwrap();
     let open: Vec<Observation> = demo
         .into_iter()

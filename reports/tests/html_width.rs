@@ -92,6 +92,12 @@ fn assert_fits(m: &Value, what: &str) {
 
 #[test]
 fn on_a_phone_the_page_fits_and_the_host_table_scrolls_in_its_box() {
+    if !chromium::available(
+        "on_a_phone_the_page_fits_and_the_host_table_scrolls_in_its_box",
+        false,
+    ) {
+        return;
+    }
     for name in ["demo-results.jsonl", "deep-results.jsonl"] {
         let m = measure_in_frame(&page(name), 390, 844, MEASURE);
         assert!(m.get("error").is_none(), "{m}");
@@ -112,6 +118,12 @@ fn on_a_phone_the_page_fits_and_the_host_table_scrolls_in_its_box() {
 
 #[test]
 fn on_a_wide_screen_nothing_is_clipped_and_the_table_scrollbar_is_in_view() {
+    if !chromium::available(
+        "on_a_wide_screen_nothing_is_clipped_and_the_table_scrollbar_is_in_view",
+        false,
+    ) {
+        return;
+    }
     for name in ["demo-results.jsonl", "deep-results.jsonl"] {
         let m = measure_in_frame(&page(name), 1400, 900, MEASURE);
         assert!(m.get("error").is_none(), "{m}");
