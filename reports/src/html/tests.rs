@@ -493,3 +493,39 @@ fn the_filter_form_ships_hidden_with_the_codes_and_subnets_of_the_page() {
     assert!(page.contains("<option value=\"fails\">fails</option>"));
     assert!(page.contains("<tr data-rank=\"1\" data-subnet=\"10.0.0.0/24\">"));
 }
+
+#[test]
+fn the_header_shows_the_scan_parameters_and_the_whole_risk_policy() {
+    let hosts = fleet();
+    let info = ScanInfo {
+        ports: Some(vec![3389, 13389]),
+        rate: Some(300),
+        concurrency: Some(256),
+        connect_timeout: Some("2s".into()),
+        timeout: Some("5s".into()),
+        retries: Some(1),
+        seed: Some(7),
+        shard: Some("2/4".into()),
+        risk_policy: Some(crate::summary::PolicyInfo::of(&crate::RiskPolicy {
+            code_weights: [(crate::FindingCode::CertUntrusted, 5)]
+                .into_iter()
+                .collect(),
+            ..crate::RiskPolicy::default()
+        })),
+        ..info()
+    };
+    let page = page(&hosts, &info);
+    for item in [
+        "<dt>Ports</dt><dd>3389, 13389</dd>",
+        "<dt>Settings</dt><dd>rate 300/s, concurrency 256, connect timeout 2s, timeout 5s, \
+         retries 1, seed 7, shard 2/4</dd>",
+        "<dt>Risk policy</dt><dd>built in (clients: default; high from 60, medium from 30, low \
+         from 1; expiry window 30 days; slow above 1000 ms)</dd>",
+        "<dt>Severity weights</dt><dd>high 60, medium 30, low 10, info 0</dd>",
+        "<dt>Code weights</dt><dd>CERT_UNTRUSTED 5</dd>",
+        "<dt>Page</dt><dd>subnets by /24 (IPv4) and /64 (IPv6); targets nothing listened on \
+         listed</dd>",
+    ] {
+        assert!(page.contains(item), "{item}");
+    }
+}
