@@ -8,6 +8,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::dedup::{find_superseded, KEY_RUN_LEN};
+use crate::history::{History, Night};
 use crate::observation::Observation;
 use crate::page::{PageCollector, PageOptions};
 use crate::plan::csv::RemediationSpill;
@@ -139,6 +140,9 @@ pub enum ReportError {
     /// An output (or a temporary ranking file) could not be written; the message names it.
     #[error("{0}")]
     Write(String),
+    /// An earlier run given with `--history` could not be read; the message names it.
+    #[error("{0}")]
+    History(String),
     /// `stop` was set while the reports were being built; no report file was replaced.
     #[error("interrupted while building the report files; run `rdpsweep report` on results.jsonl to build them")]
     Interrupted,
@@ -207,7 +211,7 @@ pub fn finish_reports(
     let mut hosts_csv = RankedHostsCsv::new(&mut hosts_file.out).map_err(&hosts_error)?;
     let mut findings_csv = FindingsCsv::new(&mut findings_file.out).map_err(&findings_error)?;
     let mut counter = SummaryCounter::default();
-    let mut collector = PageCollector::new(*page);
+    let mut collector = PageCollector::new(page.clone());
     let mut spill = RemediationSpill::new(dir);
     let (hosts_path, findings_path) = (hosts_file.path.clone(), findings_file.path.clone());
     let plan_path = dir.join("remediation.csv");
@@ -228,8 +232,14 @@ pub fn finish_reports(
         .map_err(rank_error)?;
     hosts_csv.finish().map_err(&hosts_error)?;
     findings_csv.finish().map_err(&findings_error)?;
-    let summary = counter.finish(info);
-    let (hosts, extras) = collector.finish();
+    let mut summary = counter.finish(info);
+    let (hosts, mut extras) = collector.finish();
+    if !page.history.is_empty() {
+        let history = History::read(&page.history, dir, &hosts)
+            .map_err(|e| ReportError::History(e.to_string()))?;
+        summary.history = Some(history.summary(Night::of("", &summary), &hosts));
+        extras.history = Some(history);
+    }
 
     let mut plan_file = Pending::create(dir, "remediation.csv")?;
     spill
@@ -531,7 +541,7 @@ mod tests {
         let mut all = rows(6);
         all[5].tcp = TcpStatus::Refused;
         all[5].rdp = None;
-        let refused = format!("<td data-key=\"4-010.000.000.005\">10.0.0.5</td>");
+        let refused = "<td data-key=\"4-010.000.000.005\">10.0.0.5</td>";
         std::fs::write(&results, jsonl(&all)).unwrap();
         let policy = RiskPolicy::default();
         let info = ScanInfo::default();
@@ -543,7 +553,7 @@ mod tests {
             let outcome = write_reports(dir.path(), &results, &policy, &info, &page, &stop);
             assert_eq!(outcome.unwrap().files.len(), REPORT_FILES.len());
             let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
-            assert_eq!(html.contains(&refused), listed, "list_dead {list_dead}");
+            assert_eq!(html.contains(refused), listed, "list_dead {list_dead}");
             assert_eq!(html.contains("id=\"unlisted\""), !listed);
             // hosts.csv lists every target either way.
             let csv = std::fs::read_to_string(dir.path().join("hosts.csv")).unwrap();

@@ -8,8 +8,8 @@
 //! at all. NTLM computer and domain names (`--deep`) are the server's words too, escaped like
 //! the rest.
 //!
-//! The sections, in order: the scan's parameters and risk policy (`head`), what clients get
-//! and the totals, the remediation plan (`plan`), the charts (`charts`), the fleet-wide
+//! The sections, in order: the scan's parameters and risk policy (`head`), what clients get,
+//! the night-to-night history (`history`, with `--history`), the totals, the remediation plan (`plan`), the charts (`charts`), the fleet-wide
 //! patterns (`patterns`), the deep probe's totals (`deep`, for a run with deep records), the
 //! riskiest hosts and the host table with its filters (`hosts`, `filters`), and every host's
 //! details (`details`). Printed, the page has a stylesheet of its own (`html/print.css`).
@@ -19,6 +19,7 @@ mod deep;
 mod details;
 mod filters;
 mod head;
+mod history;
 mod hosts;
 mod patterns;
 mod plan;
@@ -64,6 +65,9 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
     head::header(&mut out, info, summary, extras);
     head::contents(&mut out, summary, !hosts.is_empty());
     head::client_headline(&mut out, summary);
+    if let (Some(history), Some(counts)) = (&extras.history, &summary.history) {
+        history::history_section(&mut out, history, counts, hosts, &on_page);
+    }
     head::level_totals(&mut out, summary);
     if hosts.is_empty() {
         out.push_str(
@@ -82,7 +86,7 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
     }
     hosts::riskiest(&mut out, hosts);
     hosts::host_table(&mut out, hosts, summary, extras);
-    details::host_details(&mut out, hosts, &extras.plan.step_numbers());
+    details::host_details(&mut out, hosts, &extras.plan.step_numbers(), extras);
 
     let _ = writeln!(
         out,

@@ -16,6 +16,7 @@ pub mod deep;
 pub mod diff;
 pub mod files;
 pub mod findings;
+pub mod history;
 pub mod html;
 pub mod metrics;
 pub mod observation;

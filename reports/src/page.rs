@@ -3,19 +3,25 @@
 //! nothing listened on are counted, not listed, unless asked for), the remediation plan and
 //! the fleet's patterns.
 
+use std::path::PathBuf;
+
 use crate::files::HTML_MAX_HOSTS;
+use crate::history::History;
 use crate::patterns::{no_listener, PatternCounter, Patterns, SubnetPrefix};
 use crate::plan::{Plan, PlanCounter};
 use crate::ranking::RankedHost;
 
-/// How the page is built (`--list-dead`, `--subnet-prefix`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the page is built (`--list-dead`, `--subnet-prefix`, `--history`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageOptions {
     /// List the targets nothing listened on too (refused, timed out, unreachable); by default
     /// the page only counts them.
     pub list_dead: bool,
     /// The prefix lengths of the subnet roll-up.
     pub prefix: SubnetPrefix,
+    /// Earlier runs' output directories, for the night-to-night history (see
+    /// [`crate::history`]).
+    pub history: Vec<PathBuf>,
 }
 
 /// The page's sections besides the hosts and the summary.
@@ -26,6 +32,8 @@ pub struct PageExtras {
     pub options: PageOptions,
     /// Targets nothing listened on that the page does not list.
     pub unlisted: usize,
+    /// The earlier nights, with `--history`.
+    pub history: Option<History>,
 }
 
 impl PageExtras {
@@ -40,6 +48,7 @@ impl PageExtras {
             patterns: Patterns::of(hosts, options.prefix),
             options,
             unlisted: 0,
+            history: None,
         }
     }
 }
@@ -82,6 +91,7 @@ impl PageCollector {
             patterns: self.patterns.finish(),
             options: self.options,
             unlisted: self.unlisted,
+            history: None,
         };
         (self.hosts, extras)
     }

@@ -12,27 +12,32 @@ use chromium::measure_in_frame;
 use rdpsweep_reports::{write_reports, PageOptions, RiskPolicy, ScanInfo};
 use serde_json::Value;
 
-/// The report of the saved run `name` (see `html_print.rs`), as `rdpsweep report` writes it.
-fn page(name: &str) -> String {
+/// The report of the saved run `name` (see `html_print.rs`), as `rdpsweep report` writes it;
+/// with `history`, the same run reported once before, as last night's, given to `--history`.
+fn page(name: &str, history: bool) -> String {
     let results = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name);
-    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
     let info = ScanInfo {
         version: "test".into(),
         ..ScanInfo::default()
     };
     let stop = AtomicBool::new(false);
-    write_reports(
-        dir.path(),
-        &results,
-        &RiskPolicy::default(),
-        &info,
-        &PageOptions::default(),
-        &stop,
-    )
-    .expect("reports");
-    std::fs::read_to_string(dir.path().join("report.html")).unwrap()
+    let policy = RiskPolicy::default();
+    let mut page = PageOptions::default();
+    if history {
+        let night = root.path().join("last-night-of-a-long-directory-name");
+        std::fs::create_dir_all(&night).unwrap();
+        write_reports(&night, &results, &policy, &info, &page, &stop).expect("last night");
+        page.history = vec![night];
+    }
+    let dir = root.path().join("tonight");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_reports(&dir, &results, &policy, &info, &page, &stop).expect("reports");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(html.contains("id=\"history\""), history);
+    html
 }
 
 /// What a person sees of the page's width, in CSS px: the document's scroll width and its
@@ -98,8 +103,12 @@ fn on_a_phone_the_page_fits_and_the_host_table_scrolls_in_its_box() {
     ) {
         return;
     }
-    for name in ["demo-results.jsonl", "deep-results.jsonl"] {
-        let m = measure_in_frame(&page(name), 390, 844, MEASURE);
+    for (name, history) in [
+        ("demo-results.jsonl", false),
+        ("deep-results.jsonl", false),
+        ("demo-results.jsonl", true),
+    ] {
+        let m = measure_in_frame(&page(name, history), 390, 844, MEASURE);
         assert!(m.get("error").is_none(), "{m}");
         assert_fits(&m, name);
         eprintln!("{name} at 390 px: {m}");
@@ -125,7 +134,7 @@ fn on_a_wide_screen_nothing_is_clipped_and_the_table_scrollbar_is_in_view() {
         return;
     }
     for name in ["demo-results.jsonl", "deep-results.jsonl"] {
-        let m = measure_in_frame(&page(name), 1400, 900, MEASURE);
+        let m = measure_in_frame(&page(name, false), 1400, 900, MEASURE);
         assert!(m.get("error").is_none(), "{m}");
         assert_fits(&m, name);
         let b = &m["box"];

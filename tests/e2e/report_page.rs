@@ -76,3 +76,47 @@ fn report_counts_the_dead_lists_them_on_request_and_writes_remediation_csv() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn report_with_history_shows_the_nights_and_refuses_a_directory_that_is_not_a_run() {
+    let dir = TestDir::new();
+    let first = dir.join("2026-11-19").display().to_string();
+    let out = run(&["report", &demo_results(), "-o", &first]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The same run again, as tonight's, with last night's directory (and its own: left out).
+    let second = dir.join("2026-11-20").display().to_string();
+    std::fs::create_dir_all(&second).unwrap();
+    let out = run(&[
+        "report",
+        &demo_results(),
+        "-o",
+        &second,
+        "--history",
+        &first,
+        &second,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(&second).join("summary.json")).unwrap(),
+    )
+    .unwrap();
+    let fails = &summary["by_client_outcome"]["fails"];
+    let history = &summary["history"];
+    assert_eq!(
+        history["nights"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    assert_eq!(&history["nights"][0]["fails"], fails);
+    assert_eq!(&history["still_failing"], fails);
+    assert_eq!(history["new_failing"], 0);
+    let html = std::fs::read_to_string(Path::new(&second).join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"history-h\">Night to night</h2>"));
+    assert!(html.contains("failing 2 nights in a row"));
+
+    let bad = dir.join("no-run").display().to_string();
+    std::fs::create_dir_all(&bad).unwrap();
+    let out = run(&["report", &demo_results(), "-o", &second, "--history", &bad]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no summary.json"), "{}", stderr(&out));
+}

@@ -7,9 +7,12 @@ use std::fmt::Write;
 
 use super::deep::deep_facts;
 use super::escape;
+use super::history::history_fact;
 use super::hosts::endpoint;
 use crate::columns::codes;
 use crate::findings::FindingCode;
+use crate::history::History;
+use crate::page::PageExtras;
 use crate::ranking::RankedHost;
 use crate::timestamp;
 
@@ -18,6 +21,7 @@ pub(super) fn host_details(
     out: &mut String,
     hosts: &[RankedHost],
     steps: &BTreeMap<FindingCode, usize>,
+    extras: &PageExtras,
 ) {
     if hosts.is_empty() {
         return;
@@ -31,12 +35,17 @@ pub(super) fn host_details(
          <div id=\"host-details\">\n",
     );
     for host in hosts {
-        detail(out, host, steps);
+        detail(out, host, steps, extras.history.as_ref());
     }
     out.push_str("</div>\n</section>\n");
 }
 
-fn detail(out: &mut String, host: &RankedHost, steps: &BTreeMap<FindingCode, usize>) {
+fn detail(
+    out: &mut String,
+    host: &RankedHost,
+    steps: &BTreeMap<FindingCode, usize>,
+    history: Option<&History>,
+) {
     let o = &host.observation;
     let a = &host.assessment;
     let level = a.level.as_str();
@@ -82,6 +91,9 @@ fn detail(out: &mut String, host: &RankedHost, steps: &BTreeMap<FindingCode, usi
     out.push_str("</p>\n");
 
     let mut facts: Vec<(&str, String)> = Vec::new();
+    if let Some(story) = history.and_then(|h| history_fact(h, host)) {
+        facts.push(("history", story));
+    }
     if let Some(cert) = &o.cert {
         facts.push(("certificate", cert.subject.clone()));
         let issuer = if cert.self_signed {

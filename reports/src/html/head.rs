@@ -156,12 +156,15 @@ pub(super) fn list(items: &[String], max: usize) -> String {
 
 /// The page's contents, linked (not printed).
 pub(super) fn contents(out: &mut String, summary: &Summary, hosts: bool) {
-    let mut links = vec![
-        ("client-outcome", "What clients get"),
+    let mut links = vec![("client-outcome", "What clients get")];
+    if summary.history.is_some() {
+        links.push(("history", "Night to night"));
+    }
+    links.extend([
         ("plan", "Remediation plan"),
         ("findings-h", "Findings"),
         ("patterns", "Fleet-wide patterns"),
-    ];
+    ]);
     if summary.deep.is_some() {
         links.push(("deep", "Deep probe"));
     }

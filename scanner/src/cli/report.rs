@@ -191,7 +191,7 @@ pub fn rebuild(
     let source = info.source.clone().unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let signals = signals::stop_on_signal(stop.clone());
-    let page = page.options();
+    let page = page.options(out_dir)?;
     let built = build_reports(results, out_dir, &policy, &page, &info, false, &stop);
     signals.abort();
     let built = built?;

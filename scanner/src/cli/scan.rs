@@ -589,7 +589,7 @@ impl Ranking {
         stop: Arc<AtomicBool>,
     ) -> Result<Ranking, Failure> {
         let (feed, rows) = std::sync::mpsc::sync_channel(FEED_CAPACITY);
-        let (dir, policy, page) = (out_dir.to_path_buf(), policy.clone(), *page);
+        let (dir, policy, page) = (out_dir.to_path_buf(), policy.clone(), page.clone());
         let thread = std::thread::Builder::new()
             .name("ranking".into())
             .spawn(move || write_reports_fed(&dir, &policy, &page, earlier, rows, &stop))
