@@ -175,7 +175,7 @@ impl PlanCounter {
                         let (code, t) = &left[i];
                         (clears(*code), t.fails, t.warns, t.hosts)
                     };
-                    // Equal keys: the more severe, then the code's name, first.
+                    // Equal keys: the more severe, then the catalogue's order, first.
                     key(a).cmp(&key(b)).then_with(|| {
                         let (ca, ta) = &left[a];
                         let (cb, tb) = &left[b];
