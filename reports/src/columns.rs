@@ -371,7 +371,7 @@ fn untrusted_reason(t: &CertTrust) -> String {
 }
 
 /// The finding codes, most severe first, joined by `sep`.
-fn codes(host: &RankedHost, sep: &str) -> String {
+pub(crate) fn codes(host: &RankedHost, sep: &str) -> String {
     let codes: Vec<&str> = host
         .assessment
         .findings

@@ -1,13 +1,17 @@
 //! The report files of a run, read and written as whole files: `results.jsonl` in, and
-//! `hosts.csv`, `findings.csv`, `summary.json`, `report.html` out. Each output is written to a
-//! temporary file and renamed into place, so a reader never sees half a report.
+//! `hosts.csv`, `findings.csv`, `remediation.csv`, `summary.json`, `report.html` out. Each
+//! output is written to a temporary file and renamed into place, so a reader never sees half a
+//! report.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::dedup::{find_superseded, DedupError, KEY_RUN_LEN};
+use crate::history::{History, Night};
 use crate::observation::Observation;
+use crate::page::{PageCollector, PageOptions};
+use crate::plan::csv::RemediationSpill;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
 use crate::summary::{PolicyInfo, ScanInfo, Summary, SummaryCounter};
@@ -139,6 +143,9 @@ pub enum ReportError {
     /// An output (or a temporary ranking file) could not be written; the message names it.
     #[error("{0}")]
     Write(String),
+    /// An earlier run given with `--history` could not be read; the message names it.
+    #[error("{0}")]
+    History(String),
     /// `stop` was set while the reports were being built; no report file was replaced.
     #[error("interrupted while building the report files; run `rdpsweep report` on results.jsonl to build them")]
     Interrupted,
@@ -156,16 +163,17 @@ pub struct ReportOutcome {
     pub superseded: usize,
 }
 
-/// Ranks `results` under `policy` and writes `hosts.csv`, `findings.csv`, `summary.json` and
-/// `report.html` into `dir`, in bounded memory (see [`Ranker`]): one pass finds the rows a
-/// later row repeats ([`find_superseded`]; the last row of each target is kept), one ranks.
-/// The four files are replaced together: each is written to a temporary file, all are synced,
-/// then all are renamed. `stop` abandons the work (a signal).
+/// Ranks `results` under `policy` and writes the [`REPORT_FILES`] into `dir` (the page built
+/// as `page` says), in bounded memory (see [`Ranker`]): one pass finds the rows a later row
+/// repeats ([`find_superseded`]; the last row of each target is kept), one ranks. The files
+/// are replaced together: each is written to a temporary file, all are synced, then all are
+/// renamed. `stop` abandons the work (a signal).
 pub fn write_reports(
     dir: &Path,
     results: &Path,
     policy: &RiskPolicy,
     info: &ScanInfo,
+    page: &PageOptions,
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let mut reader = ResultsReader::open(results)?;
@@ -183,7 +191,7 @@ pub fn write_reports(
             ranker.push(obs).map_err(rank_error)?;
         }
     }
-    let mut outcome = finish_reports(dir, ranker, info, stop)?;
+    let mut outcome = finish_reports(dir, ranker, info, page, stop)?;
     outcome.truncated_last_line = reader.truncated_last_line();
     outcome.superseded = superseded.len();
     Ok(outcome)
@@ -196,6 +204,7 @@ pub fn finish_reports(
     dir: &Path,
     ranker: Ranker<'_>,
     info: &ScanInfo,
+    page: &PageOptions,
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let info = &ScanInfo {
@@ -208,8 +217,10 @@ pub fn finish_reports(
     let mut hosts_csv = RankedHostsCsv::new(&mut hosts_file.out).map_err(&hosts_error)?;
     let mut findings_csv = FindingsCsv::new(&mut findings_file.out).map_err(&findings_error)?;
     let mut counter = SummaryCounter::default();
-    let mut riskiest = Vec::new();
+    let mut collector = PageCollector::new(page.clone());
+    let mut spill = RemediationSpill::new(dir);
     let (hosts_path, findings_path) = (hosts_file.path.clone(), findings_file.path.clone());
+    let plan_path = dir.join("remediation.csv");
     let named = |path: &Path, e: io::Error| {
         io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
     };
@@ -219,17 +230,27 @@ pub fn finish_reports(
             findings_csv
                 .write(host)
                 .map_err(|e| named(&findings_path, e))?;
+            spill.add(host).map_err(|e| named(&plan_path, e))?;
             counter.add(host);
-            if riskiest.len() < HTML_MAX_HOSTS {
-                riskiest.push(host.clone());
-            }
+            collector.add(host);
             Ok(())
         })
         .map_err(rank_error)?;
     hosts_csv.finish().map_err(&hosts_error)?;
     findings_csv.finish().map_err(&findings_error)?;
-    let summary = counter.finish(info);
+    let mut summary = counter.finish(info);
+    let (hosts, mut extras) = collector.finish();
+    if !page.history.is_empty() {
+        let history = History::read(&page.history, dir, &hosts)
+            .map_err(|e| ReportError::History(e.to_string()))?;
+        summary.history = Some(history.summary(Night::of("", &summary), &hosts));
+        extras.history = Some(history);
+    }
 
+    let mut plan_file = Pending::create(dir, "remediation.csv")?;
+    spill
+        .write(&extras.plan, &mut plan_file.out)
+        .map_err(plan_file.namer())?;
     let mut summary_file = Pending::create(dir, "summary.json")?;
     serde_json::to_writer_pretty(&mut summary_file.out, &summary)
         .map_err(io::Error::from)
@@ -238,12 +259,18 @@ pub fn finish_reports(
     let mut html_file = Pending::create(dir, "report.html")?;
     html_file
         .out
-        .write_all(crate::html::report_html(&riskiest, &summary).as_bytes())
+        .write_all(crate::html::report_page(&hosts, &summary, &extras).as_bytes())
         .map_err(html_file.namer())?;
 
     let files = commit_together(
         dir,
-        vec![hosts_file, findings_file, summary_file, html_file],
+        vec![
+            hosts_file,
+            findings_file,
+            plan_file,
+            summary_file,
+            html_file,
+        ],
     )?;
     Ok(ReportOutcome {
         summary,
@@ -276,6 +303,7 @@ pub enum Feed {
 pub fn write_reports_fed(
     dir: &Path,
     policy: &RiskPolicy,
+    page: &PageOptions,
     earlier: Option<ResultsReader>,
     feed: impl IntoIterator<Item = Feed>,
     stop: &AtomicBool,
@@ -294,7 +322,7 @@ pub fn write_reports_fed(
         }
         match message {
             Feed::Row(obs) => ranker.push(*obs).map_err(rank_error)?,
-            Feed::End(info) => return finish_reports(dir, ranker, &info, stop),
+            Feed::End(info) => return finish_reports(dir, ranker, &info, page, stop),
         }
     }
     Err(ReportError::Interrupted)
@@ -322,7 +350,13 @@ pub fn remove_stale_scratch(dir: &Path) -> io::Result<usize> {
 }
 
 /// The report files a scan or `report` writes, beside `results.jsonl`.
-pub const REPORT_FILES: [&str; 4] = ["hosts.csv", "findings.csv", "summary.json", "report.html"];
+pub const REPORT_FILES: [&str; 5] = [
+    "hosts.csv",
+    "findings.csv",
+    "remediation.csv",
+    "summary.json",
+    "report.html",
+];
 
 /// Writes `dir/name` through a temporary file renamed into place (for single files such as
 /// `diff.csv`). Errors name the file.
@@ -443,6 +477,7 @@ mod tests {
             &results,
             &policy,
             &ScanInfo::default(),
+            &PageOptions::default(),
             &stop,
         )
         .unwrap();
@@ -459,7 +494,9 @@ mod tests {
             .cloned()
             .map(|o| Feed::Row(Box::new(o)))
             .chain([Feed::End(Box::default())]);
-        let outcome = write_reports_fed(fed.path(), &policy, Some(earlier), feed, &stop).unwrap();
+        let page = PageOptions::default();
+        let outcome =
+            write_reports_fed(fed.path(), &policy, &page, Some(earlier), feed, &stop).unwrap();
         assert_eq!(outcome.summary.hosts, 50);
         for file in REPORT_FILES {
             assert_eq!(
@@ -486,12 +523,55 @@ mod tests {
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 
         let feed = rows(30).into_iter().map(|o| Feed::Row(Box::new(o)));
-        let result = write_reports_fed(dir.path(), &policy, None, feed, &AtomicBool::new(false));
+        let page = PageOptions::default();
+        let result = write_reports_fed(
+            dir.path(),
+            &policy,
+            &page,
+            None,
+            feed,
+            &AtomicBool::new(false),
+        );
         assert!(
             matches!(result, Err(ReportError::Interrupted)),
             "{result:?}"
         );
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn targets_nothing_listened_on_are_counted_not_listed_unless_asked() {
+        let stop = AtomicBool::new(false);
+        let dir = tempfile::tempdir().unwrap();
+        let results = dir.path().join("results.jsonl");
+        let mut all = rows(6);
+        all[5].tcp = TcpStatus::Refused;
+        all[5].rdp = None;
+        let refused = "<td data-key=\"4-010.000.000.005\">10.0.0.5</td>";
+        std::fs::write(&results, jsonl(&all)).unwrap();
+        let policy = RiskPolicy::default();
+        let info = ScanInfo::default();
+        for (list_dead, listed) in [(false, false), (true, true)] {
+            let page = PageOptions {
+                list_dead,
+                ..PageOptions::default()
+            };
+            let outcome = write_reports(dir.path(), &results, &policy, &info, &page, &stop);
+            assert_eq!(outcome.unwrap().files.len(), REPORT_FILES.len());
+            let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+            assert_eq!(html.contains(refused), listed, "list_dead {list_dead}");
+            assert_eq!(html.contains("id=\"unlisted\""), !listed);
+            // hosts.csv lists every target either way.
+            let csv = std::fs::read_to_string(dir.path().join("hosts.csv")).unwrap();
+            assert_eq!(csv.lines().count(), 7);
+        }
+        let plan = std::fs::read_to_string(dir.path().join("remediation.csv")).unwrap();
+        assert!(plan.starts_with("step,code,severity,step_hosts,step_fails,step_clears,rank,"));
+        // Two hosts time out at X.224: one step, two rows.
+        assert_eq!(plan.lines().count(), 3, "{plan}");
+        assert!(names(dir.path())
+            .iter()
+            .all(|n| !n.starts_with(".remediation")));
     }
 
     #[test]
@@ -501,6 +581,7 @@ mod tests {
             ".rank-run-123-000000001-0.jsonl",
             ".hosts.csv.4242.tmp",
             ".report.html.4242.tmp",
+            ".remediation.csv.CERT_EXPIRED.4242.tmp",
             "results.jsonl",
             "hosts.csv",
             ".rdpsweep.lock",
@@ -508,7 +589,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        assert_eq!(remove_stale_scratch(dir.path()).unwrap(), 3);
+        assert_eq!(remove_stale_scratch(dir.path()).unwrap(), 4);
         assert_eq!(
             names(dir.path()),
             [".notes.tmp", ".rdpsweep.lock", "hosts.csv", "results.jsonl"]

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::deep::{DeepObservation, TlsVersion};
 use crate::findings::CLOCK_SKEW_LIMIT_S;
+use crate::history::HistorySummary;
 use crate::outcome::ClientOutcome;
 use crate::ranking::RankedHost;
 use crate::risk::{RiskLevel, RiskPolicy};
@@ -123,6 +124,10 @@ pub struct Summary {
     /// host has a deep record, so the summary of an ordinary scan keeps its shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deep: Option<DeepSummary>,
+    /// The nights before this one (`--history`) and how the listed hosts changed since the last;
+    /// left out of the file (and `None` when read back) without `--history`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistorySummary>,
 }
 
 /// The `deep` object of `summary.json`: counts over the hosts with a deep record (`--deep`).
@@ -324,6 +329,7 @@ impl SummaryCounter {
             by_finding: self.by_finding,
             cert_expiry: self.cert_expiry,
             deep: self.deep,
+            history: None,
         }
     }
 }

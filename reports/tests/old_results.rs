@@ -106,6 +106,7 @@ fn ranking_gives_the_observation_cells_rdpsweep_0_1_wrote() {
         results_path(),
         &RiskPolicy::default(),
         &ScanInfo::default(),
+        &rdpsweep_reports::PageOptions::default(),
         &AtomicBool::new(false),
     )
     .expect("reports written");

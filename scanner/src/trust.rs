@@ -230,7 +230,7 @@ fn has_malformed_name(leaf: &[u8]) -> bool {
     let bad = |tag: Tag, data: &[u8]| match tag {
         Tag::Utf8String => std::str::from_utf8(data).is_err(),
         Tag::BmpString => {
-            data.len() % 2 != 0
+            !data.len().is_multiple_of(2)
                 || char::decode_utf16(
                     data.chunks_exact(2)
                         .map(|pair| u16::from_be_bytes([pair[0], pair[1]])),
@@ -238,7 +238,7 @@ fn has_malformed_name(leaf: &[u8]) -> bool {
                 .any(|c| c.is_err())
         }
         Tag::UniversalString => {
-            data.len() % 4 != 0
+            !data.len().is_multiple_of(4)
                 || data.chunks_exact(4).any(|quad| {
                     char::from_u32(u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]]))
                         .is_none()

@@ -16,6 +16,7 @@ mod morning_diff;
 mod nightly;
 mod operations;
 mod ranking;
+mod report_page;
 mod resume;
 mod resume_guard;
 mod util;

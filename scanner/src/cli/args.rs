@@ -1,14 +1,15 @@
 //! The command-line flags, as parsed by clap. Values here are raw; `settings` merges them with
 //! the config file and defaults into one validated configuration.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::ClientPolicy;
+use rdpsweep_reports::{ClientPolicy, PageOptions, SubnetPrefix};
 
 use super::options::ScanOptions;
 use super::values::{FailOn, Wait};
+use super::Failure;
 
 /// Find the Remote Desktop listeners that make clients fail with 0x904 (extended 0x7).
 #[derive(Debug, Parser)]
@@ -73,6 +74,48 @@ pub struct ScanArgs {
     /// Turn off a config file's `deep = true`.
     #[arg(long, overrides_with = "deep")]
     pub no_deep: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// How report.html is built.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PageArgs {
+    /// List the targets nothing listened on (TCP refused, timed out, unreachable) in report.html's tables too; by default the page only counts them.
+    #[arg(long)]
+    pub list_dead: bool,
+    /// The prefix length report.html rolls IPv4 hosts up by, 8-32 [default: 24].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
+    pub subnet_prefix: Option<u8>,
+    /// The prefix length report.html rolls IPv6 hosts up by, 16-128 [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(16..=128))]
+    pub subnet_prefix_v6: Option<u8>,
+    /// Earlier runs' output directories (each with its summary.json and hosts.csv), in any order: report.html and summary.json then show failing and warning hosts per night, and per host how many nights it has been failing, new since, fixed since. The directories run to the next flag; this run's own is left out, so a glob of the nightly directories may include it.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub history: Vec<PathBuf>,
+}
+
+impl PageArgs {
+    /// The page's options: these flags over the defaults. A `--history` directory that is not
+    /// an earlier run's is a usage error, but for `out_dir`, this run's own (left out).
+    pub fn options(&self, out_dir: &Path) -> Result<PageOptions, Failure> {
+        let same = |dir: &Path| {
+            let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            canonical(dir) == canonical(out_dir)
+        };
+        for dir in self.history.iter().filter(|dir| !same(dir)) {
+            rdpsweep_reports::history::check_dir(dir).map_err(|e| Failure::Usage(e.to_string()))?;
+        }
+        let default = SubnetPrefix::default();
+        Ok(PageOptions {
+            list_dead: self.list_dead,
+            prefix: SubnetPrefix {
+                v4: self.subnet_prefix.unwrap_or(default.v4),
+                v6: self.subnet_prefix_v6.unwrap_or(default.v6),
+            },
+            history: self.history.clone(),
+        })
+    }
 }
 
 /// How findings are scored, and when the exit code says so.
@@ -99,6 +142,8 @@ pub struct ReportArgs {
     pub out_dir: Option<PathBuf>,
     #[command(flatten)]
     pub risk: RiskArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +160,8 @@ pub struct MergeArgs {
     pub partial: bool,
     #[command(flatten)]
     pub risk: RiskArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Args)]

@@ -132,6 +132,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         max_targets: super::settings::defaults::MAX_TARGETS,
         expect_open: None,
         ca_files: vec![args.out_dir.join(DEMO_CA_FILE)],
+        page: Default::default(),
     };
     let targets = TargetSet::build(&settings.targets, &[], &[], &[])
         .map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -145,6 +146,7 @@ pub async fn demo(args: DemoArgs, quiet: bool) -> Result<i32, Failure> {
         &args.out_dir,
         quiet,
         &RiskPolicy::default(),
+        &settings.page,
         ScanInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             targets: Some(settings.targets.clone()),

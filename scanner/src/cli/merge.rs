@@ -69,7 +69,7 @@ pub fn merge(args: MergeArgs) -> Result<i32, Failure> {
         info.interrupted = true;
         info.partial = Some(reason);
     }
-    rebuild(&merged, &args.out_dir, &args.risk, info)
+    rebuild(&merged, &args.out_dir, &args.risk, &args.page, info)
 }
 
 /// What keeps the inputs from being the whole of one finished sweep, each naming its input:

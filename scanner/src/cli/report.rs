@@ -7,12 +7,13 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use rdpsweep_reports::{
-    write_reports, ReportError, ReportOutcome, RiskLevel, RiskPolicy, ScanInfo, Summary,
+    write_reports, PageOptions, ReportError, ReportOutcome, RiskLevel, RiskPolicy, ScanInfo,
+    Summary,
 };
 
 use rdpsweep_reports::{ClientOutcome, ClientPolicy};
 
-use super::args::{ReportArgs, RiskArgs};
+use super::args::{PageArgs, ReportArgs, RiskArgs};
 use super::plan::ScanPlan;
 use super::scan_lock::in_use;
 use super::{print_out, signals, Failure, EXIT_FAIL_ON, EXIT_OK};
@@ -48,6 +49,7 @@ pub fn build_reports(
     results: &Path,
     out_dir: &Path,
     policy: &RiskPolicy,
+    page: &PageOptions,
     info: &ScanInfo,
     own_results: bool,
     stop: &AtomicBool,
@@ -61,11 +63,12 @@ pub fn build_reports(
         });
     }
     super::create_out_dir(out_dir)?;
-    let outcome = write_reports(out_dir, results, policy, info, stop).map_err(|e| match e {
-        ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
-        ReportError::Interrupted => Failure::Interrupted(e.to_string()),
-        other => Failure::Runtime(other.to_string()),
-    })?;
+    let outcome =
+        write_reports(out_dir, results, policy, info, page, stop).map_err(|e| match e {
+            ReportError::Read(read) if !own_results => Failure::Usage(read.to_string()),
+            ReportError::Interrupted => Failure::Interrupted(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        })?;
     if outcome.truncated_last_line {
         tracing::warn!(
             "{}: the last line is cut short (a scan killed mid-write); left out",
@@ -155,7 +158,7 @@ pub fn report(args: ReportArgs) -> Result<i32, Failure> {
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}; the report cannot tell whether the scan finished"),
     }
-    rebuild(&args.results, &out_dir, &args.risk, info)
+    rebuild(&args.results, &out_dir, &args.risk, &args.page, info)
 }
 
 /// The record of a report rebuilt from `source`.
@@ -173,13 +176,15 @@ pub fn rebuild(
     results: &Path,
     out_dir: &Path,
     risk: &RiskArgs,
+    page: &PageArgs,
     info: ScanInfo,
 ) -> Result<i32, Failure> {
     let policy = load_policy(risk.risk_config.as_deref(), risk.client_policy)?;
     let source = info.source.clone().unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let signals = signals::stop_on_signal(stop.clone());
-    let built = build_reports(results, out_dir, &policy, &info, false, &stop);
+    let page = page.options(out_dir)?;
+    let built = build_reports(results, out_dir, &policy, &page, &info, false, &stop);
     signals.abort();
     let built = built?;
     let partial = if info.partial.is_some() {

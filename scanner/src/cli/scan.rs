@@ -21,7 +21,9 @@ use rdpsweep_reports::files::{
     ResultsReader,
 };
 use rdpsweep_reports::metrics;
-use rdpsweep_reports::{JsonLines, Observation, ObservationSink, RiskPolicy, ScanInfo, Summary};
+use rdpsweep_reports::{
+    JsonLines, Observation, ObservationSink, PageOptions, RiskPolicy, ScanInfo, Summary,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::args::ScanArgs;
@@ -85,6 +87,7 @@ pub async fn run(args: ScanArgs, quiet: bool) -> Result<i32, Failure> {
         &settings.out_dir,
         quiet,
         &policy,
+        &settings.page,
         info,
     )
     .await?;
@@ -381,6 +384,7 @@ pub async fn scan_into(
     out_dir: &Path,
     quiet: bool,
     policy: &RiskPolicy,
+    page: &PageOptions,
     mut info: ScanInfo,
 ) -> Result<ScanSummary, Failure> {
     // Listening starts before results.jsonl is opened: from here a signal stops the scan
@@ -391,7 +395,13 @@ pub async fn scan_into(
     // The rows are ranked on a thread of their own while the sweep runs, so the report files
     // follow the last probe closely (and results.jsonl is not parsed back).
     let stops = Stops::default();
-    let ranking = Ranking::start(out_dir, policy, opened.earlier()?, stops.reports.clone())?;
+    let ranking = Ranking::start(
+        out_dir,
+        policy,
+        page,
+        opened.earlier()?,
+        stops.reports.clone(),
+    )?;
     let results = Arc::new(Mutex::new(opened));
     let total = targets
         .len_in(&config.order.shard)
@@ -557,14 +567,15 @@ impl Ranking {
     fn start(
         out_dir: &Path,
         policy: &RiskPolicy,
+        page: &PageOptions,
         earlier: Option<ResultsReader>,
         stop: Arc<AtomicBool>,
     ) -> Result<Ranking, Failure> {
         let (feed, rows) = std::sync::mpsc::sync_channel(FEED_CAPACITY);
-        let (dir, policy) = (out_dir.to_path_buf(), policy.clone());
+        let (dir, policy, page) = (out_dir.to_path_buf(), policy.clone(), page.clone());
         let thread = std::thread::Builder::new()
             .name("ranking".into())
-            .spawn(move || write_reports_fed(&dir, &policy, earlier, rows, &stop))
+            .spawn(move || write_reports_fed(&dir, &policy, &page, earlier, rows, &stop))
             .map_err(|e| Failure::Runtime(format!("cannot start the ranking thread: {e}")))?;
         Ok(Ranking {
             feed: Some(feed),

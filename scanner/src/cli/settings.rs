@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rdpsweep::targets::Shard;
-use rdpsweep_reports::{ClientPolicy, RiskLevel};
+use rdpsweep_reports::{ClientPolicy, PageOptions, RiskLevel};
 
 use super::args::ScanArgs;
 use super::options::ScanOptions;
@@ -71,6 +71,8 @@ pub struct Settings {
     pub expect_open: Option<u64>,
     /// `--ca-file`: the CAs clients trust besides the public roots.
     pub ca_files: Vec<PathBuf>,
+    /// How report.html is built (`--list-dead`, `--subnet-prefix`).
+    pub page: PageOptions,
 }
 
 impl Settings {
@@ -91,6 +93,7 @@ impl Settings {
                 )));
             }
         }
+        let page = args.page;
         let mut flags = args.options;
         flags.deep = match (args.deep, args.no_deep) {
             (true, _) => Some(true),
@@ -128,6 +131,7 @@ impl Settings {
             max_targets: o.max_targets.map_or(defaults::MAX_TARGETS, |m| m.0),
             expect_open: o.expect_open.map(|n| u64::from(n.0)),
             ca_files: o.ca_files,
+            page: Default::default(),
             resume: None,
         };
         if let Some(dir) = args.resume {
@@ -138,6 +142,7 @@ impl Settings {
             settings.out_dir = dir;
             settings.resume = Some(plan);
         }
+        settings.page = page.options(&settings.out_dir)?;
         super::deep_use::check(&settings)?;
         Ok(settings)
     }
@@ -180,6 +185,40 @@ pub(crate) mod tests {
         assert_eq!(
             k8s.metrics, None,
             "shards must not write one metrics file together"
+        );
+    }
+
+    #[test]
+    fn page_flags_reach_the_settings_and_a_history_directory_must_be_a_run() {
+        let plain = defaults();
+        assert!(!plain.page.list_dead && plain.page.history.is_empty());
+        assert_eq!((plain.page.prefix.v4, plain.page.prefix.v6), (24, 64));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let run = dir.path().join("2026-11-20");
+        std::fs::create_dir_all(&run).expect("run dir");
+        for file in ["summary.json", "hosts.csv"] {
+            std::fs::write(run.join(file), "").expect("file");
+        }
+        let run = run.to_str().expect("utf-8 path");
+        let flags = [
+            "127.0.0.1",
+            "--list-dead",
+            "--subnet-prefix",
+            "16",
+            "--subnet-prefix-v6",
+            "48",
+            "--history",
+            run,
+        ];
+        let settings = resolve(&flags).expect("resolves");
+        assert!(settings.page.list_dead);
+        assert_eq!((settings.page.prefix.v4, settings.page.prefix.v6), (16, 48));
+        assert_eq!(settings.page.history, [PathBuf::from(run)]);
+        let missing = dir.path().display().to_string();
+        let error = resolve(&["127.0.0.1", "--history", &missing]).expect_err("not a run");
+        assert!(
+            matches!(&error, Failure::Usage(m) if m.contains("no summary.json")),
+            "{error:?}"
         );
     }
 

@@ -1,0 +1,294 @@
+//! Fleet-wide patterns, counted while the ranked hosts stream by: one certificate on several
+//! hosts (cloned images never generalised, or one certificate deployed on purpose), hosts whose
+//! certificate is for another name (and which scanned host has that name), and roll-ups by
+//! subnet (/24 and /64 by default) with the targets that had no listener.
+//!
+//! Memory is bounded: at most [`FINGERPRINTS_KEPT`] distinct certificates are compared, at
+//! most [`NAMES_KEPT`] host names remembered, [`MISMATCHES_KEPT`] mismatched hosts listed and
+//! [`SUBNETS_KEPT`] subnets rolled up; what goes beyond is counted and the page says so.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use crate::outcome::ClientOutcome;
+use crate::ranking::RankedHost;
+use crate::vocab::TcpStatus;
+
+/// Distinct certificates compared (a fleet of self-signed hosts has one per host).
+pub const FINGERPRINTS_KEPT: usize = 50_000;
+/// Hosts kept per shared certificate, to name them (the count covers all).
+pub const SHARED_HOSTS_KEPT: usize = 20;
+/// Host names remembered, to tell which scanned host a certificate names.
+pub const NAMES_KEPT: usize = 50_000;
+/// Hosts listed whose certificate is for another name (the count covers all).
+pub const MISMATCHES_KEPT: usize = 200;
+/// Subnets rolled up; hosts in further subnets are counted under "other".
+pub const SUBNETS_KEPT: usize = 65_536;
+
+/// The prefix lengths of the subnet roll-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubnetPrefix {
+    pub v4: u8,
+    pub v6: u8,
+}
+
+impl Default for SubnetPrefix {
+    fn default() -> Self {
+        SubnetPrefix { v4: 24, v6: 64 }
+    }
+}
+
+impl SubnetPrefix {
+    /// The subnet of `ip`, as `10.1.2.0/24` or `2001:db8::/64`.
+    pub fn subnet(&self, ip: IpAddr) -> String {
+        match ip {
+            IpAddr::V4(v4) => {
+                let bits = u32::from(self.v4.min(32));
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                let net = std::net::Ipv4Addr::from(u32::from(v4) & mask);
+                format!("{net}/{bits}")
+            }
+            IpAddr::V6(v6) => {
+                let bits = u32::from(self.v6.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                let net = std::net::Ipv6Addr::from(u128::from(v6) & mask);
+                format!("{net}/{bits}")
+            }
+        }
+    }
+}
+
+/// True for a target nothing listened on: TCP refused, timed out or unreachable.
+pub fn no_listener(host: &RankedHost) -> bool {
+    matches!(
+        host.observation.tcp,
+        TcpStatus::Refused | TcpStatus::Timeout | TcpStatus::Unreachable
+    )
+}
+
+/// A host as a pattern names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternHost {
+    pub rank: usize,
+    pub ip: Option<IpAddr>,
+    pub port: u16,
+    /// The name clients connect to, when known (the target's, or the NTLM DNS name).
+    pub name: Option<String>,
+}
+
+impl PatternHost {
+    fn of(host: &RankedHost) -> PatternHost {
+        let o = &host.observation;
+        let ntlm = o.deep.as_ref().and_then(|d| d.ntlm.as_ref());
+        let name = o
+            .hostname
+            .clone()
+            .or_else(|| ntlm.and_then(|n| n.dns_computer.clone()));
+        PatternHost {
+            rank: host.rank,
+            ip: o.ip,
+            port: o.port,
+            name,
+        }
+    }
+}
+
+/// One certificate served by several hosts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedCert {
+    pub sha256: String,
+    pub subject: String,
+    pub hosts: usize,
+    /// The first [`SHARED_HOSTS_KEPT`], in rank order.
+    pub sample: Vec<PatternHost>,
+}
+
+/// A host whose certificate is not for the name clients use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub host: PatternHost,
+    /// The certificate's subject (its CN).
+    pub subject: String,
+    /// The scanned host that has the certificate's name, if one does.
+    pub named: Option<PatternHost>,
+}
+
+/// The targets of one subnet, by what they gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubnetCounts {
+    pub targets: usize,
+    pub fails: usize,
+    pub warns: usize,
+    pub connects: usize,
+    /// Nothing listened (refused, timed out, unreachable).
+    pub no_listener: usize,
+}
+
+/// What the fleet shows across hosts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Patterns {
+    /// Certificates on two hosts or more, the most hosts first.
+    pub shared_certs: Vec<SharedCert>,
+    /// Certificates left uncompared beyond [`FINGERPRINTS_KEPT`].
+    pub certs_uncompared: usize,
+    /// Hosts whose certificate is for another name: how many, and the first ones.
+    pub mismatches: usize,
+    pub mismatch_sample: Vec<Mismatch>,
+    /// The roll-up prefix and counts per subnet (addresses only), subnets in address order.
+    pub prefix: SubnetPrefix,
+    pub subnets: BTreeMap<String, SubnetCounts>,
+    /// Targets in subnets beyond [`SUBNETS_KEPT`], and targets without an address.
+    pub other_subnets: SubnetCounts,
+    /// Targets nothing listened on, by TCP outcome (`refused`, `timeout`, `unreachable`).
+    pub no_listener: BTreeMap<String, usize>,
+}
+
+/// One certificate while the hosts stream by.
+#[derive(Debug)]
+struct CertTally {
+    subject: String,
+    hosts: usize,
+    sample: Vec<PatternHost>,
+}
+
+/// Counts [`Patterns`] one ranked host at a time.
+#[derive(Debug, Default)]
+pub struct PatternCounter {
+    prefix: SubnetPrefix,
+    certs: HashMap<String, CertTally>,
+    certs_uncompared: usize,
+    names: HashMap<String, PatternHost>,
+    mismatches: usize,
+    mismatch_sample: Vec<(PatternHost, String)>,
+    subnets: BTreeMap<String, SubnetCounts>,
+    other_subnets: SubnetCounts,
+    no_listener: BTreeMap<String, usize>,
+}
+
+impl PatternCounter {
+    pub fn new(prefix: SubnetPrefix) -> PatternCounter {
+        PatternCounter {
+            prefix,
+            ..PatternCounter::default()
+        }
+    }
+
+    /// Counts one host.
+    pub fn add(&mut self, host: &RankedHost) {
+        let o = &host.observation;
+        let seen = PatternHost::of(host);
+        if let Some(cert) = &o.cert {
+            if let Some(tally) = self.certs.get_mut(&cert.sha256) {
+                tally.hosts += 1;
+                if tally.sample.len() < SHARED_HOSTS_KEPT {
+                    tally.sample.push(seen.clone());
+                }
+            } else if self.certs.len() < FINGERPRINTS_KEPT {
+                let tally = CertTally {
+                    subject: cert.subject.clone(),
+                    hosts: 1,
+                    sample: vec![seen.clone()],
+                };
+                self.certs.insert(cert.sha256.clone(), tally);
+            } else {
+                self.certs_uncompared += 1;
+            }
+            let trust = o.cert_trust.as_ref();
+            if trust.and_then(|t| t.name_match) == Some(false) {
+                self.mismatches += 1;
+                if self.mismatch_sample.len() < MISMATCHES_KEPT {
+                    self.mismatch_sample
+                        .push((seen.clone(), cert.subject.clone()));
+                }
+            }
+        }
+        if let Some(name) = &seen.name {
+            let key = name.to_ascii_lowercase();
+            if self.names.len() < NAMES_KEPT || self.names.contains_key(&key) {
+                self.names.entry(key).or_insert_with(|| seen.clone());
+            }
+        }
+
+        let counts = match o.ip.map(|ip| self.prefix.subnet(ip)) {
+            Some(net) if self.subnets.contains_key(&net) || self.subnets.len() < SUBNETS_KEPT => {
+                self.subnets.entry(net).or_default()
+            }
+            _ => &mut self.other_subnets,
+        };
+        counts.targets += 1;
+        match host.assessment.outcome.as_ref().map(|p| p.outcome) {
+            Some(ClientOutcome::Fails) => counts.fails += 1,
+            Some(ClientOutcome::Warns) => counts.warns += 1,
+            Some(ClientOutcome::Connects) => counts.connects += 1,
+            None => {}
+        }
+        if no_listener(host) {
+            counts.no_listener += 1;
+            *self.no_listener.entry(o.tcp.to_string()).or_insert(0) += 1;
+        }
+    }
+
+    /// The patterns of every host counted.
+    pub fn finish(self) -> Patterns {
+        let mut shared_certs: Vec<SharedCert> = self
+            .certs
+            .into_iter()
+            .filter(|(_, t)| t.hosts > 1)
+            .map(|(sha256, t)| SharedCert {
+                sha256,
+                subject: t.subject,
+                hosts: t.hosts,
+                sample: t.sample,
+            })
+            .collect();
+        shared_certs.sort_by(|a, b| {
+            b.hosts
+                .cmp(&a.hosts)
+                .then_with(|| a.sample[0].rank.cmp(&b.sample[0].rank))
+        });
+        let names = self.names;
+        let mismatch_sample = self
+            .mismatch_sample
+            .into_iter()
+            .map(|(host, subject)| {
+                // The scanned host the certificate names: its subject is that host's name.
+                let named = names
+                    .get(&subject.to_ascii_lowercase())
+                    .filter(|other| other.rank != host.rank)
+                    .cloned();
+                Mismatch {
+                    host,
+                    subject,
+                    named,
+                }
+            })
+            .collect();
+        Patterns {
+            shared_certs,
+            certs_uncompared: self.certs_uncompared,
+            mismatches: self.mismatches,
+            mismatch_sample,
+            prefix: self.prefix,
+            subnets: self.subnets,
+            other_subnets: self.other_subnets,
+            no_listener: self.no_listener,
+        }
+    }
+}
+
+impl Patterns {
+    /// The patterns of hosts held in memory (tests, small runs).
+    pub fn of(hosts: &[RankedHost], prefix: SubnetPrefix) -> Patterns {
+        let mut counter = PatternCounter::new(prefix);
+        hosts.iter().for_each(|h| counter.add(h));
+        counter.finish()
+    }
+
+    /// Targets nothing listened on.
+    pub fn no_listener_total(&self) -> usize {
+        self.no_listener.values().sum()
+    }
+}

@@ -1,0 +1,175 @@
+//! Shared certificates, certificates for another name, subnets and dead targets.
+
+use super::*;
+use crate::outcome::Prediction;
+use crate::risk::{Assessment, RiskLevel};
+use crate::trust::CertTrust;
+use crate::{CertInfo, Observation};
+
+fn cert(subject: &str, sha256: &str) -> CertInfo {
+    CertInfo {
+        subject: subject.into(),
+        issuer: subject.into(),
+        self_signed: true,
+        not_before: None,
+        not_after: None,
+        days_left: 100,
+        key: crate::CertKey::Rsa { bits: 2048 },
+        signature: crate::SignatureAlgorithm::Sha256WithRsa,
+        sha256: sha256.into(),
+    }
+}
+
+fn host(rank: usize, ip: &str, tcp: TcpStatus, outcome: Option<ClientOutcome>) -> RankedHost {
+    RankedHost {
+        rank,
+        observation: Observation::new(Some(ip.parse().unwrap()), 3389, None, tcp),
+        assessment: Assessment {
+            findings: Vec::new(),
+            score: 0,
+            level: RiskLevel::None,
+            outcome: outcome.map(|outcome| Prediction {
+                outcome,
+                reason: "test".into(),
+            }),
+        },
+    }
+}
+
+fn with_cert(mut h: RankedHost, name: Option<&str>, subject: &str, sha: &str) -> RankedHost {
+    h.observation.hostname = name.map(str::to_string);
+    h.observation.cert = Some(cert(subject, sha));
+    h.observation.cert_trust = name.map(|name| CertTrust {
+        untrusted: None,
+        name: Some(name.into()),
+        name_match: Some(name.eq_ignore_ascii_case(subject)),
+    });
+    h
+}
+
+#[test]
+fn one_certificate_on_several_hosts_is_found_with_its_hosts() {
+    use ClientOutcome::*;
+    let hosts = [
+        with_cert(
+            host(1, "10.0.1.1", TcpStatus::Open, Some(Warns)),
+            None,
+            "GOLD-IMAGE",
+            "aa",
+        ),
+        with_cert(
+            host(2, "10.0.1.2", TcpStatus::Open, Some(Warns)),
+            None,
+            "GOLD-IMAGE",
+            "aa",
+        ),
+        with_cert(
+            host(3, "10.0.2.9", TcpStatus::Open, Some(Connects)),
+            None,
+            "solo",
+            "bb",
+        ),
+        with_cert(
+            host(4, "10.0.2.7", TcpStatus::Open, Some(Warns)),
+            None,
+            "GOLD-IMAGE",
+            "aa",
+        ),
+    ];
+    let p = Patterns::of(&hosts, SubnetPrefix::default());
+    assert_eq!(p.shared_certs.len(), 1);
+    let shared = &p.shared_certs[0];
+    assert_eq!(
+        (
+            shared.sha256.as_str(),
+            shared.subject.as_str(),
+            shared.hosts
+        ),
+        ("aa", "GOLD-IMAGE", 3)
+    );
+    let ranks: Vec<usize> = shared.sample.iter().map(|h| h.rank).collect();
+    assert_eq!(ranks, [1, 2, 4]);
+    assert_eq!(p.certs_uncompared, 0);
+}
+
+#[test]
+fn a_certificate_for_another_scanned_hosts_name_names_that_host() {
+    use ClientOutcome::*;
+    let hosts = [
+        // rdp-02 serves rdp-01's certificate; rdp-03's is for a name nobody scanned.
+        with_cert(
+            host(1, "10.0.0.2", TcpStatus::Open, Some(Warns)),
+            Some("rdp-02.corp"),
+            "RDP-01.corp",
+            "c1",
+        ),
+        with_cert(
+            host(2, "10.0.0.1", TcpStatus::Open, Some(Connects)),
+            Some("rdp-01.corp"),
+            "rdp-01.corp",
+            "c2",
+        ),
+        with_cert(
+            host(3, "10.0.0.3", TcpStatus::Open, Some(Warns)),
+            Some("rdp-03.corp"),
+            "old.corp",
+            "c3",
+        ),
+    ];
+    let p = Patterns::of(&hosts, SubnetPrefix::default());
+    assert_eq!(p.mismatches, 2);
+    let first = &p.mismatch_sample[0];
+    assert_eq!(first.host.name.as_deref(), Some("rdp-02.corp"));
+    assert_eq!(first.subject, "RDP-01.corp");
+    assert_eq!(
+        first.named.as_ref().map(|h| h.rank),
+        Some(2),
+        "matched without case"
+    );
+    assert_eq!(p.mismatch_sample[1].named, None);
+}
+
+#[test]
+fn subnets_roll_up_by_prefix_and_count_the_targets_nothing_listened_on() {
+    use ClientOutcome::*;
+    let hosts = [
+        host(1, "10.0.1.1", TcpStatus::Open, Some(Fails)),
+        host(2, "10.0.1.200", TcpStatus::Open, Some(Warns)),
+        host(3, "10.0.2.3", TcpStatus::Open, Some(Connects)),
+        host(4, "10.0.2.4", TcpStatus::Refused, None),
+        host(5, "10.0.2.5", TcpStatus::Timeout, None),
+        host(6, "2001:db8::1:5", TcpStatus::Unreachable, None),
+    ];
+    let p = Patterns::of(&hosts, SubnetPrefix::default());
+    let nets: Vec<&str> = p.subnets.keys().map(String::as_str).collect();
+    assert_eq!(nets, ["10.0.1.0/24", "10.0.2.0/24", "2001:db8::/64"]);
+    assert_eq!(
+        p.subnets["10.0.2.0/24"],
+        SubnetCounts {
+            targets: 3,
+            fails: 0,
+            warns: 0,
+            connects: 1,
+            no_listener: 2
+        }
+    );
+    assert_eq!(p.subnets["10.0.1.0/24"].fails, 1);
+    assert_eq!(p.no_listener_total(), 3);
+    assert_eq!(p.no_listener["refused"], 1);
+    assert!(no_listener(&hosts[3]) && !no_listener(&hosts[0]));
+
+    let wide = Patterns::of(&hosts, SubnetPrefix { v4: 16, v6: 48 });
+    let nets: Vec<&str> = wide.subnets.keys().map(String::as_str).collect();
+    assert_eq!(nets, ["10.0.0.0/16", "2001:db8::/48"]);
+    assert_eq!(wide.subnets["10.0.0.0/16"].targets, 5);
+}
+
+#[test]
+fn subnet_edges() {
+    let p = SubnetPrefix { v4: 32, v6: 128 };
+    assert_eq!(p.subnet("10.1.2.3".parse().unwrap()), "10.1.2.3/32");
+    assert_eq!(p.subnet("::1".parse().unwrap()), "::1/128");
+    let p = SubnetPrefix { v4: 8, v6: 16 };
+    assert_eq!(p.subnet("10.1.2.3".parse().unwrap()), "10.0.0.0/8");
+    assert_eq!(p.subnet("2001:db8::1".parse().unwrap()), "2001::/16");
+}
