@@ -11,6 +11,7 @@ use crate::dedup::{find_superseded, DedupError, KEY_RUN_LEN};
 use crate::history::{History, Night};
 use crate::observation::Observation;
 use crate::page::{PageCollector, PageOptions};
+use crate::patterns::no_listener;
 use crate::plan::csv::RemediationSpill;
 use crate::ranking::{RankError, Ranker, RUN_LEN};
 use crate::risk::RiskPolicy;
@@ -226,7 +227,9 @@ pub fn finish_reports(
     };
     ranker
         .finish(stop, |host| {
-            hosts_csv.write(host).map_err(|e| named(&hosts_path, e))?;
+            if !(page.open_only && no_listener(host)) {
+                hosts_csv.write(host).map_err(|e| named(&hosts_path, e))?;
+            }
             findings_csv
                 .write(host)
                 .map_err(|e| named(&findings_path, e))?;

@@ -11,12 +11,15 @@ use crate::patterns::{no_listener, PatternCounter, Patterns, SubnetPrefix};
 use crate::plan::{Plan, PlanCounter};
 use crate::ranking::RankedHost;
 
-/// How the page is built (`--list-dead`, `--subnet-prefix`, `--history`).
+/// How the page is built (`--list-dead`, `--subnet-prefix`, `--history`, `--open`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageOptions {
     /// List the targets nothing listened on too (refused, timed out, unreachable); by default
     /// the page only counts them.
     pub list_dead: bool,
+    /// `--open`: leave the targets nothing listened on out of `hosts.csv` too (in the spirit of
+    /// nmap's `--open`); `summary.json` counts them and `results.jsonl` keeps them.
+    pub open_only: bool,
     /// The prefix lengths of the subnet roll-up.
     pub prefix: SubnetPrefix,
     /// Earlier runs' output directories, for the night-to-night history (see

@@ -516,3 +516,24 @@ fn a_large_run_ranks_through_temporary_files_exactly_once() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+#[test]
+fn open_leaves_the_targets_nothing_listened_on_out_of_hosts_csv_only() {
+    // Four hosts of the fleet listen; the other four addresses of the /29 refuse.
+    let fleet = Fleet::start("127.92.7.0/30", 23448, "mixed");
+    let dir = TestDir::new();
+    let rows = scan_ok(&dir, &["127.92.7.0/29", "-p", "23448", "--open"]);
+    let listed: BTreeSet<String> = rows.iter().map(|r| r["ip"].clone()).collect();
+    let served: BTreeSet<String> = fleet.hosts.iter().map(|(a, _)| a.clone()).collect();
+    assert_eq!(listed, served);
+    let ranks: Vec<usize> = rows.iter().map(|r| r["rank"].parse().unwrap()).collect();
+    assert_eq!(ranks, [1, 2, 3, 4]);
+    // Every target is still in results.jsonl and counted in summary.json.
+    assert_eq!(read_jsonl(&dir.join("out")).len(), 8);
+    let summary = summary(&dir.join("out"));
+    assert_eq!(summary["hosts"], 8);
+    assert_eq!(summary["by_status"]["tcp=refused"], 4);
+    // Without it, every target has its row.
+    let all = TestDir::new();
+    assert_eq!(scan_ok(&all, &["127.92.7.0/29", "-p", "23448"]).len(), 8);
+}

@@ -84,6 +84,9 @@ pub struct PageArgs {
     /// List the targets nothing listened on (TCP refused, timed out, unreachable) in report.html's tables too; by default the page only counts them.
     #[arg(long)]
     pub list_dead: bool,
+    /// Leave the targets nothing listened on out of hosts.csv too (as nmap's --open); summary.json still counts them and results.jsonl keeps every target. Default: hosts.csv holds every target, so a host missing from it is one that was not scanned.
+    #[arg(long, conflicts_with = "list_dead")]
+    pub open: bool,
     /// The prefix length report.html rolls IPv4 hosts up by, 8-32 [default: 24].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
     pub subnet_prefix: Option<u8>,
@@ -109,6 +112,7 @@ impl PageArgs {
         let default = SubnetPrefix::default();
         Ok(PageOptions {
             list_dead: self.list_dead,
+            open_only: self.open,
             prefix: SubnetPrefix {
                 v4: self.subnet_prefix.unwrap_or(default.v4),
                 v6: self.subnet_prefix_v6.unwrap_or(default.v6),
