@@ -10,6 +10,7 @@
 //! `webpki-roots` is the same set on every machine; the CA that issues the fleet's Remote
 //! Desktop certificates (an enterprise CA, the usual case) is given with `--ca-file`.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,11 +22,14 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, RootCertStore};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// The anchors clients trust.
 #[derive(Clone)]
 pub struct TrustStore {
     roots: Arc<RootCertStore>,
+    /// The subject names of the anchors (DER contents of each `Name`), for [`may_reach`].
+    anchor_subjects: Arc<HashSet<Vec<u8>>>,
     provider: Arc<CryptoProvider>,
     /// The enterprise CA files given, for the record.
     ca_files: Vec<PathBuf>,
@@ -67,6 +71,7 @@ impl TrustStore {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         TrustStore {
+            anchor_subjects: Arc::new(subjects(&roots)),
             roots: Arc::new(roots),
             provider: Arc::new(rustls::crypto::ring::default_provider()),
             ca_files: Vec::new(),
@@ -81,6 +86,7 @@ impl TrustStore {
         for path in ca_files {
             add_pem(roots, path)?;
         }
+        store.anchor_subjects = Arc::new(subjects(&store.roots));
         store.ca_files = ca_files.to_vec();
         Ok(store)
     }
@@ -93,7 +99,13 @@ impl TrustStore {
                 name_match: None,
             };
         };
-        if has_malformed_name(leaf) {
+        let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+            return TrustVerdict {
+                chain: Err(Untrusted::Invalid),
+                name_match: None,
+            };
+        };
+        if has_malformed_name(&cert) {
             return TrustVerdict {
                 chain: Err(Untrusted::Unparsable),
                 name_match: None,
@@ -110,15 +122,18 @@ impl TrustStore {
             .iter()
             .map(|der| CertificateDer::from(der.as_slice()))
             .collect();
-        let chain = verify_server_cert_signed_by_trust_anchor(
-            &parsed,
-            &self.roots,
-            &intermediates,
-            now,
-            self.provider.signature_verification_algorithms.all,
-        )
-        .map_err(|e| untrusted(&e, leaf));
-        let name_match = name.map(|name| names_host(&parsed, leaf, name));
+        let chain = match may_reach(&self.anchor_subjects, &cert, rest) {
+            true => verify_server_cert_signed_by_trust_anchor(
+                &parsed,
+                &self.roots,
+                &intermediates,
+                now,
+                self.provider.signature_verification_algorithms.all,
+            )
+            .map_err(|e| untrusted(&e, &cert)),
+            false => Err(unreachable_anchor(&cert, now)),
+        };
+        let name_match = name.map(|name| names_host(&parsed, &cert, name));
         TrustVerdict { chain, name_match }
     }
 }
@@ -127,17 +142,13 @@ impl TrustStore {
 /// when it has no DNS name there, its subject CN. WebPKI ignores the CN, yet Windows' own
 /// self-signed Remote Desktop certificates name the host only there, and the clients (mstsc,
 /// FreeRDP) accept it there: so does this check. A `*.` wildcard covers one leftmost label.
-fn names_host(parsed: &ParsedCertificate<'_>, leaf: &[u8], host: &str) -> bool {
+fn names_host(parsed: &ParsedCertificate<'_>, cert: &X509Certificate<'_>, host: &str) -> bool {
     if let Ok(name) = ServerName::try_from(host.to_string()) {
         if verify_server_name(parsed, &name).is_ok() {
             return true;
         }
     }
     use x509_parser::extensions::GeneralName;
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
-        return false;
-    };
     let san_dns = cert
         .subject_alternative_name()
         .ok()
@@ -193,7 +204,7 @@ fn add_pem(roots: &mut RootCertStore, path: &Path) -> Result<(), String> {
 }
 
 /// The client's reason for refusing a chain.
-fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
+fn untrusted(e: &rustls::Error, leaf: &X509Certificate<'_>) -> Untrusted {
     let rustls::Error::InvalidCertificate(e) = e else {
         return Untrusted::Invalid;
     };
@@ -221,12 +232,8 @@ fn untrusted(e: &rustls::Error, leaf: &[u8]) -> Untrusted {
 /// UniversalString that is not whole UCS-4 characters. OpenSSL converts every name to UTF-8
 /// while it parses a certificate (to compare names) and refuses the certificate when it cannot,
 /// so OpenSSL-based clients (FreeRDP) fail the handshake on it, as the interop suite shows.
-fn has_malformed_name(leaf: &[u8]) -> bool {
+fn has_malformed_name(cert: &X509Certificate<'_>) -> bool {
     use x509_parser::der_parser::asn1_rs::Tag;
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
-        return false;
-    };
     let bad = |tag: Tag, data: &[u8]| match tag {
         Tag::Utf8String => std::str::from_utf8(data).is_err(),
         Tag::BmpString => {
@@ -254,11 +261,72 @@ fn has_malformed_name(leaf: &[u8]) -> bool {
 }
 
 /// True when the leaf's issuer name is its subject name.
-fn issued_by_itself(leaf: &[u8]) -> bool {
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    X509Certificate::from_der(leaf)
-        .map(|(_, cert)| cert.subject().as_raw() == cert.issuer().as_raw())
-        .unwrap_or(false)
+fn issued_by_itself(cert: &X509Certificate<'_>) -> bool {
+    cert.subject().as_raw() == cert.issuer().as_raw()
+}
+
+/// The subject names of the store's anchors, as the DER contents of each `Name` (how
+/// `TrustAnchor::subject` holds them).
+fn subjects(roots: &RootCertStore) -> HashSet<Vec<u8>> {
+    roots
+        .roots
+        .iter()
+        .map(|a| a.subject.as_ref().to_vec())
+        .collect()
+}
+
+/// Whether the chain can lead to an anchor by its names alone: the leaf's issuer, or the
+/// issuer of an intermediate the chain reaches by names, is the subject of an anchor. WebPKI
+/// builds the path and checks every signature; this only spares it (and the signature check it
+/// makes before it fails) on a chain no anchor can end, which is most of a fleet: self-signed
+/// certificates, or an enterprise CA not given with `--ca-file`. A chain that may reach an
+/// anchor is always verified.
+fn may_reach(anchors: &HashSet<Vec<u8>>, leaf: &X509Certificate<'_>, rest: &[Vec<u8>]) -> bool {
+    let intermediates: Vec<X509Certificate<'_>> = rest
+        .iter()
+        .filter_map(|der| X509Certificate::from_der(der).ok().map(|(_, c)| c))
+        .collect();
+    let mut issuer = leaf.issuer().as_raw();
+    // Each step moves to a certificate of the chain; a loop of names ends with the chain.
+    for _ in 0..=intermediates.len() {
+        if anchors.contains(name_contents(issuer)) {
+            return true;
+        }
+        match intermediates
+            .iter()
+            .find(|c| c.subject().as_raw() == issuer)
+        {
+            Some(next) => issuer = next.issuer().as_raw(),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The contents of a DER `Name` (a SEQUENCE): the bytes after its tag and length.
+fn name_contents(der: &[u8]) -> &[u8] {
+    use x509_parser::der_parser::asn1_rs::{FromDer as _, Header};
+    match Header::from_der(der) {
+        Ok((contents, _)) => contents,
+        Err(_) => der,
+    }
+}
+
+/// Why a client refuses a chain that no anchor can end, as WebPKI would say it: the leaf's
+/// dates first (it checks them before it looks for an issuer), then self-signed or an unknown
+/// issuer.
+fn unreachable_anchor(cert: &X509Certificate<'_>, now: UnixTime) -> Untrusted {
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let validity = cert.validity();
+    if now > validity.not_after.timestamp() {
+        Untrusted::Expired
+    } else if now < validity.not_before.timestamp() {
+        Untrusted::NotYetValid
+    } else if issued_by_itself(cert) {
+        Untrusted::SelfSigned
+    } else {
+        Untrusted::UnknownIssuer
+    }
 }
 
 #[cfg(test)]

@@ -195,3 +195,41 @@ fn a_name_that_is_not_valid_text_makes_the_certificate_unparsable_for_clients() 
         Err(Untrusted::SelfSigned)
     );
 }
+
+#[test]
+fn a_chain_through_an_intermediate_of_a_trusted_ca_is_trusted_and_of_another_is_not() {
+    let root = ca("Corp Root");
+    let mut params = CertificateParams::default();
+    params.distinguished_name = DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Corp Issuing CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    params.not_before = OffsetDateTime::now_utc() - Duration::days(10);
+    params.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
+    let issuing =
+        CertifiedIssuer::signed_by(params, KeyPair::generate().expect("key"), &root.issuer)
+            .expect("issuing ca");
+    let key = KeyPair::generate().expect("key");
+    let leaf = leaf_params("rdp.corp.test", -1, 365)
+        .signed_by(&key, &issuing)
+        .expect("leaf");
+    let chain = vec![leaf.der().to_vec(), issuing.der().to_vec()];
+    let (trusting, _files) = store(&[&root]);
+    assert_eq!(
+        judge(&trusting, &chain, Some("rdp.corp.test")).chain,
+        Ok(())
+    );
+    // The intermediate sent, the root not trusted: the issuer is unknown.
+    let (other, _files) = store(&[&ca("Someone Else")]);
+    assert_eq!(
+        judge(&other, &chain, None).chain,
+        Err(Untrusted::UnknownIssuer)
+    );
+    // The root trusted, but the intermediate not sent: no path.
+    assert_eq!(
+        judge(&trusting, &chain[..1], None).chain,
+        Err(Untrusted::UnknownIssuer)
+    );
+}
