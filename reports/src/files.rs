@@ -13,7 +13,7 @@ use crate::observation::Observation;
 use crate::page::{PageCollector, PageOptions};
 use crate::patterns::no_listener;
 use crate::plan::csv::RemediationSpill;
-use crate::ranking::{RankError, Ranker, RUN_LEN};
+use crate::ranking::{RankError, Ranker, RUN_BYTES, RUN_LEN};
 use crate::risk::RiskPolicy;
 use crate::summary::{PolicyInfo, ScanInfo, Summary, SummaryCounter};
 use crate::writers::{FindingsCsv, RankedHostsCsv};
@@ -182,7 +182,7 @@ pub fn write_reports(
         DedupError::Io(message) => ReportError::Write(message),
         DedupError::Interrupted => ReportError::Interrupted,
     })?;
-    let mut ranker = Ranker::new(policy, dir, RUN_LEN);
+    let mut ranker = Ranker::new(policy, dir, RUN_LEN).spill_above(RUN_BYTES);
     while let Some(obs) = reader.next() {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ReportError::Interrupted);
@@ -312,7 +312,7 @@ pub fn write_reports_fed(
     stop: &AtomicBool,
 ) -> Result<ReportOutcome, ReportError> {
     let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
-    let mut ranker = Ranker::new(policy, dir, RUN_LEN);
+    let mut ranker = Ranker::new(policy, dir, RUN_LEN).spill_above(RUN_BYTES);
     for obs in earlier.into_iter().flatten() {
         if stopped() {
             return Err(ReportError::Interrupted);

@@ -116,6 +116,15 @@ impl Observation {
         }
     }
 
+    /// True for a target nothing listened on: TCP refused, timed out or unreachable (a 0x204 for
+    /// clients, not 0x904).
+    pub fn no_listener(&self) -> bool {
+        matches!(
+            self.tcp,
+            TcpStatus::Refused | TcpStatus::Timeout | TcpStatus::Unreachable
+        )
+    }
+
     /// Every certificate the server sent, leaf first: `cert` and `intermediates` (or, in
     /// results written before them, `chain`).
     pub fn certificates(&self) -> impl Iterator<Item = &CertInfo> {

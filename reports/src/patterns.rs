@@ -15,7 +15,6 @@ use std::net::IpAddr;
 
 use crate::outcome::ClientOutcome;
 use crate::ranking::RankedHost;
-use crate::vocab::TcpStatus;
 
 /// Distinct certificates compared (a fleet of self-signed hosts has one per host).
 pub const FINGERPRINTS_KEPT: usize = 50_000;
@@ -63,10 +62,7 @@ impl SubnetPrefix {
 
 /// True for a target nothing listened on: TCP refused, timed out or unreachable.
 pub fn no_listener(host: &RankedHost) -> bool {
-    matches!(
-        host.observation.tcp,
-        TcpStatus::Refused | TcpStatus::Timeout | TcpStatus::Unreachable
-    )
+    host.observation.no_listener()
 }
 
 /// A host as a pattern names it.

@@ -1,12 +1,14 @@
 //! The ranking: every host a client fails on first, then most at risk, ties broken by fewest
-//! days left on the certificate, then by address and port. A plain function of the
-//! observations and the policy, so saved `results.jsonl` files can be re-ranked without
+//! days left on the certificate, then by address and port; the targets nothing listened on
+//! (refused, timed out, unreachable) after all of them, by address and port. A plain function
+//! of the observations and the policy, so saved `results.jsonl` files can be re-ranked without
 //! rescanning.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
@@ -25,6 +27,16 @@ pub struct RankedHost {
 
 /// How many observations one sorted run holds in memory while ranking a results file.
 pub const RUN_LEN: usize = 20_000;
+
+/// About how many bytes the hosts of one sorted run take in memory while ranking a results
+/// file (see [`Ranker::spill_above`]): with [`RUN_LEN`], what keeps the ranking's memory the
+/// same for a /20 and a /8.
+pub const RUN_BYTES: usize = 8 << 20;
+
+/// The share of [`Ranker::spill_above`]'s bytes the targets nothing listened on may take: their
+/// runs merge without parsing a line, so small runs cost little, and a /8 of them ranks in the
+/// memory of a /20.
+const DEAD_SHARE: usize = 4;
 
 /// Assesses and sorts every observation, in memory (for small sets: a demo, a diff, a test).
 pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHost> {
@@ -125,16 +137,24 @@ pub fn rank_streaming<E>(
 }
 
 /// An external merge sort fed one observation at a time, so a scan can rank its rows while it
-/// sweeps. At most `run_len` hosts are held at once: each sorted run of `run_len` is written to
-/// a temporary file in `scratch`, and [`Ranker::finish`] merges them back (a k-way merge, at
-/// most [`MAX_FAN_IN`] files at a time). So a /8 ranks in the memory of `run_len` hosts, and
-/// needs about the size of its observations in scratch space. Its temporary files are removed
-/// when it is dropped, whatever happened.
+/// sweeps. At most `run_len` hosts (and about [`Ranker::spill_above`] bytes) are held at once:
+/// each sorted run is written to a temporary file in `scratch`, and [`Ranker::finish`] merges
+/// them back (a k-way merge, at most [`MAX_FAN_IN`] files at a time). So a /8 ranks in the
+/// memory of one run, and needs about the size of its observations in scratch space. Its
+/// temporary files are removed when it is dropped, whatever happened.
+///
+/// The targets nothing listened on are counted rather than ranked: nothing tells them apart but
+/// their address, so they follow every other host in address and port order, and are held as
+/// their `results.jsonl` line and that key in a stream of their own ([`DeadRows`]), whose runs
+/// merge without parsing a line. A /8 of dead addresses costs about 200 bytes a row to sort.
 pub struct Ranker<'a> {
     policy: &'a RiskPolicy,
     run_len: usize,
+    run_bytes: usize,
     runs: Runs,
     chunk: Vec<RankedHost>,
+    chunk_bytes: usize,
+    dead: DeadRows,
 }
 
 impl<'a> Ranker<'a> {
@@ -143,9 +163,19 @@ impl<'a> Ranker<'a> {
         Ranker {
             policy,
             run_len: run_len.max(1),
+            run_bytes: usize::MAX,
             runs: Runs::new(scratch),
             chunk: Vec::new(),
+            chunk_bytes: 0,
+            dead: DeadRows::default(),
         }
+    }
+
+    /// Also spills a run once its hosts take about `bytes` in memory (an estimate: the records
+    /// and their strings), so rows of any size rank in the same memory.
+    pub fn spill_above(mut self, bytes: usize) -> Ranker<'a> {
+        self.run_bytes = bytes.max(1);
+        self
     }
 
     /// The policy hosts are assessed under.
@@ -153,11 +183,23 @@ impl<'a> Ranker<'a> {
         self.policy
     }
 
-    /// Assesses `obs` and adds it (spilling a sorted run when `run_len` are held).
+    /// Assesses `obs` and adds it (spilling a sorted run when a run is full).
     pub fn push<E>(&mut self, obs: Observation) -> Result<(), RankError<E>> {
-        self.chunk.push(assessed(obs, self.policy));
-        if self.chunk.len() >= self.run_len {
+        if obs.no_listener() {
+            let row = DeadRow::of(&obs).map_err(|e| scratch_error(&self.runs.dir, e))?;
+            self.dead.bytes += row.bytes();
+            self.dead.rows.push(row);
+            if self.dead.rows.len() >= self.run_len || self.dead.bytes >= self.run_bytes / DEAD_SHARE {
+                self.dead.spill(&mut self.runs)?;
+            }
+            return Ok(());
+        }
+        let host = assessed(obs, self.policy);
+        self.chunk_bytes += approx_bytes(&host);
+        self.chunk.push(host);
+        if self.chunk.len() >= self.run_len || self.chunk_bytes >= self.run_bytes {
             self.runs.spill(&mut self.chunk)?;
+            self.chunk_bytes = 0;
         }
         Ok(())
     }
@@ -168,23 +210,48 @@ impl<'a> Ranker<'a> {
         stop: &AtomicBool,
         mut each: impl FnMut(&RankedHost) -> io::Result<()>,
     ) -> Result<usize, RankError<E>> {
-        let stopped = || stop.load(AtomicOrdering::Relaxed);
+        let mut rank = 0;
+        let policy = self.policy;
+        let mut emit = |mut host: RankedHost| {
+            if stop.load(AtomicOrdering::Relaxed) {
+                return Err(RankError::Interrupted);
+            }
+            rank += 1;
+            host.rank = rank;
+            each(&host).map_err(RankError::Sink)
+        };
+        self.finish_listeners(stop, &mut emit)?;
+        let Ranker { dead, runs, .. } = &mut self;
+        dead.finish(runs, stop, |line, path| {
+            let obs = serde_json::from_slice(line).map_err(|e| scratch_error(path, e.into()))?;
+            emit(assessed(obs, policy))
+        })?;
+        Ok(rank)
+    }
+
+    /// The hosts that were not dead, in rank order.
+    fn finish_listeners<E>(
+        &mut self,
+        stop: &AtomicBool,
+        emit: &mut impl FnMut(RankedHost) -> Result<(), RankError<E>>,
+    ) -> Result<(), RankError<E>> {
         let policy = self.policy;
         let runs = &mut self.runs;
-        let chunk = &mut self.chunk;
+        let chunk = std::mem::take(&mut self.chunk);
         if runs.live.is_empty() {
-            for (i, at) in sorted_order(chunk).into_iter().enumerate() {
-                if stopped() {
-                    return Err(RankError::Interrupted);
+            let mut slots: Vec<Option<RankedHost>> = Vec::with_capacity(chunk.len());
+            let order = sorted_order(&chunk);
+            slots.extend(chunk.into_iter().map(Some));
+            for at in order {
+                if let Some(host) = slots[at].take() {
+                    emit(host)?;
                 }
-                let host = &mut chunk[at];
-                host.rank = i + 1;
-                each(host).map_err(RankError::Sink)?;
             }
-            return Ok(chunk.len());
+            return Ok(());
         }
+        let mut chunk = chunk;
         if !chunk.is_empty() {
-            runs.spill(chunk)?;
+            runs.spill(&mut chunk)?;
         }
         // Reduce the number of runs until one pass can merge them all.
         while runs.live.len() > MAX_FAN_IN {
@@ -199,14 +266,37 @@ impl<'a> Ranker<'a> {
             }
             runs.live.push(path);
         }
-        let mut rank = 0;
-        merge(&runs.live, policy, stop, |mut host| {
-            rank += 1;
-            host.rank = rank;
-            each(&host).map_err(RankError::Sink)
-        })?;
-        Ok(rank)
+        let live = std::mem::take(&mut runs.live);
+        merge(&live, policy, stop, emit)
     }
+}
+
+/// About what `host` takes in memory: the record and its strings. An estimate that only has to
+/// keep a run's memory bounded.
+fn approx_bytes(host: &RankedHost) -> usize {
+    let obs = &host.observation;
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let cert = |c: &crate::CertInfo| {
+        std::mem::size_of::<crate::CertInfo>() + c.subject.len() + c.issuer.len() + c.sha256.len()
+    };
+    std::mem::size_of::<RankedHost>()
+        + text(&obs.hostname)
+        + text(&obs.tls_cipher)
+        + text(&obs.error)
+        + obs.cert.as_ref().map_or(0, cert)
+        + obs
+            .intermediates
+            .iter()
+            .chain(&obs.chain)
+            .map(cert)
+            .sum::<usize>()
+        + obs
+            .attempt_outcomes
+            .iter()
+            .map(|o| o.len() + 24)
+            .sum::<usize>()
+        + obs.deep.as_ref().map_or(0, |_| 2048)
+        + host.assessment.findings.len() * 128
 }
 
 /// The positions of `hosts` in rank order. Sorting positions rather than the hosts themselves
@@ -267,6 +357,209 @@ fn merge<E>(
                 host: assessed(obs, policy),
                 run,
             });
+        }
+    }
+    Ok(())
+}
+
+/// The targets nothing listened on: each kept as its sort key and its `results.jsonl` line, in
+/// memory and in sorted runs of their own (a record format of this file: the key, then the
+/// line, length-prefixed, so runs merge without parsing a line).
+#[derive(Default)]
+struct DeadRows {
+    rows: Vec<DeadRow>,
+    bytes: usize,
+    runs: Vec<PathBuf>,
+}
+
+/// Where a dead target sorts: by address (unresolved names after addresses), then port.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum DeadKey {
+    Ip(IpAddr, u16),
+    Name(Option<String>, u16),
+}
+
+struct DeadRow {
+    key: DeadKey,
+    line: Box<[u8]>,
+}
+
+impl DeadRow {
+    fn of(obs: &Observation) -> io::Result<DeadRow> {
+        let key = match obs.ip {
+            Some(ip) => DeadKey::Ip(ip, obs.port),
+            None => DeadKey::Name(obs.hostname.clone(), obs.port),
+        };
+        let line = serde_json::to_vec(obs)?.into_boxed_slice();
+        Ok(DeadRow { key, line })
+    }
+
+    fn bytes(&self) -> usize {
+        let name = match &self.key {
+            DeadKey::Name(Some(name), _) => name.len(),
+            _ => 0,
+        };
+        std::mem::size_of::<DeadRow>() + self.line.len() + name
+    }
+
+    /// Kind byte (4: IPv4, 6: IPv6, 1: a name, 0: neither), the address or the name
+    /// (u32 length first), the port, then the line (u32 length first); big-endian.
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let port = match &self.key {
+            DeadKey::Ip(IpAddr::V4(ip), port) => {
+                out.write_all(&[4])?;
+                out.write_all(&ip.octets())?;
+                port
+            }
+            DeadKey::Ip(IpAddr::V6(ip), port) => {
+                out.write_all(&[6])?;
+                out.write_all(&ip.octets())?;
+                port
+            }
+            DeadKey::Name(Some(name), port) => {
+                out.write_all(&[1])?;
+                write_bytes(out, name.as_bytes())?;
+                port
+            }
+            DeadKey::Name(None, port) => {
+                out.write_all(&[0])?;
+                port
+            }
+        };
+        out.write_all(&port.to_be_bytes())?;
+        write_bytes(out, &self.line)
+    }
+
+    /// The next record of a run file, `None` at its end.
+    fn read(input: &mut impl Read) -> io::Result<Option<DeadRow>> {
+        let mut kind = [0u8; 1];
+        if input.read(&mut kind)? == 0 {
+            return Ok(None);
+        }
+        let mut port = [0u8; 2];
+        let key = match kind[0] {
+            4 => {
+                let mut octets = [0u8; 4];
+                input.read_exact(&mut octets)?;
+                input.read_exact(&mut port)?;
+                DeadKey::Ip(IpAddr::from(octets), u16::from_be_bytes(port))
+            }
+            6 => {
+                let mut octets = [0u8; 16];
+                input.read_exact(&mut octets)?;
+                input.read_exact(&mut port)?;
+                DeadKey::Ip(IpAddr::from(octets), u16::from_be_bytes(port))
+            }
+            1 => {
+                let name = String::from_utf8(read_bytes(input)?)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                input.read_exact(&mut port)?;
+                DeadKey::Name(Some(name), u16::from_be_bytes(port))
+            }
+            0 => {
+                input.read_exact(&mut port)?;
+                DeadKey::Name(None, u16::from_be_bytes(port))
+            }
+            other => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("unknown record kind {other}"),
+                ))
+            }
+        };
+        let line = read_bytes(input)?.into_boxed_slice();
+        Ok(Some(DeadRow { key, line }))
+    }
+}
+
+fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    let len = u32::try_from(bytes.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "record over 4 GiB"))?;
+    out.write_all(&len.to_be_bytes())?;
+    out.write_all(bytes)
+}
+
+fn read_bytes(input: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    input.read_exact(&mut len)?;
+    let mut bytes = vec![0u8; u32::from_be_bytes(len) as usize];
+    input.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+impl DeadRows {
+    /// Writes the rows held, sorted, to a new run file.
+    fn spill<E>(&mut self, runs: &mut Runs) -> Result<(), RankError<E>> {
+        self.rows.sort_by(|a, b| a.key.cmp(&b.key));
+        let (path, mut out) = runs.create()?;
+        for row in self.rows.drain(..) {
+            row.write(&mut out).map_err(|e| scratch_error(&path, e))?;
+        }
+        out.flush().map_err(|e| scratch_error(&path, e))?;
+        self.bytes = 0;
+        self.runs.push(path);
+        Ok(())
+    }
+
+    /// Hands every line to `emit` in key order (with the file it was read from, for errors).
+    fn finish<E>(
+        &mut self,
+        runs: &mut Runs,
+        stop: &AtomicBool,
+        mut emit: impl FnMut(&[u8], &Path) -> Result<(), RankError<E>>,
+    ) -> Result<(), RankError<E>> {
+        if self.runs.is_empty() {
+            self.rows.sort_by(|a, b| a.key.cmp(&b.key));
+            for row in self.rows.drain(..) {
+                emit(&row.line, &runs.dir)?;
+            }
+            return Ok(());
+        }
+        if !self.rows.is_empty() {
+            self.spill(runs)?;
+        }
+        while self.runs.len() > MAX_FAN_IN {
+            let group: Vec<PathBuf> = self.runs.drain(..MAX_FAN_IN).collect();
+            let (path, mut out) = runs.create()?;
+            merge_dead(&group, stop, |row, _| {
+                row.write(&mut out).map_err(|e| scratch_error(&path, e))
+            })?;
+            out.flush().map_err(|e| scratch_error(&path, e))?;
+            for file in &group {
+                let _ = std::fs::remove_file(file);
+            }
+            self.runs.push(path);
+        }
+        let last = std::mem::take(&mut self.runs);
+        merge_dead(&last, stop, |row, path| emit(&row.line, path))
+    }
+}
+
+/// Merges sorted runs of dead rows, handing each to `emit` in key order (ties: earlier run
+/// first) with the file it came from.
+fn merge_dead<E>(
+    files: &[PathBuf],
+    stop: &AtomicBool,
+    mut emit: impl FnMut(DeadRow, &Path) -> Result<(), RankError<E>>,
+) -> Result<(), RankError<E>> {
+    let mut readers = Vec::with_capacity(files.len());
+    let mut heap = BinaryHeap::new();
+    for (run, path) in files.iter().enumerate() {
+        let file = File::open(path).map_err(|e| scratch_error(path, e))?;
+        let mut reader = BufReader::new(file);
+        if let Some(row) = DeadRow::read(&mut reader).map_err(|e| scratch_error(path, e))? {
+            heap.push(std::cmp::Reverse((row.key, run, row.line)));
+        }
+        readers.push(reader);
+    }
+    while let Some(std::cmp::Reverse((key, run, line))) = heap.pop() {
+        if stop.load(AtomicOrdering::Relaxed) {
+            return Err(RankError::Interrupted);
+        }
+        emit(DeadRow { key, line }, &files[run])?;
+        let path = &files[run];
+        if let Some(row) = DeadRow::read(&mut readers[run]).map_err(|e| scratch_error(path, e))? {
+            heap.push(std::cmp::Reverse((row.key, run, row.line)));
         }
     }
     Ok(())
@@ -483,5 +776,124 @@ mod tests {
             got.iter().map(|h| h.rank).collect::<Vec<_>>(),
             (1..=50).collect::<Vec<_>>()
         );
+    }
+
+    /// Dead targets of every key kind, with fields a round trip through a run file must keep.
+    fn dead_and_alive() -> Vec<Observation> {
+        let mut out = Vec::new();
+        let addresses: [Option<IpAddr>; 5] = [
+            Some("10.0.0.9".parse().unwrap()),
+            Some("fd00::1".parse().unwrap()),
+            Some("10.0.0.2".parse().unwrap()),
+            None,
+            None,
+        ];
+        let names = [
+            None,
+            None,
+            None,
+            Some("b.example"),
+            Some("a.example\tx\u{e9}"),
+        ];
+        for round in 0..3u16 {
+            for (i, (ip, name)) in addresses.iter().zip(names).enumerate() {
+                let tcp = [
+                    TcpStatus::Refused,
+                    TcpStatus::Timeout,
+                    TcpStatus::Unreachable,
+                ][i % 3];
+                let mut obs = Observation::new(*ip, 3390 - round, name.map(String::from), tcp);
+                obs.tcp_ms = Some(1000.25 + i as f64);
+                obs.attempts = 2;
+                obs.attempt_outcomes = vec!["tcp=timeout".into(), "tcp=refused".into()];
+                obs.error = Some(format!("os error {i} \"quoted\""));
+                obs.scanned_at = Some(time::macros::datetime!(2026-11-30 01:02:03.5 UTC));
+                out.push(obs);
+            }
+        }
+        // Listeners that score nothing (no certificate, no finding that weighs) still rank
+        // before every dead target.
+        for last in [200u8, 1] {
+            let mut obs = Observation::new(
+                Some(std::net::Ipv4Addr::new(10, 0, 0, last).into()),
+                3389,
+                None,
+                TcpStatus::Open,
+            );
+            obs.rdp = Some(RdpStatus::Timeout);
+            out.push(obs);
+        }
+        out.extend(observations(40));
+        out
+    }
+
+    #[test]
+    fn dead_targets_follow_every_listener_in_address_then_port_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let input = dead_and_alive();
+        let expected = rank(input.clone(), &RiskPolicy::default());
+        let first_dead = expected
+            .iter()
+            .position(|h| h.observation.no_listener())
+            .expect("dead rows");
+        assert!(expected[first_dead..]
+            .iter()
+            .all(|h| h.observation.no_listener()));
+        assert_eq!(
+            expected
+                .iter()
+                .filter(|h| !h.observation.no_listener())
+                .count(),
+            2 + 30,
+            "every listener first"
+        );
+        let keys: Vec<_> = expected[first_dead..]
+            .iter()
+            .map(|h| {
+                (
+                    h.observation.ip.is_none(),
+                    h.observation.ip,
+                    h.observation.hostname.clone(),
+                    h.observation.port,
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(
+            keys, sorted,
+            "dead targets by address, names after, then port"
+        );
+        // Every observation comes out once, unchanged by the run files it went through.
+        let mut out: Vec<String> = expected
+            .iter()
+            .map(|h| serde_json::to_string(&h.observation).unwrap())
+            .collect();
+        let mut given: Vec<String> = input
+            .iter()
+            .map(|o| serde_json::to_string(o).unwrap())
+            .collect();
+        out.sort();
+        given.sort();
+        assert_eq!(out, given);
+        // Spilled by count, or by bytes, the order is the same.
+        for run_len in [1, 2, 3, 7, 1000] {
+            let got = streamed(dead_and_alive(), run_len, dir.path());
+            assert_eq!(got, expected, "run_len {run_len}");
+        }
+        let policy = RiskPolicy::default();
+        let mut ranker = Ranker::new(&policy, dir.path(), usize::MAX).spill_above(1);
+        for obs in dead_and_alive() {
+            ranker.push::<io::Error>(obs).expect("push");
+        }
+        let mut got = Vec::new();
+        ranker
+            .finish::<io::Error>(&AtomicBool::new(false), |h| {
+                got.push(h.clone());
+                Ok(())
+            })
+            .expect("finish");
+        assert_eq!(got, expected, "a run per host");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 }

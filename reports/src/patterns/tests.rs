@@ -4,7 +4,7 @@ use super::*;
 use crate::outcome::Prediction;
 use crate::risk::{Assessment, RiskLevel};
 use crate::trust::CertTrust;
-use crate::{CertInfo, Observation};
+use crate::{CertInfo, Observation, TcpStatus};
 
 fn cert(subject: &str, sha256: &str) -> CertInfo {
     CertInfo {
