@@ -104,6 +104,11 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
 /// CSV shows it: HTML cannot carry a NUL, and a line break must not hide inside a name.
 pub fn escape(text: &str) -> String {
     use std::fmt::Write as _;
+    // Most text (addresses, codes, words) is printable ASCII with nothing to escape: one copy.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) && !b"&<>\"'".contains(b);
+    if text.as_bytes().iter().all(plain) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -25,7 +25,8 @@ pub fn cell<T: ToString>(v: &Option<T>) -> String {
 /// one line per row and no reader stops at a NUL. Certificate subjects and server errors are
 /// attacker-controlled text.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.chars().any(char::is_control) {
+    let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !printable_ascii && cell.chars().any(char::is_control) {
         let mut visible = String::with_capacity(cell.len() + 8);
         for c in cell.chars() {
             match c.is_control() {
@@ -65,9 +66,16 @@ pub fn csv_writer_with_bom<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
     Ok(csv::Writer::from_writer(out))
 }
 
-/// Writes one CSV record with every cell made [`spreadsheet_safe`].
-pub fn write_safe_record<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
-    csv.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+/// Writes one CSV record with every cell made [`spreadsheet_safe`] (without copying the cells
+/// that are safe already).
+pub fn write_safe_record<W: Write, S: AsRef<str>>(
+    csv: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> io::Result<()> {
+    for cell in cells {
+        csv.write_field(spreadsheet_safe(cell.as_ref()).as_bytes())?;
+    }
+    csv.write_record(None::<&[u8]>)?;
     Ok(())
 }
 
@@ -87,9 +95,7 @@ impl<W: Write> RankedHostsCsv<W> {
 
     /// Writes one host's row.
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
-        self.csv
-            .write_record(hosts_csv_row(host).map(|cell| spreadsheet_safe(&cell).into_owned()))?;
-        Ok(())
+        write_safe_record(&mut self.csv, hosts_csv_row(host))
     }
 
     /// Flushes and returns the underlying writer.
@@ -115,8 +121,7 @@ impl<W: Write> FindingsCsv<W> {
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
         for f in &host.assessment.findings {
             let row = FINDING_COLUMNS.iter().map(|(_, cell)| cell(host, f));
-            self.csv
-                .write_record(row.map(|cell| spreadsheet_safe(&cell).into_owned()))?;
+            write_safe_record(&mut self.csv, row)?;
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::Plan;
 use crate::findings::FindingCode;
 use crate::ranking::RankedHost;
-use crate::writers::{cell, spreadsheet_safe};
+use crate::writers::{cell, write_safe_record};
 
 /// The columns of `remediation.csv`.
 pub const HEADER: [&str; 14] = [
@@ -131,7 +131,7 @@ impl RemediationSpill {
                             .map(String::as_str)
                             .chain(row.iter())
                             .chain([step.remediation]);
-                        csv.write_record(cells.map(|c| spreadsheet_safe(c).into_owned()))?;
+                        write_safe_record(&mut csv, cells)?;
                     }
                     Ok(())
                 });
