@@ -189,7 +189,9 @@ impl<'a> Ranker<'a> {
             let row = DeadRow::of(&obs).map_err(|e| scratch_error(&self.runs.dir, e))?;
             self.dead.bytes += row.bytes();
             self.dead.rows.push(row);
-            if self.dead.rows.len() >= self.run_len || self.dead.bytes >= self.run_bytes / DEAD_SHARE {
+            if self.dead.rows.len() >= self.run_len
+                || self.dead.bytes >= self.run_bytes / DEAD_SHARE
+            {
                 self.dead.spill(&mut self.runs)?;
             }
             return Ok(());

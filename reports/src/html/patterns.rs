@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::escape;
 use super::hosts::endpoint_of;
 use crate::page::PageExtras;
-use crate::patterns::{PatternHost, Patterns, SubnetCounts, MISMATCHES_KEPT, SUBNETS_KEPT};
+use crate::patterns::{PatternHost, Patterns, Subnet, SubnetCounts, MISMATCHES_KEPT, SUBNETS_KEPT};
 
 /// Subnets the roll-up table shows (those with the most failing, then warning, hosts).
 const SUBNETS_SHOWN: usize = 50;
@@ -141,7 +141,7 @@ fn subnets(out: &mut String, p: &Patterns) {
         "<h3 id=\"subnets-h\">By subnet (/{} for IPv4, /{} for IPv6)</h3>",
         p.prefix.v4, p.prefix.v6
     );
-    let mut rows: Vec<(&String, &SubnetCounts)> = p.subnets.iter().collect();
+    let mut rows: Vec<(&Subnet, &SubnetCounts)> = p.subnets.iter().collect();
     rows.sort_by(|a, b| {
         (b.1.fails, b.1.warns, b.1.targets)
             .cmp(&(a.1.fails, a.1.warns, a.1.targets))
@@ -174,8 +174,8 @@ fn subnets(out: &mut String, p: &Patterns) {
             c.no_listener
         );
     };
-    for (name, counts) in rows.iter().take(SUBNETS_SHOWN) {
-        row(out, name, counts);
+    for (net, counts) in rows.iter().take(SUBNETS_SHOWN) {
+        row(out, &net.to_string(), counts);
     }
     if p.other_subnets.targets > 0 {
         let label = format!("other (beyond {SUBNETS_KEPT} subnets, or no address)");

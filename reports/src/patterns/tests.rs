@@ -141,10 +141,17 @@ fn subnets_roll_up_by_prefix_and_count_the_targets_nothing_listened_on() {
         host(6, "2001:db8::1:5", TcpStatus::Unreachable, None),
     ];
     let p = Patterns::of(&hosts, SubnetPrefix::default());
-    let nets: Vec<&str> = p.subnets.keys().map(String::as_str).collect();
+    let nets: Vec<String> = p.subnets.keys().map(Subnet::to_string).collect();
     assert_eq!(nets, ["10.0.1.0/24", "10.0.2.0/24", "2001:db8::/64"]);
+    let net = |text: &str| {
+        let (ip, bits) = text.split_once('/').unwrap();
+        Subnet {
+            net: ip.parse().unwrap(),
+            bits: bits.parse().unwrap(),
+        }
+    };
     assert_eq!(
-        p.subnets["10.0.2.0/24"],
+        p.subnets[&net("10.0.2.0/24")],
         SubnetCounts {
             targets: 3,
             fails: 0,
@@ -153,15 +160,15 @@ fn subnets_roll_up_by_prefix_and_count_the_targets_nothing_listened_on() {
             no_listener: 2
         }
     );
-    assert_eq!(p.subnets["10.0.1.0/24"].fails, 1);
+    assert_eq!(p.subnets[&net("10.0.1.0/24")].fails, 1);
     assert_eq!(p.no_listener_total(), 3);
     assert_eq!(p.no_listener["refused"], 1);
     assert!(no_listener(&hosts[3]) && !no_listener(&hosts[0]));
 
     let wide = Patterns::of(&hosts, SubnetPrefix { v4: 16, v6: 48 });
-    let nets: Vec<&str> = wide.subnets.keys().map(String::as_str).collect();
+    let nets: Vec<String> = wide.subnets.keys().map(Subnet::to_string).collect();
     assert_eq!(nets, ["10.0.0.0/16", "2001:db8::/48"]);
-    assert_eq!(wide.subnets["10.0.0.0/16"].targets, 5);
+    assert_eq!(wide.subnets[&net("10.0.0.0/16")].targets, 5);
 }
 
 #[test]
@@ -172,4 +179,24 @@ fn subnet_edges() {
     let p = SubnetPrefix { v4: 8, v6: 16 };
     assert_eq!(p.subnet("10.1.2.3".parse().unwrap()), "10.0.0.0/8");
     assert_eq!(p.subnet("2001:db8::1".parse().unwrap()), "2001::/16");
+}
+
+#[test]
+fn subnets_are_in_address_order_not_text_order() {
+    let p = SubnetPrefix::default();
+    let mut nets: Vec<Subnet> = ["10.0.10.7", "10.0.2.1", "2001:db8::1", "9.255.0.1"]
+        .iter()
+        .map(|ip| p.subnet_of(ip.parse().unwrap()))
+        .collect();
+    nets.sort();
+    let text: Vec<String> = nets.iter().map(Subnet::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "9.255.0.0/24",
+            "10.0.2.0/24",
+            "10.0.10.0/24",
+            "2001:db8::/64"
+        ]
+    );
 }
