@@ -91,6 +91,8 @@ fn ranking_order(a: &RankedHost, b: &RankedHost) -> Ordering {
             (None, None) => a.observation.hostname.cmp(&b.observation.hostname),
         })
         .then_with(|| a.observation.port.cmp(&b.observation.port))
+        // Two names for one address: by name, so no tie is left to the order of the input.
+        .then_with(|| a.observation.hostname.cmp(&b.observation.hostname))
 }
 
 /// The most run files one merge pass reads at once; more runs are merged in several passes,
@@ -184,7 +186,9 @@ impl<'a> Ranker<'a> {
     }
 
     /// Assesses `obs` and adds it (spilling a sorted run when a run is full).
-    pub fn push<E>(&mut self, obs: Observation) -> Result<(), RankError<E>> {
+    pub fn push<E>(&mut self, mut obs: Observation) -> Result<(), RankError<E>> {
+        // A row of an older file, in today's form (a dead row's line is written back).
+        obs.upgrade();
         if obs.no_listener() {
             let row = DeadRow::of(&obs).map_err(|e| scratch_error(&self.runs.dir, e))?;
             self.dead.bytes += row.bytes();
@@ -374,10 +378,11 @@ struct DeadRows {
     runs: Vec<PathBuf>,
 }
 
-/// Where a dead target sorts: by address (unresolved names after addresses), then port.
+/// Where a dead target sorts: by address, then port, then the name it was given as (two names
+/// for one address); unresolved names after every address, by name, then port.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum DeadKey {
-    Ip(IpAddr, u16),
+    Ip(IpAddr, u16, Option<String>),
     Name(Option<String>, u16),
 }
 
@@ -389,7 +394,7 @@ struct DeadRow {
 impl DeadRow {
     fn of(obs: &Observation) -> io::Result<DeadRow> {
         let key = match obs.ip {
-            Some(ip) => DeadKey::Ip(ip, obs.port),
+            Some(ip) => DeadKey::Ip(ip, obs.port, obs.hostname.clone()),
             None => DeadKey::Name(obs.hostname.clone(), obs.port),
         };
         let line = serde_json::to_vec(obs)?.into_boxed_slice();
@@ -398,37 +403,40 @@ impl DeadRow {
 
     fn bytes(&self) -> usize {
         let name = match &self.key {
-            DeadKey::Name(Some(name), _) => name.len(),
+            DeadKey::Ip(_, _, Some(name)) | DeadKey::Name(Some(name), _) => name.len(),
             _ => 0,
         };
         std::mem::size_of::<DeadRow>() + self.line.len() + name
     }
 
-    /// Kind byte (4: IPv4, 6: IPv6, 1: a name, 0: neither), the address or the name
-    /// (u32 length first), the port, then the line (u32 length first); big-endian.
+    /// Kind byte (4: IPv4, 6: IPv6, 0: no address), the address, the port, the name (a byte
+    /// 1 and the name, u32 length first, or a byte 0), then the line (u32 length first);
+    /// big-endian.
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
-        let port = match &self.key {
-            DeadKey::Ip(IpAddr::V4(ip), port) => {
+        let (port, name) = match &self.key {
+            DeadKey::Ip(IpAddr::V4(ip), port, name) => {
                 out.write_all(&[4])?;
                 out.write_all(&ip.octets())?;
-                port
+                (port, name)
             }
-            DeadKey::Ip(IpAddr::V6(ip), port) => {
+            DeadKey::Ip(IpAddr::V6(ip), port, name) => {
                 out.write_all(&[6])?;
                 out.write_all(&ip.octets())?;
-                port
+                (port, name)
             }
-            DeadKey::Name(Some(name), port) => {
-                out.write_all(&[1])?;
-                write_bytes(out, name.as_bytes())?;
-                port
-            }
-            DeadKey::Name(None, port) => {
+            DeadKey::Name(name, port) => {
                 out.write_all(&[0])?;
-                port
+                (port, name)
             }
         };
         out.write_all(&port.to_be_bytes())?;
+        match name {
+            Some(name) => {
+                out.write_all(&[1])?;
+                write_bytes(out, name.as_bytes())?;
+            }
+            None => out.write_all(&[0])?,
+        }
         write_bytes(out, &self.line)
     }
 
@@ -438,40 +446,41 @@ impl DeadRow {
         if input.read(&mut kind)? == 0 {
             return Ok(None);
         }
-        let mut port = [0u8; 2];
-        let key = match kind[0] {
+        let ip = match kind[0] {
             4 => {
                 let mut octets = [0u8; 4];
                 input.read_exact(&mut octets)?;
-                input.read_exact(&mut port)?;
-                DeadKey::Ip(IpAddr::from(octets), u16::from_be_bytes(port))
+                Some(IpAddr::from(octets))
             }
             6 => {
                 let mut octets = [0u8; 16];
                 input.read_exact(&mut octets)?;
-                input.read_exact(&mut port)?;
-                DeadKey::Ip(IpAddr::from(octets), u16::from_be_bytes(port))
+                Some(IpAddr::from(octets))
             }
-            1 => {
-                let name = String::from_utf8(read_bytes(input)?)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-                input.read_exact(&mut port)?;
-                DeadKey::Name(Some(name), u16::from_be_bytes(port))
-            }
-            0 => {
-                input.read_exact(&mut port)?;
-                DeadKey::Name(None, u16::from_be_bytes(port))
-            }
-            other => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("unknown record kind {other}"),
-                ))
-            }
+            0 => None,
+            other => return Err(invalid(format!("unknown record kind {other}"))),
+        };
+        let mut port = [0u8; 2];
+        input.read_exact(&mut port)?;
+        let port = u16::from_be_bytes(port);
+        let mut named = [0u8; 1];
+        input.read_exact(&mut named)?;
+        let name = match named[0] {
+            0 => None,
+            1 => Some(String::from_utf8(read_bytes(input)?).map_err(invalid)?),
+            other => return Err(invalid(format!("unknown name marker {other}"))),
+        };
+        let key = match ip {
+            Some(ip) => DeadKey::Ip(ip, port, name),
+            None => DeadKey::Name(name, port),
         };
         let line = read_bytes(input)?.into_boxed_slice();
         Ok(Some(DeadRow { key, line }))
     }
+}
+
+fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
 fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
@@ -783,12 +792,15 @@ mod tests {
     /// Dead targets of every key kind, with fields a round trip through a run file must keep.
     fn dead_and_alive() -> Vec<Observation> {
         let mut out = Vec::new();
-        let addresses: [Option<IpAddr>; 5] = [
+        let addresses: [Option<IpAddr>; 7] = [
             Some("10.0.0.9".parse().unwrap()),
             Some("fd00::1".parse().unwrap()),
             Some("10.0.0.2".parse().unwrap()),
             None,
             None,
+            // Two names for one address.
+            Some("10.0.0.9".parse().unwrap()),
+            Some("10.0.0.9".parse().unwrap()),
         ];
         let names = [
             None,
@@ -796,6 +808,8 @@ mod tests {
             None,
             Some("b.example"),
             Some("a.example\tx\u{e9}"),
+            Some("z.example"),
+            Some("y.example"),
         ];
         for round in 0..3u16 {
             for (i, (ip, name)) in addresses.iter().zip(names).enumerate() {
@@ -852,12 +866,9 @@ mod tests {
         let keys: Vec<_> = expected[first_dead..]
             .iter()
             .map(|h| {
-                (
-                    h.observation.ip.is_none(),
-                    h.observation.ip,
-                    h.observation.hostname.clone(),
-                    h.observation.port,
-                )
+                let o = &h.observation;
+                let port_first = if o.ip.is_some() { o.port } else { 0 };
+                (o.ip.is_none(), o.ip, port_first, o.hostname.clone(), o.port)
             })
             .collect();
         let mut sorted = keys.clone();

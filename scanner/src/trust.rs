@@ -122,8 +122,9 @@ impl TrustStore {
             .iter()
             .map(|der| CertificateDer::from(der.as_slice()))
             .collect();
-        let chain = match may_reach(&self.anchor_subjects, &cert, rest) {
-            true => verify_server_cert_signed_by_trust_anchor(
+        let no_anchor = plain_leaf(&cert) && !may_reach(&self.anchor_subjects, &cert, rest);
+        let chain = match no_anchor {
+            false => verify_server_cert_signed_by_trust_anchor(
                 &parsed,
                 &self.roots,
                 &intermediates,
@@ -131,7 +132,7 @@ impl TrustStore {
                 self.provider.signature_verification_algorithms.all,
             )
             .map_err(|e| untrusted(&e, &cert)),
-            false => Err(unreachable_anchor(&cert, now)),
+            true => Err(unreachable_anchor(&cert, now)),
         };
         let name_match = name.map(|name| names_host(&parsed, &cert, name));
         TrustVerdict { chain, name_match }
@@ -276,31 +277,38 @@ fn subjects(roots: &RootCertStore) -> HashSet<Vec<u8>> {
 }
 
 /// Whether the chain can lead to an anchor by its names alone: the leaf's issuer, or the
-/// issuer of an intermediate the chain reaches by names, is the subject of an anchor. WebPKI
+/// issuer of any certificate sent with it, is the subject of an anchor. WebPKI
 /// builds the path and checks every signature; this only spares it (and the signature check it
 /// makes before it fails) on a chain no anchor can end, which is most of a fleet: self-signed
 /// certificates, or an enterprise CA not given with `--ca-file`. A chain that may reach an
 /// anchor is always verified.
 fn may_reach(anchors: &HashSet<Vec<u8>>, leaf: &X509Certificate<'_>, rest: &[Vec<u8>]) -> bool {
-    let intermediates: Vec<X509Certificate<'_>> = rest
-        .iter()
-        .filter_map(|der| X509Certificate::from_der(der).ok().map(|(_, c)| c))
-        .collect();
-    let mut issuer = leaf.issuer().as_raw();
-    // Each step moves to a certificate of the chain; a loop of names ends with the chain.
-    for _ in 0..=intermediates.len() {
-        if anchors.contains(name_contents(issuer)) {
-            return true;
-        }
-        match intermediates
-            .iter()
-            .find(|c| c.subject().as_raw() == issuer)
-        {
-            Some(next) => issuer = next.issuer().as_raw(),
-            None => return false,
-        }
-    }
-    false
+    // A path ends at an anchor only through a certificate whose issuer is the anchor's subject:
+    // the leaf or any certificate sent with it (in whatever order, with whatever loops). One
+    // this cannot read is left to WebPKI.
+    let issued_by_anchor = |issuer: &[u8]| anchors.contains(name_contents(issuer));
+    issued_by_anchor(leaf.issuer().as_raw())
+        || rest.iter().any(|der| match X509Certificate::from_der(der) {
+            Ok((_, cert)) => issued_by_anchor(cert.issuer().as_raw()),
+            Err(_) => true,
+        })
+}
+
+/// True when WebPKI would find nothing wrong with the leaf itself before it looks for an
+/// issuer: its dates in order, not a CA, and for servers (no extended key usage, or
+/// serverAuth). Only then may [`unreachable_anchor`] speak for WebPKI; otherwise WebPKI says
+/// what is wrong (`invalid`, `not_for_servers`).
+fn plain_leaf(cert: &X509Certificate<'_>) -> bool {
+    let validity = cert.validity();
+    let dates_in_order = validity.not_before.timestamp() <= validity.not_after.timestamp();
+    let not_a_ca = matches!(cert.basic_constraints(), Ok(None))
+        || matches!(cert.basic_constraints(), Ok(Some(bc)) if !bc.value.ca);
+    let for_servers = match cert.extended_key_usage() {
+        Ok(None) => true,
+        Ok(Some(eku)) => eku.value.server_auth,
+        Err(_) => false,
+    };
+    dates_in_order && not_a_ca && for_servers
 }
 
 /// The contents of a DER `Name` (a SEQUENCE): the bytes after its tag and length.

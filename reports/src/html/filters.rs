@@ -9,6 +9,7 @@ use std::fmt::Write;
 use super::escape;
 use crate::outcome::ClientOutcome;
 use crate::page::PageExtras;
+use crate::patterns::Subnet;
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 use crate::summary::Summary;
@@ -48,17 +49,20 @@ pub(super) fn filters(
         .map(|(code, n)| (code.clone(), format!("{code} ({n})")))
         .collect();
     select(out, "f-finding", "finding", "Finding", &codes);
-    let mut subnets: BTreeMap<String, usize> = BTreeMap::new();
+    let mut subnets: BTreeMap<Subnet, usize> = BTreeMap::new();
     for ip in hosts.iter().filter_map(|h| h.observation.ip) {
-        *subnets.entry(extras.options.prefix.subnet(ip)).or_insert(0) += 1;
+        *subnets
+            .entry(extras.options.prefix.subnet_of(ip))
+            .or_insert(0) += 1;
     }
-    let mut busiest: Vec<(String, usize)> = subnets.into_iter().collect();
+    let mut busiest: Vec<(Subnet, usize)> = subnets.into_iter().collect();
     busiest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     busiest.truncate(SUBNETS_OFFERED);
+    // Offered in address order.
     busiest.sort();
     let subnets: Vec<(String, String)> = busiest
         .into_iter()
-        .map(|(net, n)| (net.clone(), format!("{net} ({n})")))
+        .map(|(net, n)| (net.to_string(), format!("{net} ({n})")))
         .collect();
     select(out, "f-subnet", "subnet", "Subnet", &subnets);
     out.push_str(

@@ -84,7 +84,7 @@ pub struct PageArgs {
     /// List the targets nothing listened on (TCP refused, timed out, unreachable) in report.html's tables too; by default the page only counts them.
     #[arg(long)]
     pub list_dead: bool,
-    /// Leave the targets nothing listened on out of hosts.csv too (as nmap's --open); summary.json still counts them and results.jsonl keeps every target. Default: hosts.csv holds every target, so a host missing from it is one that was not scanned.
+    /// Leave the targets nothing listened on out of hosts.csv too (as nmap's --open); summary.json still counts them and results.jsonl keeps every target. Default: hosts.csv holds every target, so a host missing from it is one that was not scanned. Not with --list-dead.
     #[arg(long, conflicts_with = "list_dead")]
     pub open: bool,
     /// The prefix length report.html rolls IPv4 hosts up by, 8-32 [default: 24].

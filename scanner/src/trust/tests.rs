@@ -233,3 +233,123 @@ fn a_chain_through_an_intermediate_of_a_trusted_ca_is_trusted_and_of_another_is_
         Err(Untrusted::UnknownIssuer)
     );
 }
+
+/// What WebPKI itself says of `chain` (the judgement without the pre-check).
+fn webpki_says(store: &TrustStore, chain: &[Vec<u8>]) -> Result<(), Untrusted> {
+    let (_, leaf) = X509Certificate::from_der(&chain[0]).expect("leaf");
+    let leaf_der = CertificateDer::from(chain[0].as_slice());
+    let parsed = ParsedCertificate::try_from(&leaf_der).expect("webpki parses the leaf");
+    let rest: Vec<CertificateDer<'_>> = chain[1..]
+        .iter()
+        .map(|der| CertificateDer::from(der.as_slice()))
+        .collect();
+    verify_server_cert_signed_by_trust_anchor(
+        &parsed,
+        &store.roots,
+        &rest,
+        UnixTime::now(),
+        store.provider.signature_verification_algorithms.all,
+    )
+    .map_err(|e| untrusted(&e, &leaf))
+}
+
+#[test]
+fn the_pre_check_never_changes_what_webpki_would_say() {
+    let corp = ca("Corp Root");
+    let rogue = ca("Rogue CA");
+    let (store, _dir) = store(&[&corp]);
+    let with = |name: &str, edit: &dyn Fn(&mut CertificateParams)| {
+        let mut params = leaf_params(name, -1, 365);
+        edit(&mut params);
+        params
+    };
+    let client_only = |p: &mut CertificateParams| {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    };
+    let server = |p: &mut CertificateParams| {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    };
+    let a_ca = |p: &mut CertificateParams| {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    };
+    let signed = |params: CertificateParams, by: &Ca| {
+        let key = KeyPair::generate().expect("key");
+        vec![params
+            .signed_by(&key, &by.issuer)
+            .expect("leaf")
+            .der()
+            .to_vec()]
+    };
+    let own = |params: CertificateParams| {
+        let key = KeyPair::generate().expect("key");
+        vec![params.self_signed(&key).expect("cert").der().to_vec()]
+    };
+    // A cross-signed intermediate sent after a self-signed one of the same name and key: only
+    // the second leads to the trusted root.
+    let r2_key = KeyPair::generate().expect("key");
+    let r2_params = || {
+        let mut p = CertificateParams::default();
+        p.distinguished_name = DistinguishedName::new();
+        p.distinguished_name.push(DnType::CommonName, "Corp R2");
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        p.not_before = OffsetDateTime::now_utc() - Duration::days(10);
+        p.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
+        p
+    };
+    let r2_self = r2_params().self_signed(&r2_key).expect("r2");
+    let r2_cross = r2_params()
+        .signed_by(&r2_key, &corp.issuer)
+        .expect("r2 cross");
+    let r2 = CertifiedIssuer::self_signed(r2_params(), r2_key).expect("r2 issuer");
+    let leaf_key = KeyPair::generate().expect("key");
+    let r2_leaf = leaf_params("rdp.corp.test", -1, 365)
+        .signed_by(&leaf_key, &r2)
+        .expect("leaf");
+    let cross = vec![
+        r2_leaf.der().to_vec(),
+        r2_self.der().to_vec(),
+        r2_cross.der().to_vec(),
+    ];
+    let cases: Vec<(&str, Vec<Vec<u8>>)> = vec![
+        (
+            "self-signed, client auth only",
+            own(with("a.test", &client_only)),
+        ),
+        ("self-signed, server auth", own(with("a.test", &server))),
+        ("self-signed CA", own(with("a.test", &a_ca))),
+        (
+            "rogue CA, client auth only",
+            signed(with("a.test", &client_only), &rogue),
+        ),
+        ("rogue CA, a CA leaf", signed(with("a.test", &a_ca), &rogue)),
+        ("rogue CA, plain", signed(with("a.test", &|_| {}), &rogue)),
+        (
+            "rogue CA, expired",
+            signed(leaf_params("a.test", -60, -1), &rogue),
+        ),
+        (
+            "trusted CA, client auth only",
+            signed(with("a.test", &client_only), &corp),
+        ),
+        ("cross-signed behind a self-signed twin", cross),
+    ];
+    for (what, chain) in &cases {
+        assert_eq!(
+            judge(&store, chain, None).chain,
+            webpki_says(&store, chain),
+            "{what}"
+        );
+    }
+    let verdicts: Vec<_> = cases
+        .iter()
+        .map(|(_, chain)| judge(&store, chain, None).chain)
+        .collect();
+    assert_eq!(verdicts[0], Err(Untrusted::NotForServers));
+    assert_eq!(verdicts[3], Err(Untrusted::NotForServers));
+    assert_eq!(
+        verdicts[8],
+        Ok(()),
+        "the path through the cross-signed twin"
+    );
+}
