@@ -259,22 +259,38 @@ impl<'a> Ranker<'a> {
         if !chunk.is_empty() {
             runs.spill(&mut chunk)?;
         }
-        // Reduce the number of runs until one pass can merge them all.
-        while runs.live.len() > MAX_FAN_IN {
-            let group: Vec<PathBuf> = runs.live.drain(..MAX_FAN_IN).collect();
-            let (path, mut out) = runs.create()?;
-            merge(&group, policy, stop, |host| {
-                write_observation(&mut out, &host.observation).map_err(|e| scratch_error(&path, e))
-            })?;
-            out.flush().map_err(|e| scratch_error(&path, e))?;
-            for file in &group {
-                let _ = std::fs::remove_file(file);
-            }
-            runs.live.push(path);
-        }
-        let live = std::mem::take(&mut runs.live);
+        let mut live = std::mem::take(&mut runs.live);
+        reduce_runs(&mut live, runs, |group, out, path| {
+            merge(group, policy, stop, |host| {
+                write_observation(out, &host.observation).map_err(|e| scratch_error(path, e))
+            })
+        })?;
         merge(&live, policy, stop, emit)
     }
+}
+
+/// Merges `live` runs in passes, [`MAX_FAN_IN`] at a time and in order (so equal hosts keep the
+/// order they were pushed in), until one pass can merge them all; `merge_group` writes one
+/// group's merge to a new run file.
+fn reduce_runs<E>(
+    live: &mut Vec<PathBuf>,
+    runs: &mut Runs,
+    mut merge_group: impl FnMut(&[PathBuf], &mut BufWriter<File>, &Path) -> Result<(), RankError<E>>,
+) -> Result<(), RankError<E>> {
+    while live.len() > MAX_FAN_IN {
+        let mut next = Vec::with_capacity(live.len().div_ceil(MAX_FAN_IN));
+        for group in live.chunks(MAX_FAN_IN) {
+            let (path, mut out) = runs.create()?;
+            merge_group(group, &mut out, &path)?;
+            out.flush().map_err(|e| scratch_error(&path, e))?;
+            for file in group {
+                let _ = std::fs::remove_file(file);
+            }
+            next.push(path);
+        }
+        *live = next;
+    }
+    Ok(())
 }
 
 /// About what `host` takes in memory: the record and its strings. An estimate that only has to
@@ -529,19 +545,12 @@ impl DeadRows {
         if !self.rows.is_empty() {
             self.spill(runs)?;
         }
-        while self.runs.len() > MAX_FAN_IN {
-            let group: Vec<PathBuf> = self.runs.drain(..MAX_FAN_IN).collect();
-            let (path, mut out) = runs.create()?;
-            merge_dead(&group, stop, |row, _| {
-                row.write(&mut out).map_err(|e| scratch_error(&path, e))
-            })?;
-            out.flush().map_err(|e| scratch_error(&path, e))?;
-            for file in &group {
-                let _ = std::fs::remove_file(file);
-            }
-            self.runs.push(path);
-        }
-        let last = std::mem::take(&mut self.runs);
+        let mut last = std::mem::take(&mut self.runs);
+        reduce_runs(&mut last, runs, |group, out, path| {
+            merge_dead(group, stop, |row, _| {
+                row.write(out).map_err(|e| scratch_error(path, e))
+            })
+        })?;
         merge_dead(&last, stop, |row, path| emit(&row.line, path))
     }
 }
