@@ -291,16 +291,17 @@ fn rank_error(e: RankError<ReadError>) -> ReportError {
     }
 }
 
-/// What a scan hands its ranking, one message at a time: its rows as they finish, then the
-/// scan's parameters and times, which end the feed.
+/// What a scan hands its ranking, one message at a time: its rows as they finish (a few at a
+/// time, so the ranking thread is woken once per batch, not once per row), then the scan's
+/// parameters and times, which end the feed.
 #[derive(Debug)]
 pub enum Feed {
-    Row(Box<Observation>),
+    Rows(Vec<Observation>),
     End(Box<ScanInfo>),
 }
 
 /// Ranks a scan's rows while it sweeps, then writes the report files: the rows of `earlier`
-/// first (what a resumed scan found in `results.jsonl`), then each [`Feed::Row`] of `feed`,
+/// first (what a resumed scan found in `results.jsonl`), then the rows of each [`Feed::Rows`] of `feed`,
 /// until [`Feed::End`]. A feed that ends without [`Feed::End`] (the scan failed) abandons the
 /// work with [`ReportError::Interrupted`]; so does `stop`.
 pub fn write_reports_fed(
@@ -324,7 +325,11 @@ pub fn write_reports_fed(
             return Err(ReportError::Interrupted);
         }
         match message {
-            Feed::Row(obs) => ranker.push(*obs).map_err(rank_error)?,
+            Feed::Rows(rows) => {
+                for obs in rows {
+                    ranker.push(obs).map_err(rank_error)?;
+                }
+            }
             Feed::End(info) => return finish_reports(dir, ranker, &info, page, stop),
         }
     }
@@ -495,7 +500,7 @@ mod tests {
         let feed = all[20..]
             .iter()
             .cloned()
-            .map(|o| Feed::Row(Box::new(o)))
+            .map(|o| Feed::Rows(vec![o]))
             .chain([Feed::End(Box::default())]);
         let page = PageOptions::default();
         let outcome =
@@ -525,7 +530,7 @@ mod tests {
         drop(ranker);
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 
-        let feed = rows(30).into_iter().map(|o| Feed::Row(Box::new(o)));
+        let feed = rows(30).into_iter().map(|o| Feed::Rows(vec![o]));
         let page = PageOptions::default();
         let result = write_reports_fed(
             dir.path(),

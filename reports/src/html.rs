@@ -102,14 +102,14 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
 /// Escapes text for HTML element content and double- or single-quoted attribute values. A
 /// control character (NUL, CR, LF, ESC... from a certificate name) is shown as `\xNN`, as the
 /// CSV shows it: HTML cannot carry a NUL, and a line break must not hide inside a name.
-pub fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     use std::fmt::Write as _;
-    // Most text (addresses, codes, words) is printable ASCII with nothing to escape: one copy.
+    // Most text (addresses, codes, words) is printable ASCII with nothing to escape: no copy.
     let plain = |b: &u8| (0x20..0x7f).contains(b) && !b"&<>\"'".contains(b);
     if text.as_bytes().iter().all(plain) {
-        return text.to_owned();
+        return text.into();
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -123,7 +123,7 @@ pub fn escape(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    out.into()
 }
 
 /// The base64 SHA-256 of `text`, as a Content-Security-Policy source hash wants it.

@@ -60,7 +60,7 @@ pub(super) fn history_section(
             if night.dir.is_empty() {
                 "tonight".to_string()
             } else {
-                escape(&night.dir)
+                escape(&night.dir).into_owned()
             },
         );
     }
@@ -107,7 +107,7 @@ pub(super) fn history_section(
 }
 
 fn link(host: &RankedHost, on_page: &BTreeSet<usize>) -> String {
-    let text = escape(&endpoint(&host.observation));
+    let text = escape(&endpoint(&host.observation)).into_owned();
     if on_page.contains(&host.rank) {
         format!("<a href=\"#host-{}\">{text}</a>", host.rank)
     } else {

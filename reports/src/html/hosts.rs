@@ -199,7 +199,8 @@ pub(super) fn host_table(
 
 /// One `<td>` of the host table: its text escaped, its class and sort key as the column says.
 pub(super) fn table_cell(out: &mut String, column: &Column, html: &Html, host: &RankedHost) {
-    let text = escape(&html.text.unwrap_or(column.cell)(host));
+    let raw = html.text.unwrap_or(column.cell)(host);
+    let text = escape(&raw);
     let class = match html.look {
         Look::Number => " class=\"num\"",
         Look::Code => " class=\"code\"",

@@ -30,7 +30,7 @@ pub(super) fn patterns_section(out: &mut String, extras: &PageExtras, on_page: &
 
 /// A host as a link to its details when the page has them: `#12 10.0.0.5:3389 name`.
 fn host_ref(h: &PatternHost, on_page: &BTreeSet<usize>) -> String {
-    let mut text = escape(&endpoint_of(h.ip, h.port, h.name.as_deref()));
+    let mut text = escape(&endpoint_of(h.ip, h.port, h.name.as_deref())).into_owned();
     if let (Some(_), Some(name)) = (h.ip, &h.name) {
         let _ = write!(text, " {}", escape(name));
     }

@@ -115,7 +115,7 @@ fn step_hosts(out: &mut String, sample: &[StepHost], total: usize, on_page: &BTr
         } else {
             h.rank.to_string()
         };
-        let mut host = escape(&endpoint(h));
+        let mut host = escape(&endpoint(h)).into_owned();
         if let (Some(_), Some(name)) = (h.ip, &h.hostname) {
             let _ = write!(host, " {}", escape(name));
         }

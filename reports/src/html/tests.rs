@@ -413,12 +413,12 @@ fn the_plan_lists_each_fix_with_its_counts_and_hosts_linked_to_their_details() {
         .expect("the step")..];
     let step = &step[..step.find("</li>").unwrap()];
     assert!(step.contains("<strong>2 hosts</strong>: 0 fail, 0 warn, 2 other."));
-    assert!(step.contains(&escape(crate::FindingCode::CertExpired.remediation())));
+    assert!(step.contains(escape(crate::FindingCode::CertExpired.remediation()).as_ref()));
     // Its hosts, in rank order, linked to their details, with the evidence escaped.
     let first = step.find("<a href=\"#host-1\">1</a>").expect("host 1");
     let second = step.find("<a href=\"#host-2\">2</a>").expect("host 2");
     assert!(first < second);
-    assert!(step.contains(&escape(HOSTILE)));
+    assert!(step.contains(escape(HOSTILE).as_ref()));
     assert_eq!(page.matches("<li class=\"step\"").count(), 1);
 }
 

@@ -395,7 +395,7 @@ pub async fn scan_into(
     // The rows are ranked on a thread of their own while the sweep runs, so the report files
     // follow the last probe closely (and results.jsonl is not parsed back).
     let stops = Stops::default();
-    let ranking = Ranking::start(
+    let mut ranking = Ranking::start(
         out_dir,
         policy,
         page,
@@ -557,11 +557,16 @@ async fn watch_signals(
 /// is over. The feed is bounded, so a slow disk slows the sweep rather than filling memory.
 struct Ranking {
     feed: Option<SyncSender<Feed>>,
+    /// Rows not handed over yet: they go in batches of [`FEED_BATCH`], and the rest at the end.
+    batch: Vec<Observation>,
     thread: std::thread::JoinHandle<Result<ReportOutcome, ReportError>>,
 }
 
-/// Rows the sweep may hand the ranking thread ahead of it.
-const FEED_CAPACITY: usize = 4096;
+/// Batches of rows the sweep may hand the ranking thread ahead of it.
+const FEED_CAPACITY: usize = 64;
+
+/// Rows handed over at once: the ranking thread is woken once per batch, not once per row.
+const FEED_BATCH: usize = 64;
 
 impl Ranking {
     fn start(
@@ -579,19 +584,30 @@ impl Ranking {
             .map_err(|e| Failure::Runtime(format!("cannot start the ranking thread: {e}")))?;
         Ok(Ranking {
             feed: Some(feed),
+            batch: Vec::with_capacity(FEED_BATCH),
             thread,
         })
     }
 
-    /// Hands one finished row over (if the thread has failed, its error comes at `finish`).
-    fn feed(&self, obs: Observation) {
-        if let Some(feed) = &self.feed {
-            let _ = feed.send(Feed::Row(Box::new(obs)));
+    /// Hands one finished row over, in a batch (if the thread has failed, its error comes at
+    /// `finish`).
+    fn feed(&mut self, obs: Observation) {
+        self.batch.push(obs);
+        if self.batch.len() >= FEED_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let rows = std::mem::replace(&mut self.batch, Vec::with_capacity(FEED_BATCH));
+        if let (Some(feed), false) = (&self.feed, rows.is_empty()) {
+            let _ = feed.send(Feed::Rows(rows));
         }
     }
 
     /// Ends the feed and waits for the report files.
     fn finish(mut self, info: ScanInfo) -> Result<ReportOutcome, Failure> {
+        self.flush();
         if let Some(feed) = self.feed.take() {
             let _ = feed.send(Feed::End(Box::new(info)));
         }
