@@ -29,33 +29,50 @@ pub struct CertError(pub String);
 /// once expired), key (RSA and its size, EC and its curve, Ed25519), signature algorithm
 /// (RSASSA-PSS with its hash), SHA-256 hex.
 pub fn summarize(der: &[u8], now: OffsetDateTime) -> Result<CertInfo, CertError> {
-    let cert = parse(der)?;
+    summarize_parsed(&Parsed::of(der), now)
+}
+
+/// A DER certificate as x509-parser reads it: parsed once, for the summary and the trust
+/// judgement alike.
+pub struct Parsed<'a> {
+    pub der: &'a [u8],
+    /// The certificate and how many bytes follow it, or why it is not one.
+    pub cert: Result<(X509Certificate<'a>, usize), String>,
+}
+
+impl<'a> Parsed<'a> {
+    pub fn of(der: &'a [u8]) -> Parsed<'a> {
+        let cert = X509Certificate::from_der(der)
+            .map(|(rest, cert)| (cert, rest.len()))
+            .map_err(|e| e.to_string());
+        Parsed { der, cert }
+    }
+}
+
+/// [`summarize`] of a certificate parsed already.
+pub fn summarize_parsed(parsed: &Parsed<'_>, now: OffsetDateTime) -> Result<CertInfo, CertError> {
+    let cert = match &parsed.cert {
+        Ok((cert, 0)) => cert,
+        Ok((_, trailing)) => {
+            return Err(CertError(format!(
+                "{trailing} trailing bytes after the certificate"
+            )))
+        }
+        Err(e) => return Err(CertError(format!("not a DER X.509 certificate ({e})"))),
+    };
     let validity = cert.validity();
     let not_after = validity.not_after.to_datetime();
     Ok(CertInfo {
         subject: name(cert.subject()),
         issuer: name(cert.issuer()),
-        self_signed: is_self_signed(&cert),
+        self_signed: is_self_signed(cert),
         not_before: Some(whole_second_utc(validity.not_before.to_datetime())),
         not_after: Some(whole_second_utc(not_after)),
         days_left: days_left(now, not_after),
         key: key(cert.public_key())?,
         signature: signature(&cert.signature_algorithm),
-        sha256: hex(&Sha256::digest(der)),
+        sha256: hex(&Sha256::digest(parsed.der)),
     })
-}
-
-/// Exactly one certificate, with nothing after it.
-fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
-    let (rest, cert) = X509Certificate::from_der(der)
-        .map_err(|e| CertError(format!("not a DER X.509 certificate ({e})")))?;
-    if !rest.is_empty() {
-        return Err(CertError(format!(
-            "{} trailing bytes after the certificate",
-            rest.len()
-        )));
-    }
-    Ok(cert)
 }
 
 /// The last (most specific) common name, or the whole DN when there is no readable CN.
@@ -289,7 +306,13 @@ fn oid(oid: &Oid<'_>) -> OidText {
 
 /// Lowercase hex.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]

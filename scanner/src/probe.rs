@@ -146,15 +146,14 @@ pub async fn probe(
         }
         obs.deep = Some(found);
     }
-    if !chain.is_empty() {
+    if let Some(chain) = chain {
         // The name a client connects to: the target's, or the one the host gave for itself.
         let ntlm_name = obs
             .deep
             .as_ref()
             .and_then(|d| d.ntlm.as_ref()?.dns_computer.clone());
         let name = hostname.or(ntlm_name);
-        let verdict = config.trust.judge(&chain, name.as_deref(), UnixTime::now());
-        obs.cert_trust = Some(verdict.record(name.as_deref()));
+        record_certificates(&mut obs, &chain, name.as_deref(), &config.trust);
     }
     obs
 }
@@ -166,13 +165,13 @@ fn is_retryable(obs: &Observation) -> bool {
         || matches!(obs.tls, Some(TlsStatus::Timeout | TlsStatus::Reset))
 }
 
-/// One attempt at one target: every stage, in order, as far as it goes; and the certificate
-/// chain the server sent (DER, leaf first; empty without one), for the trust judgement.
+/// One attempt at one target: every stage, in order, as far as it goes; and, when the TLS
+/// handshake completed, the certificate chain the server sent (DER, leaf first; maybe empty).
 async fn probe_once(
     link: &Link<'_>,
     hostname: Option<&str>,
     take_token: bool,
-) -> (Observation, Vec<Vec<u8>>) {
+) -> (Observation, Option<Vec<Vec<u8>>>) {
     let config = link.config;
     let mut obs = Observation::new(
         Some(link.addr.ip()),
@@ -189,7 +188,7 @@ async fn probe_once(
             obs.tcp = failure.status;
             obs.tcp_ms = Some(ms(failure.elapsed));
             obs.error = Some(failure.error);
-            return (finish(obs), Vec::new());
+            return (finish(obs), None);
         }
     };
 
@@ -206,7 +205,7 @@ async fn probe_once(
     let selected = nego.selected();
     obs.selected_protocol = selected;
     if !selected.is_some_and(|p| p.starts_tls()) {
-        return (finish(obs), Vec::new());
+        return (finish(obs), None);
     }
 
     let started = Instant::now();
@@ -221,13 +220,12 @@ async fn probe_once(
             obs.tls_version = done.version;
             obs.tls_cipher = Some(done.cipher);
             obs.error = done.note;
-            record_chain(&mut obs, &done.chain);
-            (finish(obs), done.chain)
+            (finish(obs), Some(done.chain))
         }
         Err(failure) => {
             obs.tls = Some(failure.status);
             obs.error = Some(failure.error);
-            (finish(obs), Vec::new())
+            (finish(obs), None)
         }
     }
 }
@@ -243,24 +241,38 @@ pub fn now_utc() -> time::OffsetDateTime {
 }
 
 /// Summarises each certificate of the chain (leaf first) once: `cert` the leaf's,
-/// `intermediates` the rest's.
-/// An unreadable leaf, or no certificate at all, is said in `error`.
-fn record_chain(obs: &mut Observation, chain: &[Vec<u8>]) {
+/// `intermediates` the rest's; then, when there is a leaf, judges the chain as a client would
+/// (for `name` when known), the leaf parsed once for both. An unreadable leaf, or no
+/// certificate at all, is said in `error`.
+fn record_certificates(
+    obs: &mut Observation,
+    chain: &[Vec<u8>],
+    name: Option<&str>,
+    trust: &TrustStore,
+) {
     let now = time::OffsetDateTime::now_utc();
-    let summaries: Vec<_> = chain.iter().map(|der| cert::summarize(der, now)).collect();
-    let problem = match summaries.first() {
-        Some(Ok(leaf)) => {
-            obs.cert = Some(leaf.clone());
+    let leaf = chain.first().map(|der| cert::Parsed::of(der));
+    let problem = match leaf.as_ref().map(|leaf| cert::summarize_parsed(leaf, now)) {
+        Some(Ok(summary)) => {
+            obs.cert = Some(summary);
             None
         }
         Some(Err(e)) => Some(format!("server certificate: {e}")),
         None => Some("server sent no certificate".to_string()),
     };
-    obs.intermediates = summaries
-        .into_iter()
+    obs.intermediates = chain
+        .iter()
         .skip(1)
-        .filter_map(Result::ok)
+        .filter_map(|der| cert::summarize(der, now).ok())
         .collect();
+    if leaf.is_some() {
+        let parsed = leaf
+            .as_ref()
+            .and_then(|l| l.cert.as_ref().ok())
+            .map(|(c, _)| c);
+        let verdict = trust.judge_parsed(parsed, chain, name, UnixTime::now());
+        obs.cert_trust = Some(verdict.record(name));
+    }
     if let Some(why) = problem {
         obs.error = Some(match obs.error.take() {
             Some(e) => format!("{e}; {why}"),

@@ -93,19 +93,33 @@ impl TrustStore {
 
     /// Judges the chain the server sent (leaf first), at `now`, for `name` when known.
     pub fn judge(&self, chain: &[Vec<u8>], name: Option<&str>, now: UnixTime) -> TrustVerdict {
-        let Some((leaf, rest)) = chain.split_first() else {
+        let leaf = chain
+            .first()
+            .map(|der| X509Certificate::from_der(der).map(|(_, c)| c));
+        self.judge_parsed(
+            leaf.as_ref().and_then(|l| l.as_ref().ok()),
+            chain,
+            name,
+            now,
+        )
+    }
+
+    /// [`TrustStore::judge`] with the leaf parsed already by x509-parser (`None`: no leaf, or
+    /// not a certificate).
+    pub fn judge_parsed(
+        &self,
+        cert: Option<&X509Certificate<'_>>,
+        chain: &[Vec<u8>],
+        name: Option<&str>,
+        now: UnixTime,
+    ) -> TrustVerdict {
+        let (Some((leaf, rest)), Some(cert)) = (chain.split_first(), cert) else {
             return TrustVerdict {
                 chain: Err(Untrusted::Invalid),
                 name_match: None,
             };
         };
-        let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
-            return TrustVerdict {
-                chain: Err(Untrusted::Invalid),
-                name_match: None,
-            };
-        };
-        if has_malformed_name(&cert) {
+        if has_malformed_name(cert) {
             return TrustVerdict {
                 chain: Err(Untrusted::Unparsable),
                 name_match: None,
@@ -122,7 +136,7 @@ impl TrustStore {
             .iter()
             .map(|der| CertificateDer::from(der.as_slice()))
             .collect();
-        let no_anchor = plain_leaf(&cert) && !may_reach(&self.anchor_subjects, &cert, rest);
+        let no_anchor = plain_leaf(cert) && !may_reach(&self.anchor_subjects, cert, rest);
         let chain = match no_anchor {
             false => verify_server_cert_signed_by_trust_anchor(
                 &parsed,
@@ -131,10 +145,10 @@ impl TrustStore {
                 now,
                 self.provider.signature_verification_algorithms.all,
             )
-            .map_err(|e| untrusted(&e, &cert)),
-            true => Err(unreachable_anchor(&cert, now)),
+            .map_err(|e| untrusted(&e, cert)),
+            true => Err(unreachable_anchor(cert, now)),
         };
-        let name_match = name.map(|name| names_host(&parsed, &cert, name));
+        let name_match = name.map(|name| names_host(&parsed, cert, name));
         TrustVerdict { chain, name_match }
     }
 }
