@@ -7,10 +7,9 @@
 //! not there) each test prints why it is skipped and passes, so `cargo test --workspace` works
 //! on a machine without a browser; with `CI=true` a skip is a failure, so CI always runs them.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod chromium;
+
+use std::process::Command;
 
 use rdpsweep_codec::{EncryptionLevel, FailureCode, SecurityProtocol as P};
 use rdpsweep_reports::html::report_html;
@@ -25,7 +24,6 @@ use rdpsweep_reports::{
 const HOSTILE_SUBJECT: &str =
     "<script>window.pwned=1</script>=HYPERLINK(\"http://evil.test\",\"click\")";
 const HOSTILE_ERROR: &str = "\"onmouseover=window.pwned=2 x=\"<img src=x onerror=window.pwned=3>";
-const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn cert(subject: &str, days_left: i64) -> CertInfo {
     CertInfo {
@@ -233,132 +231,19 @@ fn deep_fleet() -> Vec<RankedHost> {
     hosts
 }
 
-/// The Chromium binary: `RDPSWEEP_CHROMIUM`, else the first of the usual names on `PATH`; or
-/// what is missing.
-fn find_chromium() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("RDPSWEEP_CHROMIUM") {
-        let path = PathBuf::from(path);
-        return match path.is_file() {
-            true => Ok(path),
-            false => Err(format!(
-                "RDPSWEEP_CHROMIUM={} is not a file",
-                path.display()
-            )),
-        };
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in CHROMIUM_NAMES {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    Err(format!(
-        "Chromium not found on PATH (tried {})",
-        CHROMIUM_NAMES.join(", ")
-    ))
-}
-
-const CHROMIUM_NAMES: [&str; 4] = ["chromium", "chromium-browser", "google-chrome", "chrome"];
-
-/// The Chromium binary, or `None` after printing why the test is skipped. Under `CI=true` a
-/// missing Chromium fails the test instead: CI must run it.
-fn chromium() -> Option<PathBuf> {
-    let why = match find_chromium() {
-        Ok(binary) => return Some(binary),
-        Err(why) => why,
-    };
-    let message = format!(
-        "{why}. The report.html browser test needs it: install it with `apt-get install \
-         chromium` (Debian/Ubuntu) or set RDPSWEEP_CHROMIUM to a Chromium/Chrome binary"
-    );
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true, so the browser test must run, but: {message}"
-    );
-    eprintln!("skipped: {message}");
-    None
-}
-
 /// Writes the report, loads `file://…/report.html` + `fragment` in headless Chromium and
 /// returns the DOM after the page's script ran; `None` when the test is skipped (no Chromium).
-fn dump_dom(hosts: &[RankedHost], fragment: &str) -> Option<String> {
-    let binary = chromium()?;
+fn dump_dom(test: &str, hosts: &[RankedHost], fragment: &str) -> Option<String> {
+    if !chromium::available(test, false) {
+        return None;
+    }
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
     std::fs::write(&page, report_html(hosts, &summarize(hosts, &info()))).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let url = format!("{}{fragment}", file_url(&page));
-
-    let mut child = Command::new(&binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(&url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
-
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + CHROMIUM_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "chromium did not finish within {CHROMIUM_TIMEOUT:?}; stderr:\n{}",
-                err.join().unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let dom = out.join().unwrap();
-    let stderr = err.join().unwrap();
-    assert!(
-        status.success() && dom.contains("</html>"),
-        "chromium failed ({status}) on {url}; stderr:\n{stderr}\nstdout:\n{dom}"
-    );
+    let url = format!("{}{fragment}", chromium::file_url(&page));
+    let dom = chromium::dump_dom(&url);
+    assert!(dom.contains("</html>"), "chromium on {url} gave:\n{dom}");
     Some(dom)
-}
-
-/// `file://` URL of an absolute path, percent-encoding anything but unreserved bytes and `/`.
-fn file_url(path: &Path) -> String {
-    let mut url = String::from("file://");
-    for b in path.to_str().expect("temp path is UTF-8").bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            url.push(char::from(b));
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
-    url
 }
 
 /// The cells' text of each row of the host table's body, in DOM order.
@@ -398,7 +283,7 @@ const DAYS_LEFT: usize = 14;
 #[test]
 fn report_renders_and_runs_in_chromium() {
     let hosts = fleet();
-    let Some(dom) = dump_dom(&hosts, "") else {
+    let Some(dom) = dump_dom("report_renders_and_runs_in_chromium", &hosts, "") else {
         return;
     };
 
@@ -453,7 +338,11 @@ fn report_renders_and_runs_in_chromium() {
 #[test]
 fn sort_hook_orders_numbers_numerically_with_empty_cells_last() {
     let hosts = fleet();
-    let Some(dom) = dump_dom(&hosts, "#sort=days_left:desc") else {
+    let Some(dom) = dump_dom(
+        "sort_hook_orders_numbers_numerically_with_empty_cells_last",
+        &hosts,
+        "#sort=days_left:desc",
+    ) else {
         return;
     };
     assert!(dom.contains("<body data-ready=\"1\""), "{dom}");
@@ -475,7 +364,11 @@ const DEEP_NTLM_HOST: usize = 17;
 #[test]
 fn deep_report_runs_in_chromium_and_sorts_by_encryption_level() {
     let hosts = deep_fleet();
-    let Some(dom) = dump_dom(&hosts, "#sort=rdp_enc:asc") else {
+    let Some(dom) = dump_dom(
+        "deep_report_runs_in_chromium_and_sorts_by_encryption_level",
+        &hosts,
+        "#sort=rdp_enc:asc",
+    ) else {
         return;
     };
     assert!(dom.contains("<body data-ready=\"1\""), "{dom}");

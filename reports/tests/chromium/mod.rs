@@ -20,21 +20,21 @@ const TIMEOUT: Duration = Duration::from_secs(90);
 /// is skipped and returns false; under `CI=true` panics instead, as CI must run it.
 pub fn available(test: &str, pdf: bool) -> bool {
     let mut missing = Vec::new();
-    if find_chromium().is_none() {
-        missing.push(
-            "Chromium not found (tried RDPSWEEP_CHROMIUM, then chromium, chromium-browser, \
-             google-chrome, chrome on PATH): apt-get install chromium",
-        );
+    if let Err(why) = find_chromium() {
+        missing.push(format!(
+            "{why}: install it with `apt-get install chromium` (Debian/Ubuntu) or set \
+             RDPSWEEP_CHROMIUM to a Chromium/Chrome binary"
+        ));
     }
     if pdf && on_path(&["pdftotext"]).is_none() {
-        missing.push("pdftotext not found: apt-get install poppler-utils");
+        missing.push("pdftotext not found: apt-get install poppler-utils".into());
     }
     if missing.is_empty() {
         return true;
     }
     let line = format!("report.html: {test} skipped: {}", missing.join("; "));
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{line}; CI=true: this test must not be skipped in CI");
+        panic!("CI=true, so the browser test must run, but: {line}");
     }
     // Straight to stderr, past the test harness's capture, so the skip is always seen.
     use std::io::Write as _;
@@ -42,12 +42,22 @@ pub fn available(test: &str, pdf: bool) -> bool {
     false
 }
 
-/// The Chromium binary: `RDPSWEEP_CHROMIUM`, else the first of the usual names on `PATH`.
-fn find_chromium() -> Option<PathBuf> {
+/// The Chromium binary: `RDPSWEEP_CHROMIUM` (which must name a file), else the first of the
+/// usual names on `PATH`; or why there is none.
+fn find_chromium() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("RDPSWEEP_CHROMIUM") {
-        return Some(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        return match path.is_file() {
+            true => Ok(path),
+            false => Err(format!(
+                "RDPSWEEP_CHROMIUM={} is not a file",
+                path.display()
+            )),
+        };
     }
-    on_path(&["chromium", "chromium-browser", "google-chrome", "chrome"])
+    let names = ["chromium", "chromium-browser", "google-chrome", "chrome"];
+    on_path(&names)
+        .ok_or_else(|| format!("Chromium not found on PATH (tried {})", names.join(", ")))
 }
 
 /// The Chromium binary ([`available`] said there is one).
