@@ -243,7 +243,7 @@ impl<'a> Ranker<'a> {
     ) -> Result<(), RankError<E>> {
         let policy = self.policy;
         let runs = &mut self.runs;
-        let chunk = std::mem::take(&mut self.chunk);
+        let mut chunk = std::mem::take(&mut self.chunk);
         if runs.live.is_empty() {
             let mut slots: Vec<Option<RankedHost>> = Vec::with_capacity(chunk.len());
             let order = sorted_order(&chunk);
@@ -255,7 +255,6 @@ impl<'a> Ranker<'a> {
             }
             return Ok(());
         }
-        let mut chunk = chunk;
         if !chunk.is_empty() {
             runs.spill(&mut chunk)?;
         }
