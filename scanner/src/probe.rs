@@ -240,10 +240,10 @@ pub fn now_utc() -> time::OffsetDateTime {
     rdpsweep_reports::timestamp::whole_second_utc(time::OffsetDateTime::now_utc())
 }
 
-/// Summarises each certificate of the chain (leaf first) once: `cert` the leaf's,
-/// `intermediates` the rest's; then, when there is a leaf, judges the chain as a client would
-/// (for `name` when known), the leaf parsed once for both. An unreadable leaf, or no
-/// certificate at all, is said in `error`.
+/// Parses each certificate of the chain (leaf first) once, for its summary (`cert` the
+/// leaf's, `intermediates` the rest's) and, when there is a leaf, the judgement of the chain
+/// as a client would make it (for `name` when known). An unreadable leaf, or no certificate at
+/// all, is said in `error`.
 fn record_certificates(
     obs: &mut Observation,
     chain: &[Vec<u8>],
@@ -251,8 +251,8 @@ fn record_certificates(
     trust: &TrustStore,
 ) {
     let now = time::OffsetDateTime::now_utc();
-    let leaf = chain.first().map(|der| cert::Parsed::of(der));
-    let problem = match leaf.as_ref().map(|leaf| cert::summarize_parsed(leaf, now)) {
+    let parsed: Vec<cert::Parsed<'_>> = chain.iter().map(|der| cert::Parsed::of(der)).collect();
+    let problem = match parsed.first().map(|leaf| cert::summarize_parsed(leaf, now)) {
         Some(Ok(summary)) => {
             obs.cert = Some(summary);
             None
@@ -260,17 +260,13 @@ fn record_certificates(
         Some(Err(e)) => Some(format!("server certificate: {e}")),
         None => Some("server sent no certificate".to_string()),
     };
-    obs.intermediates = chain
+    obs.intermediates = parsed
         .iter()
         .skip(1)
-        .filter_map(|der| cert::summarize(der, now).ok())
+        .filter_map(|sent| cert::summarize_parsed(sent, now).ok())
         .collect();
-    if leaf.is_some() {
-        let parsed = leaf
-            .as_ref()
-            .and_then(|l| l.cert.as_ref().ok())
-            .map(|(c, _)| c);
-        let verdict = trust.judge_parsed(parsed, chain, name, UnixTime::now());
+    if !parsed.is_empty() {
+        let verdict = trust.judge_parsed(&parsed, name, UnixTime::now());
         obs.cert_trust = Some(verdict.record(name));
     }
     if let Some(why) = problem {

@@ -22,7 +22,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, RootCertStore};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::X509Certificate;
+
+use crate::cert::Parsed;
 
 /// The anchors clients trust.
 #[derive(Clone)]
@@ -93,27 +95,25 @@ impl TrustStore {
 
     /// Judges the chain the server sent (leaf first), at `now`, for `name` when known.
     pub fn judge(&self, chain: &[Vec<u8>], name: Option<&str>, now: UnixTime) -> TrustVerdict {
-        let leaf = chain
-            .first()
-            .map(|der| X509Certificate::from_der(der).map(|(_, c)| c));
-        self.judge_parsed(
-            leaf.as_ref().and_then(|l| l.as_ref().ok()),
-            chain,
-            name,
-            now,
-        )
+        let parsed: Vec<Parsed<'_>> = chain.iter().map(|der| Parsed::of(der)).collect();
+        self.judge_parsed(&parsed, name, now)
     }
 
-    /// [`TrustStore::judge`] with the leaf parsed already by x509-parser (`None`: no leaf, or
-    /// not a certificate).
+    /// [`TrustStore::judge`] of a chain parsed already by x509-parser (leaf first), as the
+    /// probe parses it once for the summaries and the judgement alike.
     pub fn judge_parsed(
         &self,
-        cert: Option<&X509Certificate<'_>>,
-        chain: &[Vec<u8>],
+        chain: &[Parsed<'_>],
         name: Option<&str>,
         now: UnixTime,
     ) -> TrustVerdict {
-        let (Some((leaf, rest)), Some(cert)) = (chain.split_first(), cert) else {
+        let Some((leaf, rest)) = chain.split_first() else {
+            return TrustVerdict {
+                chain: Err(Untrusted::Invalid),
+                name_match: None,
+            };
+        };
+        let Ok((cert, _)) = &leaf.cert else {
             return TrustVerdict {
                 chain: Err(Untrusted::Invalid),
                 name_match: None,
@@ -125,7 +125,7 @@ impl TrustStore {
                 name_match: None,
             };
         }
-        let leaf_der = CertificateDer::from(leaf.as_slice());
+        let leaf_der = CertificateDer::from(leaf.der);
         let Ok(parsed) = ParsedCertificate::try_from(&leaf_der) else {
             return TrustVerdict {
                 chain: Err(Untrusted::Invalid),
@@ -134,7 +134,7 @@ impl TrustStore {
         };
         let intermediates: Vec<CertificateDer<'_>> = rest
             .iter()
-            .map(|der| CertificateDer::from(der.as_slice()))
+            .map(|sent| CertificateDer::from(sent.der))
             .collect();
         let no_anchor = plain_leaf(cert) && !may_reach(&self.anchor_subjects, cert, rest);
         let chain = match no_anchor {
@@ -296,14 +296,14 @@ fn subjects(roots: &RootCertStore) -> HashSet<Vec<u8>> {
 /// makes before it fails) on a chain no anchor can end, which is most of a fleet: self-signed
 /// certificates, or an enterprise CA not given with `--ca-file`. A chain that may reach an
 /// anchor is always verified.
-fn may_reach(anchors: &HashSet<Vec<u8>>, leaf: &X509Certificate<'_>, rest: &[Vec<u8>]) -> bool {
+fn may_reach(anchors: &HashSet<Vec<u8>>, leaf: &X509Certificate<'_>, rest: &[Parsed<'_>]) -> bool {
     // A path ends at an anchor only through a certificate whose issuer is the anchor's subject:
     // the leaf or any certificate sent with it (in whatever order, with whatever loops). One
     // this cannot read is left to WebPKI.
     let issued_by_anchor = |issuer: &[u8]| anchors.contains(name_contents(issuer));
     issued_by_anchor(leaf.issuer().as_raw())
-        || rest.iter().any(|der| match X509Certificate::from_der(der) {
-            Ok((_, cert)) => issued_by_anchor(cert.issuer().as_raw()),
+        || rest.iter().any(|sent| match &sent.cert {
+            Ok((cert, _)) => issued_by_anchor(cert.issuer().as_raw()),
             Err(_) => true,
         })
 }

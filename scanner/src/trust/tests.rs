@@ -7,6 +7,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use time::{Duration, OffsetDateTime};
+use x509_parser::prelude::FromDer;
 
 use super::*;
 
