@@ -1,6 +1,6 @@
-//! Rows of the report files: `results.jsonl` lines (flushed after every record, so an
-//! interrupted run keeps every row it finished) and the CSV rows of the ranked reports, every
-//! cell made spreadsheet-safe.
+//! Rows of the report files: `results.jsonl` lines (buffered, and flushed whenever the sweep
+//! catches up with its probes, so an interrupted run keeps the rows it finished) and the CSV
+//! rows of the ranked reports, every cell made spreadsheet-safe.
 
 use std::io::{self, Write};
 
@@ -10,8 +10,10 @@ use crate::ranking::RankedHost;
 
 /// Something that takes observations one at a time, as the sweep finishes targets.
 pub trait ObservationSink {
-    /// Writes one observation and makes it durable (flushed) before returning.
+    /// Writes one observation (maybe only into a buffer: see [`ObservationSink::flush`]).
     fn record(&mut self, obs: &Observation) -> io::Result<()>;
+    /// Makes every observation recorded so far durable (handed to the operating system).
+    fn flush(&mut self) -> io::Result<()>;
 }
 
 /// The text of an optional cell: empty when absent.
@@ -146,7 +148,10 @@ impl<W: Write> JsonLines<W> {
 impl<W: Write> ObservationSink for JsonLines<W> {
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, obs)?;
-        self.out.write_all(b"\n")?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 }

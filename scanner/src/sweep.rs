@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future;
+use futures::future::{self, FutureExt};
 use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
 use tokio::task::JoinHandle;
@@ -55,18 +55,29 @@ pub struct SweepEnd {
     pub abandoned: u64,
 }
 
-/// Probes every target on every port and calls `on_result` once per `(target, port)`, in
-/// completion order. Stops early only if `on_result` fails (its error is returned) or `stop`
-/// is cancelled (then the sweep ends after the probes in flight, or when `stop_grace` has
-/// passed, whichever comes first).
+/// What a sweep hands its caller.
+#[derive(Debug)]
+pub enum Event {
+    /// One `(target, port)` is finished: exactly one per pair.
+    Row(Observation),
+    /// No finished probe is waiting: the sweep is about to wait for the probes in flight. A
+    /// caller that buffers rows makes them durable now, when it delays no other row.
+    CaughtUp,
+}
+
+/// Probes every target on every port and calls `on_event` with [`Event::Row`] once per
+/// `(target, port)`, in completion order, and with [`Event::CaughtUp`] before each wait.
+/// Stops early only if `on_event` fails (its error is returned) or `stop` is cancelled (then
+/// the sweep ends after the probes in flight, or when `stop_grace` has passed, whichever comes
+/// first).
 pub async fn sweep<F>(
     targets: Arc<TargetSet>,
     config: &SweepConfig,
     stop: CancellationToken,
-    mut on_result: F,
+    mut on_event: F,
 ) -> io::Result<SweepEnd>
 where
-    F: FnMut(Observation) -> io::Result<()>,
+    F: FnMut(Event) -> io::Result<()>,
 {
     let probe_config = Arc::new(ProbeConfig {
         stop: stop.clone(),
@@ -125,6 +136,23 @@ where
     let mut recorded = 0u64;
     let mut abandon_at: Option<Instant> = None;
     loop {
+        // A row that is finished already is taken without waiting (under load there usually
+        // is one); only before a wait is the caller told it has caught up.
+        let ready = match stop.is_cancelled() {
+            false => results.next().now_or_never(),
+            true => None,
+        };
+        if let Some(next) = ready {
+            match next {
+                Some(obs) => {
+                    on_event(Event::Row(obs))?;
+                    recorded += 1;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        on_event(Event::CaughtUp)?;
         let next = match abandon_at {
             None => tokio::select! {
                 next = results.next() => next,
@@ -147,7 +175,7 @@ where
         };
         match next {
             Some(obs) => {
-                on_result(obs)?;
+                on_event(Event::Row(obs))?;
                 recorded += 1;
             }
             None => break,

@@ -12,7 +12,7 @@ use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_utc;
 use rdpsweep::probe::{DeepConfig, ProbeConfig};
 use rdpsweep::resume::{self, ResumePoint};
-use rdpsweep::sweep::{sweep, SweepConfig};
+use rdpsweep::sweep::{sweep, Event, SweepConfig};
 use rdpsweep::targets::{Order, TargetSet};
 use rdpsweep::tls::scanning_client_config;
 use rdpsweep::trust::TrustStore;
@@ -435,13 +435,19 @@ pub async fn scan_into(
         results.clone(),
         grace,
     ));
-    let end = sweep(targets, config, stops.sweep.clone(), |obs| {
-        lock(&results).record(&obs)?;
-        reporter.record(&obs);
-        ranking.feed(obs);
+    let end = sweep(targets, config, stops.sweep.clone(), |event| {
+        match event {
+            Event::Row(obs) => {
+                lock(&results).record(&obs)?;
+                reporter.record(&obs);
+                ranking.feed(obs);
+            }
+            Event::CaughtUp => lock(&results).flush()?,
+        }
         Ok(())
     })
-    .await;
+    .await
+    .and_then(|end| lock(&results).flush().map(|()| end));
     let end = end.map_err(|e| Failure::Runtime(e.to_string()));
     info.finished_at = Some(now_utc());
     let jsonl_path = lock(&results).path.clone();
@@ -542,7 +548,10 @@ async fn watch_signals(
                 );
             });
         } else {
-            let _between_rows = lock(&results);
+            let mut between_rows = lock(&results);
+            // Best effort: the rows still buffered are written; an error was logged already
+            // or is reported by the resumed scan's reading of the file.
+            let _ = between_rows.flush();
             logging::notice(
                 signals::exit_code(),
                 "interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)",
@@ -628,13 +637,24 @@ impl Ranking {
     }
 }
 
-/// `results.jsonl`, one observation per line, flushed as each target finishes.
+/// `results.jsonl`, one observation per line, buffered and flushed whenever the sweep has no
+/// finished row waiting, and at least every [`FLUSH_ROWS`] rows: one write per busy moment
+/// rather than one per target, while a killed scan loses at most the rows of that moment
+/// (which `--resume` probes again).
 struct Results {
     jsonl: JsonLines<BufWriter<File>>,
     path: PathBuf,
     /// Its length when opened: the rows of the run being resumed (0 for a new scan).
     earlier_len: u64,
+    /// Rows recorded since the last flush.
+    unflushed: usize,
 }
+
+/// The most rows `results.jsonl` holds in its buffer while the sweep keeps finishing probes.
+const FLUSH_ROWS: usize = 64;
+
+/// `results.jsonl`'s buffer: [`FLUSH_ROWS`] rows of a healthy host (about 1 KB each).
+const RESULTS_BUFFER: usize = 64 * 1024;
 
 impl Results {
     /// Creates the directory and the file: a previous run's file is replaced, or appended to
@@ -654,9 +674,10 @@ impl Results {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?
             .len();
         Ok(Results {
-            jsonl: JsonLines::new(BufWriter::new(file)),
+            jsonl: JsonLines::new(BufWriter::with_capacity(RESULTS_BUFFER, file)),
             path,
             earlier_len,
+            unflushed: 0,
         })
     }
 
@@ -670,10 +691,26 @@ impl Results {
             .map_err(|e| Failure::Runtime(e.to_string()))
     }
 
-    /// Writes one row; an error names the file.
+    /// Writes one row (flushing every [`FLUSH_ROWS`]); an error names the file.
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
-        self.jsonl
-            .record(obs)
-            .map_err(|e| io::Error::other(format!("cannot write {}: {e}", self.path.display())))
+        self.jsonl.record(obs).map_err(|e| self.named(e))?;
+        self.unflushed += 1;
+        match self.unflushed >= FLUSH_ROWS {
+            true => self.flush(),
+            false => Ok(()),
+        }
+    }
+
+    /// Hands the buffered rows to the operating system; an error names the file.
+    fn flush(&mut self) -> io::Result<()> {
+        if self.unflushed == 0 {
+            return Ok(());
+        }
+        self.unflushed = 0;
+        self.jsonl.flush().map_err(|e| self.named(e))
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::other(format!("cannot write {}: {e}", self.path.display()))
     }
 }
