@@ -5,7 +5,10 @@
 //!
 //! Memory is bounded: at most [`FINGERPRINTS_KEPT`] distinct certificates are compared, at
 //! most [`NAMES_KEPT`] host names remembered, [`MISMATCHES_KEPT`] mismatched hosts listed and
-//! [`SUBNETS_KEPT`] subnets rolled up; what goes beyond is counted and the page says so.
+//! [`SUBNETS_KEPT`] subnets with a listener rolled up; what goes beyond is counted and the page
+//! says so. Subnets where nothing listened are counted as their targets stream by (after the
+//! listeners, in address order, as the ranking hands them), and only the [`SUBNETS_SHOWN`] with
+//! the most targets are kept: a /8 of dead addresses holds 50 subnets, not 65,536.
 
 #[cfg(test)]
 mod tests;
@@ -24,8 +27,11 @@ pub const SHARED_HOSTS_KEPT: usize = 20;
 pub const NAMES_KEPT: usize = 50_000;
 /// Hosts listed whose certificate is for another name (the count covers all).
 pub const MISMATCHES_KEPT: usize = 200;
-/// Subnets rolled up; hosts in further subnets are counted under "other".
+/// Subnets with a listener rolled up; hosts in further subnets are counted under "other".
 pub const SUBNETS_KEPT: usize = 65_536;
+/// Subnets the page's roll-up shows (those with the most failing, then warning, hosts, then
+/// the most targets); of the subnets where nothing listened, only this many are kept.
+pub const SUBNETS_SHOWN: usize = 50;
 
 /// The prefix lengths of the subnet roll-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,9 +164,13 @@ pub struct Patterns {
     /// Hosts whose certificate is for another name: how many, and the first ones.
     pub mismatches: usize,
     pub mismatch_sample: Vec<Mismatch>,
-    /// The roll-up prefix and counts per subnet (addresses only), subnets in address order.
+    /// The roll-up prefix and counts per subnet (addresses only), subnets in address order:
+    /// every subnet with a listener (up to [`SUBNETS_KEPT`]) and the [`SUBNETS_SHOWN`] subnets
+    /// with the most targets of those where nothing listened.
     pub prefix: SubnetPrefix,
     pub subnets: BTreeMap<Subnet, SubnetCounts>,
+    /// Subnets with a target, kept in `subnets` or not (`other_subnets` aside).
+    pub subnets_total: usize,
     /// Targets in subnets beyond [`SUBNETS_KEPT`], and targets without an address.
     pub other_subnets: SubnetCounts,
     /// Targets nothing listened on, by TCP outcome (`refused`, `timeout`, `unreachable`).
@@ -185,8 +195,50 @@ pub struct PatternCounter {
     mismatches: usize,
     mismatch_sample: Vec<(PatternHost, String)>,
     subnets: BTreeMap<Subnet, SubnetCounts>,
+    dead_subnets: DeadSubnets,
     other_subnets: SubnetCounts,
     no_listener: BTreeMap<String, usize>,
+}
+
+/// The subnets where nothing listened, counted as their targets stream by in address order: the
+/// subnet being counted, and the [`SUBNETS_SHOWN`] with the most targets of those finished.
+#[derive(Debug, Default)]
+struct DeadSubnets {
+    current: Option<(Subnet, usize)>,
+    /// Most targets first, then lowest address (the page's order among them).
+    top: Vec<(Subnet, usize)>,
+    /// Subnets finished, kept in `top` or not.
+    finished: usize,
+}
+
+impl DeadSubnets {
+    /// Counts one target of `net`; false (and nothing counted) when `net` comes before the
+    /// subnet being counted, out of address order.
+    fn add(&mut self, net: Subnet) -> bool {
+        match &mut self.current {
+            Some((now, targets)) if *now == net => *targets += 1,
+            Some((now, _)) if net < *now => return false,
+            _ => {
+                self.end_current();
+                self.current = Some((net, 1));
+            }
+        }
+        true
+    }
+
+    fn end_current(&mut self) {
+        let Some(done) = self.current.take() else {
+            return;
+        };
+        self.finished += 1;
+        let at = self.top.partition_point(|kept| {
+            (std::cmp::Reverse(kept.1), kept.0) < (std::cmp::Reverse(done.1), done.0)
+        });
+        if at < SUBNETS_SHOWN {
+            self.top.insert(at, done);
+            self.top.truncate(SUBNETS_SHOWN);
+        }
+    }
 }
 
 impl PatternCounter {
@@ -233,7 +285,22 @@ impl PatternCounter {
             }
         }
 
-        let counts = match o.ip.map(|ip| self.prefix.subnet_of(ip)) {
+        let dead = no_listener(host);
+        if dead {
+            match self.no_listener.get_mut(o.tcp.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.no_listener.insert(o.tcp.to_string(), 1);
+                }
+            }
+        }
+        let net = o.ip.map(|ip| self.prefix.subnet_of(ip));
+        if let Some(net) = net {
+            if dead && !self.subnets.contains_key(&net) && self.dead_subnets.add(net) {
+                return;
+            }
+        }
+        let counts = match net {
             Some(net) if self.subnets.contains_key(&net) || self.subnets.len() < SUBNETS_KEPT => {
                 self.subnets.entry(net).or_default()
             }
@@ -246,14 +313,22 @@ impl PatternCounter {
             Some(ClientOutcome::Connects) => counts.connects += 1,
             None => {}
         }
-        if no_listener(host) {
+        if dead {
             counts.no_listener += 1;
-            *self.no_listener.entry(o.tcp.to_string()).or_insert(0) += 1;
         }
     }
 
     /// The patterns of every host counted.
-    pub fn finish(self) -> Patterns {
+    pub fn finish(mut self) -> Patterns {
+        self.dead_subnets.end_current();
+        let subnets_total = self.subnets.len() + self.dead_subnets.finished;
+        for (net, targets) in self.dead_subnets.top {
+            // A subnet with a listener counted after its dead targets (out of order) has them
+            // already.
+            let counts = self.subnets.entry(net).or_default();
+            counts.targets += targets;
+            counts.no_listener += targets;
+        }
         let mut shared_certs: Vec<SharedCert> = self
             .certs
             .into_iter()
@@ -294,6 +369,7 @@ impl PatternCounter {
             mismatch_sample,
             prefix: self.prefix,
             subnets: self.subnets,
+            subnets_total,
             other_subnets: self.other_subnets,
             no_listener: self.no_listener,
         }
@@ -301,10 +377,14 @@ impl PatternCounter {
 }
 
 impl Patterns {
-    /// The patterns of hosts held in memory (tests, small runs).
+    /// The patterns of hosts held in memory (tests, small runs): counted as the ranking hands
+    /// them over, the hosts with a listener first, then the others in address order.
     pub fn of(hosts: &[RankedHost], prefix: SubnetPrefix) -> Patterns {
         let mut counter = PatternCounter::new(prefix);
-        hosts.iter().for_each(|h| counter.add(h));
+        let (mut dead, live): (Vec<&RankedHost>, Vec<&RankedHost>) =
+            hosts.iter().partition(|h| no_listener(h));
+        dead.sort_by_key(|h| (h.observation.ip.is_none(), h.observation.ip));
+        live.into_iter().chain(dead).for_each(|h| counter.add(h));
         counter.finish()
     }
 

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use super::escape;
 use super::hosts::endpoint_of;
 use crate::page::PageExtras;
-use crate::patterns::{PatternHost, Patterns, Subnet, SubnetCounts, MISMATCHES_KEPT, SUBNETS_KEPT};
+use crate::patterns::{
+    PatternHost, Patterns, Subnet, SubnetCounts, MISMATCHES_KEPT, SUBNETS_KEPT, SUBNETS_SHOWN,
+};
 
-/// Subnets the roll-up table shows (those with the most failing, then warning, hosts).
-const SUBNETS_SHOWN: usize = 50;
 /// Hosts named per shared certificate.
 const SHARED_NAMED: usize = 8;
 
@@ -147,12 +147,12 @@ fn subnets(out: &mut String, p: &Patterns) {
             .cmp(&(a.1.fails, a.1.warns, a.1.targets))
             .then_with(|| a.0.cmp(b.0))
     });
-    if rows.len() > SUBNETS_SHOWN {
+    if p.subnets_total > SUBNETS_SHOWN {
         let _ = writeln!(
             out,
             "<p class=\"note\">The {SUBNETS_SHOWN} of {} subnets with the most failing, then \
              warning, hosts.</p>",
-            rows.len()
+            p.subnets_total
         );
     }
     out.push_str(

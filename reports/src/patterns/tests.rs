@@ -200,3 +200,57 @@ fn subnets_are_in_address_order_not_text_order() {
         ]
     );
 }
+
+#[test]
+fn dead_subnets_keep_only_those_the_page_can_show_yet_count_them_all() {
+    use ClientOutcome::*;
+    // 120 /24s with dead targets, subnet k with k % 7 + 1 of them; 10.0.5.0/24 has a listener
+    // too, and 10.9.0.0/24 only a listener. Handed over as the ranking does: the listeners
+    // first, then the dead targets in address order.
+    let mut hosts = vec![
+        host(1, "10.9.0.1", TcpStatus::Open, Some(Fails)),
+        host(2, "10.0.5.1", TcpStatus::Open, Some(Connects)),
+    ];
+    // The dead-only subnets by the page's order: most targets, then lowest address.
+    let mut expected: Vec<(usize, u32)> = Vec::new();
+    for k in 0..120u32 {
+        let dead = (k % 7 + 1) as usize;
+        for d in 0..dead {
+            let ip = format!("10.0.{k}.{}", d + 2);
+            hosts.push(host(hosts.len() + 1, &ip, TcpStatus::Refused, None));
+        }
+        if k != 5 {
+            expected.push((dead, k));
+        }
+    }
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let p = Patterns::of(&hosts, SubnetPrefix::default());
+    assert_eq!(
+        p.subnets_total, 121,
+        "119 dead-only subnets and two with a listener"
+    );
+    assert_eq!(p.subnets.len(), 2 + SUBNETS_SHOWN);
+    let third_octet = |net: &Subnet| match net.net {
+        IpAddr::V4(v4) => u32::from(v4.octets()[2]),
+        IpAddr::V6(_) => unreachable!("IPv4 only"),
+    };
+    let mixed = p
+        .subnets
+        .iter()
+        .find(|(net, _)| third_octet(net) == 5)
+        .unwrap()
+        .1;
+    assert_eq!(
+        (mixed.targets, mixed.connects, mixed.no_listener),
+        (7, 1, 6)
+    );
+    let mut kept: Vec<(usize, u32)> = p
+        .subnets
+        .iter()
+        .filter(|(_, c)| c.no_listener == c.targets)
+        .map(|(net, c)| (c.targets, third_octet(net)))
+        .collect();
+    kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    assert_eq!(kept, expected[..SUBNETS_SHOWN]);
+    assert_eq!(p.no_listener_total(), hosts.len() - 2);
+}
