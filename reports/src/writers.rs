@@ -137,18 +137,27 @@ impl<W: Write> FindingsCsv<W> {
 /// `results.jsonl`: one JSON object per target, the whole [`Observation`].
 pub struct JsonLines<W: Write> {
     out: W,
+    /// The line being written: a row goes to `out` in one `write_all`, so a buffered `out`
+    /// (whose `write_all` empties itself first when the line does not fit) never hands the
+    /// file half a line, which a reader of a running scan would take for a cut one.
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonLines<W> {
     pub fn new(out: W) -> Self {
-        JsonLines { out }
+        JsonLines {
+            out,
+            line: Vec::with_capacity(4096),
+        }
     }
 }
 
 impl<W: Write> ObservationSink for JsonLines<W> {
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, obs)?;
-        self.out.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, obs)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -56,12 +56,16 @@ pub struct SweepEnd {
 }
 
 /// What a sweep hands its caller.
+// Handed straight to the caller's closure, never stored: boxing the row would cost an
+// allocation per target for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Event {
     /// One `(target, port)` is finished: exactly one per pair.
     Row(Observation),
-    /// No finished probe is waiting: the sweep is about to wait for the probes in flight. A
-    /// caller that buffers rows makes them durable now, when it delays no other row.
+    /// The sweep is about to wait: no finished probe is waiting (or the runtime asks the
+    /// sweep to yield, or a stop was asked for). A caller that buffers rows makes them durable
+    /// now, when it delays no other row.
     CaughtUp,
 }
 

@@ -403,6 +403,9 @@ pub async fn scan_into(
         stops.reports.clone(),
     )?;
     let results = Arc::new(Mutex::new(opened));
+    // The rows still buffered are written however this function ends, a panic included (the
+    // signal watcher holds the file too, so dropping it here would not).
+    let _flush_at_end = FlushOnDrop(results.clone());
     let total = targets
         .len_in(&config.order.shard)
         .saturating_mul(config.ports.len() as u128)
@@ -549,13 +552,11 @@ async fn watch_signals(
             });
         } else {
             let mut between_rows = lock(&results);
-            // Best effort: the rows still buffered are written; an error was logged already
-            // or is reported by the resumed scan's reading of the file.
-            let _ = between_rows.flush();
-            logging::notice(
-                signals::exit_code(),
-                "interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)",
-            );
+            let message = match between_rows.flush() {
+                Ok(()) => "interrupted again: quitting; results.jsonl holds every finished row (rdpsweep report builds the report files)".to_string(),
+                Err(e) => format!("interrupted again: quitting; {e}: the rows finished last may be missing (rdpsweep scan --resume probes them again)"),
+            };
+            logging::notice(signals::exit_code(), &message);
             std::process::exit(signals::exit_code());
         }
     }
@@ -648,6 +649,15 @@ struct Results {
     earlier_len: u64,
     /// Rows recorded since the last flush.
     unflushed: usize,
+}
+
+/// Flushes `results.jsonl` when dropped (errors were reported by the flushes before).
+struct FlushOnDrop(Arc<Mutex<Results>>);
+
+impl Drop for FlushOnDrop {
+    fn drop(&mut self) {
+        let _ = lock(&self.0).flush();
+    }
 }
 
 /// The most rows `results.jsonl` holds in its buffer while the sweep keeps finishing probes.
