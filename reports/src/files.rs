@@ -516,6 +516,114 @@ mod tests {
     }
 
     #[test]
+    fn the_subnet_roll_up_of_a_fed_ranking_counts_every_target_and_keeps_the_top_50() {
+        use std::collections::BTreeMap;
+        // Listeners in 10.0.3.0/24 and 10.0.70.0/24 (dead targets there too); 100 /24s with
+        // k % 9 + 1 refused addresses on two ports each; an IPv6 /64 of 5 dead targets; a
+        // name that did not resolve (no address). Fed in an order unlike the ranking's.
+        let mut all = Vec::new();
+        for ip in ["10.0.3.1", "10.0.70.1", "10.0.70.2"] {
+            let mut obs = Observation::new(Some(ip.parse().unwrap()), 3389, None, TcpStatus::Open);
+            obs.rdp = Some(RdpStatus::Timeout);
+            all.push(obs);
+        }
+        // Dead targets per IPv4 subnet (third octet), to count against.
+        let mut dead: BTreeMap<u32, usize> = BTreeMap::new();
+        for k in 0..100u32 {
+            for d in 0..(k % 9 + 1) {
+                for port in [3389, 3390] {
+                    let ip = std::net::Ipv4Addr::new(10, 0, k as u8, 10 + d as u8);
+                    all.push(Observation::new(
+                        Some(ip.into()),
+                        port,
+                        None,
+                        TcpStatus::Refused,
+                    ));
+                    *dead.entry(k).or_default() += 1;
+                }
+            }
+        }
+        for i in 1..=5 {
+            let ip = format!("2001:db8::{i}").parse().unwrap();
+            all.push(Observation::new(Some(ip), 3389, None, TcpStatus::Timeout));
+        }
+        all.push(Observation::new(
+            None,
+            3389,
+            Some("gone.example".into()),
+            TcpStatus::Error,
+        ));
+        let n = all.len();
+        let shuffled: Vec<Observation> = (0..n).map(|i| all[(i * 37) % n].clone()).collect();
+        assert_ne!(n % 37, 0, "37 must walk every row");
+        let dir = tempfile::tempdir().unwrap();
+        let feed = shuffled
+            .chunks(64)
+            .map(|c| Feed::Rows(c.to_vec()))
+            .chain([Feed::End(Box::default())]);
+        let stop = AtomicBool::new(false);
+        let page = PageOptions::default();
+        write_reports_fed(dir.path(), &RiskPolicy::default(), &page, None, feed, &stop).unwrap();
+        let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+
+        assert!(
+            html.contains("The 50 of 101 subnets with the most failing, then warning, hosts."),
+            "100 IPv4 /24s and one IPv6 /64"
+        );
+        let table = html.split("id=\"subnets\">").nth(1).unwrap();
+        let table = &table[..table.find("</table>").unwrap()];
+        let rows: Vec<Vec<String>> = table
+            .split("<tr><td")
+            .skip(1)
+            .map(|row| {
+                row.split("</td>")
+                    .filter_map(|cell| cell.rsplit('>').next())
+                    .filter(|cell| !cell.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        // 50 subnets, then "other" for the name without an address.
+        assert_eq!(rows.len(), 51, "{rows:?}");
+        assert!(rows[50][0].starts_with("other"), "{:?}", rows[50]);
+        // The listeners' subnets first (they have failing or warning hosts), their dead
+        // targets counted with them.
+        let live: Vec<(&str, &str, &str)> = rows[..2]
+            .iter()
+            .map(|r| (r[0].as_str(), r[1].as_str(), r[5].as_str()))
+            .collect();
+        let (d3, d70) = (dead[&3].to_string(), dead[&70].to_string());
+        let (t3, t70) = ((dead[&3] + 1).to_string(), (dead[&70] + 2).to_string());
+        assert_eq!(
+            live,
+            [
+                ("10.0.70.0/24", t70.as_str(), d70.as_str()),
+                ("10.0.3.0/24", t3.as_str(), d3.as_str())
+            ]
+        );
+        // Then the dead-only subnets with the most targets, ties by address: the IPv6 /64
+        // (5 targets) never makes it past 48 IPv4 /24s of 8 or more.
+        let mut expected: Vec<(usize, u32)> = dead
+            .iter()
+            .filter(|(k, _)| **k != 3 && **k != 70)
+            .map(|(k, n)| (*n, *k))
+            .collect();
+        expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let expected: Vec<(String, String)> = expected[..48]
+            .iter()
+            .map(|(n, k)| (format!("10.0.{k}.0/24"), n.to_string()))
+            .collect();
+        let shown: Vec<(String, String)> = rows[2..50]
+            .iter()
+            .map(|r| {
+                assert_eq!(r[1], r[5], "dead-only: every target without a listener");
+                (r[0].clone(), r[1].clone())
+            })
+            .collect();
+        assert_eq!(shown, expected);
+    }
+
+    #[test]
     fn a_feed_cut_off_before_its_end_writes_nothing_and_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         // Small runs: the ranking has spilled files by the time the feed is cut.

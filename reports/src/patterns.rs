@@ -77,8 +77,8 @@ impl SubnetPrefix {
     }
 }
 
-/// A subnet of the roll-up, ordered by address (IPv4 first). 20 bytes, no allocation: a /8
-/// rolled up by /24 holds 65,536 of them.
+/// A subnet of the roll-up, ordered by address (IPv4 first). 20 bytes, no allocation: a /8 of
+/// listeners rolled up by /24 holds 65,536 of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Subnet {
     pub net: IpAddr,
@@ -185,7 +185,12 @@ struct CertTally {
     sample: Vec<PatternHost>,
 }
 
-/// Counts [`Patterns`] one ranked host at a time.
+/// Counts [`Patterns`] one ranked host at a time, in the order [`crate::Ranker`] hands them
+/// over: every host with a listener first, then the targets nothing listened on in address
+/// order (the subnets where nothing listened are counted as they stream by). Out of that
+/// order, a dead target is counted in its subnet's own entry while there is room, and in
+/// "other" beyond; a subnet whose listeners went to "other" (beyond [`SUBNETS_KEPT`]) has its
+/// dead targets counted apart.
 #[derive(Debug, Default)]
 pub struct PatternCounter {
     prefix: SubnetPrefix,
@@ -217,7 +222,13 @@ impl DeadSubnets {
     fn add(&mut self, net: Subnet) -> bool {
         match &mut self.current {
             Some((now, targets)) if *now == net => *targets += 1,
-            Some((now, _)) if net < *now => return false,
+            Some((now, _)) if net < *now => {
+                debug_assert!(
+                    false,
+                    "dead targets out of address order: {net} after {now}"
+                );
+                return false;
+            }
             _ => {
                 self.end_current();
                 self.current = Some((net, 1));
@@ -323,8 +334,8 @@ impl PatternCounter {
         self.dead_subnets.end_current();
         let subnets_total = self.subnets.len() + self.dead_subnets.finished;
         for (net, targets) in self.dead_subnets.top {
-            // A subnet with a listener counted after its dead targets (out of order) has them
-            // already.
+            // The entry exists already only when a listener of the subnet came after its dead
+            // targets (out of order): they are added to it.
             let counts = self.subnets.entry(net).or_default();
             counts.targets += targets;
             counts.no_listener += targets;
