@@ -25,6 +25,31 @@ pub struct RankedHost {
     pub assessment: Assessment,
 }
 
+#[cfg(test)]
+impl RankedHost {
+    /// A host of the tests: no findings, score 0, level none, and `outcome` predicted (for the
+    /// reason "test").
+    pub(crate) fn for_test(
+        rank: usize,
+        observation: Observation,
+        outcome: Option<ClientOutcome>,
+    ) -> RankedHost {
+        RankedHost {
+            rank,
+            observation,
+            assessment: Assessment {
+                findings: Vec::new(),
+                score: 0,
+                level: crate::RiskLevel::None,
+                outcome: outcome.map(|outcome| crate::Prediction {
+                    outcome,
+                    reason: "test".into(),
+                }),
+            },
+        }
+    }
+}
+
 /// How many observations one sorted run holds in memory while ranking a results file.
 pub const RUN_LEN: usize = 20_000;
 

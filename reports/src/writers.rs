@@ -201,16 +201,7 @@ mod tests {
 
     /// `obs` as the only host of a ranking, with no findings.
     fn ranked(obs: Observation) -> RankedHost {
-        RankedHost {
-            rank: 1,
-            observation: obs,
-            assessment: crate::Assessment {
-                findings: Vec::new(),
-                score: 0,
-                level: crate::RiskLevel::None,
-                outcome: None,
-            },
-        }
+        RankedHost::for_test(1, obs, None)
     }
 
     /// The `hosts.csv` cells of `obs`, by column name.

@@ -1,8 +1,6 @@
 //! Nights read from earlier runs' files; each host's story; the summary's counts.
 
 use super::*;
-use crate::outcome::Prediction;
-use crate::risk::{Assessment, RiskLevel};
 use crate::summary::{summarize, ScanInfo};
 use crate::{Observation, TcpStatus};
 
@@ -11,19 +9,8 @@ use ClientOutcome::*;
 /// A host at 10.0.0.`n`:3389 a client gets `outcome` from tonight.
 fn host(n: u8, outcome: Option<ClientOutcome>) -> RankedHost {
     let ip = format!("10.0.0.{n}").parse().unwrap();
-    RankedHost {
-        rank: usize::from(n),
-        observation: Observation::new(Some(ip), 3389, None, TcpStatus::Open),
-        assessment: Assessment {
-            findings: Vec::new(),
-            score: 0,
-            level: RiskLevel::None,
-            outcome: outcome.map(|outcome| Prediction {
-                outcome,
-                reason: "test".into(),
-            }),
-        },
-    }
+    let observation = Observation::new(Some(ip), 3389, None, TcpStatus::Open);
+    RankedHost::for_test(usize::from(n), observation, outcome)
 }
 
 /// An earlier run's directory: its summary.json (finished on `day`, with `fails` failing

@@ -1,8 +1,6 @@
 //! Shared certificates, certificates for another name, subnets and dead targets.
 
 use super::*;
-use crate::outcome::Prediction;
-use crate::risk::{Assessment, RiskLevel};
 use crate::trust::CertTrust;
 use crate::{CertInfo, Observation, TcpStatus};
 
@@ -21,19 +19,8 @@ fn cert(subject: &str, sha256: &str) -> CertInfo {
 }
 
 fn host(rank: usize, ip: &str, tcp: TcpStatus, outcome: Option<ClientOutcome>) -> RankedHost {
-    RankedHost {
-        rank,
-        observation: Observation::new(Some(ip.parse().unwrap()), 3389, None, tcp),
-        assessment: Assessment {
-            findings: Vec::new(),
-            score: 0,
-            level: RiskLevel::None,
-            outcome: outcome.map(|outcome| Prediction {
-                outcome,
-                reason: "test".into(),
-            }),
-        },
-    }
+    let observation = Observation::new(Some(ip.parse().unwrap()), 3389, None, tcp);
+    RankedHost::for_test(rank, observation, outcome)
 }
 
 fn with_cert(mut h: RankedHost, name: Option<&str>, subject: &str, sha: &str) -> RankedHost {

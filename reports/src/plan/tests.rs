@@ -3,8 +3,7 @@
 use super::csv::{RemediationSpill, HEADER};
 use super::*;
 use crate::findings::Finding;
-use crate::outcome::Prediction;
-use crate::risk::{Assessment, RiskLevel};
+use crate::risk::RiskLevel;
 use crate::{Observation, TcpStatus};
 
 use FindingCode::*;
@@ -18,7 +17,8 @@ pub(crate) fn host(
 ) -> RankedHost {
     let ip = std::net::Ipv4Addr::from(0x0a00_0000 + rank as u32);
     let observation = Observation::new(Some(ip.into()), 3389, None, TcpStatus::Open);
-    let findings = findings
+    let mut host = RankedHost::for_test(rank, observation, outcome);
+    host.assessment.findings = findings
         .iter()
         .map(|(code, severity)| Finding {
             code: *code,
@@ -27,19 +27,8 @@ pub(crate) fn host(
             remediation: code.remediation().into(),
         })
         .collect();
-    RankedHost {
-        rank,
-        observation,
-        assessment: Assessment {
-            findings,
-            score: 0,
-            level: RiskLevel::High,
-            outcome: outcome.map(|outcome| Prediction {
-                outcome,
-                reason: "test".into(),
-            }),
-        },
-    }
+    host.assessment.level = RiskLevel::High;
+    host
 }
 
 /// Five hosts fail for two reasons together, three for a third alone, one for the first of
