@@ -476,7 +476,7 @@ pub(crate) fn level_rank(level: RiskLevel) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -505,30 +505,30 @@ mod tests {
         }
     }
 
+    /// The `data-col` of the page's host table without deep records, in order.
+    pub(crate) const PLAIN_PAGE_COLUMNS: [&str; 16] = [
+        "rank",
+        "risk_score",
+        "risk_level",
+        "findings",
+        "client_outcome",
+        "address",
+        "port",
+        "hostname",
+        "tcp",
+        "rdp",
+        "selected_protocol",
+        "tls",
+        "tls_version",
+        "cert_subject",
+        "days_left",
+        "error",
+    ];
+
     #[test]
     fn the_page_shows_sixteen_columns_and_five_more_for_deep_runs() {
         let plain: Vec<&str> = page_columns(false).map(|(_, h)| h.col).collect();
-        assert_eq!(
-            plain,
-            [
-                "rank",
-                "risk_score",
-                "risk_level",
-                "findings",
-                "client_outcome",
-                "address",
-                "port",
-                "hostname",
-                "tcp",
-                "rdp",
-                "selected_protocol",
-                "tls",
-                "tls_version",
-                "cert_subject",
-                "days_left",
-                "error"
-            ]
-        );
+        assert_eq!(plain, PLAIN_PAGE_COLUMNS);
         let deep: Vec<&str> = page_columns(true).map(|(_, h)| h.col).collect();
         assert_eq!(deep.len(), 21);
         assert_eq!(

@@ -257,24 +257,7 @@ fn a_run_without_deep_records_has_no_deep_section_facts_or_columns() {
     assert!(!page.contains("class=\"scroll wide\""));
     assert_eq!(
         table_columns(&page),
-        [
-            "rank",
-            "risk_score",
-            "risk_level",
-            "findings",
-            "client_outcome",
-            "address",
-            "port",
-            "hostname",
-            "tcp",
-            "rdp",
-            "selected_protocol",
-            "tls",
-            "tls_version",
-            "cert_subject",
-            "days_left",
-            "error"
-        ]
+        crate::columns::tests::PLAIN_PAGE_COLUMNS
     );
     assert!(table_rows(&page).iter().all(|r| r.len() == 16));
 }
