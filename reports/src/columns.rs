@@ -525,24 +525,25 @@ pub(crate) mod tests {
         "error",
     ];
 
+    /// The page's columns 12 to 18 with deep records: the deep ones between the ordinary TLS
+    /// columns and the certificate's.
+    pub(crate) const DEEP_PAGE_COLUMNS: [&str; 7] = [
+        "tls_version",
+        "protocols",
+        "tls_range",
+        "nla",
+        "rdp_enc",
+        "ntlm_host",
+        "cert_subject",
+    ];
+
     #[test]
     fn the_page_shows_sixteen_columns_and_five_more_for_deep_runs() {
         let plain: Vec<&str> = page_columns(false).map(|(_, h)| h.col).collect();
         assert_eq!(plain, PLAIN_PAGE_COLUMNS);
         let deep: Vec<&str> = page_columns(true).map(|(_, h)| h.col).collect();
         assert_eq!(deep.len(), 21);
-        assert_eq!(
-            deep[12..19],
-            [
-                "tls_version",
-                "protocols",
-                "tls_range",
-                "nla",
-                "rdp_enc",
-                "ntlm_host",
-                "cert_subject"
-            ]
-        );
+        assert_eq!(deep[12..19], DEEP_PAGE_COLUMNS);
     }
 
     #[test]

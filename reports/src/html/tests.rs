@@ -300,18 +300,7 @@ fn a_deep_run_shows_its_totals_each_hosts_facts_and_five_more_columns() {
     // The deep columns, between the ordinary TLS columns and the certificate's.
     let columns = table_columns(&page);
     assert_eq!(columns.len(), 21);
-    assert_eq!(
-        columns[12..19],
-        [
-            "tls_version",
-            "protocols",
-            "tls_range",
-            "nla",
-            "rdp_enc",
-            "ntlm_host",
-            "cert_subject"
-        ]
-    );
+    assert_eq!(columns[12..19], crate::columns::tests::DEEP_PAGE_COLUMNS);
     assert!(page.contains("class=\"scroll wide\""));
     let rows = table_rows(&page);
     assert!(rows.iter().all(|r| r.len() == 21), "{rows:?}");
