@@ -640,8 +640,8 @@ impl Ranking {
 
 /// `results.jsonl`, one observation per line, buffered and flushed whenever the sweep has no
 /// finished row waiting, and at least every [`FLUSH_ROWS`] rows: one write per busy moment
-/// rather than one per target, while a killed scan loses at most the rows of that moment
-/// (which `--resume` probes again).
+/// rather than one per target, while a killed scan loses at most the [`FLUSH_ROWS`] rows
+/// still buffered (which `--resume` probes again).
 struct Results {
     jsonl: JsonLines<BufWriter<File>>,
     path: PathBuf,
