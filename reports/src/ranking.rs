@@ -59,9 +59,10 @@ pub const RUN_LEN: usize = 20_000;
 pub const RUN_BYTES: usize = 8 << 20;
 
 /// The share of [`Ranker::spill_above`]'s bytes the targets nothing listened on may take: their
-/// runs merge without parsing a line, so small runs cost little, and a /8 of them ranks in the
-/// memory of a /20.
-const DEAD_SHARE: usize = 4;
+/// runs merge without parsing a line, so small runs cost little. With [`RUN_BYTES`], a run holds
+/// about 4,000 dead rows, about what a /20 has: every larger space ranks its dead rows in the
+/// memory of a /20, and a /8 on one port still merges in two passes of [`MAX_FAN_IN`].
+const DEAD_SHARE: usize = 8;
 
 /// Assesses and sorts every observation, in memory (for small sets: a demo, a diff, a test).
 pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHost> {
@@ -289,7 +290,7 @@ impl<'a> Ranker<'a> {
                 write_observation(out, &host.observation).map_err(|e| scratch_error(path, e))
             })
         })?;
-        merge(&live, policy, stop, emit)
+        merge(&runs.paths(&live), policy, stop, emit)
     }
 }
 
@@ -297,20 +298,21 @@ impl<'a> Ranker<'a> {
 /// order they were pushed in), until one pass can merge them all; `merge_group` writes one
 /// group's merge to a new run file.
 fn reduce_runs<E>(
-    live: &mut Vec<PathBuf>,
+    live: &mut Vec<RunId>,
     runs: &mut Runs,
     mut merge_group: impl FnMut(&[PathBuf], &mut BufWriter<File>, &Path) -> Result<(), RankError<E>>,
 ) -> Result<(), RankError<E>> {
     while live.len() > MAX_FAN_IN {
         let mut next = Vec::with_capacity(live.len().div_ceil(MAX_FAN_IN));
         for group in live.chunks(MAX_FAN_IN) {
-            let (path, mut out) = runs.create()?;
-            merge_group(group, &mut out, &path)?;
+            let group = runs.paths(group);
+            let (run, path, mut out) = runs.create()?;
+            merge_group(&group, &mut out, &path)?;
             out.flush().map_err(|e| scratch_error(&path, e))?;
             for file in group {
                 let _ = std::fs::remove_file(file);
             }
-            next.push(path);
+            next.push(run);
         }
         *live = next;
     }
@@ -415,7 +417,7 @@ fn merge<E>(
 struct DeadRows {
     rows: Vec<DeadRow>,
     bytes: usize,
-    runs: Vec<PathBuf>,
+    runs: Vec<RunId>,
 }
 
 /// Where a dead target sorts: by address, then port, then the name it was given as (two names
@@ -542,13 +544,13 @@ impl DeadRows {
     /// Writes the rows held, sorted, to a new run file.
     fn spill<E>(&mut self, runs: &mut Runs) -> Result<(), RankError<E>> {
         self.rows.sort_by(|a, b| a.key.cmp(&b.key));
-        let (path, mut out) = runs.create()?;
+        let (run, path, mut out) = runs.create()?;
         for row in self.rows.drain(..) {
             row.write(&mut out).map_err(|e| scratch_error(&path, e))?;
         }
         out.flush().map_err(|e| scratch_error(&path, e))?;
         self.bytes = 0;
-        self.runs.push(path);
+        self.runs.push(run);
         Ok(())
     }
 
@@ -575,7 +577,7 @@ impl DeadRows {
                 row.write(out).map_err(|e| scratch_error(path, e))
             })
         })?;
-        merge_dead(&last, stop, |row, path| emit(&row.line, path))
+        merge_dead(&runs.paths(&last), stop, |row, path| emit(&row.line, path))
     }
 }
 
@@ -609,13 +611,17 @@ fn merge_dead<E>(
     Ok(())
 }
 
+/// A run file of one ranking, by number: [`Runs::path`] names it. Runs are listed by number, so
+/// a /8's thousands of runs cost 8 bytes each in memory, not a path.
+type RunId = usize;
+
 /// The temporary sorted runs of one ranking; every file it made is removed on drop.
 struct Runs {
     dir: PathBuf,
-    /// Runs still to merge.
-    live: Vec<PathBuf>,
-    /// Every file made, for the clean-up.
-    made: Vec<PathBuf>,
+    /// Runs of listening hosts still to merge.
+    live: Vec<RunId>,
+    /// How many run files were made: runs 0 to `made - 1`, all removed on drop.
+    made: usize,
     /// Tells this ranking's files from those of another process, or of an earlier run.
     tag: String,
 }
@@ -629,39 +635,49 @@ impl Runs {
         Runs {
             dir: dir.to_path_buf(),
             live: Vec::new(),
-            made: Vec::new(),
+            made: 0,
             tag: format!("{}-{nanos:09}", std::process::id()),
         }
     }
 
+    /// The file of run `run`.
+    fn path(&self, run: RunId) -> PathBuf {
+        self.dir.join(format!(".rank-run-{}-{run}.jsonl", self.tag))
+    }
+
+    /// The files of `runs`, in order.
+    fn paths(&self, runs: &[RunId]) -> Vec<PathBuf> {
+        runs.iter().map(|&run| self.path(run)).collect()
+    }
+
     /// A new, empty run file.
-    fn create<E>(&mut self) -> Result<(PathBuf, BufWriter<File>), RankError<E>> {
-        let path = self
-            .dir
-            .join(format!(".rank-run-{}-{}.jsonl", self.tag, self.made.len()));
-        self.made.push(path.clone());
+    fn create<E>(&mut self) -> Result<(RunId, PathBuf, BufWriter<File>), RankError<E>> {
+        let run = self.made;
+        let path = self.path(run);
+        self.made += 1;
         let file = File::create(&path).map_err(|e| scratch_error(&path, e))?;
-        Ok((path, BufWriter::new(file)))
+        Ok((run, path, BufWriter::new(file)))
     }
 
     /// Writes the observations of `chunk` in rank order to a new run file and empties it.
     fn spill<E>(&mut self, chunk: &mut Vec<RankedHost>) -> Result<(), RankError<E>> {
-        let (path, mut out) = self.create()?;
+        let (run, path, mut out) = self.create()?;
         for at in sorted_order(chunk) {
             write_observation(&mut out, &chunk[at].observation)
                 .map_err(|e| scratch_error(&path, e))?;
         }
         chunk.clear();
         out.flush().map_err(|e| scratch_error(&path, e))?;
-        self.live.push(path);
+        self.live.push(run);
         Ok(())
     }
 }
 
 impl Drop for Runs {
     fn drop(&mut self) {
-        for file in &self.made {
-            let _ = std::fs::remove_file(file);
+        // Merged runs are gone already: their removal fails, harmlessly.
+        for run in 0..self.made {
+            let _ = std::fs::remove_file(self.path(run));
         }
     }
 }
