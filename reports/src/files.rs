@@ -227,14 +227,14 @@ pub fn finish_reports(
     };
     ranker
         .finish(stop, |host| {
-            if !(page.open_only && no_listener(host)) {
-                hosts_csv.write(host).map_err(|e| named(&hosts_path, e))?;
+            if !(page.open_only && no_listener(&host)) {
+                hosts_csv.write(&host).map_err(|e| named(&hosts_path, e))?;
             }
             findings_csv
-                .write(host)
+                .write(&host)
                 .map_err(|e| named(&findings_path, e))?;
-            spill.add(host).map_err(|e| named(&plan_path, e))?;
-            counter.add(host);
+            spill.add(&host).map_err(|e| named(&plan_path, e))?;
+            counter.add(&host);
             collector.add(host);
             Ok(())
         })
@@ -260,9 +260,7 @@ pub fn finish_reports(
         .and_then(|()| summary_file.out.write_all(b"\n"))
         .map_err(summary_file.namer())?;
     let mut html_file = Pending::create(dir, "report.html")?;
-    html_file
-        .out
-        .write_all(crate::html::report_page(&hosts, &summary, &extras).as_bytes())
+    crate::html::write_report_page(&mut html_file.out, &hosts, &summary, &extras)
         .map_err(html_file.namer())?;
 
     let files = commit_together(

@@ -43,12 +43,53 @@ pub fn report_html(hosts: &[RankedHost], summary: &Summary) -> String {
     report_page(hosts, summary, &PageExtras::of(hosts))
 }
 
-/// Renders the whole page: no external scripts, styles or fonts. `hosts` are the hosts its
-/// tables list, in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run);
-/// `summary` and `extras` count every host, for the totals, charts, plan and patterns.
+/// The page in memory (see [`write_report_page`]), for tests and small runs.
 pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras) -> String {
+    let mut out = String::new();
+    // Never handed over: the whole page stays in `out`.
+    render(&mut out, hosts, summary, extras, &mut |_| {});
+    out
+}
+
+/// Page text handed to the file at once: the page of thousands of hosts (about 2 KB each)
+/// never sits whole in memory.
+const CHUNK: usize = 64 * 1024;
+
+/// Writes the whole page to `file`: no external scripts, styles or fonts. `hosts` are the hosts
+/// its tables list, in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run);
+/// `summary` and `extras` count every host, for the totals, charts, plan and patterns.
+pub fn write_report_page(
+    file: &mut impl std::io::Write,
+    hosts: &[RankedHost],
+    summary: &Summary,
+    extras: &PageExtras,
+) -> std::io::Result<()> {
+    let mut failed = None;
+    let mut out = String::with_capacity(2 * CHUNK);
+    render(&mut out, hosts, summary, extras, &mut |text| {
+        if text.len() >= CHUNK {
+            if failed.is_none() {
+                failed = file.write_all(text.as_bytes()).err();
+            }
+            text.clear();
+        }
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => file.write_all(out.as_bytes()),
+    }
+}
+
+/// Renders the page into `out`, calling `hand_over` between hosts with what is written so far,
+/// to take (and clear) when it likes.
+fn render(
+    out: &mut String,
+    hosts: &[RankedHost],
+    summary: &Summary,
+    extras: &PageExtras,
+    hand_over: &mut dyn FnMut(&mut String),
+) {
     let info = &summary.scan;
-    let mut out = String::with_capacity(32 * 1024 + hosts.len() * 2048);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
         out,
@@ -62,31 +103,32 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
     out.push_str("</head>\n<body>\n");
 
     let on_page: BTreeSet<usize> = hosts.iter().map(|h| h.rank).collect();
-    head::header(&mut out, info, summary, extras);
-    head::contents(&mut out, summary, !hosts.is_empty());
-    head::client_headline(&mut out, summary);
+    head::header(out, info, summary, extras);
+    head::contents(out, summary, !hosts.is_empty());
+    head::client_headline(out, summary);
     if let (Some(history), Some(counts)) = (&extras.history, &summary.history) {
-        history::history_section(&mut out, history, counts, hosts, &on_page);
+        history::history_section(out, history, counts, hosts, &on_page);
     }
-    head::level_totals(&mut out, summary);
+    head::level_totals(out, summary);
     if hosts.is_empty() {
         out.push_str(
             "<p class=\"note\" id=\"no-hosts\">No hosts in this report: the scan recorded no \
              targets.</p>\n",
         );
     }
-    plan::plan_section(&mut out, &extras.plan, &on_page);
+    plan::plan_section(out, &extras.plan, &on_page);
     out.push_str("<div class=\"charts\">\n");
-    charts::findings_chart(&mut out, summary);
-    charts::expiry_histogram(&mut out, summary);
+    charts::findings_chart(out, summary);
+    charts::expiry_histogram(out, summary);
     out.push_str("</div>\n");
-    patterns::patterns_section(&mut out, extras, &on_page);
+    patterns::patterns_section(out, extras, &on_page);
     if let Some(deep) = &summary.deep {
-        deep::deep_totals(&mut out, deep);
+        deep::deep_totals(out, deep);
     }
-    hosts::riskiest(&mut out, hosts);
-    hosts::host_table(&mut out, hosts, summary, extras);
-    details::host_details(&mut out, hosts, &extras.plan.step_numbers(), extras);
+    hosts::riskiest(out, hosts);
+    hosts::host_table(out, hosts, summary, extras, hand_over);
+    let steps = extras.plan.step_numbers();
+    details::host_details(out, hosts, &steps, extras, hand_over);
 
     let _ = writeln!(
         out,
@@ -96,7 +138,6 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
     );
     let _ = writeln!(out, "<script>{PAGE_JS}</script>");
     out.push_str("</body>\n</html>\n");
-    out
 }
 
 /// Escapes text for HTML element content and double- or single-quoted attribute values. A

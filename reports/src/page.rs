@@ -77,13 +77,13 @@ impl PageCollector {
     }
 
     /// Counts one host, and keeps it for the page's tables while there is room.
-    pub fn add(&mut self, host: &RankedHost) {
-        self.plan.add(host);
-        self.patterns.add(host);
-        if !self.options.list_dead && no_listener(host) {
+    pub fn add(&mut self, host: RankedHost) {
+        self.plan.add(&host);
+        self.patterns.add(&host);
+        if !self.options.list_dead && no_listener(&host) {
             self.unlisted += 1;
         } else if self.hosts.len() < HTML_MAX_HOSTS {
-            self.hosts.push(host.clone());
+            self.hosts.push(host);
         }
     }
 

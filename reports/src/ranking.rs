@@ -78,7 +78,7 @@ pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHo
         usize::MAX,
         &AtomicBool::new(false),
         |h| {
-            hosts.push(h.clone());
+            hosts.push(h);
             Ok(())
         },
     );
@@ -142,8 +142,8 @@ pub enum RankError<E> {
     Interrupted,
 }
 
-/// Ranks the observations of `source` in bounded memory and hands every host to `each` in rank
-/// order, rank numbers set: a [`Ranker`] fed the whole source, then finished. `stop` is
+/// Ranks the observations of `source` in bounded memory and hands every host over to `each` in
+/// rank order, rank numbers set: a [`Ranker`] fed the whole source, then finished. `stop` is
 /// checked for every host: once set, the ranking ends with [`RankError::Interrupted`].
 /// Temporary files are removed whatever happens.
 pub fn rank_streaming<E>(
@@ -152,7 +152,7 @@ pub fn rank_streaming<E>(
     scratch: &Path,
     run_len: usize,
     stop: &AtomicBool,
-    each: impl FnMut(&RankedHost) -> io::Result<()>,
+    each: impl FnMut(RankedHost) -> io::Result<()>,
 ) -> Result<usize, RankError<E>> {
     let mut ranker = Ranker::new(policy, scratch, run_len);
     for obs in source {
@@ -236,11 +236,11 @@ impl<'a> Ranker<'a> {
         Ok(())
     }
 
-    /// Hands every host pushed to `each` in rank order, rank numbers set; returns how many.
+    /// Hands every host pushed over to `each` in rank order, rank numbers set; returns how many.
     pub fn finish<E>(
         mut self,
         stop: &AtomicBool,
-        mut each: impl FnMut(&RankedHost) -> io::Result<()>,
+        mut each: impl FnMut(RankedHost) -> io::Result<()>,
     ) -> Result<usize, RankError<E>> {
         let mut rank = 0;
         let policy = self.policy;
@@ -250,7 +250,7 @@ impl<'a> Ranker<'a> {
             }
             rank += 1;
             host.rank = rank;
-            each(&host).map_err(RankError::Sink)
+            each(host).map_err(RankError::Sink)
         };
         self.finish_listeners(stop, &mut emit)?;
         let Ranker { dead, runs, .. } = &mut self;
@@ -782,7 +782,7 @@ mod tests {
             run_len,
             &AtomicBool::new(false),
             |h| {
-                out.push(h.clone());
+                out.push(h);
                 Ok(())
             },
         )
@@ -951,7 +951,7 @@ mod tests {
         let mut got = Vec::new();
         ranker
             .finish::<io::Error>(&AtomicBool::new(false), |h| {
-                got.push(h.clone());
+                got.push(h);
                 Ok(())
             })
             .expect("finish");

@@ -22,6 +22,7 @@ pub(super) fn host_details(
     hosts: &[RankedHost],
     steps: &BTreeMap<FindingCode, usize>,
     extras: &PageExtras,
+    hand_over: &mut dyn FnMut(&mut String),
 ) {
     if hosts.is_empty() {
         return;
@@ -36,6 +37,7 @@ pub(super) fn host_details(
     );
     for host in hosts {
         detail(out, host, steps, extras.history.as_ref());
+        hand_over(out);
     }
     out.push_str("</div>\n</section>\n");
 }

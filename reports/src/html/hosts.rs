@@ -118,6 +118,7 @@ pub(super) fn host_table(
     hosts: &[RankedHost],
     summary: &Summary,
     extras: &PageExtras,
+    hand_over: &mut dyn FnMut(&mut String),
 ) {
     let deep = summary.deep.is_some();
     out.push_str(
@@ -193,6 +194,7 @@ pub(super) fn host_table(
             table_cell(out, column, html, host);
         }
         out.push_str("</tr>\n");
+        hand_over(out);
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }

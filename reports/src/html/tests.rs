@@ -501,3 +501,67 @@ fn the_header_shows_the_scan_parameters_and_the_whole_risk_policy() {
         assert!(page.contains(item), "{item}");
     }
 }
+
+/// 300 hosts of about 2 KB each: a page several times [`CHUNK`].
+fn large_fleet() -> Vec<RankedHost> {
+    (1..=300)
+        .map(|i| {
+            host(
+                i,
+                &format!("10.0.{}.{}", i / 256, i % 256),
+                RiskLevel::High,
+                90,
+                Some(-3),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_page_written_to_a_file_in_chunks_is_the_page_rendered_whole() {
+    let hosts = large_fleet();
+    let (summary, extras) = (summarize(&hosts, &info()), PageExtras::of(&hosts));
+    let whole = report_page(&hosts, &summary, &extras);
+    assert!(whole.len() > 3 * CHUNK, "{} bytes", whole.len());
+    let mut file = Vec::new();
+    write_report_page(&mut file, &hosts, &summary, &extras).expect("write");
+    assert!(
+        file == whole.as_bytes(),
+        "{} bytes written of {}",
+        file.len(),
+        whole.len()
+    );
+}
+
+/// A file that takes `room` bytes, then fails.
+struct FullDisk {
+    room: usize,
+}
+
+impl std::io::Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.room {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.room -= buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_page_that_cannot_be_written_whole_is_an_error() {
+    let hosts = large_fleet();
+    let (summary, extras) = (summarize(&hosts, &info()), PageExtras::of(&hosts));
+    for room in [0, CHUNK, 2 * CHUNK + 1] {
+        let written = write_report_page(&mut FullDisk { room }, &hosts, &summary, &extras);
+        let error = written.expect_err("the disk is full");
+        assert_eq!(error.to_string(), "no space left on device", "room {room}");
+    }
+    // Room for all of it: no error.
+    let room = report_page(&hosts, &summary, &extras).len();
+    write_report_page(&mut FullDisk { room }, &hosts, &summary, &extras).expect("fits");
+}
