@@ -60,8 +60,10 @@ pub const RUN_BYTES: usize = 8 << 20;
 
 /// The share of [`Ranker::spill_above`]'s bytes the targets nothing listened on may take: their
 /// runs merge without parsing a line, so small runs cost little. With [`RUN_BYTES`], a run holds
-/// about 4,000 dead rows, about what a /20 has: every larger space ranks its dead rows in the
-/// memory of a /20, and a /8 on one port still merges in two passes of [`MAX_FAN_IN`].
+/// about 4,000 refused rows (fewer timed-out ones, whose lines are longer), about what a /20
+/// has: every larger space ranks its dead rows in the memory of a /20. A /8 of refused targets
+/// makes about 3,900 runs, which merge in two passes of [`MAX_FAN_IN`]; more runs take a third
+/// pass over only as many runs as that needs (see [`reduce_runs`]).
 const DEAD_SHARE: usize = 8;
 
 /// Assesses and sorts every observation, in memory (for small sets: a demo, a diff, a test).
@@ -296,15 +298,23 @@ impl<'a> Ranker<'a> {
 
 /// Merges `live` runs in passes, [`MAX_FAN_IN`] at a time and in order (so equal hosts keep the
 /// order they were pushed in), until one pass can merge them all; `merge_group` writes one
-/// group's merge to a new run file.
+/// group's merge to a new run file. A pass merges only as many runs as it must: merging `k`
+/// runs into one leaves `k - 1` fewer, so the first groups of a pass are merged until at most
+/// [`MAX_FAN_IN`] runs are left (or every group, when even that is not enough), and the runs
+/// after them are left for the next pass as they are.
 fn reduce_runs<E>(
     live: &mut Vec<RunId>,
     runs: &mut Runs,
     mut merge_group: impl FnMut(&[PathBuf], &mut BufWriter<File>, &Path) -> Result<(), RankError<E>>,
 ) -> Result<(), RankError<E>> {
     while live.len() > MAX_FAN_IN {
-        let mut next = Vec::with_capacity(live.len().div_ceil(MAX_FAN_IN));
-        for group in live.chunks(MAX_FAN_IN) {
+        // Merging the first `surplus + groups` runs, `MAX_FAN_IN` at a time, makes at most
+        // `groups` runs of them, `surplus` fewer (a pass needs `groups` for that).
+        let surplus = live.len() - MAX_FAN_IN;
+        let groups = surplus.div_ceil(MAX_FAN_IN - 1);
+        let merged = (surplus + groups).min(live.len());
+        let mut next = Vec::with_capacity(groups + live.len() - merged);
+        for group in live[..merged].chunks(MAX_FAN_IN) {
             let group = runs.paths(group);
             let (run, path, mut out) = runs.create()?;
             merge_group(&group, &mut out, &path)?;
@@ -314,6 +324,7 @@ fn reduce_runs<E>(
             }
             next.push(run);
         }
+        next.extend_from_slice(&live[merged..]);
         *live = next;
     }
     Ok(())
@@ -385,25 +396,25 @@ fn merge<E>(
 ) -> Result<(), RankError<E>> {
     let mut readers = Vec::with_capacity(files.len());
     let mut heap = BinaryHeap::new();
-    for (index, path) in files.iter().enumerate() {
+    for (at, path) in files.iter().enumerate() {
         let mut reader = RunReader::open(path)?;
         if let Some(obs) = reader.next_observation()? {
             heap.push(Head {
                 host: assessed(obs, policy),
-                run: index,
+                at,
             });
         }
         readers.push(reader);
     }
-    while let Some(Head { host, run }) = heap.pop() {
+    while let Some(Head { host, at }) = heap.pop() {
         if stop.load(AtomicOrdering::Relaxed) {
             return Err(RankError::Interrupted);
         }
         emit(host)?;
-        if let Some(obs) = readers[run].next_observation()? {
+        if let Some(obs) = readers[at].next_observation()? {
             heap.push(Head {
                 host: assessed(obs, policy),
-                run,
+                at,
             });
         }
     }
@@ -590,22 +601,22 @@ fn merge_dead<E>(
 ) -> Result<(), RankError<E>> {
     let mut readers = Vec::with_capacity(files.len());
     let mut heap = BinaryHeap::new();
-    for (run, path) in files.iter().enumerate() {
+    for (at, path) in files.iter().enumerate() {
         let file = File::open(path).map_err(|e| scratch_error(path, e))?;
         let mut reader = BufReader::new(file);
         if let Some(row) = DeadRow::read(&mut reader).map_err(|e| scratch_error(path, e))? {
-            heap.push(std::cmp::Reverse((row.key, run, row.line)));
+            heap.push(std::cmp::Reverse((row.key, at, row.line)));
         }
         readers.push(reader);
     }
-    while let Some(std::cmp::Reverse((key, run, line))) = heap.pop() {
+    while let Some(std::cmp::Reverse((key, at, line))) = heap.pop() {
         if stop.load(AtomicOrdering::Relaxed) {
             return Err(RankError::Interrupted);
         }
-        emit(DeadRow { key, line }, &files[run])?;
-        let path = &files[run];
-        if let Some(row) = DeadRow::read(&mut readers[run]).map_err(|e| scratch_error(path, e))? {
-            heap.push(std::cmp::Reverse((row.key, run, row.line)));
+        let path = &files[at];
+        emit(DeadRow { key, line }, path)?;
+        if let Some(row) = DeadRow::read(&mut readers[at]).map_err(|e| scratch_error(path, e))? {
+            heap.push(std::cmp::Reverse((row.key, at, row.line)));
         }
     }
     Ok(())
@@ -622,9 +633,13 @@ struct Runs {
     live: Vec<RunId>,
     /// How many run files were made: runs 0 to `made - 1`, all removed on drop.
     made: usize,
-    /// Tells this ranking's files from those of another process, or of an earlier run.
+    /// Tells this ranking's files from those of another process, of another ranking of this
+    /// one, or of an earlier run.
     tag: String,
 }
+
+/// Rankings started by this process: part of each one's [`Runs::tag`].
+static RANKINGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Runs {
     fn new(dir: &Path) -> Runs {
@@ -636,7 +651,11 @@ impl Runs {
             dir: dir.to_path_buf(),
             live: Vec::new(),
             made: 0,
-            tag: format!("{}-{nanos:09}", std::process::id()),
+            tag: format!(
+                "{}-{nanos:09}-{}",
+                std::process::id(),
+                RANKINGS.fetch_add(1, AtomicOrdering::Relaxed)
+            ),
         }
     }
 
@@ -710,16 +729,17 @@ impl RunReader {
     }
 }
 
-/// The head of one run in the merge heap: the heap pops the host that ranks first.
+/// The head of one run in the merge heap: the heap pops the host that ranks first. `at` is the
+/// run's place among the files merged (earlier runs win ties).
 struct Head {
     host: RankedHost,
-    run: usize,
+    at: usize,
 }
 
 impl Ord for Head {
     fn cmp(&self, other: &Self) -> Ordering {
         // BinaryHeap pops the greatest: the greatest is the one that ranks first.
-        ranking_order(&other.host, &self.host).then_with(|| other.run.cmp(&self.run))
+        ranking_order(&other.host, &self.host).then_with(|| other.at.cmp(&self.at))
     }
 }
 
@@ -799,6 +819,54 @@ mod tests {
             let got = streamed(observations(1000), run_len, dir.path());
             assert_eq!(got, expected, "run_len {run_len}");
         }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert!(left.is_empty(), "temporary run files left behind: {left:?}");
+    }
+
+    /// Runs whose files hold their own numbers, reduced with a merge that appends each group's
+    /// files in order: what is left, read in order, is every number once, in order, in at most
+    /// MAX_FAN_IN runs; returns how many runs the passes rewrote.
+    fn reduced(n: usize, dir: &Path) -> usize {
+        let mut runs = Runs::new(dir);
+        let mut live = Vec::new();
+        for i in 0..n {
+            let (run, _, mut out) = runs.create::<io::Error>().expect("create");
+            writeln!(out, "{i}").expect("write");
+            out.flush().expect("flush");
+            live.push(run);
+        }
+        let mut rewritten = 0;
+        reduce_runs::<io::Error>(&mut live, &mut runs, |group, out, _| {
+            rewritten += group.len();
+            for path in group {
+                out.write_all(&std::fs::read(path).expect("read"))
+                    .expect("write");
+            }
+            Ok(())
+        })
+        .expect("reduce");
+        assert!(live.len() <= MAX_FAN_IN, "{} runs left of {n}", live.len());
+        let text: String = runs
+            .paths(&live)
+            .iter()
+            .map(|path| std::fs::read_to_string(path).expect("read"))
+            .collect();
+        let numbers: Vec<usize> = text.lines().map(|l| l.parse().expect("number")).collect();
+        assert_eq!(numbers, (0..n).collect::<Vec<_>>(), "{n} runs");
+        rewritten
+    }
+
+    #[test]
+    fn a_merge_pass_rewrites_only_as_many_runs_as_it_must() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Up to MAX_FAN_IN runs merge at once; one more merges two of them first.
+        assert_eq!(reduced(64, dir.path()), 0);
+        assert_eq!(reduced(65, dir.path()), 2);
+        assert_eq!(reduced(130, dir.path()), 68);
+        // 3,900 runs (a /8 of refused targets) take one pass over all but three, then the last.
+        assert_eq!(reduced(3_900, dir.path()), 3_897);
+        // Beyond 64 x 64, a full pass leaves 71 runs, and the second merges 8 of them.
+        assert_eq!(reduced(4_500, dir.path()), 4_500 + 8);
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
         assert!(left.is_empty(), "temporary run files left behind: {left:?}");
     }
