@@ -51,11 +51,13 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
     out
 }
 
-/// Page text handed to the file at once: the page of thousands of hosts (about 2 KB each)
-/// never sits whole in memory.
+/// Page text is handed to the file once this much has gathered (at the end of a host's row or
+/// details, so a piece is this and up to one host more): the page of thousands of hosts (about
+/// 2 KB each) never sits whole in memory.
 const CHUNK: usize = 64 * 1024;
 
-/// Writes the whole page to `file`: no external scripts, styles or fonts. `hosts` are the hosts
+/// Writes the whole page to `file` (which the caller flushes): no external scripts, styles or
+/// fonts. `hosts` are the hosts
 /// its tables list, in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run);
 /// `summary` and `extras` count every host, for the totals, charts, plan and patterns.
 pub fn write_report_page(

@@ -519,28 +519,55 @@ fn large_fleet() -> Vec<RankedHost> {
 
 #[test]
 fn a_page_written_to_a_file_in_chunks_is_the_page_rendered_whole() {
-    let hosts = large_fleet();
-    let (summary, extras) = (summarize(&hosts, &info()), PageExtras::of(&hosts));
-    let whole = report_page(&hosts, &summary, &extras);
-    assert!(whole.len() > 3 * CHUNK, "{} bytes", whole.len());
-    let mut file = Vec::new();
-    write_report_page(&mut file, &hosts, &summary, &extras).expect("write");
-    assert!(
-        file == whole.as_bytes(),
-        "{} bytes written of {}",
-        file.len(),
-        whole.len()
-    );
+    // Deep records add the host table's deep columns and each host's deep facts.
+    let mut deep = large_fleet();
+    for (host, record) in deep.iter_mut().zip(deep_fleet().into_iter().cycle()) {
+        host.observation.deep = record.observation.deep;
+    }
+    for (hosts, chunks) in [
+        (large_fleet(), 3),
+        (deep, 3),
+        (deep_fleet(), 0),
+        (Vec::new(), 0),
+    ] {
+        let (summary, extras) = (summarize(&hosts, &info()), PageExtras::of(&hosts));
+        let whole = report_page(&hosts, &summary, &extras);
+        assert!(whole.len() > chunks * CHUNK, "{} bytes", whole.len());
+        let mut file = Vec::new();
+        write_report_page(&mut file, &hosts, &summary, &extras).expect("write");
+        assert!(
+            file == whole.as_bytes(),
+            "{} of {} bytes",
+            file.len(),
+            whole.len()
+        );
+    }
 }
 
-/// A file that takes `room` bytes, then fails.
+/// A file that takes `room` bytes, then fails, and counts the writes tried after that.
 struct FullDisk {
     room: usize,
+    full: bool,
+    writes_when_full: usize,
+}
+
+impl FullDisk {
+    fn new(room: usize) -> FullDisk {
+        FullDisk {
+            room,
+            full: false,
+            writes_when_full: 0,
+        }
+    }
 }
 
 impl std::io::Write for FullDisk {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.full {
+            self.writes_when_full += 1;
+        }
         if buf.len() > self.room {
+            self.full = true;
             return Err(std::io::Error::other("no space left on device"));
         }
         self.room -= buf.len();
@@ -557,11 +584,14 @@ fn a_page_that_cannot_be_written_whole_is_an_error() {
     let hosts = large_fleet();
     let (summary, extras) = (summarize(&hosts, &info()), PageExtras::of(&hosts));
     for room in [0, CHUNK, 2 * CHUNK + 1] {
-        let written = write_report_page(&mut FullDisk { room }, &hosts, &summary, &extras);
+        let mut disk = FullDisk::new(room);
+        let written = write_report_page(&mut disk, &hosts, &summary, &extras);
         let error = written.expect_err("the disk is full");
         assert_eq!(error.to_string(), "no space left on device", "room {room}");
+        // Nothing more is tried once a write failed.
+        assert_eq!(disk.writes_when_full, 0, "room {room}");
     }
     // Room for all of it: no error.
     let room = report_page(&hosts, &summary, &extras).len();
-    write_report_page(&mut FullDisk { room }, &hosts, &summary, &extras).expect("fits");
+    write_report_page(&mut FullDisk::new(room), &hosts, &summary, &extras).expect("fits");
 }
