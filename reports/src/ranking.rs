@@ -66,6 +66,10 @@ pub const RUN_BYTES: usize = 8 << 20;
 /// pass over only as many runs as that needs (see [`reduce_runs`]).
 const DEAD_SHARE: usize = 8;
 
+/// A refused target's row in memory, rounded up: a dead run holds at most its bytes' worth of
+/// these, 4,096 with [`RUN_BYTES`] (a whole /20), so its list never doubles past that.
+const DEAD_ROW_BYTES: usize = 256;
+
 /// Assesses and sorts every observation, in memory (for small sets: a demo, a diff, a test).
 pub fn rank(observations: Vec<Observation>, policy: &RiskPolicy) -> Vec<RankedHost> {
     let mut hosts = Vec::with_capacity(observations.len());
@@ -221,9 +225,9 @@ impl<'a> Ranker<'a> {
             let row = DeadRow::of(&obs).map_err(|e| scratch_error(&self.runs.dir, e))?;
             self.dead.bytes += row.bytes();
             self.dead.rows.push(row);
-            if self.dead.rows.len() >= self.run_len
-                || self.dead.bytes >= self.run_bytes / DEAD_SHARE
-            {
+            let dead_bytes = self.run_bytes / DEAD_SHARE;
+            let dead_rows = self.run_len.min((dead_bytes / DEAD_ROW_BYTES).max(1));
+            if self.dead.rows.len() >= dead_rows || self.dead.bytes >= dead_bytes {
                 self.dead.spill(&mut self.runs)?;
             }
             return Ok(());
