@@ -60,10 +60,10 @@ pub const RUN_BYTES: usize = 8 << 20;
 
 /// The share of [`Ranker::spill_above`]'s bytes the targets nothing listened on may take: their
 /// runs merge without parsing a line, so small runs cost little. With [`RUN_BYTES`], a run holds
-/// about 4,000 refused rows (fewer timed-out ones, whose lines are longer), about what a /20
-/// has: every larger space ranks its dead rows in the memory of a /20. A /8 of refused targets
-/// makes about 3,900 runs, which merge in two passes of [`MAX_FAN_IN`]; more runs take a third
-/// pass over only as many runs as that needs (see [`reduce_runs`]).
+/// 4,096 refused rows ([`DEAD_ROW_BYTES`]; fewer timed-out ones, whose lines are longer), what a
+/// /20 has: every larger space ranks its dead rows in the memory of a /20. A /8 of refused
+/// targets makes 4,096 runs, which merge in two passes of [`MAX_FAN_IN`]; more runs take a
+/// third pass over only as many runs as that needs (see [`reduce_runs`]).
 const DEAD_SHARE: usize = 8;
 
 /// A refused target's row in memory, rounded up: a dead run holds at most its bytes' worth of
