@@ -57,9 +57,9 @@ pub fn report_page(hosts: &[RankedHost], summary: &Summary, extras: &PageExtras)
 const CHUNK: usize = 64 * 1024;
 
 /// Writes the whole page to `file` (which the caller flushes): no external scripts, styles or
-/// fonts. `hosts` are the hosts
-/// its tables list, in rank order (the first [`crate::files::HTML_MAX_HOSTS`] of a large run);
-/// `summary` and `extras` count every host, for the totals, charts, plan and patterns.
+/// fonts. `hosts` are the hosts its tables list, in rank order (the first
+/// [`crate::files::HTML_MAX_HOSTS`] of a large run); `summary` and `extras` count every host,
+/// for the totals, charts, plan and patterns.
 pub fn write_report_page(
     file: &mut impl std::io::Write,
     hosts: &[RankedHost],
