@@ -146,36 +146,31 @@ where
             false => results.next().now_or_never(),
             true => None,
         };
-        if let Some(next) = ready {
-            match next {
-                Some(obs) => {
-                    on_event(Event::Row(obs))?;
-                    recorded += 1;
-                    continue;
+        let next = match ready {
+            Some(next) => next,
+            None => {
+                on_event(Event::CaughtUp)?;
+                match abandon_at {
+                    None => tokio::select! {
+                        next = results.next() => next,
+                        () = stop.cancelled() => {
+                            let in_flight = started.load(Ordering::Relaxed) - recorded;
+                            let grace_s = config.stop_grace.as_secs_f64();
+                            tracing::warn!(
+                                in_flight,
+                                grace_s,
+                                "interrupted: no new target; finishing the {in_flight} probes in flight, abandoning those not done within {grace_s:.1}s (interrupt again to quit now)"
+                            );
+                            abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
+                            continue;
+                        }
+                    },
+                    Some(at) => tokio::select! {
+                        next = results.next() => next,
+                        () = tokio::time::sleep_until(at) => break,
+                    },
                 }
-                None => break,
             }
-        }
-        on_event(Event::CaughtUp)?;
-        let next = match abandon_at {
-            None => tokio::select! {
-                next = results.next() => next,
-                () = stop.cancelled() => {
-                    let in_flight = started.load(Ordering::Relaxed) - recorded;
-                    let grace_s = config.stop_grace.as_secs_f64();
-                    tracing::warn!(
-                        in_flight,
-                        grace_s,
-                        "interrupted: no new target; finishing the {in_flight} probes in flight, abandoning those not done within {grace_s:.1}s (interrupt again to quit now)"
-                    );
-                    abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
-                    continue;
-                }
-            },
-            Some(at) => tokio::select! {
-                next = results.next() => next,
-                () = tokio::time::sleep_until(at) => break,
-            },
         };
         match next {
             Some(obs) => {
