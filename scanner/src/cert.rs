@@ -71,7 +71,7 @@ pub fn summarize_parsed(parsed: &Parsed<'_>, now: OffsetDateTime) -> Result<Cert
         days_left: days_left(now, not_after),
         key: key(cert.public_key())?,
         signature: signature(&cert.signature_algorithm),
-        sha256: hex(&Sha256::digest(parsed.der)),
+        sha256: format!("{:x}", Sha256::digest(parsed.der)),
     })
 }
 
@@ -302,17 +302,6 @@ fn signature_by_oid(algorithm: &Oid<'_>) -> SignatureAlgorithm {
 /// An OID as the record keeps it: x509-parser's dotted form.
 fn oid(oid: &Oid<'_>) -> OidText {
     OidText::new(oid.to_id_string())
-}
-
-/// Lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        text.push(char::from(DIGITS[usize::from(b >> 4)]));
-        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    text
 }
 
 #[cfg(test)]
