@@ -299,9 +299,9 @@ pub enum Feed {
 }
 
 /// Ranks a scan's rows while it sweeps, then writes the report files: the rows of `earlier`
-/// first (what a resumed scan found in `results.jsonl`), then the rows of each [`Feed::Rows`] of `feed`,
-/// until [`Feed::End`]. A feed that ends without [`Feed::End`] (the scan failed) abandons the
-/// work with [`ReportError::Interrupted`]; so does `stop`.
+/// first (what a resumed scan found in `results.jsonl`), then the rows of each [`Feed::Rows`]
+/// of `feed`, until [`Feed::End`]. A feed that ends without [`Feed::End`] (the scan failed)
+/// abandons the work with [`ReportError::Interrupted`]; so does `stop`.
 pub fn write_reports_fed(
     dir: &Path,
     policy: &RiskPolicy,
