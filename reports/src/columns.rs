@@ -7,21 +7,24 @@
 //! them. The page shows its columns in the table's order; the ones only the page has (the
 //! `--deep` summary columns) sit before the certificate, so they show without scrolling.
 
+use std::fmt::{self, Write};
+
 use rdpsweep_codec::EncryptionLevel;
 
 use crate::certificate::CertInfo;
 use crate::deep::{join, DeepObservation};
 use crate::findings::Finding;
+use crate::ip_text::IpText;
 use crate::observation::Observation;
 use crate::outcome::{ClientOutcome, Prediction};
 use crate::ranking::RankedHost;
 use crate::risk::RiskLevel;
 use crate::timestamp;
 use crate::trust::CertTrust;
-use crate::writers::cell;
 
-/// A cell's text for one host.
-pub type Cell = fn(&RankedHost) -> String;
+/// Writes a cell's text for one host at the end of `out`. A row's cells share one buffer, so
+/// a cell costs no allocation of its own (a ranked fleet writes some fifty per host).
+pub type Cell = fn(&RankedHost, &mut String);
 
 /// A page cell's sort key (`data-key`) for one host; `None` for no key.
 pub type SortKey = fn(&RankedHost) -> Option<String>;
@@ -182,115 +185,163 @@ impl Html {
 
 /// The host table, in order. See the module doc for what may change here.
 pub const HOST_COLUMNS: &[Column] = &[
-    Column::csv("rank", |h| h.rank.to_string()).shown(Html::new("rank", "rank").number()),
-    Column::csv("risk_score", |h| h.assessment.score.to_string())
+    Column::csv("rank", |h, o| put(o, h.rank)).shown(Html::new("rank", "rank").number()),
+    Column::csv("risk_score", |h, o| put(o, h.assessment.score))
         .shown(Html::new("risk_score", "risk_score").number()),
-    Column::csv("risk_level", |h| h.assessment.level.to_string())
+    Column::csv("risk_level", |h, o| put(o, h.assessment.level))
         .shown(Html::new("risk_level", "risk_level").level(|h| Some(level_key(h)))),
-    Column::csv("findings", |h| codes(h, ";")).shown(
+    Column::csv("findings", |h, o| codes(h, ";", o)).shown(
         Html::new("findings", "findings")
             .code()
-            .text(|h| codes(h, " ")),
+            .text(|h, o| codes(h, " ", o)),
     ),
-    Column::csv("remediation", |h| {
-        let top = h.assessment.findings.first();
-        top.map(|f| f.remediation.clone()).unwrap_or_default()
+    Column::csv("remediation", |h, o| {
+        if let Some(top) = h.assessment.findings.first() {
+            o.push_str(&top.remediation);
+        }
     }),
-    Column::csv("client_outcome", |h| outcome(h, |p| p.outcome.to_string())).shown(
+    Column::csv("client_outcome", |h, o| {
+        outcome(h, o, |p, o| put(o, p.outcome))
+    })
+    .shown(
         Html::new("client_outcome", "client")
             .key(|h| Some(outcome_key(h)))
             .numeric(),
     ),
-    Column::csv("outcome_reason", |h| outcome(h, |p| p.reason.clone())),
-    Column::csv("ip", |h| cell(&h.observation.ip))
+    Column::csv("outcome_reason", |h, o| {
+        outcome(h, o, |p, o| o.push_str(&p.reason))
+    }),
+    Column::csv("ip", |h, o| opt(o, &h.observation.ip.map(IpText)))
         .shown(Html::new("address", "address").key(|h| Some(address_key(&h.observation)))),
-    Column::csv("port", |h| h.observation.port.to_string())
+    Column::csv("port", |h, o| put(o, h.observation.port))
         .shown(Html::new("port", "port").number()),
-    Column::csv("hostname", |h| cell(&h.observation.hostname))
+    Column::csv("hostname", |h, o| opt(o, &h.observation.hostname))
         .shown(Html::new("hostname", "hostname")),
-    Column::csv("tcp", |h| h.observation.tcp.to_string()).shown(Html::new("tcp", "tcp")),
-    Column::csv("tcp_ms", |h| cell(&h.observation.tcp_ms)),
-    Column::csv("rdp", |h| cell(&h.observation.rdp)).shown(Html::new("rdp", "rdp")),
-    Column::csv("rdp_ms", |h| cell(&h.observation.rdp_ms)),
-    Column::csv("selected_protocol", |h| {
-        cell(&h.observation.selected_protocol)
+    Column::csv("tcp", |h, o| put(o, h.observation.tcp)).shown(Html::new("tcp", "tcp")),
+    Column::csv("tcp_ms", |h, o| opt(o, &h.observation.tcp_ms)),
+    Column::csv("rdp", |h, o| opt(o, &h.observation.rdp)).shown(Html::new("rdp", "rdp")),
+    Column::csv("rdp_ms", |h, o| opt(o, &h.observation.rdp_ms)),
+    Column::csv("selected_protocol", |h, o| {
+        opt(o, &h.observation.selected_protocol)
     })
     .shown(Html::new("selected_protocol", "selected protocol")),
-    Column::csv("neg_flags", |h| cell(&h.observation.neg_flags)),
-    Column::csv("neg_failure", |h| cell(&h.observation.neg_failure)),
-    Column::csv("tls", |h| cell(&h.observation.tls)).shown(Html::new("tls", "tls")),
-    Column::csv("tls_ms", |h| cell(&h.observation.tls_ms)),
-    Column::csv("tls_version", |h| cell(&h.observation.tls_version))
+    Column::csv("neg_flags", |h, o| opt(o, &h.observation.neg_flags)),
+    Column::csv("neg_failure", |h, o| opt(o, &h.observation.neg_failure)),
+    Column::csv("tls", |h, o| opt(o, &h.observation.tls)).shown(Html::new("tls", "tls")),
+    Column::csv("tls_ms", |h, o| opt(o, &h.observation.tls_ms)),
+    Column::csv("tls_version", |h, o| opt(o, &h.observation.tls_version))
         .shown(Html::new("tls_version", "tls version")),
-    Column::csv("tls_cipher", |h| cell(&h.observation.tls_cipher)),
-    Column::page(Html::new("protocols", "protocols").code().deep(), |h| {
-        deep(h, |d| join(&d.protocols_accepted()).replace('|', " "))
+    Column::csv("tls_cipher", |h, o| opt(o, &h.observation.tls_cipher)),
+    Column::page(Html::new("protocols", "protocols").code().deep(), |h, o| {
+        deep(h, o, |d, o| {
+            o.push_str(&join(&d.protocols_accepted()).replace('|', " "))
+        })
     }),
-    Column::page(Html::new("tls_range", "TLS range").deep(), |h| {
-        deep(h, tls_range)
+    Column::page(Html::new("tls_range", "TLS range").deep(), |h, o| {
+        deep(h, o, tls_range)
     }),
-    Column::page(Html::new("nla", "NLA").deep(), |h| {
-        deep(h, |d| nla_word(d.nla_required()).to_string())
+    Column::page(Html::new("nla", "NLA").deep(), |h, o| {
+        deep(h, o, |d, o| o.push_str(nla_word(d.nla_required())))
     }),
     Column::page(
         Html::new("rdp_enc", "RDP enc.")
             .key(|h| h.observation.deep.as_ref().map(encryption_key))
             .numeric()
             .deep(),
-        |h| deep(h, encryption),
+        |h, o| deep(h, o, encryption),
     ),
-    Column::page(Html::new("ntlm_host", "NTLM host").deep(), |h| {
-        deep(h, ntlm_host)
+    Column::page(Html::new("ntlm_host", "NTLM host").deep(), |h, o| {
+        deep(h, o, ntlm_host)
     }),
-    Column::csv("cert_subject", |h| cert(h, |c| c.subject.clone()))
-        .shown(Html::new("cert_subject", "cert subject").wrap()),
-    Column::csv("cert_issuer", |h| cert(h, |c| c.issuer.clone())),
-    Column::csv("cert_self_signed", |h| {
-        cert(h, |c| c.self_signed.to_string())
+    Column::csv("cert_subject", |h, o| {
+        cert(h, o, |c, o| o.push_str(&c.subject))
+    })
+    .shown(Html::new("cert_subject", "cert subject").wrap()),
+    Column::csv("cert_issuer", |h, o| {
+        cert(h, o, |c, o| o.push_str(&c.issuer))
     }),
-    Column::csv("cert_not_before", |h| cert(h, |c| time_cell(c.not_before))),
-    Column::csv("cert_not_after", |h| cert(h, |c| time_cell(c.not_after))),
-    Column::csv("cert_days_left", |h| cert(h, |c| c.days_left.to_string()))
-        .shown(Html::new("days_left", "days left").number()),
-    Column::csv("cert_key", |h| cert(h, |c| c.key.to_string())),
-    Column::csv("cert_signature", |h| cert(h, |c| c.signature.to_string())),
-    Column::csv("cert_sha256", |h| cert(h, |c| c.sha256.clone())),
-    Column::csv("cert_trusted", |h| trust(h, |t| trusted(t).to_string())),
-    Column::csv("cert_untrusted_reason", |h| trust(h, untrusted_reason)),
-    Column::csv("cert_name", |h| trust(h, |t| cell(&t.name))),
-    Column::csv("cert_name_match", |h| trust(h, |t| cell(&t.name_match))),
-    Column::csv("attempts", |h| h.observation.attempts.to_string()),
-    Column::csv("error", |h| cell(&h.observation.error)).shown(Html::new("error", "error").wrap()),
+    Column::csv("cert_self_signed", |h, o| {
+        cert(h, o, |c, o| put(o, c.self_signed))
+    }),
+    Column::csv("cert_not_before", |h, o| {
+        cert(h, o, |c, o| time_cell(o, c.not_before))
+    }),
+    Column::csv("cert_not_after", |h, o| {
+        cert(h, o, |c, o| time_cell(o, c.not_after))
+    }),
+    Column::csv("cert_days_left", |h, o| {
+        cert(h, o, |c, o| put(o, c.days_left))
+    })
+    .shown(Html::new("days_left", "days left").number()),
+    Column::csv("cert_key", |h, o| cert(h, o, |c, o| put(o, &c.key))),
+    Column::csv("cert_signature", |h, o| {
+        cert(h, o, |c, o| put(o, &c.signature))
+    }),
+    Column::csv("cert_sha256", |h, o| {
+        cert(h, o, |c, o| o.push_str(&c.sha256))
+    }),
+    Column::csv("cert_trusted", |h, o| {
+        trust(h, o, |t, o| put(o, trusted(t)))
+    }),
+    Column::csv("cert_untrusted_reason", |h, o| {
+        trust(h, o, untrusted_reason)
+    }),
+    Column::csv("cert_name", |h, o| trust(h, o, |t, o| opt(o, &t.name))),
+    Column::csv("cert_name_match", |h, o| {
+        trust(h, o, |t, o| opt(o, &t.name_match))
+    }),
+    Column::csv("attempts", |h, o| put(o, h.observation.attempts)),
+    Column::csv("error", |h, o| opt(o, &h.observation.error))
+        .shown(Html::new("error", "error").wrap()),
     // Filled only by --deep (multi-valued cells `|`-separated), empty otherwise.
-    Column::csv("protocols_accepted", |h| {
-        deep(h, |d| join(&d.protocols_accepted()))
+    Column::csv("protocols_accepted", |h, o| {
+        deep(h, o, |d, o| o.push_str(&join(&d.protocols_accepted())))
     }),
-    Column::csv("nla_required", |h| deep(h, |d| cell(&d.nla_required()))),
-    Column::csv("tls_versions", |h| deep(h, |d| join(&d.tls_accepted()))),
-    Column::csv("tls_min", |h| deep(h, |d| cell(&d.tls_accepted().first()))),
-    Column::csv("tls_max", |h| deep(h, |d| cell(&d.tls_accepted().last()))),
-    Column::csv("rdp_encryption_level", |h| {
-        deep(h, |d| cell(&d.rdp_security.as_ref().and_then(|s| s.level)))
+    Column::csv("nla_required", |h, o| {
+        deep(h, o, |d, o| opt(o, &d.nla_required()))
     }),
-    Column::csv("rdp_encryption_methods", |h| {
-        deep(h, |d| {
-            d.rdp_security
-                .as_ref()
-                .map(|s| join(&s.methods))
-                .unwrap_or_default()
+    Column::csv("tls_versions", |h, o| {
+        deep(h, o, |d, o| o.push_str(&join(&d.tls_accepted())))
+    }),
+    Column::csv("tls_min", |h, o| {
+        deep(h, o, |d, o| opt(o, &d.tls_accepted().first()))
+    }),
+    Column::csv("tls_max", |h, o| {
+        deep(h, o, |d, o| opt(o, &d.tls_accepted().last()))
+    }),
+    Column::csv("rdp_encryption_level", |h, o| {
+        deep(h, o, |d, o| {
+            opt(o, &d.rdp_security.as_ref().and_then(|s| s.level))
         })
     }),
-    Column::csv("rdp_version", |h| {
-        deep(h, |d| {
-            cell(&d.rdp_security.as_ref().and_then(|s| s.version))
+    Column::csv("rdp_encryption_methods", |h, o| {
+        deep(h, o, |d, o| {
+            if let Some(s) = &d.rdp_security {
+                o.push_str(&join(&s.methods));
+            }
         })
     }),
-    Column::csv("ntlm_computer", |h| ntlm(h, |n| cell(&n.computer))),
-    Column::csv("ntlm_domain", |h| ntlm(h, |n| cell(&n.domain))),
-    Column::csv("ntlm_dns_computer", |h| ntlm(h, |n| cell(&n.dns_computer))),
-    Column::csv("ntlm_dns_domain", |h| ntlm(h, |n| cell(&n.dns_domain))),
-    Column::csv("os_version", |h| ntlm(h, |n| cell(&n.os_version))),
-    Column::csv("clock_skew_s", |h| ntlm(h, |n| cell(&n.clock_skew_s))),
+    Column::csv("rdp_version", |h, o| {
+        deep(h, o, |d, o| {
+            opt(o, &d.rdp_security.as_ref().and_then(|s| s.version))
+        })
+    }),
+    Column::csv("ntlm_computer", |h, o| {
+        ntlm(h, o, |n, o| opt(o, &n.computer))
+    }),
+    Column::csv("ntlm_domain", |h, o| ntlm(h, o, |n, o| opt(o, &n.domain))),
+    Column::csv("ntlm_dns_computer", |h, o| {
+        ntlm(h, o, |n, o| opt(o, &n.dns_computer))
+    }),
+    Column::csv("ntlm_dns_domain", |h, o| {
+        ntlm(h, o, |n, o| opt(o, &n.dns_domain))
+    }),
+    Column::csv("os_version", |h, o| {
+        ntlm(h, o, |n, o| opt(o, &n.os_version))
+    }),
+    Column::csv("clock_skew_s", |h, o| {
+        ntlm(h, o, |n, o| opt(o, &n.clock_skew_s))
+    }),
 ];
 
 /// The `hosts.csv` header.
@@ -298,12 +349,16 @@ pub fn hosts_csv_header() -> impl Iterator<Item = &'static str> {
     HOST_COLUMNS.iter().filter(|c| c.in_csv).map(|c| c.name)
 }
 
-/// One host's `hosts.csv` cells, in header order.
-pub fn hosts_csv_row(host: &RankedHost) -> impl Iterator<Item = String> + '_ {
-    HOST_COLUMNS
-        .iter()
-        .filter(|c| c.in_csv)
-        .map(move |c| (c.cell)(host))
+/// The `hosts.csv` columns, in header order.
+pub fn hosts_csv_columns() -> impl Iterator<Item = &'static Column> {
+    HOST_COLUMNS.iter().filter(|c| c.in_csv)
+}
+
+/// A cell's text as a `String` of its own (for tests and one-off uses; rows share a buffer).
+pub fn cell_text(cell: Cell, host: &RankedHost) -> String {
+    let mut text = String::new();
+    cell(host, &mut text);
+    text
 }
 
 /// The columns the page shows, in order: with the deep-only ones when the run has deep records.
@@ -314,25 +369,40 @@ pub fn page_columns(deep: bool) -> impl Iterator<Item = (&'static Column, &'stat
         .filter(move |(_, html)| deep || !html.deep_only)
 }
 
-/// A `findings.csv` cell: one host and one of its findings.
-pub type FindingCell = fn(&RankedHost, &Finding) -> String;
+/// A `findings.csv` cell: one host and one of its findings, written at the end of `out`.
+pub type FindingCell = fn(&RankedHost, &Finding, &mut String);
 
 /// The `findings.csv` columns, one row per host and finding: heading and cell.
 pub const FINDING_COLUMNS: [(&str, FindingCell); 7] = [
-    ("ip", |h, _| cell(&h.observation.ip)),
-    ("port", |h, _| h.observation.port.to_string()),
-    ("code", |_, f| f.code.to_string()),
-    ("severity", |_, f| f.severity.to_string()),
-    ("evidence", |_, f| f.evidence.clone()),
-    ("remediation", |_, f| f.remediation.clone()),
-    ("client_outcome", |h, _| {
-        outcome(h, |p| p.outcome.to_string())
+    ("ip", |h, _, o| opt(o, &h.observation.ip.map(IpText))),
+    ("port", |h, _, o| put(o, h.observation.port)),
+    ("code", |_, f, o| o.push_str(f.code.as_str())),
+    ("severity", |_, f, o| put(o, f.severity)),
+    ("evidence", |_, f, o| o.push_str(&f.evidence)),
+    ("remediation", |_, f, o| o.push_str(&f.remediation)),
+    ("client_outcome", |h, _, o| {
+        outcome(h, o, |p, o| put(o, p.outcome))
     }),
 ];
 
+/// Writes `value` as its `Display` writes it.
+fn put(out: &mut String, value: impl fmt::Display) {
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{value}");
+}
+
+/// An optional value: nothing when absent.
+fn opt<T: fmt::Display>(out: &mut String, value: &Option<T>) {
+    if let Some(value) = value {
+        put(out, value);
+    }
+}
+
 /// A client-outcome cell: empty where nothing is predicted.
-fn outcome(host: &RankedHost, f: fn(&Prediction) -> String) -> String {
-    host.assessment.outcome.as_ref().map(f).unwrap_or_default()
+fn outcome(host: &RankedHost, out: &mut String, f: fn(&Prediction, &mut String)) {
+    if let Some(p) = &host.assessment.outcome {
+        f(p, out);
+    }
 }
 
 /// Sorts fails before warns before connects, then hosts without a prediction.
@@ -347,12 +417,10 @@ fn outcome_key(host: &RankedHost) -> String {
 }
 
 /// A trust cell: empty without a trust judgement.
-fn trust(host: &RankedHost, f: fn(&CertTrust) -> String) -> String {
-    host.observation
-        .cert_trust
-        .as_ref()
-        .map(f)
-        .unwrap_or_default()
+fn trust(host: &RankedHost, out: &mut String, f: fn(&CertTrust, &mut String)) {
+    if let Some(t) = &host.observation.cert_trust {
+        f(t, out);
+    }
 }
 
 /// Whether a client that enforces server authentication accepts the certificate: a trusted
@@ -362,44 +430,50 @@ fn trusted(t: &CertTrust) -> bool {
 }
 
 /// Why not: the chain's reason, else `name_mismatch`.
-fn untrusted_reason(t: &CertTrust) -> String {
+fn untrusted_reason(t: &CertTrust, out: &mut String) {
     match (t.untrusted, t.name_match) {
-        (Some(why), _) => why.to_string(),
-        (None, Some(false)) => "name_mismatch".to_string(),
-        (None, _) => String::new(),
+        (Some(why), _) => put(out, why),
+        (None, Some(false)) => out.push_str("name_mismatch"),
+        (None, _) => {}
     }
 }
 
 /// The finding codes, most severe first, joined by `sep`.
-pub(crate) fn codes(host: &RankedHost, sep: &str) -> String {
-    let codes: Vec<&str> = host
-        .assessment
-        .findings
-        .iter()
-        .map(|f| f.code.as_str())
-        .collect();
-    codes.join(sep)
+pub(crate) fn codes(host: &RankedHost, sep: &str, out: &mut String) {
+    for (i, f) in host.assessment.findings.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(f.code.as_str());
+    }
 }
 
 /// A certificate cell: empty without a certificate.
-fn cert(host: &RankedHost, f: fn(&CertInfo) -> String) -> String {
-    host.observation.cert.as_ref().map(f).unwrap_or_default()
+fn cert(host: &RankedHost, out: &mut String, f: fn(&CertInfo, &mut String)) {
+    if let Some(c) = &host.observation.cert {
+        f(c, out);
+    }
 }
 
 /// A time cell: RFC 3339 UTC, empty when the record has no time there.
-fn time_cell(at: Option<time::OffsetDateTime>) -> String {
-    at.map(timestamp::rfc3339).unwrap_or_default()
+fn time_cell(out: &mut String, at: Option<time::OffsetDateTime>) {
+    if let Some(at) = at {
+        timestamp::write_rfc3339(out, at);
+    }
 }
 
 /// A deep cell: empty without a deep record.
-fn deep(host: &RankedHost, f: fn(&DeepObservation) -> String) -> String {
-    host.observation.deep.as_ref().map(f).unwrap_or_default()
+fn deep(host: &RankedHost, out: &mut String, f: fn(&DeepObservation, &mut String)) {
+    if let Some(d) = &host.observation.deep {
+        f(d, out);
+    }
 }
 
 /// An NTLM identity cell: empty without one.
-fn ntlm(host: &RankedHost, f: fn(&crate::deep::NtlmIdentity) -> String) -> String {
-    let identity = host.observation.deep.as_ref().and_then(|d| d.ntlm.as_ref());
-    identity.map(f).unwrap_or_default()
+fn ntlm(host: &RankedHost, out: &mut String, f: fn(&crate::deep::NtlmIdentity, &mut String)) {
+    if let Some(n) = host.observation.deep.as_ref().and_then(|d| d.ntlm.as_ref()) {
+        f(n, out);
+    }
 }
 
 /// The words the page uses for `nla_required`.
@@ -412,23 +486,27 @@ pub(crate) fn nla_word(required: Option<bool>) -> &'static str {
 }
 
 /// `TLSv1.2`, `TLSv1.0–TLSv1.3`, or empty when no version was accepted.
-fn tls_range(deep: &DeepObservation) -> String {
+fn tls_range(deep: &DeepObservation, out: &mut String) {
     let tls = deep.tls_accepted();
     match (tls.first(), tls.last()) {
-        (Some(low), Some(high)) if low == high => low.to_string(),
-        (Some(low), Some(high)) => format!("{low}–{high}"),
-        _ => String::new(),
+        (Some(low), Some(high)) if low == high => put(out, low),
+        (Some(low), Some(high)) => put(out, format_args!("{low}–{high}")),
+        _ => {}
     }
 }
 
 /// Standard security's level and the methods accepted: `client-compatible (40bit, 128bit)`.
-fn encryption(deep: &DeepObservation) -> String {
+fn encryption(deep: &DeepObservation, out: &mut String) {
     let security = deep.rdp_security.as_ref();
-    let mut text = cell(&security.and_then(|s| s.level));
+    let mut text = String::new();
+    opt(&mut text, &security.and_then(|s| s.level));
     if let Some(s) = security.filter(|s| !s.methods.is_empty()) {
-        text.push_str(&format!(" ({})", join(&s.methods).replace('|', ", ")));
+        put(
+            &mut text,
+            format_args!(" ({})", join(&s.methods).replace('|', ", ")),
+        );
     }
-    text.trim().to_string()
+    out.push_str(text.trim());
 }
 
 /// Sorts standard security by strength: none, low, client-compatible, high, fips (a level
@@ -442,10 +520,11 @@ fn encryption_key(deep: &DeepObservation) -> String {
 }
 
 /// The NTLM DNS computer name, else the NetBIOS one.
-fn ntlm_host(deep: &DeepObservation) -> String {
+fn ntlm_host(deep: &DeepObservation, out: &mut String) {
     let ntlm = deep.ntlm.as_ref();
-    ntlm.and_then(|n| n.dns_computer.clone().or_else(|| n.computer.clone()))
-        .unwrap_or_default()
+    if let Some(name) = ntlm.and_then(|n| n.dns_computer.as_ref().or(n.computer.as_ref())) {
+        out.push_str(name);
+    }
 }
 
 /// A key that sorts addresses numerically as text: IPv4 before IPv6, each octet or group

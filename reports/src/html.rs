@@ -146,14 +146,30 @@ fn render(
 /// control character (NUL, CR, LF, ESC... from a certificate name) is shown as `\xNN`, as the
 /// CSV shows it: HTML cannot carry a NUL, and a line break must not hide inside a name.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    use std::fmt::Write as _;
     // Most text (addresses, codes, words) is printable ASCII with nothing to escape: no copy.
-    let plain = |b: &u8| (0x20..0x7f).contains(b) && !b"&<>\"'".contains(b);
-    if text.as_bytes().iter().all(plain) {
+    if text.bytes().all(plain) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
+    escape_into(&mut out, text);
+    out.into()
+}
+
+/// A byte [`escape`] keeps as it is: printable ASCII other than `&<>"'`.
+fn plain(b: u8) -> bool {
+    matches!(b, 0x20..=0x7e) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+}
+
+/// [`escape`]d `text` at the end of `out`.
+fn escape_into(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| !plain(b)) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..]
+            .chars()
+            .next()
+            .expect("a char starts where a byte is not plain");
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -165,8 +181,20 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
             }
             _ => out.push(c),
         }
+        rest = &rest[at + c.len_utf8()..];
     }
-    out.into()
+    out.push_str(rest);
+}
+
+/// A writer that [`escape`]s what is written through it into the `String`: formatted text
+/// goes onto the page escaped without a `String` of its own.
+pub(crate) struct Escaping<'a>(pub &'a mut String);
+
+impl std::fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        escape_into(self.0, text);
+        Ok(())
+    }
 }
 
 /// The base64 SHA-256 of `text`, as a Content-Security-Policy source hash wants it.

@@ -18,6 +18,7 @@ pub mod files;
 pub mod findings;
 pub mod history;
 pub mod html;
+pub mod ip_text;
 pub mod metrics;
 pub mod observation;
 pub mod outcome;

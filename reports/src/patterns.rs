@@ -87,7 +87,7 @@ pub struct Subnet {
 
 impl std::fmt::Display for Subnet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.net, self.bits)
+        write!(f, "{}/{}", crate::ip_text::IpText(self.net), self.bits)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::columns::{hosts_csv_header, hosts_csv_row, FINDING_COLUMNS};
+use crate::columns::{hosts_csv_columns, hosts_csv_header, FINDING_COLUMNS};
 use crate::observation::Observation;
 use crate::ranking::RankedHost;
 
@@ -14,6 +14,18 @@ pub trait ObservationSink {
     fn record(&mut self, obs: &Observation) -> io::Result<()>;
     /// Makes every observation recorded so far durable (handed to the operating system).
     fn flush(&mut self) -> io::Result<()>;
+}
+
+/// An optional value as a cell writes it: nothing when absent.
+pub struct OrEmpty<'a, T>(pub &'a Option<T>);
+
+impl<T: std::fmt::Display> std::fmt::Display for OrEmpty<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(value) => value.fmt(f),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The text of an optional cell: empty when absent.
@@ -27,7 +39,11 @@ pub fn cell<T: ToString>(v: &Option<T>) -> String {
 /// one line per row and no reader stops at a NUL. Certificate subjects and server errors are
 /// attacker-controlled text.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
+    // Most cells are short printable ASCII: one pass without early exit, which compiles to a
+    // vector loop.
+    let printable_ascii = cell
+        .bytes()
+        .fold(true, |all, b| all & (b.wrapping_sub(0x20) < 0x5f));
     if !printable_ascii && cell.chars().any(char::is_control) {
         let mut visible = String::with_capacity(cell.len() + 8);
         for c in cell.chars() {
@@ -45,13 +61,17 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     // Plain decimal numbers, such as a negative `cert_days_left`, must stay numbers (and
     // nothing else: `-inf` parses as a float but is text).
-    let digits = cell.strip_prefix('-').unwrap_or(cell);
-    let is_number = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && digits.bytes().filter(|b| *b == b'.').count() <= 1
-        && digits.as_bytes()[0].is_ascii_digit();
+    let is_number = || {
+        let digits = cell.strip_prefix('-').unwrap_or(cell);
+        !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && digits.bytes().filter(|b| *b == b'.').count() <= 1
+            && digits.as_bytes()[0].is_ascii_digit()
+    };
     match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number => format!("'{cell}").into(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number() => {
+            format!("'{cell}").into()
+        }
         _ => cell.into(),
     }
 }
@@ -75,9 +95,15 @@ pub fn write_safe_record<W: Write, S: AsRef<str>>(
     cells: impl IntoIterator<Item = S>,
 ) -> io::Result<()> {
     for cell in cells {
-        csv.write_field(spreadsheet_safe(cell.as_ref()).as_bytes())?;
+        write_safe_field(csv, cell.as_ref())?;
     }
     csv.write_record(None::<&[u8]>)?;
+    Ok(())
+}
+
+/// Writes one field of a CSV record, made [`spreadsheet_safe`].
+pub(crate) fn write_safe_field<W: Write>(csv: &mut csv::Writer<W>, cell: &str) -> io::Result<()> {
+    csv.write_field(spreadsheet_safe(cell).as_bytes())?;
     Ok(())
 }
 
@@ -85,6 +111,8 @@ pub fn write_safe_record<W: Write, S: AsRef<str>>(
 /// host in rank order.
 pub struct RankedHostsCsv<W: Write> {
     csv: csv::Writer<W>,
+    /// The cell being written, reused for every cell.
+    cell: String,
 }
 
 impl<W: Write> RankedHostsCsv<W> {
@@ -92,12 +120,21 @@ impl<W: Write> RankedHostsCsv<W> {
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv_writer_with_bom(out)?;
         csv.write_record(hosts_csv_header())?;
-        Ok(RankedHostsCsv { csv })
+        Ok(RankedHostsCsv {
+            csv,
+            cell: String::new(),
+        })
     }
 
     /// Writes one host's row.
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
-        write_safe_record(&mut self.csv, hosts_csv_row(host))
+        for column in hosts_csv_columns() {
+            self.cell.clear();
+            (column.cell)(host, &mut self.cell);
+            write_safe_field(&mut self.csv, &self.cell)?;
+        }
+        self.csv.write_record(None::<&[u8]>)?;
+        Ok(())
     }
 
     /// Flushes and returns the underlying writer.
@@ -109,6 +146,8 @@ impl<W: Write> RankedHostsCsv<W> {
 /// `findings.csv`: [`FINDING_COLUMNS`], one row per host and finding, for pivot tables.
 pub struct FindingsCsv<W: Write> {
     csv: csv::Writer<W>,
+    /// The cell being written, reused for every cell.
+    cell: String,
 }
 
 impl<W: Write> FindingsCsv<W> {
@@ -116,14 +155,21 @@ impl<W: Write> FindingsCsv<W> {
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv_writer_with_bom(out)?;
         csv.write_record(FINDING_COLUMNS.iter().map(|(name, _)| name))?;
-        Ok(FindingsCsv { csv })
+        Ok(FindingsCsv {
+            csv,
+            cell: String::new(),
+        })
     }
 
     /// Writes one row per finding of the host.
     pub fn write(&mut self, host: &RankedHost) -> io::Result<()> {
         for f in &host.assessment.findings {
-            let row = FINDING_COLUMNS.iter().map(|(_, cell)| cell(host, f));
-            write_safe_record(&mut self.csv, row)?;
+            for (_, cell) in FINDING_COLUMNS {
+                self.cell.clear();
+                cell(host, f, &mut self.cell);
+                write_safe_field(&mut self.csv, &self.cell)?;
+            }
+            self.csv.write_record(None::<&[u8]>)?;
         }
         Ok(())
     }
@@ -169,7 +215,7 @@ impl<W: Write> ObservationSink for JsonLines<W> {
 mod tests {
     use super::*;
     use crate::certificate::{CertKey, SignatureAlgorithm};
-    use crate::columns::HOST_COLUMNS;
+    use crate::columns::{cell_text, HOST_COLUMNS};
     use crate::{CertInfo, RdpStatus, TcpStatus, TlsStatus};
     use rdpsweep_codec::SecurityProtocol;
     use time::macros::datetime;
@@ -206,8 +252,9 @@ mod tests {
 
     /// The `hosts.csv` cells of `obs`, by column name.
     fn csv_cells(obs: Observation) -> Vec<(&'static str, String)> {
-        hosts_csv_header()
-            .zip(hosts_csv_row(&ranked(obs)))
+        let host = ranked(obs);
+        hosts_csv_columns()
+            .map(|c| (c.name, cell_text(c.cell, &host)))
             .collect()
     }
 

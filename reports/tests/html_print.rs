@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use chromium::{pdf_pages, print_to_pdf, squeezed};
-use rdpsweep_reports::columns::page_columns;
+use rdpsweep_reports::columns::{cell_text, page_columns};
 use rdpsweep_reports::html::report_html;
 use rdpsweep_reports::plan::Plan;
 use rdpsweep_reports::{
@@ -61,7 +61,7 @@ fn last_row_rank(page: &str) -> usize {
 /// The page's cell texts of `host`, column by column, as the page writes them (unescaped).
 fn cells(host: &RankedHost, deep: bool) -> Vec<String> {
     page_columns(deep)
-        .map(|(column, html)| html.text.unwrap_or(column.cell)(host))
+        .map(|(column, html)| cell_text(html.text.unwrap_or(column.cell), host))
         .collect()
 }
 

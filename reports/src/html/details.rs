@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::deep::deep_facts;
-use super::escape;
 use super::history::history_fact;
 use super::hosts::endpoint;
+use super::{escape, Escaping};
 use crate::columns::codes;
 use crate::findings::FindingCode;
 use crate::history::History;
@@ -51,27 +51,28 @@ fn detail(
     let o = &host.observation;
     let a = &host.assessment;
     let level = a.level.as_str();
-    let outcome = a
-        .outcome
-        .as_ref()
-        .map_or("no listener".to_string(), |p| p.outcome.to_string());
-    let mut summary = format!(
-        "<span class=\"level {level}\">{level}</span> <span class=\"code\">{}</span>",
-        escape(&endpoint(o))
-    );
-    if let (Some(_), Some(name)) = (o.ip, &o.hostname) {
-        let _ = write!(summary, " {}", escape(name));
-    }
-    let _ = write!(summary, " · {}", escape(&outcome));
-    let codes = codes(host, " ");
-    if !codes.is_empty() {
-        let _ = write!(summary, " · <span class=\"code\">{codes}</span>");
-    }
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "<details class=\"detail\" id=\"host-{rank}\" data-rank=\"{rank}\"><summary>{summary}</summary>",
+        "<details class=\"detail\" id=\"host-{rank}\" data-rank=\"{rank}\"><summary>\
+         <span class=\"level {level}\">{level}</span> <span class=\"code\">{}</span>",
+        escape(&endpoint(o)),
         rank = host.rank,
     );
+    if let (Some(_), Some(name)) = (o.ip, &o.hostname) {
+        let _ = write!(out, " {}", escape(name));
+    }
+    match &a.outcome {
+        Some(p) => {
+            let _ = write!(out, " · {}", p.outcome);
+        }
+        None => out.push_str(" · no listener"),
+    }
+    if !a.findings.is_empty() {
+        out.push_str(" · <span class=\"code\">");
+        codes(host, " ", out);
+        out.push_str("</span>");
+    }
+    out.push_str("</summary>\n");
     let _ = write!(
         out,
         "<p>rank {}, score {}; last stage <span class=\"code\">{}</span>. ",
@@ -92,57 +93,73 @@ fn detail(
     }
     out.push_str("</p>\n");
 
-    let mut facts: Vec<(&str, String)> = Vec::new();
-    if let Some(story) = history.and_then(|h| history_fact(h, host)) {
-        facts.push(("history", story));
+    let story = history.and_then(|h| history_fact(h, host));
+    let has_facts = story.is_some()
+        || o.cert.is_some()
+        || o.cert_trust.is_some()
+        || o.tls_version.is_some()
+        || o.error.is_some();
+    if has_facts {
+        out.push_str("<dl class=\"facts\">\n");
+    }
+    if let Some(story) = story {
+        fact(out, "history", format_args!("{story}"));
     }
     if let Some(cert) = &o.cert {
-        facts.push(("certificate", cert.subject.clone()));
-        let issuer = if cert.self_signed {
-            format!("{} (self-signed)", cert.issuer)
-        } else {
-            cert.issuer.clone()
-        };
-        facts.push(("issued by", issuer));
+        fact(out, "certificate", format_args!("{}", cert.subject));
+        match cert.self_signed {
+            true => fact(
+                out,
+                "issued by",
+                format_args!("{} (self-signed)", cert.issuer),
+            ),
+            false => fact(out, "issued by", format_args!("{}", cert.issuer)),
+        }
         let time = |at: Option<time::OffsetDateTime>| at.map_or("?".into(), timestamp::rfc3339);
-        facts.push((
+        fact(
+            out,
             "valid",
-            format!(
+            format_args!(
                 "{} to {} ({} days left)",
                 time(cert.not_before),
                 time(cert.not_after),
                 cert.days_left
             ),
-        ));
-        facts.push((
+        );
+        fact(
+            out,
             "key, signature",
-            format!("{}, {}", cert.key, cert.signature),
-        ));
-        facts.push(("SHA-256", cert.sha256.clone()));
+            format_args!("{}, {}", cert.key, cert.signature),
+        );
+        fact(out, "SHA-256", format_args!("{}", cert.sha256));
     }
     if let Some(trust) = &o.cert_trust {
-        let mut text = match trust.untrusted {
-            None => "trusted by clients".to_string(),
-            Some(why) => format!("not trusted by clients ({why})"),
+        let named = match (&trust.name, trust.name_match) {
+            (Some(name), Some(true)) => format!("; names {name}"),
+            (Some(name), Some(false)) => format!("; does not name {name}"),
+            _ => String::new(),
         };
-        if let (Some(name), Some(matches)) = (&trust.name, trust.name_match) {
-            let verb = if matches { "names" } else { "does not name" };
-            let _ = write!(text, "; {verb} {name}");
+        match trust.untrusted {
+            None => fact(out, "trust", format_args!("trusted by clients{named}")),
+            Some(why) => fact(
+                out,
+                "trust",
+                format_args!("not trusted by clients ({why}){named}"),
+            ),
         }
-        facts.push(("trust", text));
     }
     if let Some(version) = &o.tls_version {
-        let cipher = o.tls_cipher.as_deref().unwrap_or("");
-        facts.push(("TLS", format!("{version} {cipher}").trim().to_string()));
+        match o.tls_cipher.as_deref().map(str::trim_end) {
+            Some(cipher) if !cipher.is_empty() => {
+                fact(out, "TLS", format_args!("{version} {cipher}"))
+            }
+            _ => fact(out, "TLS", format_args!("{version}")),
+        }
     }
     if let Some(error) = &o.error {
-        facts.push(("error", error.clone()));
+        fact(out, "error", format_args!("{error}"));
     }
-    if !facts.is_empty() {
-        out.push_str("<dl class=\"facts\">\n");
-        for (term, value) in facts {
-            let _ = writeln!(out, "<dt>{term}</dt><dd>{}</dd>", escape(&value));
-        }
+    if has_facts {
         out.push_str("</dl>\n");
     }
     if let Some(deep) = &o.deep {
@@ -155,19 +172,27 @@ fn detail(
              <th scope=\"col\">fix</th></tr></thead>\n<tbody>\n",
         );
         for f in &a.findings {
-            let step = steps.get(&f.code).map_or_else(String::new, |n| {
-                format!("<a href=\"#fix-{}\">step {n} of the plan</a>", f.code)
-            });
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "<tr><td class=\"code\">{}</td><td><span class=\"sev {sev}\">{sev}</span></td>\
-                 <td>{}</td><td>{step}</td></tr>",
+                 <td>{}</td><td>",
                 f.code,
                 escape(&f.evidence),
                 sev = f.severity,
             );
+            if let Some(n) = steps.get(&f.code) {
+                let _ = write!(out, "<a href=\"#fix-{}\">step {n} of the plan</a>", f.code);
+            }
+            out.push_str("</td></tr>\n");
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</details>\n");
+}
+
+/// One `<dt>term</dt><dd>value</dd>` of a host's facts, the value escaped as it is written.
+fn fact(out: &mut String, term: &str, value: std::fmt::Arguments) {
+    let _ = write!(out, "<dt>{term}</dt><dd>");
+    let _ = Escaping(out).write_fmt(value);
+    out.push_str("</dd>\n");
 }

@@ -89,10 +89,10 @@ fn select(out: &mut String, id: &str, name: &str, label: &str, options: &[(Strin
     out.push_str("</select></label>\n");
 }
 
-/// The `data-subnet` attribute of a host's table row: what the subnet filter matches.
-pub(super) fn subnet_attribute(host: &RankedHost, extras: &PageExtras) -> String {
-    host.observation
-        .ip
-        .map(|ip| format!(" data-subnet=\"{}\"", extras.options.prefix.subnet(ip)))
-        .unwrap_or_default()
+/// Writes the `data-subnet` attribute of a host's table row: what the subnet filter matches.
+pub(super) fn subnet_attribute(out: &mut String, host: &RankedHost, extras: &PageExtras) {
+    if let Some(ip) = host.observation.ip {
+        let subnet = extras.options.prefix.subnet_of(ip);
+        let _ = write!(out, " data-subnet=\"{subnet}\"");
+    }
 }

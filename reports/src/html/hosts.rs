@@ -8,6 +8,7 @@ use super::escape;
 use super::filters::{filters, subnet_attribute};
 use crate::columns::{page_columns, Column, Html, Look};
 use crate::findings::Severity;
+use crate::ip_text::IpText;
 use crate::observation::Observation;
 use crate::page::PageExtras;
 use crate::ranking::RankedHost;
@@ -106,7 +107,7 @@ pub(super) fn endpoint(o: &Observation) -> String {
 pub(super) fn endpoint_of(ip: Option<IpAddr>, port: u16, hostname: Option<&str>) -> String {
     match ip {
         Some(IpAddr::V6(ip)) => format!("[{ip}]:{port}"),
-        Some(ip) => format!("{ip}:{port}"),
+        Some(ip) => format!("{}:{port}", IpText(ip)),
         None => format!("{}:{port}", hostname.unwrap_or("?")),
     }
 }
@@ -183,15 +184,13 @@ pub(super) fn host_table(
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
+    let mut cell = String::new();
     for host in hosts {
-        let _ = write!(
-            out,
-            "<tr data-rank=\"{}\"{}>",
-            host.rank,
-            subnet_attribute(host, extras)
-        );
+        let _ = write!(out, "<tr data-rank=\"{}\"", host.rank);
+        subnet_attribute(out, host, extras);
+        out.push('>');
         for (column, html) in page_columns(deep) {
-            table_cell(out, column, html, host);
+            table_cell(out, &mut cell, column, html, host);
         }
         out.push_str("</tr>\n");
         hand_over(out);
@@ -200,31 +199,34 @@ pub(super) fn host_table(
 }
 
 /// One `<td>` of the host table: its text escaped, its class and sort key as the column says.
-pub(super) fn table_cell(out: &mut String, column: &Column, html: &Html, host: &RankedHost) {
-    let raw = html.text.unwrap_or(column.cell)(host);
-    let text = escape(&raw);
+/// `cell` is scratch space for the cell's text, reused from cell to cell.
+pub(super) fn table_cell(
+    out: &mut String,
+    cell: &mut String,
+    column: &Column,
+    html: &Html,
+    host: &RankedHost,
+) {
+    cell.clear();
+    html.text.unwrap_or(column.cell)(host, cell);
+    let text = escape(cell);
     let class = match html.look {
         Look::Number => " class=\"num\"",
         Look::Code => " class=\"code\"",
         Look::Wrap => " class=\"wrap\"",
         Look::Text | Look::Level => "",
     };
-    let key = html
-        .key
-        .and_then(|key| key(host))
-        .map(|key| format!(" data-key=\"{}\"", escape(&key)))
-        .unwrap_or_default();
+    out.push_str("<td");
+    out.push_str(class);
+    if let Some(key) = html.key.and_then(|key| key(host)) {
+        out.push_str(" data-key=\"");
+        out.push_str(&escape(&key));
+        out.push('"');
+    }
     let _ = match html.look {
-        Look::Level => write!(
-            out,
-            "<td{class}{key}><span class=\"level {text}\">{text}</span></td>"
-        ),
+        Look::Level => write!(out, "><span class=\"level {text}\">{text}</span></td>"),
         // The rank links to the host's details.
-        _ if html.col == "rank" => write!(
-            out,
-            "<td{class}{key}><a href=\"#host-{}\">{text}</a></td>",
-            host.rank
-        ),
-        _ => write!(out, "<td{class}{key}>{text}</td>"),
+        _ if html.col == "rank" => write!(out, "><a href=\"#host-{}\">{text}</a></td>", host.rank),
+        _ => write!(out, ">{text}</td>"),
     };
 }

@@ -5,17 +5,20 @@
 //! each code's rows go to a hidden spill file of their own in the output directory
 //! (`.remediation.csv.CODE.PID.tmp`, removed when done); [`RemediationSpill::write`] then copies
 //! them into the final file step by step. Memory stays flat; disk holds the rows once more
-//! until the end.
+//! until the end. A spilled line is already the CSV text of its cells, made spreadsheet-safe
+//! (which leaves no line break inside a cell), so the copy puts the step's cells around each
+//! line without parsing it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::Plan;
 use crate::findings::FindingCode;
+use crate::ip_text::IpText;
 use crate::ranking::RankedHost;
-use crate::writers::{cell, write_safe_record};
+use crate::writers::{write_safe_field, write_safe_record, OrEmpty};
 
 /// The columns of `remediation.csv`.
 pub const HEADER: [&str; 14] = [
@@ -45,6 +48,8 @@ struct Spill {
 pub struct RemediationSpill {
     dir: PathBuf,
     spills: BTreeMap<FindingCode, Spill>,
+    /// The cell being written, reused for every cell.
+    cell: String,
 }
 
 impl RemediationSpill {
@@ -53,17 +58,18 @@ impl RemediationSpill {
         RemediationSpill {
             dir: dir.to_path_buf(),
             spills: BTreeMap::new(),
+            cell: String::new(),
         }
     }
 
     /// Writes one row per finding code of `host` (one per code, the first finding's evidence).
     pub fn add(&mut self, host: &RankedHost) -> io::Result<()> {
-        let mut seen = Vec::new();
-        for finding in &host.assessment.findings {
-            if seen.contains(&finding.code) {
+        use std::fmt::Write as _;
+        let findings = &host.assessment.findings;
+        for (i, finding) in findings.iter().enumerate() {
+            if findings[..i].iter().any(|f| f.code == finding.code) {
                 continue;
             }
-            seen.push(finding.code);
             let spill = match self.spills.get_mut(&finding.code) {
                 Some(spill) => spill,
                 None => {
@@ -85,27 +91,44 @@ impl RemediationSpill {
             };
             let o = &host.observation;
             let outcome = host.assessment.outcome.as_ref().map(|p| p.outcome);
-            spill.out.write_record([
-                host.rank.to_string(),
-                cell(&o.ip),
-                o.port.to_string(),
-                cell(&o.hostname),
-                cell(&outcome),
-                host.assessment.level.to_string(),
-                finding.evidence.clone(),
-            ])?;
+            let cell = &mut self.cell;
+            let mut field = |text: std::fmt::Arguments| {
+                cell.clear();
+                // Writing to a String cannot fail.
+                let _ = cell.write_fmt(text);
+                write_safe_field(&mut spill.out, cell)
+            };
+            field(format_args!("{}", host.rank))?;
+            field(format_args!("{}", OrEmpty(&o.ip.map(IpText))))?;
+            field(format_args!("{}", o.port))?;
+            field(format_args!("{}", OrEmpty(&o.hostname)))?;
+            field(format_args!("{}", OrEmpty(&outcome)))?;
+            field(format_args!("{}", host.assessment.level))?;
+            field(format_args!("{}", finding.evidence))?;
+            spill.out.write_record(None::<&[u8]>)?;
         }
         Ok(())
     }
 
     /// Writes `remediation.csv` to `out`: the header, then each step of `plan` with its rows.
-    pub fn write(mut self, plan: &Plan, out: impl Write) -> io::Result<()> {
-        let mut csv = ::csv::Writer::from_writer(out);
-        csv.write_record(HEADER)?;
+    pub fn write(mut self, plan: &Plan, mut out: impl Write) -> io::Result<()> {
+        out.write_all(&csv_record(HEADER)?)?;
         for (number, step) in plan.steps.iter().enumerate() {
             let Some(mut spill) = self.spills.remove(&step.code) else {
                 continue;
             };
+            // The step's cells before and after each spilled row's, as CSV text.
+            let mut before = csv_record([
+                (number + 1).to_string(),
+                step.code.to_string(),
+                step.severity.to_string(),
+                step.hosts.to_string(),
+                step.fails.to_string(),
+                step.clears.to_string(),
+            ])?;
+            before.pop(); // the line's end: the row goes on
+            before.push(b',');
+            let after = csv_record([step.remediation])?;
             let path = spill.path.clone();
             let copied = spill
                 .out
@@ -113,34 +136,32 @@ impl RemediationSpill {
                 .and_then(|()| File::open(&path))
                 .and_then(|file| {
                     drop(spill.out);
-                    let mut rows = ::csv::ReaderBuilder::new()
-                        .has_headers(false)
-                        .from_reader(BufReader::new(file));
-                    let first = [
-                        (number + 1).to_string(),
-                        step.code.to_string(),
-                        step.severity.to_string(),
-                        step.hosts.to_string(),
-                        step.fails.to_string(),
-                        step.clears.to_string(),
-                    ];
-                    for row in rows.records() {
-                        let row = row.map_err(io::Error::other)?;
-                        let cells = first
-                            .iter()
-                            .map(String::as_str)
-                            .chain(row.iter())
-                            .chain([step.remediation]);
-                        write_safe_record(&mut csv, cells)?;
+                    let mut rows = BufReader::new(file);
+                    let mut row = Vec::new();
+                    loop {
+                        row.clear();
+                        if rows.read_until(b'\n', &mut row)? == 0 {
+                            return Ok(());
+                        }
+                        let row = row.strip_suffix(b"\n").unwrap_or(&row);
+                        out.write_all(&before)?;
+                        out.write_all(row)?;
+                        out.write_all(b",")?;
+                        out.write_all(&after)?;
                     }
-                    Ok(())
                 });
             let _ = std::fs::remove_file(&path);
             copied?;
         }
-        csv.flush()?;
-        Ok(())
+        out.flush()
     }
+}
+
+/// One CSV record of spreadsheet-safe `cells`, with its line's end.
+fn csv_record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> io::Result<Vec<u8>> {
+    let mut csv = ::csv::Writer::from_writer(Vec::new());
+    write_safe_record(&mut csv, cells)?;
+    csv.into_inner().map_err(|e| e.into_error())
 }
 
 impl Drop for RemediationSpill {

@@ -151,8 +151,9 @@ fn remediation_csv_lists_every_host_of_every_step_in_plan_order() {
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect();
-    // One row per host and code: 5×2 + 3×2 + 1 + 4×2 + 10.
+    // One row per host and code: 5×2 + 3×2 + 1 + 4×2 + 10, each on a line of its own.
     assert_eq!(rows.len(), 35);
+    assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1 + 35);
     let steps: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert!(steps
         .windows(2)
