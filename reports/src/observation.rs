@@ -151,13 +151,22 @@ impl Observation {
 
     /// The outcome of the last stage that ran, e.g. `tls=ok`, `rdp=timeout`, `tcp=refused`.
     pub fn outcome(&self) -> String {
-        if let Some(tls) = self.tls {
-            format!("tls={tls}")
+        let mut text = String::with_capacity(16);
+        self.write_outcome(&mut text);
+        text
+    }
+
+    /// [`Observation::outcome`] at the end of `out`.
+    pub fn write_outcome(&self, out: &mut String) {
+        let (stage, word) = if let Some(tls) = self.tls {
+            ("tls=", tls.as_str())
         } else if let Some(rdp) = self.rdp {
-            format!("rdp={rdp}")
+            ("rdp=", rdp.as_str())
         } else {
-            format!("tcp={}", self.tcp)
-        }
+            ("tcp=", self.tcp.as_str())
+        };
+        out.push_str(stage);
+        out.push_str(word);
     }
 }
 

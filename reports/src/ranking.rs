@@ -222,7 +222,8 @@ impl<'a> Ranker<'a> {
         // A row of an older file, in today's form (a dead row's line is written back).
         obs.upgrade();
         if obs.no_listener() {
-            let row = DeadRow::of(&obs).map_err(|e| scratch_error(&self.runs.dir, e))?;
+            let row = DeadRow::of(&obs, &mut self.dead.line)
+                .map_err(|e| scratch_error(&self.runs.dir, e))?;
             self.dead.bytes += row.bytes();
             self.dead.rows.push(row);
             let dead_bytes = self.run_bytes / DEAD_SHARE;
@@ -433,6 +434,8 @@ struct DeadRows {
     rows: Vec<DeadRow>,
     bytes: usize,
     runs: Vec<RunId>,
+    /// Where a row's line is written before it is kept at its exact length, reused.
+    line: Vec<u8>,
 }
 
 /// Where a dead target sorts: by address, then port, then the name it was given as (two names
@@ -449,13 +452,19 @@ struct DeadRow {
 }
 
 impl DeadRow {
-    fn of(obs: &Observation) -> io::Result<DeadRow> {
+    /// `obs`'s row, its line written in `scratch` first (one allocation for the line, not one
+    /// per doubling of a new `Vec`).
+    fn of(obs: &Observation, scratch: &mut Vec<u8>) -> io::Result<DeadRow> {
         let key = match obs.ip {
             Some(ip) => DeadKey::Ip(ip, obs.port, obs.hostname.clone()),
             None => DeadKey::Name(obs.hostname.clone(), obs.port),
         };
-        let line = serde_json::to_vec(obs)?.into_boxed_slice();
-        Ok(DeadRow { key, line })
+        scratch.clear();
+        serde_json::to_writer(&mut *scratch, obs)?;
+        Ok(DeadRow {
+            key,
+            line: scratch.as_slice().into(),
+        })
     }
 
     fn bytes(&self) -> usize {

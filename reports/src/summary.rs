@@ -251,6 +251,18 @@ pub struct SummaryCounter {
     /// The earliest and latest `scanned_at`, for reports rebuilt without scan times.
     first_seen: Option<OffsetDateTime>,
     last_seen: Option<OffsetDateTime>,
+    /// The host's `by_status` key, written here first: a key is allocated only when new.
+    status: String,
+}
+
+/// Adds one to `key`'s count (a new key starts at one).
+fn count(counts: &mut BTreeMap<String, usize>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
 }
 
 impl Default for SummaryCounter {
@@ -273,6 +285,7 @@ impl Default for SummaryCounter {
             deep: None,
             first_seen: None,
             last_seen: None,
+            status: String::new(),
         }
     }
 }
@@ -281,21 +294,17 @@ impl SummaryCounter {
     /// Counts one host.
     pub fn add(&mut self, host: &RankedHost) {
         self.hosts += 1;
-        *self
-            .by_status
-            .entry(host.observation.outcome())
-            .or_insert(0) += 1;
-        *self
-            .by_level
-            .entry(host.assessment.level.to_string())
-            .or_insert(0) += 1;
+        self.status.clear();
+        host.observation.write_outcome(&mut self.status);
+        count(&mut self.by_status, &self.status);
+        count(&mut self.by_level, host.assessment.level.as_str());
         let outcome = host.assessment.outcome.as_ref().map(|p| p.outcome.as_str());
-        *self
-            .by_client_outcome
-            .entry(outcome.unwrap_or(NO_PREDICTION).to_string())
-            .or_insert(0) += 1;
+        count(
+            &mut self.by_client_outcome,
+            outcome.unwrap_or(NO_PREDICTION),
+        );
         for finding in &host.assessment.findings {
-            *self.by_finding.entry(finding.code.to_string()).or_insert(0) += 1;
+            count(&mut self.by_finding, finding.code.as_str());
         }
         if let Some(seen) = host.observation.scanned_at {
             self.first_seen = Some(self.first_seen.map_or(seen, |first| first.min(seen)));

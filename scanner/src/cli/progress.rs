@@ -18,6 +18,8 @@ pub struct Reporter {
     total: u128,
     done: u64,
     counts: BTreeMap<String, u64>,
+    /// The target's outcome, written here first: a key is allocated only when new.
+    outcome: String,
     started: Instant,
     last_log: Instant,
     quiet: bool,
@@ -53,6 +55,7 @@ impl Reporter {
             total,
             done: 0,
             counts: BTreeMap::new(),
+            outcome: String::new(),
             started: now,
             last_log: now,
             quiet,
@@ -62,7 +65,15 @@ impl Reporter {
     /// Counts one finished target.
     pub fn record(&mut self, obs: &Observation) {
         self.done += 1;
-        *self.counts.entry(obs.outcome()).or_default() += 1;
+        self.outcome.clear();
+        obs.write_outcome(&mut self.outcome);
+        // The key is allocated only the first time an outcome is seen.
+        match self.counts.get_mut(&self.outcome) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(self.outcome.clone(), 1);
+            }
+        }
         if let Some(bar) = &self.bar {
             bar.inc(1);
         } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
