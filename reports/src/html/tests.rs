@@ -95,6 +95,29 @@ fn escape_covers_the_five_characters() {
 }
 
 #[test]
+fn text_written_through_the_escaping_writer_is_escaped_as_a_whole() {
+    use std::fmt::Write as _;
+    for text in [
+        "plain",
+        "a&b<c>d\"e'f",
+        "Zürich – ünïcode &amp;",
+        "a\0b\r\nc\u{1b}\u{85}",
+        HOSTILE,
+    ] {
+        // Split at every char boundary: formatting hands the writer text in pieces.
+        for (at, _) in text.char_indices() {
+            let mut out = String::from("<dd>");
+            let _ = write!(Escaping(&mut out), "{}{}", &text[..at], &text[at..]);
+            assert_eq!(
+                out,
+                format!("<dd>{}", escape(text)),
+                "{text:?} split at {at}"
+            );
+        }
+    }
+}
+
+#[test]
 fn hostile_text_appears_only_escaped() {
     let page = page(&fleet(), &info());
     assert!(!page.contains("<script>window.pwned"), "raw script tag");
