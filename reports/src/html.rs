@@ -151,7 +151,7 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 16);
-    escape_into(&mut out, text);
+    escape_each(&mut out, text);
     out.into()
 }
 
@@ -168,11 +168,15 @@ fn all_plain(text: &str) -> bool {
 
 /// [`escape`]d `text` at the end of `out`.
 fn escape_into(out: &mut String, text: &str) {
-    use std::fmt::Write as _;
-    if all_plain(text) {
-        out.push_str(text);
-        return;
+    match all_plain(text) {
+        true => out.push_str(text),
+        false => escape_each(out, text),
     }
+}
+
+/// [`escape_into`] of text that has something to escape: run by run of plain bytes.
+fn escape_each(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
     let mut rest = text;
     while let Some(at) = rest.bytes().position(|b| !plain(b)) {
         out.push_str(&rest[..at]);

@@ -255,12 +255,12 @@ pub struct SummaryCounter {
     status: String,
 }
 
-/// Adds one to `key`'s count (a new key starts at one).
-fn count(counts: &mut BTreeMap<String, usize>, key: &str) {
+/// Adds one to `key`'s count (a new key starts at one): the key is allocated only when new.
+pub fn count<N: std::ops::AddAssign + From<u8>>(counts: &mut BTreeMap<String, N>, key: &str) {
     match counts.get_mut(key) {
-        Some(n) => *n += 1,
+        Some(n) => *n += N::from(1),
         None => {
-            counts.insert(key.to_string(), 1);
+            counts.insert(key.to_string(), N::from(1));
         }
     }
 }

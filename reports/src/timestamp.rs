@@ -160,15 +160,10 @@ mod tests {
     }
 
     #[test]
-    fn a_year_before_0_is_written_by_the_layout() {
+    fn a_year_before_0_still_has_a_text() {
         let date = time::Date::from_calendar_date(-1, time::Month::June, 15).unwrap();
         let before = date.midnight().assume_utc();
-        assert_eq!(rfc3339(before), laid_out(before));
-        assert!(
-            rfc3339(before).starts_with("-0001-06-15T"),
-            "{}",
-            rfc3339(before)
-        );
+        assert_eq!(rfc3339(before), "-0001-06-15T00:00:00Z");
     }
 
     #[test]

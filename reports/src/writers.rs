@@ -285,6 +285,65 @@ mod tests {
     }
 
     #[test]
+    fn rows_written_one_after_another_are_the_rows_each_host_has_alone() {
+        // The writers reuse one buffer for every cell: nothing of one cell or host may reach
+        // the next.
+        let mut full = ranked(sample());
+        full.assessment.findings = vec![
+            crate::Finding {
+                code: crate::FindingCode::CertExpired,
+                severity: crate::Severity::High,
+                evidence: "expired\r\n=1+1".into(),
+                remediation: "renew it".into(),
+            },
+            crate::Finding {
+                code: crate::FindingCode::CertUntrusted,
+                severity: crate::Severity::Low,
+                evidence: "self-signed".into(),
+                remediation: "issue it from a CA".into(),
+            },
+        ];
+        let mut dead =
+            Observation::new(Some("::1".parse().unwrap()), 3390, None, TcpStatus::Refused);
+        dead.error = Some("connection refused".into());
+        let dead = RankedHost::for_test(2, dead, None);
+        let body = |hosts: &[&RankedHost]| {
+            let mut csv = RankedHostsCsv::new(Vec::new()).unwrap();
+            let mut findings = FindingsCsv::new(Vec::new()).unwrap();
+            for host in hosts {
+                csv.write(host).unwrap();
+                findings.write(host).unwrap();
+            }
+            let rows = |bytes: Vec<u8>| {
+                let text = String::from_utf8(bytes).unwrap();
+                text.lines().skip(1).map(str::to_string).collect::<Vec<_>>()
+            };
+            (
+                rows(csv.finish().unwrap()),
+                rows(findings.finish().unwrap()),
+            )
+        };
+        let (both, both_findings) = body(&[&full, &dead, &full]);
+        let (alone_full, alone_findings) = body(&[&full]);
+        let (alone_dead, none) = body(&[&dead]);
+        assert_eq!(
+            both,
+            [&alone_full[..], &alone_dead[..], &alone_full[..]].concat()
+        );
+        assert_eq!(
+            both_findings,
+            [&alone_findings[..], &alone_findings[..]].concat()
+        );
+        assert_eq!(alone_findings.len(), 2);
+        assert!(none.is_empty());
+        assert!(
+            alone_dead[0].contains(",::1,3390,,refused,"),
+            "{}",
+            alone_dead[0]
+        );
+    }
+
+    #[test]
     fn both_csv_files_begin_with_a_byte_order_mark_that_csv_readers_skip() {
         let mut obs = sample();
         obs.hostname = Some("rdp-zürich.example".into());

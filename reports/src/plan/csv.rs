@@ -111,13 +111,17 @@ impl RemediationSpill {
     }
 
     /// Writes `remediation.csv` to `out`: the header, then each step of `plan` with its rows.
+    /// A row is written in a few pieces: `out` should be buffered.
     pub fn write(mut self, plan: &Plan, mut out: impl Write) -> io::Result<()> {
         out.write_all(&csv_record(HEADER)?)?;
         for (number, step) in plan.steps.iter().enumerate() {
             let Some(mut spill) = self.spills.remove(&step.code) else {
                 continue;
             };
-            // The step's cells before and after each spilled row's, as CSV text.
+            // The step's cells before and after each spilled row's, as CSV text: `before` ends
+            // with the comma after its last cell, `after` begins with the one before its first
+            // (written as a record behind an empty cell, so that an empty remediation is an
+            // empty cell, not the `""` a record of one empty cell is written as).
             let mut before = csv_record([
                 (number + 1).to_string(),
                 step.code.to_string(),
@@ -128,7 +132,7 @@ impl RemediationSpill {
             ])?;
             before.pop(); // the line's end: the row goes on
             before.push(b',');
-            let after = csv_record([step.remediation])?;
+            let after = csv_record(["", step.remediation])?;
             let path = spill.path.clone();
             let copied = spill
                 .out
@@ -146,7 +150,6 @@ impl RemediationSpill {
                         let row = row.strip_suffix(b"\n").unwrap_or(&row);
                         out.write_all(&before)?;
                         out.write_all(row)?;
-                        out.write_all(b",")?;
                         out.write_all(&after)?;
                     }
                 });

@@ -67,13 +67,7 @@ impl Reporter {
         self.done += 1;
         self.outcome.clear();
         obs.write_outcome(&mut self.outcome);
-        // The key is allocated only the first time an outcome is seen.
-        match self.counts.get_mut(&self.outcome) {
-            Some(n) => *n += 1,
-            None => {
-                self.counts.insert(self.outcome.clone(), 1);
-            }
-        }
+        rdpsweep_reports::summary::count(&mut self.counts, &self.outcome);
         if let Some(bar) = &self.bar {
             bar.inc(1);
         } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
