@@ -298,12 +298,7 @@ impl PatternCounter {
 
         let dead = no_listener(host);
         if dead {
-            match self.no_listener.get_mut(o.tcp.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    self.no_listener.insert(o.tcp.to_string(), 1);
-                }
-            }
+            crate::summary::count(&mut self.no_listener, o.tcp.as_str());
         }
         let net = o.ip.map(|ip| self.prefix.subnet_of(ip));
         if let Some(net) = net {

@@ -311,10 +311,7 @@ impl SummaryCounter {
             self.last_seen = Some(self.last_seen.map_or(seen, |last| last.max(seen)));
         }
         if let Some(cert) = &host.observation.cert {
-            *self
-                .cert_expiry
-                .entry(expiry_bucket(cert.days_left).to_string())
-                .or_insert(0) += 1;
+            count(&mut self.cert_expiry, expiry_bucket(cert.days_left));
         }
         if let Some(deep) = &host.observation.deep {
             self.deep.get_or_insert_with(DeepSummary::default).add(deep);
