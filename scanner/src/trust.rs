@@ -57,6 +57,14 @@ pub struct TrustVerdict {
 }
 
 impl TrustVerdict {
+    /// A chain refused for `why` before any name is checked.
+    fn refused(why: Untrusted) -> TrustVerdict {
+        TrustVerdict {
+            chain: Err(why),
+            name_match: None,
+        }
+    }
+
     /// The record's form of the verdict, for the name that was checked.
     pub fn record(&self, name: Option<&str>) -> CertTrust {
         CertTrust {
@@ -108,29 +116,17 @@ impl TrustStore {
         now: UnixTime,
     ) -> TrustVerdict {
         let Some((leaf, rest)) = chain.split_first() else {
-            return TrustVerdict {
-                chain: Err(Untrusted::Invalid),
-                name_match: None,
-            };
+            return TrustVerdict::refused(Untrusted::Invalid);
         };
         let Ok((cert, _)) = &leaf.cert else {
-            return TrustVerdict {
-                chain: Err(Untrusted::Invalid),
-                name_match: None,
-            };
+            return TrustVerdict::refused(Untrusted::Invalid);
         };
         if has_malformed_name(cert) {
-            return TrustVerdict {
-                chain: Err(Untrusted::Unparsable),
-                name_match: None,
-            };
+            return TrustVerdict::refused(Untrusted::Unparsable);
         }
         let leaf_der = CertificateDer::from(leaf.der);
         let Ok(parsed) = ParsedCertificate::try_from(&leaf_der) else {
-            return TrustVerdict {
-                chain: Err(Untrusted::Invalid),
-                name_match: None,
-            };
+            return TrustVerdict::refused(Untrusted::Invalid);
         };
         let intermediates: Vec<CertificateDer<'_>> = rest
             .iter()
