@@ -146,7 +146,7 @@ pub fn findings(obs: &Observation, policy: &RiskPolicy) -> Vec<Finding> {
         out.push(Finding {
             code,
             severity: code.severity(policy.client_policy),
-            evidence: one_line(&evidence),
+            evidence: one_line(evidence),
             remediation: code.remediation().to_string(),
         });
     }
@@ -160,20 +160,21 @@ fn trust_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
     let (Some(trust), Some(cert)) = (&obs.cert_trust, &obs.cert) else {
         return;
     };
-    let subject = format!("{:?}", cert.subject);
+    // Quoted as `{:?}` writes it, only in the evidence of a finding raised.
+    let subject = &cert.subject;
     match trust.untrusted {
         None | Some(Untrusted::Expired | Untrusted::NotYetValid) => {}
         Some(Untrusted::Unparsable) => out.push((
             FindingCode::CertMalformed,
             format!(
-                "certificate {subject} has a name that is not valid text for its string type: \
+                "certificate {subject:?} has a name that is not valid text for its string type: \
                  OpenSSL-based clients cannot parse it"
             ),
         )),
         Some(why) => out.push((
             FindingCode::CertUntrusted,
             format!(
-                "certificate {subject} is not trusted by clients ({why}; issuer {:?})",
+                "certificate {subject:?} is not trusted by clients ({why}; issuer {:?})",
                 cert.issuer
             ),
         )),
@@ -181,7 +182,7 @@ fn trust_findings(obs: &Observation, out: &mut Vec<(FindingCode, String)>) {
     if let (Some(false), Some(name)) = (trust.name_match, &trust.name) {
         out.push((
             FindingCode::CertNameMismatch,
-            format!("certificate {subject} does not name {name:?}, the name clients connect to"),
+            format!("certificate {subject:?} does not name {name:?}, the name clients connect to"),
         ));
     }
 }
@@ -194,12 +195,13 @@ fn certificate_findings(
     let Some(cert) = &obs.cert else {
         return;
     };
-    let subject = format!("{:?}", cert.subject);
+    // Quoted as `{:?}` writes it, only in the evidence of a finding raised.
+    let subject = &cert.subject;
     if cert.days_left < 0 {
         out.push((
             FindingCode::CertExpired,
             format!(
-                "certificate {subject} expired {}, {} before the scan",
+                "certificate {subject:?} expired {}, {} before the scan",
                 date(cert.not_after),
                 days(-cert.days_left)
             ),
@@ -208,7 +210,7 @@ fn certificate_findings(
         out.push((
             FindingCode::CertExpiringSoon,
             format!(
-                "certificate {subject} expires {}, {} after the scan (window {})",
+                "certificate {subject:?} expires {}, {} after the scan (window {})",
                 date(cert.not_after),
                 days(cert.days_left),
                 days(policy.expiring_days)
@@ -221,7 +223,7 @@ fn certificate_findings(
             out.push((
                 FindingCode::CertNotYetValid,
                 format!(
-                    "certificate {subject} is valid only from {}, after the scan at {}",
+                    "certificate {subject:?} is valid only from {}, after the scan at {}",
                     timestamp::rfc3339(from),
                     timestamp::rfc3339(scan)
                 ),
@@ -232,14 +234,14 @@ fn certificate_findings(
         if bits < 2048 {
             out.push((
                 FindingCode::CertWeakKey,
-                format!("certificate {subject} has an RSA {bits}-bit key, under 2048 bits"),
+                format!("certificate {subject:?} has an RSA {bits}-bit key, under 2048 bits"),
             ));
         }
     }
     if cert.signature.is_weak() {
         out.push((
             FindingCode::CertWeakSignature,
-            format!("certificate {subject} is signed with {}", cert.signature),
+            format!("certificate {subject:?} is signed with {}", cert.signature),
         ));
     }
 }
@@ -564,7 +566,14 @@ fn days(n: i64) -> String {
 }
 
 /// Evidence is one line of plain text: control characters (newlines included) become spaces.
-fn one_line(text: &str) -> String {
+fn one_line(text: String) -> String {
+    // Most evidence is printable ASCII: one pass without early exit, and no copy.
+    if text
+        .bytes()
+        .fold(true, |all, b| all & (0x20..0x7f).contains(&b))
+    {
+        return text;
+    }
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
