@@ -18,7 +18,7 @@ use super::Plan;
 use crate::findings::FindingCode;
 use crate::ip_text::IpText;
 use crate::ranking::RankedHost;
-use crate::writers::{write_safe_field, write_safe_record, OrEmpty};
+use crate::writers::{CsvLine, OrEmpty};
 
 /// The columns of `remediation.csv`.
 pub const HEADER: [&str; 14] = [
@@ -41,15 +41,15 @@ pub const HEADER: [&str; 14] = [
 /// One code's spill file: its rows so far, without the step's columns.
 struct Spill {
     path: PathBuf,
-    out: ::csv::Writer<BufWriter<File>>,
+    out: BufWriter<File>,
 }
 
 /// The rows of `remediation.csv` while the hosts stream by, one spill file per code.
 pub struct RemediationSpill {
     dir: PathBuf,
     spills: BTreeMap<FindingCode, Spill>,
-    /// The cell being written, reused for every cell.
-    cell: String,
+    /// The row being written, reused for every row.
+    row: CsvLine,
 }
 
 impl RemediationSpill {
@@ -58,7 +58,7 @@ impl RemediationSpill {
         RemediationSpill {
             dir: dir.to_path_buf(),
             spills: BTreeMap::new(),
-            cell: String::new(),
+            row: CsvLine::default(),
         }
     }
 
@@ -81,9 +81,7 @@ impl RemediationSpill {
                     let file = File::create(&path).map_err(|e| {
                         io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
                     })?;
-                    let out = ::csv::WriterBuilder::new()
-                        .has_headers(false)
-                        .from_writer(BufWriter::new(file));
+                    let out = BufWriter::new(file);
                     self.spills
                         .entry(finding.code)
                         .or_insert(Spill { path, out })
@@ -91,21 +89,21 @@ impl RemediationSpill {
             };
             let o = &host.observation;
             let outcome = host.assessment.outcome.as_ref().map(|p| p.outcome);
-            let cell = &mut self.cell;
+            let row = &mut self.row;
+            // Writing to a String cannot fail.
             let mut field = |text: std::fmt::Arguments| {
-                cell.clear();
-                // Writing to a String cannot fail.
-                let _ = cell.write_fmt(text);
-                write_safe_field(&mut spill.out, cell)
+                row.cell(|cell| {
+                    let _ = cell.write_fmt(text);
+                })
             };
-            field(format_args!("{}", host.rank))?;
-            field(format_args!("{}", OrEmpty(&o.ip.map(IpText))))?;
-            field(format_args!("{}", o.port))?;
-            field(format_args!("{}", OrEmpty(&o.hostname)))?;
-            field(format_args!("{}", OrEmpty(&outcome)))?;
-            field(format_args!("{}", host.assessment.level))?;
-            field(format_args!("{}", finding.evidence))?;
-            spill.out.write_record(None::<&[u8]>)?;
+            field(format_args!("{}", host.rank));
+            field(format_args!("{}", OrEmpty(&o.ip.map(IpText))));
+            field(format_args!("{}", o.port));
+            field(format_args!("{}", OrEmpty(&o.hostname)));
+            field(format_args!("{}", OrEmpty(&outcome)));
+            field(format_args!("{}", host.assessment.level));
+            row.text(&finding.evidence);
+            row.write_to(&mut spill.out)?;
         }
         Ok(())
     }
@@ -162,9 +160,13 @@ impl RemediationSpill {
 
 /// One CSV record of spreadsheet-safe `cells`, with its line's end.
 fn csv_record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> io::Result<Vec<u8>> {
-    let mut csv = ::csv::Writer::from_writer(Vec::new());
-    write_safe_record(&mut csv, cells)?;
-    csv.into_inner().map_err(|e| e.into_error())
+    let mut row = CsvLine::default();
+    for cell in cells {
+        row.text(cell.as_ref());
+    }
+    let mut line = Vec::new();
+    row.write_to(&mut line)?;
+    Ok(line)
 }
 
 impl Drop for RemediationSpill {
