@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::deep::deep_facts;
 use super::history::history_fact;
 use super::hosts::endpoint;
-use super::{escape, Escaping};
+use super::{escape, escape_into, Escaping};
 use crate::columns::codes;
 use crate::findings::FindingCode;
 use crate::history::History;
@@ -107,14 +107,14 @@ fn detail(
         fact(out, "history", format_args!("{story}"));
     }
     if let Some(cert) = &o.cert {
-        fact(out, "certificate", format_args!("{}", cert.subject));
+        fact_text(out, "certificate", &cert.subject);
         match cert.self_signed {
             true => fact(
                 out,
                 "issued by",
                 format_args!("{} (self-signed)", cert.issuer),
             ),
-            false => fact(out, "issued by", format_args!("{}", cert.issuer)),
+            false => fact_text(out, "issued by", &cert.issuer),
         }
         let time = |at: Option<time::OffsetDateTime>| at.map_or("?".into(), timestamp::rfc3339);
         fact(
@@ -132,7 +132,7 @@ fn detail(
             "key, signature",
             format_args!("{}, {}", cert.key, cert.signature),
         );
-        fact(out, "SHA-256", format_args!("{}", cert.sha256));
+        fact_text(out, "SHA-256", &cert.sha256);
     }
     if let Some(trust) = &o.cert_trust {
         let named = match (&trust.name, trust.name_match) {
@@ -158,7 +158,7 @@ fn detail(
         }
     }
     if let Some(error) = &o.error {
-        fact(out, "error", format_args!("{error}"));
+        fact_text(out, "error", error);
     }
     if has_facts {
         out.push_str("</dl>\n");
@@ -193,7 +193,21 @@ fn detail(
 
 /// One `<dt>term</dt><dd>value</dd>` of a host's facts, the value escaped as it is written.
 fn fact(out: &mut String, term: &str, value: std::fmt::Arguments) {
-    let _ = write!(out, "<dt>{term}</dt><dd>");
+    term_then(out, term);
     let _ = Escaping(out).write_fmt(value);
     out.push_str("</dd>\n");
+}
+
+/// [`fact`] of a value that is text already (without the formatting machinery).
+fn fact_text(out: &mut String, term: &str, value: &str) {
+    term_then(out, term);
+    escape_into(out, value);
+    out.push_str("</dd>\n");
+}
+
+/// `<dt>term</dt><dd>`: the start of a fact.
+fn term_then(out: &mut String, term: &str) {
+    out.push_str("<dt>");
+    out.push_str(term);
+    out.push_str("</dt><dd>");
 }
