@@ -22,8 +22,9 @@ use crate::risk::RiskLevel;
 use crate::timestamp;
 use crate::trust::CertTrust;
 
-/// Writes a cell's text for one host at the end of `out`. A row's cells share one buffer, so
-/// a cell costs no allocation of its own (a ranked fleet writes some fifty per host).
+/// Writes a cell's text for one host at the end of `out`, and only appends: `out` may hold the
+/// row so far (a CSV row's cells are written straight into its line), so a cell costs no
+/// allocation of its own (a ranked fleet writes some fifty per host).
 pub type Cell = fn(&RankedHost, &mut String);
 
 /// A page cell's sort key (`data-key`) for one host; `None` for no key.
@@ -369,7 +370,8 @@ pub fn page_columns(deep: bool) -> impl Iterator<Item = (&'static Column, &'stat
         .filter(move |(_, html)| deep || !html.deep_only)
 }
 
-/// A `findings.csv` cell: one host and one of its findings, written at the end of `out`.
+/// A `findings.csv` cell: one host and one of its findings, appended to `out` (which may hold
+/// the row so far, as for [`Cell`]).
 pub type FindingCell = fn(&RankedHost, &Finding, &mut String);
 
 /// The `findings.csv` columns, one row per host and finding: heading and cell.

@@ -89,7 +89,8 @@ pub fn csv_writer_with_bom<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
 }
 
 /// Writes one CSV record with every cell made [`spreadsheet_safe`] (without copying the cells
-/// that are safe already), by the csv crate.
+/// that are safe already), by the csv crate: for `diff.csv`, and the yardstick [`CsvLine`] is
+/// tested against.
 pub fn write_safe_record<W: Write, S: AsRef<str>>(
     csv: &mut csv::Writer<W>,
     cells: impl IntoIterator<Item = S>,
@@ -107,9 +108,9 @@ pub fn write_safe_record<W: Write, S: AsRef<str>>(
 /// Each cell is written straight into the row's line, then checked in one vector pass: most
 /// cells (numbers, words, addresses, names) are printable ASCII without a quote or comma and
 /// do not begin as a formula would, so they are their own CSV text. Only the others are made
-/// safe and quoted. The csv crate writes the same bytes ([`write_safe_record`]; a test
-/// compares the two on hostile cells), but its check and copy per field cost several times
-/// what writing the cell does.
+/// safe, and quoted if they then hold a quote or a comma. The csv crate writes the same bytes
+/// ([`write_safe_record`]; a test compares the two on hostile cells), but its check and copy
+/// per field cost several times what writing the cell does.
 #[derive(Default)]
 pub(crate) struct CsvLine {
     /// The row so far; reused for every row.
@@ -129,6 +130,7 @@ impl CsvLine {
         self.cells += 1;
         let start = self.line.len();
         write(&mut self.line);
+        debug_assert!(self.line.len() >= start, "a cell only appends to its row");
         if !plain_cell(&self.line.as_bytes()[start..]) {
             self.cell.clear();
             self.cell.push_str(&self.line[start..]);
@@ -144,8 +146,8 @@ impl CsvLine {
 
     /// Writes the row and its line's end to `out`, and starts the next row.
     pub(crate) fn write_to(&mut self, out: &mut impl Write) -> io::Result<()> {
-        if self.cells == 1 && self.line.is_empty() {
-            // A row of one empty cell would be an empty line, which readers skip.
+        if self.line.is_empty() {
+            // A row of one empty cell (or none) would be an empty line, which readers skip.
             self.line.push_str("\"\"");
         }
         self.line.push('\n');
@@ -195,7 +197,8 @@ pub struct RankedHostsCsv<W: Write> {
 }
 
 impl<W: Write> RankedHostsCsv<W> {
-    /// Starts the file with [`UTF8_BOM`] and its header row.
+    /// Starts the file with [`UTF8_BOM`] and its header row. A row goes to `out` in one
+    /// `write_all`: `out` should be buffered.
     pub fn new(out: W) -> io::Result<Self> {
         Ok(RankedHostsCsv {
             out: started(out, hosts_csv_header())?,
@@ -236,7 +239,8 @@ pub struct FindingsCsv<W: Write> {
 }
 
 impl<W: Write> FindingsCsv<W> {
-    /// Starts the file with [`UTF8_BOM`] and its header row.
+    /// Starts the file with [`UTF8_BOM`] and its header row. A row goes to `out` in one
+    /// `write_all`: `out` should be buffered.
     pub fn new(out: W) -> io::Result<Self> {
         Ok(FindingsCsv {
             out: started(out, FINDING_COLUMNS.iter().map(|(name, _)| *name))?,
@@ -629,10 +633,26 @@ mod tests {
             "\u{85}next",
             "'quoted'",
             "a;b|c",
+            // The edges of printable ASCII.
+            " ",
+            "~",
+            "\x7f",
+            "\x1f",
+            "a\x7fb",
             "#comment",
             " spaced ",
         ];
-        let mut rows: Vec<Vec<&str>> = vec![vec![""], vec!["", ""], vec!["x"]];
+        // A quote, comma or control past the first vector's worth of bytes.
+        let long: Vec<String> = [",", "\"", "\n", "\u{1}", "é"]
+            .iter()
+            .flat_map(|special| [31, 32, 33, 64, 65].map(|n| format!("{}{special}", "a".repeat(n))))
+            .collect();
+        let cells: Vec<&str> = cells
+            .iter()
+            .copied()
+            .chain(long.iter().map(String::as_str))
+            .collect();
+        let mut rows: Vec<Vec<&str>> = vec![vec![], vec![""], vec!["", ""], vec!["x"]];
         for (i, a) in cells.iter().enumerate() {
             rows.push(vec![a]);
             rows.push(vec![a, cells[(i + 7) % cells.len()], ""]);
@@ -643,9 +663,22 @@ mod tests {
         let mut theirs = csv::WriterBuilder::new()
             .flexible(true)
             .from_writer(Vec::new());
-        for row in &rows {
+        for (r, row) in rows.iter().enumerate() {
             for cell in row {
-                line.text(cell);
+                match r % 2 {
+                    0 => line.text(cell),
+                    // In two pieces, as a column may write it.
+                    _ => {
+                        let half = (0..=cell.len() / 2)
+                            .rev()
+                            .find(|&at| cell.is_char_boundary(at))
+                            .unwrap_or(0);
+                        line.cell(|out| {
+                            out.push_str(&cell[..half]);
+                            out.push_str(&cell[half..]);
+                        });
+                    }
+                }
             }
             line.write_to(&mut ours).unwrap();
             write_safe_record(&mut theirs, row).unwrap();
