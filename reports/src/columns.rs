@@ -388,13 +388,13 @@ pub const FINDING_COLUMNS: [(&str, FindingCell); 7] = [
 ];
 
 /// Writes `value` as its `Display` writes it.
-fn put(out: &mut String, value: impl fmt::Display) {
+pub(crate) fn put(out: &mut String, value: impl fmt::Display) {
     // Writing to a String cannot fail.
     let _ = write!(out, "{value}");
 }
 
 /// An optional value: nothing when absent.
-fn opt<T: fmt::Display>(out: &mut String, value: &Option<T>) {
+pub(crate) fn opt<T: fmt::Display>(out: &mut String, value: &Option<T>) {
     if let Some(value) = value {
         put(out, value);
     }

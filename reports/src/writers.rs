@@ -16,18 +16,6 @@ pub trait ObservationSink {
     fn flush(&mut self) -> io::Result<()>;
 }
 
-/// An optional value as a cell writes it: nothing when absent.
-pub struct OrEmpty<'a, T>(pub &'a Option<T>);
-
-impl<T: std::fmt::Display> std::fmt::Display for OrEmpty<'_, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(value) => value.fmt(f),
-            None => Ok(()),
-        }
-    }
-}
-
 /// The text of an optional cell: empty when absent.
 pub fn cell<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()

@@ -15,10 +15,11 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::Plan;
+use crate::columns::{opt, put};
 use crate::findings::FindingCode;
 use crate::ip_text::IpText;
 use crate::ranking::RankedHost;
-use crate::writers::{CsvLine, OrEmpty};
+use crate::writers::CsvLine;
 
 /// The columns of `remediation.csv`.
 pub const HEADER: [&str; 14] = [
@@ -64,7 +65,6 @@ impl RemediationSpill {
 
     /// Writes one row per finding code of `host` (one per code, the first finding's evidence).
     pub fn add(&mut self, host: &RankedHost) -> io::Result<()> {
-        use std::fmt::Write as _;
         let findings = &host.assessment.findings;
         for (i, finding) in findings.iter().enumerate() {
             if findings[..i].iter().any(|f| f.code == finding.code) {
@@ -90,18 +90,12 @@ impl RemediationSpill {
             let o = &host.observation;
             let outcome = host.assessment.outcome.as_ref().map(|p| p.outcome);
             let row = &mut self.row;
-            // Writing to a String cannot fail.
-            let mut field = |text: std::fmt::Arguments| {
-                row.cell(|cell| {
-                    let _ = cell.write_fmt(text);
-                })
-            };
-            field(format_args!("{}", host.rank));
-            field(format_args!("{}", OrEmpty(&o.ip.map(IpText))));
-            field(format_args!("{}", o.port));
-            field(format_args!("{}", OrEmpty(&o.hostname)));
-            field(format_args!("{}", OrEmpty(&outcome)));
-            field(format_args!("{}", host.assessment.level));
+            row.cell(|cell| put(cell, host.rank));
+            row.cell(|cell| opt(cell, &o.ip.map(IpText)));
+            row.cell(|cell| put(cell, o.port));
+            row.cell(|cell| opt(cell, &o.hostname));
+            row.cell(|cell| opt(cell, &outcome));
+            row.cell(|cell| put(cell, host.assessment.level));
             row.text(&finding.evidence);
             row.write_to(&mut spill.out)?;
         }
