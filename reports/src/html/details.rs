@@ -104,7 +104,7 @@ fn detail(
         out.push_str("<dl class=\"facts\">\n");
     }
     if let Some(story) = story {
-        fact(out, "history", format_args!("{story}"));
+        fact_text(out, "history", &story);
     }
     if let Some(cert) = &o.cert {
         fact_text(out, "certificate", &cert.subject);
