@@ -104,7 +104,8 @@ fn parse_unknown(s: &str, radix: u32) -> Option<u32> {
     u32::from_str_radix(digits, radix).ok()
 }
 
-/// Writes the named bits of `bits` `|`-joined in table order, then any other bits as hex.
+/// Writes the named bits of `bits` `|`-joined in table order, then any other bits as hex,
+/// straight to `f` (every row's JSON, CSV and page write these words).
 fn write_flags(
     f: &mut fmt::Formatter<'_>,
     table: &[(u32, &str)],
@@ -112,17 +113,20 @@ fn write_flags(
     hex: impl Fn(u32) -> String,
 ) -> fmt::Result {
     let mut rest = bits;
-    let mut words = Vec::new();
+    let mut separator = "";
     for (bit, name) in table {
         if bits & bit != 0 {
-            words.push(name.to_string());
+            f.write_str(separator)?;
+            f.write_str(name)?;
+            separator = "|";
             rest &= !bit;
         }
     }
     if rest != 0 {
-        words.push(hex(rest));
+        f.write_str(separator)?;
+        f.write_str(&hex(rest))?;
     }
-    f.write_str(&words.join("|"))
+    Ok(())
 }
 
 /// Reads `|`-joined flag words (and `0x..` hex for other bits) back into bits.
