@@ -68,16 +68,17 @@ impl ConnectionRequest {
     ///
     /// A cookie is cut so that the frame's LI fits its one byte; it must not contain `\r\n`.
     pub fn encode(&self) -> Vec<u8> {
-        let mut variable = Vec::new();
+        // Room for the longest variable part, so that it is allocated once.
+        let mut variable = Vec::with_capacity(254 - FIXED_LI);
         if let Some(cookie) = &self.cookie {
             let room = 254 - FIXED_LI - NEG_LEN - COOKIE_PREFIX.len() - 2;
-            let id: Vec<u8> = cookie
-                .bytes()
-                .filter(|b| *b != b'\r' && *b != b'\n')
-                .take(room)
-                .collect();
             variable.put_slice(COOKIE_PREFIX);
-            variable.put_slice(&id);
+            variable.extend(
+                cookie
+                    .bytes()
+                    .filter(|b| *b != b'\r' && *b != b'\n')
+                    .take(room),
+            );
             variable.put_slice(b"\r\n");
         }
         if let Some((flags, protocols)) = self.negotiation {
