@@ -1,6 +1,6 @@
-//! Rows of the report files: `results.jsonl` lines (buffered, and flushed whenever the sweep
-//! catches up with its probes, so an interrupted run keeps the rows it finished) and the CSV
-//! rows of the ranked reports, every cell made spreadsheet-safe.
+//! Rows of the report files: `results.jsonl` lines (each handed to its writer whole, which the
+//! scan flushes often, so an interrupted run keeps the rows it finished) and the CSV rows of the
+//! ranked reports, every cell made spreadsheet-safe.
 
 use std::io::{self, Write};
 

@@ -55,33 +55,18 @@ pub struct SweepEnd {
     pub abandoned: u64,
 }
 
-/// What a sweep hands its caller.
-// Handed straight to the caller's closure, never stored: boxing the row would cost an
-// allocation per target for nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Event {
-    /// One `(target, port)` is finished: exactly one per pair.
-    Row(Observation),
-    /// The sweep is about to wait: no finished probe is waiting (or the runtime asks the
-    /// sweep to yield, or a stop was asked for). A caller that buffers rows makes them durable
-    /// now, when it delays no other row.
-    CaughtUp,
-}
-
-/// Probes every target on every port and calls `on_event` with [`Event::Row`] once per
-/// `(target, port)`, in completion order, and with [`Event::CaughtUp`] before each wait.
-/// Stops early only if `on_event` fails (its error is returned) or `stop` is cancelled (then
-/// the sweep ends after the probes in flight, or when `stop_grace` has passed, whichever comes
-/// first).
+/// Probes every target on every port and calls `on_row` once per `(target, port)`, in
+/// completion order, as each finishes. Stops early only if `on_row` fails (its error is
+/// returned) or `stop` is cancelled (then the sweep ends after the probes in flight, or when
+/// `stop_grace` has passed, whichever comes first).
 pub async fn sweep<F>(
     targets: Arc<TargetSet>,
     config: &SweepConfig,
     stop: CancellationToken,
-    mut on_event: F,
+    mut on_row: F,
 ) -> io::Result<SweepEnd>
 where
-    F: FnMut(Event) -> io::Result<()>,
+    F: FnMut(Observation) -> io::Result<()>,
 {
     let probe_config = Arc::new(ProbeConfig {
         stop: stop.clone(),
@@ -141,40 +126,37 @@ where
     let mut abandon_at: Option<Instant> = None;
     loop {
         // A row that is finished already is taken without waiting (under load there usually
-        // is one); only before a wait is the caller told it has caught up.
+        // is one), and without registering with the stop token.
         let ready = match stop.is_cancelled() {
             false => results.next().now_or_never(),
             true => None,
         };
         let next = match ready {
             Some(next) => next,
-            None => {
-                on_event(Event::CaughtUp)?;
-                match abandon_at {
-                    None => tokio::select! {
-                        next = results.next() => next,
-                        () = stop.cancelled() => {
-                            let in_flight = started.load(Ordering::Relaxed) - recorded;
-                            let grace_s = config.stop_grace.as_secs_f64();
-                            tracing::warn!(
-                                in_flight,
-                                grace_s,
-                                "interrupted: no new target; finishing the {in_flight} probes in flight, abandoning those not done within {grace_s:.1}s (interrupt again to quit now)"
-                            );
-                            abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
-                            continue;
-                        }
-                    },
-                    Some(at) => tokio::select! {
-                        next = results.next() => next,
-                        () = tokio::time::sleep_until(at) => break,
-                    },
-                }
-            }
+            None => match abandon_at {
+                None => tokio::select! {
+                    next = results.next() => next,
+                    () = stop.cancelled() => {
+                        let in_flight = started.load(Ordering::Relaxed) - recorded;
+                        let grace_s = config.stop_grace.as_secs_f64();
+                        tracing::warn!(
+                            in_flight,
+                            grace_s,
+                            "interrupted: no new target; finishing the {in_flight} probes in flight, abandoning those not done within {grace_s:.1}s (interrupt again to quit now)"
+                        );
+                        abandon_at = Some(probe::deadline(Instant::now(), config.stop_grace));
+                        continue;
+                    }
+                },
+                Some(at) => tokio::select! {
+                    next = results.next() => next,
+                    () = tokio::time::sleep_until(at) => break,
+                },
+            },
         };
         match next {
             Some(obs) => {
-                on_event(Event::Row(obs))?;
+                on_row(obs)?;
                 recorded += 1;
             }
             None => break,

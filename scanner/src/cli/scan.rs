@@ -12,7 +12,7 @@ use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_utc;
 use rdpsweep::probe::{DeepConfig, ProbeConfig};
 use rdpsweep::resume::{self, ResumePoint};
-use rdpsweep::sweep::{sweep, Event, SweepConfig};
+use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, TargetSet};
 use rdpsweep::tls::scanning_client_config;
 use rdpsweep::trust::TrustStore;
@@ -438,19 +438,16 @@ pub async fn scan_into(
         results.clone(),
         grace,
     ));
-    let end = sweep(targets, config, stops.sweep.clone(), |event| {
-        match event {
-            Event::Row(obs) => {
-                lock(&results).record(&obs)?;
-                reporter.record(&obs);
-                ranking.feed(obs);
-            }
-            Event::CaughtUp => lock(&results).flush()?,
-        }
+    let flusher = tokio::spawn(flush_every(results.clone(), FLUSH_EVERY));
+    let end = sweep(targets, config, stops.sweep.clone(), |obs| {
+        lock(&results).record(&obs)?;
+        reporter.record(&obs);
+        ranking.feed(obs);
         Ok(())
     })
     .await
     .and_then(|end| lock(&results).flush().map(|()| end));
+    flusher.abort();
     let end = end.map_err(|e| Failure::Runtime(e.to_string()));
     info.finished_at = Some(now_utc());
     let jsonl_path = lock(&results).path.clone();
@@ -638,10 +635,10 @@ impl Ranking {
     }
 }
 
-/// `results.jsonl`, one observation per line, buffered and flushed whenever the sweep has no
-/// finished row waiting, and at least every [`FLUSH_ROWS`] rows: one write per busy moment
-/// rather than one per target, while a killed scan loses at most the [`FLUSH_ROWS`] rows
-/// still buffered (which `--resume` probes again).
+/// `results.jsonl`, one observation per line, buffered and flushed every [`FLUSH_ROWS`] rows
+/// and every [`FLUSH_EVERY`] (by [`flush_every`]): a few writes a second rather than one per
+/// target, while a killed scan loses at most the rows of its last [`FLUSH_EVERY`], never
+/// more than [`FLUSH_ROWS`] (which `--resume` probes again).
 struct Results {
     jsonl: JsonLines<BufWriter<File>>,
     path: PathBuf,
@@ -649,6 +646,8 @@ struct Results {
     earlier_len: u64,
     /// Rows recorded since the last flush.
     unflushed: usize,
+    /// Why a flush made by [`flush_every`] failed: said by the next row, or the last flush.
+    failed: Option<String>,
 }
 
 /// Flushes `results.jsonl` when dropped (errors were reported by the flushes before).
@@ -662,6 +661,23 @@ impl Drop for FlushOnDrop {
 
 /// The most rows `results.jsonl` holds in its buffer while the sweep keeps finishing probes.
 const FLUSH_ROWS: usize = 64;
+
+/// The longest a finished row waits in `results.jsonl`'s buffer.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Flushes `results` every `every`, for the rows of a sweep that finishes fewer than
+/// [`FLUSH_ROWS`] in that time; runs until aborted.
+async fn flush_every(results: Arc<Mutex<Results>>, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let mut results = lock(&results);
+        if let Err(e) = results.flush() {
+            results.failed.get_or_insert(e.to_string());
+        }
+    }
+}
 
 /// `results.jsonl`'s buffer: [`FLUSH_ROWS`] rows of a healthy host (about 1 KB each).
 const RESULTS_BUFFER: usize = 64 * 1024;
@@ -688,6 +704,7 @@ impl Results {
             path,
             earlier_len,
             unflushed: 0,
+            failed: None,
         })
     }
 
@@ -703,6 +720,7 @@ impl Results {
 
     /// Writes one row (flushing every [`FLUSH_ROWS`]); an error names the file.
     fn record(&mut self, obs: &Observation) -> io::Result<()> {
+        self.failure()?;
         self.jsonl.record(obs).map_err(|e| self.named(e))?;
         self.unflushed += 1;
         match self.unflushed >= FLUSH_ROWS {
@@ -713,6 +731,7 @@ impl Results {
 
     /// Hands the buffered rows to the operating system; an error names the file.
     fn flush(&mut self) -> io::Result<()> {
+        self.failure()?;
         if self.unflushed == 0 {
             return Ok(());
         }
@@ -720,7 +739,57 @@ impl Results {
         self.jsonl.flush().map_err(|e| self.named(e))
     }
 
+    /// The error of a flush [`flush_every`] made, if one failed.
+    fn failure(&self) -> io::Result<()> {
+        match &self.failed {
+            Some(why) => Err(io::Error::other(why.clone())),
+            None => Ok(()),
+        }
+    }
+
     fn named(&self, e: io::Error) -> io::Error {
         io::Error::other(format!("cannot write {}: {e}", self.path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdpsweep_reports::TcpStatus;
+
+    /// `results.jsonl` on a disk where every write fails, as a full one.
+    fn on_a_full_disk() -> Results {
+        let file = File::options()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        Results {
+            jsonl: JsonLines::new(BufWriter::with_capacity(RESULTS_BUFFER, file)),
+            path: PathBuf::from("/dev/full"),
+            earlier_len: 0,
+            unflushed: 0,
+            failed: None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_flush_that_failed_between_rows_stops_the_next_row_and_the_last_flush() {
+        let results = Arc::new(Mutex::new(on_a_full_disk()));
+        let row = Observation::new(Some([127, 0, 0, 1].into()), 3389, None, TcpStatus::Refused);
+        lock(&results)
+            .record(&row)
+            .expect("one row only fills the buffer");
+        let flusher = tokio::spawn(flush_every(results.clone(), FLUSH_EVERY));
+        tokio::time::sleep(FLUSH_EVERY * 2).await;
+        flusher.abort();
+        let next = lock(&results)
+            .record(&row)
+            .expect_err("the failed flush is said");
+        assert!(
+            next.to_string().starts_with("cannot write /dev/full: "),
+            "{next}"
+        );
+        let last = lock(&results).flush().expect_err("and by the last flush");
+        assert_eq!(last.to_string(), next.to_string());
     }
 }
