@@ -304,5 +304,8 @@ fn oid(oid: &Oid<'_>) -> OidText {
     OidText::new(oid.to_id_string())
 }
 
+mod sent;
+pub use sent::{Sent, SentCache, SENT_MAX, SENT_MAX_DER};
+
 #[cfg(test)]
 mod tests;

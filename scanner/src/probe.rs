@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cert;
-use crate::trust::TrustStore;
+use crate::trust::{SentAfter, TrustStore};
 use crate::wire::{Dial, TcpDial};
 
 mod deep;
@@ -63,6 +63,8 @@ pub struct ProbeConfig {
     pub dial: Arc<dyn Dial>,
     /// The anchors a client trusts, to judge the certificate a server sent.
     pub trust: Arc<TrustStore>,
+    /// The certificates servers sent after their leaves, read once per scan.
+    pub sent_certs: Arc<cert::SentCache>,
 }
 
 impl ProbeConfig {
@@ -86,6 +88,7 @@ impl ProbeConfig {
             deep: None,
             dial: Arc::new(TcpDial),
             trust: Arc::new(TrustStore::public()),
+            sent_certs: Arc::default(),
         }
     }
 }
@@ -153,7 +156,7 @@ pub async fn probe(
             .as_ref()
             .and_then(|d| d.ntlm.as_ref()?.dns_computer.clone());
         let name = hostname.or(ntlm_name);
-        record_certificates(&mut obs, &chain, name.as_deref(), &config.trust);
+        record_certificates(&mut obs, &chain, name.as_deref(), config);
     }
     obs
 }
@@ -240,41 +243,58 @@ pub fn now_utc() -> time::OffsetDateTime {
     rdpsweep_reports::timestamp::whole_second_utc(time::OffsetDateTime::now_utc())
 }
 
-/// Parses each certificate of the chain (leaf first) once, for its summary (`cert` the
-/// leaf's, `intermediates` the rest's) and, when there is a leaf, the judgement of the chain
-/// as a client would make it (for `name` when known). An unreadable leaf, or no certificate at
-/// all, is said in `error`.
+/// Reads the chain (leaf first): the leaf parsed once, for its summary (`cert`) and the
+/// judgement of the chain as a client would make it (for `name` when known); the certificates
+/// after it as the scan keeps them ([`cert::SentCache`]), for their summaries
+/// (`intermediates`) and the judgement. An unreadable leaf, or no certificate at all, is said
+/// in `error`.
 fn record_certificates(
     obs: &mut Observation,
     chain: &[Vec<u8>],
     name: Option<&str>,
-    trust: &TrustStore,
+    config: &ProbeConfig,
 ) {
+    let Some((leaf, rest)) = chain.split_first() else {
+        add_error(obs, "server sent no certificate".to_string());
+        return;
+    };
     let now = time::OffsetDateTime::now_utc();
-    let parsed: Vec<cert::Parsed<'_>> = chain.iter().map(|der| cert::Parsed::of(der)).collect();
-    let problem = match parsed.first().map(|leaf| cert::summarize_parsed(leaf, now)) {
-        Some(Ok(summary)) => {
+    let leaf = cert::Parsed::of(leaf);
+    let sent: Vec<Arc<cert::Sent>> = rest
+        .iter()
+        .map(|der| config.sent_certs.get(der, now))
+        .collect();
+    let problem = match cert::summarize_parsed(&leaf, now) {
+        Ok(summary) => {
             obs.cert = Some(summary);
             None
         }
-        Some(Err(e)) => Some(format!("server certificate: {e}")),
-        None => Some("server sent no certificate".to_string()),
+        Err(e) => Some(format!("server certificate: {e}")),
     };
-    obs.intermediates = parsed
+    obs.intermediates = sent.iter().filter_map(|s| s.summary(now)).collect();
+    let after: Vec<SentAfter<'_>> = rest
         .iter()
-        .skip(1)
-        .filter_map(|sent| cert::summarize_parsed(sent, now).ok())
+        .zip(&sent)
+        .map(|(der, s)| SentAfter {
+            der,
+            issuer: s.issuer.as_deref(),
+        })
         .collect();
-    if !parsed.is_empty() {
-        let verdict = trust.judge_parsed(&parsed, name, UnixTime::now());
-        obs.cert_trust = Some(verdict.record(name));
-    }
+    let verdict = config
+        .trust
+        .judge_leaf(&leaf, &after, name, UnixTime::now());
+    obs.cert_trust = Some(verdict.record(name));
     if let Some(why) = problem {
-        obs.error = Some(match obs.error.take() {
-            Some(e) => format!("{e}; {why}"),
-            None => why,
-        });
+        add_error(obs, why);
     }
+}
+
+/// Adds `why` to the row's error, after what it says already.
+fn add_error(obs: &mut Observation, why: String) {
+    obs.error = Some(match obs.error.take() {
+        Some(e) => format!("{e}; {why}"),
+        None => why,
+    });
 }
 
 /// The deadline `after` from `start`; saturating, so that no duration a caller gives can

@@ -118,6 +118,29 @@ impl TrustStore {
         let Some((leaf, rest)) = chain.split_first() else {
             return TrustVerdict::refused(Untrusted::Invalid);
         };
+        let rest: Vec<SentAfter<'_>> = rest
+            .iter()
+            .map(|sent| SentAfter {
+                der: sent.der,
+                issuer: sent
+                    .cert
+                    .as_ref()
+                    .ok()
+                    .map(|(cert, _)| cert.issuer().as_raw()),
+            })
+            .collect();
+        self.judge_leaf(leaf, &rest, name, now)
+    }
+
+    /// [`TrustStore::judge`] of a leaf parsed already by x509-parser and the certificates sent
+    /// after it, as the probe keeps them (read once per scan, see [`crate::cert::SentCache`]).
+    pub fn judge_leaf(
+        &self,
+        leaf: &Parsed<'_>,
+        rest: &[SentAfter<'_>],
+        name: Option<&str>,
+        now: UnixTime,
+    ) -> TrustVerdict {
         let Ok((cert, _)) = &leaf.cert else {
             return TrustVerdict::refused(Untrusted::Invalid);
         };
@@ -147,6 +170,14 @@ impl TrustStore {
         let name_match = name.map(|name| names_host(&parsed, cert, name));
         TrustVerdict { chain, name_match }
     }
+}
+
+/// A certificate the server sent after its leaf: its DER, and the DER of its issuer's name
+/// (`None` when it is not a readable certificate).
+#[derive(Debug, Clone, Copy)]
+pub struct SentAfter<'a> {
+    pub der: &'a [u8],
+    pub issuer: Option<&'a [u8]>,
 }
 
 /// True when the certificate names `host`: its subject alternative names (WebPKI's check), or,
@@ -292,15 +323,19 @@ fn subjects(roots: &RootCertStore) -> HashSet<Vec<u8>> {
 /// makes before it fails) on a chain no anchor can end, which is most of a fleet: self-signed
 /// certificates, or an enterprise CA not given with `--ca-file`. A chain that may reach an
 /// anchor is always verified.
-fn may_reach(anchors: &HashSet<Vec<u8>>, leaf: &X509Certificate<'_>, rest: &[Parsed<'_>]) -> bool {
+fn may_reach(
+    anchors: &HashSet<Vec<u8>>,
+    leaf: &X509Certificate<'_>,
+    rest: &[SentAfter<'_>],
+) -> bool {
     // A path ends at an anchor only through a certificate whose issuer is the anchor's subject:
     // the leaf or any certificate sent with it (in whatever order, with whatever loops). One
     // this cannot read is left to WebPKI.
     let issued_by_anchor = |issuer: &[u8]| anchors.contains(name_contents(issuer));
     issued_by_anchor(leaf.issuer().as_raw())
-        || rest.iter().any(|sent| match &sent.cert {
-            Ok((cert, _)) => issued_by_anchor(cert.issuer().as_raw()),
-            Err(_) => true,
+        || rest.iter().any(|sent| match sent.issuer {
+            Some(issuer) => issued_by_anchor(issuer),
+            None => true,
         })
 }
 

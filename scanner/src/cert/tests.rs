@@ -6,6 +6,7 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use super::*;
+use std::sync::Arc;
 
 /// The record's text of a time, key or signature, as results.jsonl and hosts.csv write it.
 fn text(value: impl serde::Serialize) -> String {
@@ -379,4 +380,61 @@ fn names_that_are_not_valid_text_show_the_bad_bytes_escaped() {
     let der = self_signed(&params, &ec_key());
     let info = summary(&patched(&der, b"Example", b"Ex\xc3\x28ple"));
     assert_eq!(info.subject, "O=Ex\\xc3(ple Org");
+}
+
+/// A CA certificate, as a server sends it after its leaf.
+fn ca_certificate(cn: &str) -> Vec<u8> {
+    let mut params = year_params(cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    self_signed(&params, &ec_key())
+}
+
+#[test]
+fn a_sent_certificate_is_read_once_per_scan_and_its_days_left_follow_the_clock() {
+    let der = ca_certificate("Example Issuing CA");
+    let cache = SentCache::default();
+    let first = cache.get(&der, NOW);
+    assert!(Arc::ptr_eq(&first, &cache.get(&der, NOW)), "read once");
+    assert_eq!(first.summary(NOW), Some(summary(&der)));
+    let later = NOW + Duration::days(40) + Duration::hours(3);
+    let read_later = summarize(&der, later).expect("readable");
+    assert_eq!(cache.get(&der, later).summary(later), Some(read_later));
+    let (_, cert) = X509Certificate::from_der(&der).expect("parses");
+    assert_eq!(first.issuer.as_deref(), Some(cert.issuer().as_raw()));
+}
+
+#[test]
+fn garbage_sent_after_a_leaf_has_no_summary_and_no_issuer() {
+    let sent = Sent::of(b"not a certificate", NOW);
+    assert_eq!(sent.summary(NOW), None);
+    assert_eq!(sent.issuer, None);
+    // Readable, but followed by bytes: an issuer to judge by, no summary (as a leaf would say).
+    let mut trailing = ca_certificate("Trailing CA");
+    trailing.extend_from_slice(b"xx");
+    let sent = Sent::of(&trailing, NOW);
+    assert_eq!(sent.summary(NOW), None);
+    assert!(sent.issuer.is_some());
+}
+
+#[test]
+fn the_cache_of_sent_certificates_stays_within_its_bounds() {
+    let cache = SentCache::default();
+    let large = vec![0x30; SENT_MAX_DER + 1];
+    assert!(
+        !Arc::ptr_eq(&cache.get(&large, NOW), &cache.get(&large, NOW)),
+        "a certificate over the size bound is read each time"
+    );
+    for i in 0..SENT_MAX {
+        let junk = format!("junk {i}").into_bytes();
+        let kept = cache.get(&junk, NOW);
+        assert!(Arc::ptr_eq(&kept, &cache.get(&junk, NOW)), "{i} kept");
+    }
+    let der = ca_certificate("One Too Many CA");
+    let (once, again) = (cache.get(&der, NOW), cache.get(&der, NOW));
+    assert!(!Arc::ptr_eq(&once, &again), "the cache is full");
+    assert_eq!(
+        once.summary(NOW),
+        Some(summary(&der)),
+        "and still read right"
+    );
 }
