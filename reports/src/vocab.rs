@@ -57,13 +57,14 @@ macro_rules! word_enum {
             }
         }
 
-        $crate::vocab::string_serde!($name);
+        $crate::vocab::string_serde!($name, as_str);
     };
 }
 
 pub(crate) use word_enum;
 
-/// Serializes a type as its `Display` text and deserializes it with `FromStr`.
+/// Serializes a type as its `Display` text (or, given `as_str`, as the word that method
+/// returns, without a trip through a formatter) and deserializes it with `FromStr`.
 macro_rules! string_serde {
     ($name:ident) => {
         impl ::serde::Serialize for $name {
@@ -72,6 +73,18 @@ macro_rules! string_serde {
             }
         }
 
+        $crate::vocab::string_serde!(@deserialize $name);
+    };
+    ($name:ident, as_str) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        $crate::vocab::string_serde!(@deserialize $name);
+    };
+    (@deserialize $name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = <String as ::serde::Deserialize>::deserialize(d)?;
