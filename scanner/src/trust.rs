@@ -104,18 +104,7 @@ impl TrustStore {
     /// Judges the chain the server sent (leaf first), at `now`, for `name` when known.
     pub fn judge(&self, chain: &[Vec<u8>], name: Option<&str>, now: UnixTime) -> TrustVerdict {
         let parsed: Vec<Parsed<'_>> = chain.iter().map(|der| Parsed::of(der)).collect();
-        self.judge_parsed(&parsed, name, now)
-    }
-
-    /// [`TrustStore::judge`] of a chain parsed already by x509-parser (leaf first), as the
-    /// probe parses it once for the summaries and the judgement alike.
-    pub fn judge_parsed(
-        &self,
-        chain: &[Parsed<'_>],
-        name: Option<&str>,
-        now: UnixTime,
-    ) -> TrustVerdict {
-        let Some((leaf, rest)) = chain.split_first() else {
+        let Some((leaf, rest)) = parsed.split_first() else {
             return TrustVerdict::refused(Untrusted::Invalid);
         };
         let rest: Vec<SentAfter<'_>> = rest

@@ -59,8 +59,9 @@ pub const SENT_MAX: usize = 256;
 /// each time.
 pub const SENT_MAX_DER: usize = 4096;
 
-/// The sent certificates of one scan, by their DER, shared by its probes; bounded by
-/// [`SENT_MAX`] and [`SENT_MAX_DER`] (about 1 MiB with their summaries).
+/// The sent certificates of one scan, by their DER, shared by its probes: only those that are
+/// certificates (bytes that are not are read each time, so junk cannot fill it); bounded by
+/// [`SENT_MAX`] and [`SENT_MAX_DER`] (a few MiB at most with their summaries).
 #[derive(Debug, Default)]
 pub struct SentCache(Mutex<HashMap<Vec<u8>, Arc<Sent>>>);
 
@@ -73,7 +74,7 @@ impl SentCache {
         // Read outside the lock: two probes may read one certificate at once, and both keep
         // the same thing.
         let sent = Arc::new(Sent::of(der, now));
-        if der.len() <= SENT_MAX_DER {
+        if der.len() <= SENT_MAX_DER && sent.issuer.is_some() {
             let mut kept = self.lock();
             if kept.len() < SENT_MAX {
                 kept.insert(der.to_vec(), sent.clone());

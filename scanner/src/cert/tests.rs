@@ -419,22 +419,33 @@ fn garbage_sent_after_a_leaf_has_no_summary_and_no_issuer() {
 #[test]
 fn the_cache_of_sent_certificates_stays_within_its_bounds() {
     let cache = SentCache::default();
-    let large = vec![0x30; SENT_MAX_DER + 1];
+    let read_each_time = |der: &[u8]| !Arc::ptr_eq(&cache.get(der, NOW), &cache.get(der, NOW));
     assert!(
-        !Arc::ptr_eq(&cache.get(&large, NOW), &cache.get(&large, NOW)),
-        "a certificate over the size bound is read each time"
+        read_each_time(b"junk"),
+        "bytes that are no certificate are not kept"
     );
+    let mut large = ca_certificate("Large CA");
+    large.resize(SENT_MAX_DER + 1, 0);
+    assert!(
+        read_each_time(&large),
+        "nor a certificate over the size bound"
+    );
+    // One key signs them all: only the names differ.
+    let key = ec_key();
+    let ca = |i: usize| {
+        let mut params = year_params(&format!("Issuing CA {i}"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        self_signed(&params, &key)
+    };
     for i in 0..SENT_MAX {
-        let junk = format!("junk {i}").into_bytes();
-        let kept = cache.get(&junk, NOW);
-        assert!(Arc::ptr_eq(&kept, &cache.get(&junk, NOW)), "{i} kept");
+        assert!(!read_each_time(&ca(i)), "{i} kept");
     }
-    let der = ca_certificate("One Too Many CA");
-    let (once, again) = (cache.get(&der, NOW), cache.get(&der, NOW));
-    assert!(!Arc::ptr_eq(&once, &again), "the cache is full");
+    let one_too_many = ca(SENT_MAX);
+    assert!(read_each_time(&one_too_many), "the cache is full");
+    let sent = cache.get(&one_too_many, NOW);
     assert_eq!(
-        once.summary(NOW),
-        Some(summary(&der)),
+        sent.summary(NOW),
+        Some(summary(&one_too_many)),
         "and still read right"
     );
 }
