@@ -388,17 +388,85 @@ pub const FINDING_COLUMNS: [(&str, FindingCell); 7] = [
 ];
 
 /// Writes `value` as its `Display` writes it.
-pub(crate) fn put(out: &mut String, value: impl fmt::Display) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{value}");
+pub(crate) fn put(out: &mut String, value: impl CellText) {
+    value.put_to(out);
 }
 
 /// An optional value: nothing when absent.
-pub(crate) fn opt<T: fmt::Display>(out: &mut String, value: &Option<T>) {
+pub(crate) fn opt<T: CellText>(out: &mut String, value: &Option<T>) {
     if let Some(value) = value {
-        put(out, value);
+        value.put_to(out);
     }
 }
+
+/// A value's cell text, appended to the row: exactly what its `Display` writes, but numbers,
+/// words and text without the formatting machinery, as every row writes some 40 cells.
+pub(crate) trait CellText {
+    fn put_to(&self, out: &mut String);
+}
+
+impl<T: CellText + ?Sized> CellText for &T {
+    fn put_to(&self, out: &mut String) {
+        (**self).put_to(out);
+    }
+}
+
+impl CellText for str {
+    fn put_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl CellText for String {
+    fn put_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl CellText for bool {
+    fn put_to(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+/// Integers in decimal, by itoa (what serde_json writes them with).
+macro_rules! integer_cells {
+    ($($t:ty),+) => {$(
+        impl CellText for $t {
+            fn put_to(&self, out: &mut String) {
+                out.push_str(itoa::Buffer::new().format(*self));
+            }
+        }
+    )+};
+}
+
+integer_cells!(u8, u16, u32, u64, usize, i32, i64);
+
+/// Values whose text is their `Display`'s.
+macro_rules! display_cells {
+    ($($t:ty),+) => {$(
+        impl CellText for $t {
+            fn put_to(&self, out: &mut String) {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{self}");
+            }
+        }
+    )+};
+}
+
+display_cells!(
+    f64,
+    IpText,
+    fmt::Arguments<'_>,
+    EncryptionLevel,
+    rdpsweep_codec::SecurityProtocol,
+    rdpsweep_codec::ResponseFlags,
+    rdpsweep_codec::FailureCode,
+    rdpsweep_codec::TlsWireVersion,
+    rdpsweep_codec::RdpVersion,
+    crate::certificate::CertKey,
+    crate::certificate::SignatureAlgorithm
+);
 
 /// A client-outcome cell: empty where nothing is predicted.
 fn outcome(host: &RankedHost, out: &mut String, f: fn(&Prediction, &mut String)) {
@@ -535,8 +603,16 @@ fn address_key(o: &Observation) -> String {
     use std::net::IpAddr;
     match o.ip {
         Some(IpAddr::V4(ip)) => {
-            let o = ip.octets();
-            format!("4-{:03}.{:03}.{:03}.{:03}", o[0], o[1], o[2], o[3])
+            // `4-` and each octet as three digits (`4-127.077.000.003`), put in place by hand:
+            // one key a host, on every page.
+            let mut key = *b"4-000.000.000.000";
+            for (i, octet) in ip.octets().into_iter().enumerate() {
+                let at = 2 + 4 * i;
+                key[at] = b'0' + octet / 100;
+                key[at + 1] = b'0' + octet / 10 % 10;
+                key[at + 2] = b'0' + octet % 10;
+            }
+            String::from_utf8_lossy(&key).into_owned()
         }
         Some(IpAddr::V6(ip)) => {
             let groups: Vec<String> = ip.segments().iter().map(|g| format!("{g:04x}")).collect();
@@ -584,6 +660,53 @@ pub(crate) mod tests {
                 column.name
             );
         }
+    }
+
+    #[test]
+    fn cells_are_what_display_writes() {
+        fn text(value: impl CellText) -> String {
+            let mut out = String::from("<");
+            value.put_to(&mut out);
+            out
+        }
+        for n in [0u64, 7, 10, 255, 65_535, u64::MAX] {
+            assert_eq!(text(n), format!("<{n}"));
+        }
+        for n in [0i64, -1, 334, -36_500, i64::MIN, i64::MAX] {
+            assert_eq!(text(n), format!("<{n}"));
+        }
+        assert_eq!((text(true), text(false)), ("<true".into(), "<false".into()));
+        for level in RiskLevel::ALL {
+            assert_eq!(text(*level), format!("<{level}"));
+        }
+        assert_eq!(text("ünïcode, \"q\"".to_string()), "<ünïcode, \"q\"");
+        assert_eq!(text(2224.25f64), "<2224.25");
+    }
+
+    #[test]
+    fn address_keys_sort_as_the_addresses_do() {
+        let key = |ip: &str| {
+            let o = Observation::new(
+                Some(ip.parse().unwrap()),
+                3389,
+                None,
+                crate::TcpStatus::Open,
+            );
+            address_key(&o)
+        };
+        assert_eq!(key("127.77.0.3"), "4-127.077.000.003");
+        assert_eq!(key("0.0.0.0"), "4-000.000.000.000");
+        assert_eq!(key("255.255.255.255"), "4-255.255.255.255");
+        assert_eq!(key("10.200.9.99"), "4-010.200.009.099");
+        assert_eq!(key("::1"), "6-0000:0000:0000:0000:0000:0000:0000:0001");
+        let mut ips: Vec<std::net::Ipv4Addr> = (0..=255u8)
+            .flat_map(|a| [0u8, 9, 10, 99, 100, 255].map(|b| std::net::Ipv4Addr::new(a, b, 1, a)))
+            .collect();
+        let mut keys: Vec<String> = ips.iter().map(|ip| key(&ip.to_string())).collect();
+        ips.sort();
+        keys.sort();
+        let sorted: Vec<String> = ips.iter().map(|ip| key(&ip.to_string())).collect();
+        assert_eq!(keys, sorted);
     }
 
     /// The `data-col` of the page's host table without deep records, in order.

@@ -57,6 +57,12 @@ macro_rules! word_enum {
             }
         }
 
+        impl $crate::columns::CellText for $name {
+            fn put_to(&self, out: &mut String) {
+                out.push_str(self.as_str());
+            }
+        }
+
         $crate::vocab::string_serde!($name, as_str);
     };
 }
