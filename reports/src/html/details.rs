@@ -8,8 +8,8 @@ use std::fmt::Write;
 use super::deep::deep_facts;
 use super::history::history_fact;
 use super::hosts::endpoint;
-use super::{escape, escape_into, Escaping};
-use crate::columns::codes;
+use super::{escape_into, Escaping};
+use crate::columns::{codes, put};
 use crate::findings::FindingCode;
 use crate::history::History;
 use crate::page::PageExtras;
@@ -50,20 +50,27 @@ fn detail(
 ) {
     let o = &host.observation;
     let a = &host.assessment;
+    // Pushed in pieces (every host has one): numbers and words need no escaping.
     let level = a.level.as_str();
-    let _ = write!(
-        out,
-        "<details class=\"detail\" id=\"host-{rank}\" data-rank=\"{rank}\"><summary>\
-         <span class=\"level {level}\">{level}</span> <span class=\"code\">{}</span>",
-        escape(&endpoint(o)),
-        rank = host.rank,
-    );
+    out.push_str("<details class=\"detail\" id=\"host-");
+    put(out, host.rank);
+    out.push_str("\" data-rank=\"");
+    put(out, host.rank);
+    out.push_str("\"><summary><span class=\"level ");
+    out.push_str(level);
+    out.push_str("\">");
+    out.push_str(level);
+    out.push_str("</span> <span class=\"code\">");
+    escape_into(out, &endpoint(o));
+    out.push_str("</span>");
     if let (Some(_), Some(name)) = (o.ip, &o.hostname) {
-        let _ = write!(out, " {}", escape(name));
+        out.push(' ');
+        escape_into(out, name);
     }
     match &a.outcome {
         Some(p) => {
-            let _ = write!(out, " · {}", p.outcome);
+            out.push_str(" · ");
+            out.push_str(p.outcome.as_str());
         }
         None => out.push_str(" · no listener"),
     }
@@ -73,22 +80,20 @@ fn detail(
         out.push_str("</span>");
     }
     out.push_str("</summary>\n");
-    let _ = write!(
-        out,
-        "<p>rank {}, score {}; last stage <span class=\"code\">",
-        host.rank, a.score,
-    );
+    out.push_str("<p>rank ");
+    put(out, host.rank);
+    out.push_str(", score ");
+    put(out, a.score);
+    out.push_str("; last stage <span class=\"code\">");
     // Words of the record's vocabulary (`tls=ok`): nothing to escape.
     o.write_outcome(out);
     out.push_str("</span>. ");
     match &a.outcome {
         Some(p) => {
-            let _ = write!(
-                out,
-                "A client <strong>{}</strong>: {}",
-                p.outcome,
-                escape(&p.reason)
-            );
+            out.push_str("A client <strong>");
+            out.push_str(p.outcome.as_str());
+            out.push_str("</strong>: ");
+            escape_into(out, &p.reason);
         }
         None => out.push_str("Nothing to predict: the port accepted no TCP connection."),
     }
@@ -116,17 +121,18 @@ fn detail(
             ),
             false => fact_text(out, "issued by", &cert.issuer),
         }
-        let time = |at: Option<time::OffsetDateTime>| at.map_or("?".into(), timestamp::rfc3339);
-        fact(
-            out,
-            "valid",
-            format_args!(
-                "{} to {} ({} days left)",
-                time(cert.not_before),
-                time(cert.not_after),
-                cert.days_left
-            ),
-        );
+        // Times, digits and words: nothing to escape.
+        let time = |out: &mut String, at: Option<time::OffsetDateTime>| match at {
+            Some(at) => timestamp::write_rfc3339(out, at),
+            None => out.push('?'),
+        };
+        term_then(out, "valid");
+        time(out, cert.not_before);
+        out.push_str(" to ");
+        time(out, cert.not_after);
+        out.push_str(" (");
+        put(out, cert.days_left);
+        out.push_str(" days left)</dd>\n");
         fact(
             out,
             "key, signature",
@@ -173,16 +179,22 @@ fn detail(
              <th scope=\"col\">fix</th></tr></thead>\n<tbody>\n",
         );
         for f in &a.findings {
-            let _ = write!(
-                out,
-                "<tr><td class=\"code\">{}</td><td><span class=\"sev {sev}\">{sev}</span></td>\
-                 <td>{}</td><td>",
-                f.code,
-                escape(&f.evidence),
-                sev = f.severity,
-            );
+            let (code, severity) = (f.code.as_str(), f.severity.as_str());
+            out.push_str("<tr><td class=\"code\">");
+            out.push_str(code);
+            out.push_str("</td><td><span class=\"sev ");
+            out.push_str(severity);
+            out.push_str("\">");
+            out.push_str(severity);
+            out.push_str("</span></td><td>");
+            escape_into(out, &f.evidence);
+            out.push_str("</td><td>");
             if let Some(n) = steps.get(&f.code) {
-                let _ = write!(out, "<a href=\"#fix-{}\">step {n} of the plan</a>", f.code);
+                out.push_str("<a href=\"#fix-");
+                out.push_str(code);
+                out.push_str("\">step ");
+                put(out, *n);
+                out.push_str(" of the plan</a>");
             }
             out.push_str("</td></tr>\n");
         }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use super::deep::deep_facts;
 use super::escape;
 use super::filters::{filters, subnet_attribute};
-use crate::columns::{page_columns, Column, Html, Look};
+use crate::columns::{page_columns, put, Column, Html, Look};
 use crate::findings::Severity;
 use crate::ip_text::IpText;
 use crate::observation::Observation;
@@ -107,7 +107,13 @@ pub(super) fn endpoint(o: &Observation) -> String {
 pub(super) fn endpoint_of(ip: Option<IpAddr>, port: u16, hostname: Option<&str>) -> String {
     match ip {
         Some(IpAddr::V6(ip)) => format!("[{ip}]:{port}"),
-        Some(ip) => format!("{}:{port}", IpText(ip)),
+        Some(ip) => {
+            let mut text = String::with_capacity(22);
+            put(&mut text, IpText(ip));
+            text.push(':');
+            put(&mut text, port);
+            text
+        }
         None => format!("{}:{port}", hostname.unwrap_or("?")),
     }
 }
@@ -186,7 +192,9 @@ pub(super) fn host_table(
     out.push_str("</tr></thead>\n<tbody>\n");
     let mut cell = String::new();
     for host in hosts {
-        let _ = write!(out, "<tr data-rank=\"{}\"", host.rank);
+        out.push_str("<tr data-rank=\"");
+        put(out, host.rank);
+        out.push('"');
         subnet_attribute(out, host, extras);
         out.push('>');
         for (column, html) in page_columns(deep) {
@@ -234,7 +242,9 @@ pub(super) fn table_cell(
         }
         // The rank links to the host's details.
         _ if html.col == "rank" => {
-            let _ = write!(out, "><a href=\"#host-{}\">", host.rank);
+            out.push_str("><a href=\"#host-");
+            put(out, host.rank);
+            out.push_str("\">");
             out.push_str(&text);
             out.push_str("</a></td>");
         }
