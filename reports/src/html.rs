@@ -174,6 +174,18 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// `<span class="KIND WORD">WORD</span>`: a level or severity badge. The word is one of the
+/// report's own words (a level, a severity), so it is written as it is.
+fn badge(out: &mut String, kind: &str, word: &str) {
+    out.push_str("<span class=\"");
+    out.push_str(kind);
+    out.push(' ');
+    out.push_str(word);
+    out.push_str("\">");
+    out.push_str(word);
+    out.push_str("</span>");
+}
+
 /// [`escape_into`] of text that has something to escape: run by run of plain bytes.
 fn escape_each(out: &mut String, text: &str) {
     use std::fmt::Write as _;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::deep::deep_facts;
 use super::history::history_fact;
 use super::hosts::endpoint;
-use super::{escape_into, Escaping};
+use super::{badge, escape_into, Escaping};
 use crate::columns::{codes, put};
 use crate::findings::FindingCode;
 use crate::history::History;
@@ -51,16 +51,13 @@ fn detail(
     let o = &host.observation;
     let a = &host.assessment;
     // Pushed in pieces (every host has one): numbers and words need no escaping.
-    let level = a.level.as_str();
     out.push_str("<details class=\"detail\" id=\"host-");
     put(out, host.rank);
     out.push_str("\" data-rank=\"");
     put(out, host.rank);
-    out.push_str("\"><summary><span class=\"level ");
-    out.push_str(level);
-    out.push_str("\">");
-    out.push_str(level);
-    out.push_str("</span> <span class=\"code\">");
+    out.push_str("\"><summary>");
+    badge(out, "level", a.level.as_str());
+    out.push_str(" <span class=\"code\">");
     escape_into(out, &endpoint(o));
     out.push_str("</span>");
     if let (Some(_), Some(name)) = (o.ip, &o.hostname) {
@@ -179,14 +176,12 @@ fn detail(
              <th scope=\"col\">fix</th></tr></thead>\n<tbody>\n",
         );
         for f in &a.findings {
-            let (code, severity) = (f.code.as_str(), f.severity.as_str());
+            let code = f.code.as_str();
             out.push_str("<tr><td class=\"code\">");
             out.push_str(code);
-            out.push_str("</td><td><span class=\"sev ");
-            out.push_str(severity);
-            out.push_str("\">");
-            out.push_str(severity);
-            out.push_str("</span></td><td>");
+            out.push_str("</td><td>");
+            badge(out, "sev", f.severity.as_str());
+            out.push_str("</td><td>");
             escape_into(out, &f.evidence);
             out.push_str("</td><td>");
             if let Some(n) = steps.get(&f.code) {

@@ -4,8 +4,8 @@ use std::fmt::Write;
 use std::net::IpAddr;
 
 use super::deep::deep_facts;
-use super::escape;
 use super::filters::{filters, subnet_attribute};
+use super::{badge, escape};
 use crate::columns::{page_columns, put, Column, Html, Look};
 use crate::findings::Severity;
 use crate::ip_text::IpText;
@@ -234,11 +234,9 @@ pub(super) fn table_cell(
     // Pieces pushed one by one: the formatting machinery costs more than the cell.
     match html.look {
         Look::Level => {
-            out.push_str("><span class=\"level ");
-            out.push_str(&text);
-            out.push_str("\">");
-            out.push_str(&text);
-            out.push_str("</span></td>");
+            out.push('>');
+            badge(out, "level", &text);
+            out.push_str("</td>");
         }
         // The rank links to the host's details.
         _ if html.col == "rank" => {
