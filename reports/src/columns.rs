@@ -387,7 +387,7 @@ pub const FINDING_COLUMNS: [(&str, FindingCell); 7] = [
     }),
 ];
 
-/// Writes `value` as its `Display` writes it.
+/// Writes `value` as a bare `{}` of its `Display` writes it (see [`CellText`]).
 pub(crate) fn put(out: &mut String, value: impl CellText) {
     value.put_to(out);
 }
@@ -399,8 +399,9 @@ pub(crate) fn opt<T: CellText>(out: &mut String, value: &Option<T>) {
     }
 }
 
-/// A value's cell text, appended to the row: exactly what its `Display` writes, but numbers,
-/// words and text without the formatting machinery, as every row writes some 40 cells.
+/// A value's cell text, appended to the row: exactly what its `Display` writes with no width or
+/// precision, but numbers, words and text without the formatting machinery, as every row
+/// writes some 40 cells.
 pub(crate) trait CellText {
     fn put_to(&self, out: &mut String);
 }
@@ -612,7 +613,7 @@ fn address_key(o: &Observation) -> String {
                 key[at + 1] = b'0' + octet / 10 % 10;
                 key[at + 2] = b'0' + octet % 10;
             }
-            String::from_utf8_lossy(&key).into_owned()
+            String::from_utf8(key.to_vec()).expect("ASCII digits and separators")
         }
         Some(IpAddr::V6(ip)) => {
             let groups: Vec<String> = ip.segments().iter().map(|g| format!("{g:04x}")).collect();
@@ -664,48 +665,71 @@ pub(crate) mod tests {
 
     #[test]
     fn cells_are_what_display_writes() {
-        fn text(value: impl CellText) -> String {
+        fn same(value: impl CellText + fmt::Display) {
             let mut out = String::from("<");
             value.put_to(&mut out);
-            out
+            assert_eq!(out, format!("<{value}"));
         }
         for n in [0u64, 7, 10, 255, 65_535, u64::MAX] {
-            assert_eq!(text(n), format!("<{n}"));
+            same(n);
+            same(n as usize);
         }
         for n in [0i64, -1, 334, -36_500, i64::MIN, i64::MAX] {
-            assert_eq!(text(n), format!("<{n}"));
+            same(n);
+            same(n as i32);
         }
-        assert_eq!((text(true), text(false)), ("<true".into(), "<false".into()));
+        for n in [0u32, 9, 4_294_967_295] {
+            same(n);
+        }
+        same(u16::MAX);
+        same(u8::MAX);
+        same(true);
+        same(false);
         for level in RiskLevel::ALL {
-            assert_eq!(text(*level), format!("<{level}"));
+            same(*level);
         }
-        assert_eq!(text("ünïcode, \"q\"".to_string()), "<ünïcode, \"q\"");
-        assert_eq!(text(2224.25f64), "<2224.25");
+        for code in crate::findings::FindingCode::ALL {
+            same(*code);
+        }
+        for severity in crate::findings::Severity::ALL {
+            same(*severity);
+        }
+        same("ünïcode, \"q\"\n".to_string());
+        same(2224.25f64);
+        same(IpText("127.0.0.1".parse().unwrap()));
     }
 
     #[test]
-    fn address_keys_sort_as_the_addresses_do() {
-        let key = |ip: &str| {
-            let o = Observation::new(
-                Some(ip.parse().unwrap()),
+    fn address_keys_are_the_padded_addresses_and_sort_as_they_do() {
+        let key = |ip: std::net::IpAddr| {
+            address_key(&Observation::new(
+                Some(ip),
                 3389,
                 None,
                 crate::TcpStatus::Open,
-            );
-            address_key(&o)
+            ))
         };
-        assert_eq!(key("127.77.0.3"), "4-127.077.000.003");
-        assert_eq!(key("0.0.0.0"), "4-000.000.000.000");
-        assert_eq!(key("255.255.255.255"), "4-255.255.255.255");
-        assert_eq!(key("10.200.9.99"), "4-010.200.009.099");
-        assert_eq!(key("::1"), "6-0000:0000:0000:0000:0000:0000:0000:0001");
+        // Every octet value in every position, against the layout's format string.
+        for at in 0..4 {
+            for value in 0..=255u8 {
+                let mut octets = [10u8, 200, 9, 99];
+                octets[at] = value;
+                let [a, b, c, d] = octets;
+                let expected = format!("4-{a:03}.{b:03}.{c:03}.{d:03}");
+                assert_eq!(key(std::net::Ipv4Addr::from(octets).into()), expected);
+            }
+        }
+        assert_eq!(
+            key("::1".parse().unwrap()),
+            "6-0000:0000:0000:0000:0000:0000:0000:0001"
+        );
         let mut ips: Vec<std::net::Ipv4Addr> = (0..=255u8)
             .flat_map(|a| [0u8, 9, 10, 99, 100, 255].map(|b| std::net::Ipv4Addr::new(a, b, 1, a)))
             .collect();
-        let mut keys: Vec<String> = ips.iter().map(|ip| key(&ip.to_string())).collect();
+        let mut keys: Vec<String> = ips.iter().map(|ip| key((*ip).into())).collect();
         ips.sort();
         keys.sort();
-        let sorted: Vec<String> = ips.iter().map(|ip| key(&ip.to_string())).collect();
+        let sorted: Vec<String> = ips.iter().map(|ip| key((*ip).into())).collect();
         assert_eq!(keys, sorted);
     }
 

@@ -174,18 +174,6 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-/// `<span class="KIND WORD">WORD</span>`: a level or severity badge. The word is one of the
-/// report's own words (a level, a severity), so it is written as it is.
-fn badge(out: &mut String, kind: &str, word: &str) {
-    out.push_str("<span class=\"");
-    out.push_str(kind);
-    out.push(' ');
-    out.push_str(word);
-    out.push_str("\">");
-    out.push_str(word);
-    out.push_str("</span>");
-}
-
 /// [`escape_into`] of text that has something to escape: run by run of plain bytes.
 fn escape_each(out: &mut String, text: &str) {
     use std::fmt::Write as _;
@@ -221,6 +209,20 @@ impl std::fmt::Write for Escaping<'_> {
         escape_into(self.0, text);
         Ok(())
     }
+}
+
+/// `<span class="KIND WORD">WORD</span>`: a level or severity badge of a host's details or
+/// table row. The word is one of the report's own words (a level, a severity), which need no
+/// escaping (checked in debug builds).
+fn badge(out: &mut String, kind: &str, word: &str) {
+    debug_assert!(all_plain(word), "{word:?} would need escaping");
+    out.push_str("<span class=\"");
+    out.push_str(kind);
+    out.push(' ');
+    out.push_str(word);
+    out.push_str("\">");
+    out.push_str(word);
+    out.push_str("</span>");
 }
 
 /// The base64 SHA-256 of `text`, as a Content-Security-Policy source hash wants it.

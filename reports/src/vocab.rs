@@ -22,7 +22,10 @@ impl UnknownWord {
     }
 }
 
-/// Implements `Display`, `FromStr` and string serde for a plain enum from a word table.
+/// Implements `Display`, `FromStr`, string serde and the report cells' [`CellText`] for a
+/// plain enum from a word table.
+///
+/// [`CellText`]: crate::columns::CellText
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident => $word:literal,)+ }) => {
         $(#[$meta])*
