@@ -19,9 +19,9 @@ use std::time::Duration;
 use futures::future::{self, FutureExt};
 use futures::stream::{self, StreamExt};
 use rdpsweep_reports::{Observation, TcpStatus};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::probe::{self, ProbeConfig};
 use crate::resume::ResumePoint;
@@ -105,14 +105,15 @@ where
         .take_while(|_| future::ready(!stop.is_cancelled()))
         .map(|(target, port)| {
             started.fetch_add(1, Ordering::Relaxed);
-            let mut probe = AbortOnDrop(tokio::spawn(probe_target(
+            // Aborted when its future is dropped (a sweep that gave up waiting).
+            let probe = AbortOnDropHandle::new(tokio::spawn(probe_target(
                 target.clone(),
                 port,
                 probe_config.clone(),
                 targets.clone(),
             )));
             async move {
-                match (&mut probe.0).await {
+                match probe.await {
                     Ok(obs) => obs,
                     Err(e) => {
                         failed_row(&target, port, format!("internal error: probe failed: {e}"))
@@ -162,22 +163,13 @@ where
             None => break,
         }
     }
-    // Dropping the stream aborts the probes still in flight (see `AbortOnDrop`).
+    // Dropping the stream aborts the probes still in flight (each an `AbortOnDropHandle`).
     let abandoned = started.load(Ordering::Relaxed) - recorded;
     Ok(SweepEnd {
         recorded,
         interrupted: stop.is_cancelled(),
         abandoned,
     })
-}
-
-/// A spawned probe, aborted when its future is dropped (a sweep that gave up waiting).
-struct AbortOnDrop(JoinHandle<Observation>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// Resolves a name target (first address, within the connect timeout), then probes it unless

@@ -25,6 +25,7 @@ use rdpsweep_reports::{
     JsonLines, Observation, ObservationSink, PageOptions, RiskPolicy, ScanInfo, Summary,
 };
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::args::ScanArgs;
 use super::logging;
@@ -439,7 +440,7 @@ pub async fn scan_into(
         grace,
     ));
     // Stopped however the sweep ends, a panic included.
-    let flusher = AbortOnDrop(tokio::spawn(flush_every(results.clone(), FLUSH_EVERY)));
+    let flusher = AbortOnDropHandle::new(tokio::spawn(flush_every(results.clone(), FLUSH_EVERY)));
     let end = sweep(targets, config, stops.sweep.clone(), |obs| {
         lock(&results).record(&obs)?;
         reporter.record(&obs);
@@ -649,15 +650,6 @@ struct Results {
     unflushed: usize,
     /// Why a flush made by [`flush_every`] failed: said by the next row, or the last flush.
     failed: Option<String>,
-}
-
-/// A task aborted when this is dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// Flushes `results.jsonl` when dropped (errors were reported by the flushes before).
