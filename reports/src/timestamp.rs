@@ -25,10 +25,15 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 
 /// [`rfc3339`] at the end of `out`.
 pub fn write_rfc3339(out: &mut String, at: OffsetDateTime) {
+    with_text(at, |text| out.push_str(text));
+}
+
+/// Calls `use_text` with `at` in RFC 3339, without building a `String` for the usual years.
+fn with_text<R>(at: OffsetDateTime, use_text: impl FnOnce(&str) -> R) -> R {
     let utc = whole_second_utc(at);
     match digits(utc) {
-        Some(text) => out.push_str(as_text(&text)),
-        None => out.push_str(&laid_out(utc)),
+        Some(text) => use_text(std::str::from_utf8(&text).expect("ASCII digits and separators")),
+        None => use_text(&laid_out(utc)),
     }
 }
 
@@ -59,17 +64,9 @@ fn digits(utc: OffsetDateTime) -> Option<[u8; 20]> {
     Some(text)
 }
 
-fn as_text(digits: &[u8; 20]) -> &str {
-    std::str::from_utf8(digits).expect("ASCII digits and separators")
-}
-
-/// Hands `at` (in RFC 3339) to a serializer, without building a string for the usual years.
+/// Hands `at` (in RFC 3339) to a serializer.
 fn serialize_time<S: serde::Serializer>(at: OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-    let utc = whole_second_utc(at);
-    match digits(utc) {
-        Some(text) => s.serialize_str(as_text(&text)),
-        None => s.serialize_str(&laid_out(utc)),
-    }
+    with_text(at, |text| s.serialize_str(text))
 }
 
 /// `utc` in the RFC 3339 layout by `time`'s formatting: the layout spelt out rather than
