@@ -47,6 +47,14 @@ impl<'a> Parsed<'a> {
             .map_err(|e| e.to_string());
         Parsed { der, cert }
     }
+
+    /// The DER of its issuer's name; `None` when it is not a readable certificate.
+    pub fn issuer(&self) -> Option<&[u8]> {
+        self.cert
+            .as_ref()
+            .ok()
+            .map(|(cert, _)| cert.issuer().as_raw())
+    }
 }
 
 /// [`summarize`] of a certificate parsed already.

@@ -111,11 +111,7 @@ impl TrustStore {
             .iter()
             .map(|sent| SentAfter {
                 der: sent.der,
-                issuer: sent
-                    .cert
-                    .as_ref()
-                    .ok()
-                    .map(|(cert, _)| cert.issuer().as_raw()),
+                issuer: sent.issuer(),
             })
             .collect();
         self.judge_leaf(leaf, &rest, name, now)

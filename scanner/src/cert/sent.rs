@@ -26,17 +26,11 @@ impl Sent {
     /// Reads `der` as seen at `now`.
     pub fn of(der: &[u8], now: OffsetDateTime) -> Sent {
         let parsed = Parsed::of(der);
-        let (issuer, not_after) = match &parsed.cert {
-            Ok((cert, _)) => (
-                Some(cert.issuer().as_raw().to_vec()),
-                Some(cert.validity().not_after.to_datetime()),
-            ),
-            Err(_) => (None, None),
-        };
+        let cert = parsed.cert.as_ref().ok().map(|(cert, _)| cert);
         Sent {
             summary: summarize_parsed(&parsed, now).ok(),
-            not_after,
-            issuer,
+            not_after: cert.map(|cert| cert.validity().not_after.to_datetime()),
+            issuer: parsed.issuer().map(<[u8]>::to_vec),
         }
     }
 
