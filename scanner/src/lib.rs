@@ -6,11 +6,13 @@
 //! - [`targets`]: streaming expansion of addresses, CIDRs, names and excludes.
 //! - [`probe`]: the probe engine, the one place that does network I/O, one deadline per stage.
 //! - [`sweep`]: runs probes over a target stream under a rate limit and a concurrency bound.
+//! - [`rate`]: the connection rate limit, waited on with the runtime's timer.
 //!
 //! The codec is the `rdpsweep-codec` crate; the simulated fleet is `rdpsweep-fleet`.
 
 pub mod cert;
 pub mod probe;
+pub mod rate;
 pub mod resume;
 pub mod sweep;
 pub mod targets;

@@ -20,7 +20,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::DefaultDirectRateLimiter;
 use rdpsweep_codec::ConnectionRequest;
 use rdpsweep_reports::{Observation, RdpStatus, TcpStatus, TlsStatus};
 use rustls::pki_types::UnixTime;
@@ -28,6 +27,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cert;
+use crate::rate::RateLimit;
 use crate::trust::{SentAfter, TrustStore};
 use crate::wire::{Dial, TcpDial};
 
@@ -53,7 +53,7 @@ pub struct ProbeConfig {
     pub tls: Arc<rustls::ClientConfig>,
     /// Every TCP connection takes a token: the sweep takes the first one of each target before
     /// the probe starts; the probe takes those of retries and legacy reconnects.
-    pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    pub limiter: Option<Arc<RateLimit>>,
     /// Cancelled when the scan is interrupted: a probe then opens no further connection (no
     /// retry, no legacy reconnect, no deep step) and reports what it has.
     pub stop: CancellationToken,

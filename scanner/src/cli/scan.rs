@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use governor::{Quota, RateLimiter};
 use rdpsweep::probe::now_utc;
 use rdpsweep::probe::{DeepConfig, ProbeConfig};
+use rdpsweep::rate::RateLimit;
 use rdpsweep::resume::{self, ResumePoint};
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, TargetSet};
@@ -314,7 +314,7 @@ fn scan_info(settings: &Settings) -> ScanInfo {
 pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
     let rate = NonZeroU32::new(settings.rate)
         .ok_or_else(|| Failure::Usage("rate must be at least 1".into()))?;
-    let limiter = Arc::new(RateLimiter::direct(rate_quota(rate)));
+    let limiter = Arc::new(RateLimit::per_second(rate));
     Ok(SweepConfig {
         ports: settings.ports.clone(),
         order: Order {
@@ -339,14 +339,6 @@ pub fn sweep_config(settings: &Settings) -> Result<SweepConfig, Failure> {
         // Half the grace for the probes in flight, the rest for the report files.
         stop_grace: settings.stop_grace / 2,
     })
-}
-
-/// `rate` connections a second, in bursts of at most 10 ms worth: governor's default burst
-/// (a whole second's worth at once) would hit a network with `rate` connections in an instant.
-/// A burst of one would cap the rate near 1000/s, since a tokio sleep lasts at least 1 ms.
-fn rate_quota(rate: NonZeroU32) -> Quota {
-    let burst = NonZeroU32::new(rate.get() / 100).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(rate).allow_burst(burst)
 }
 
 /// Raises the soft open-file limit to the hard limit and keeps concurrency under it: each probe
