@@ -64,10 +64,21 @@ pub fn main() -> i32 {
         Err(e) => return command_line_error(e),
     };
     logging::init(cli.verbose, cli.quiet, cli.log_format == "json");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let quiet = cli.quiet;
+    // A scan's settings are resolved before the runtime is built: its rate decides how many
+    // workers the runtime gets.
+    let job = match cli.command {
+        Command::Scan(args) => match settings::Settings::resolve(*args) {
+            Ok(settings) => Job::Scan(Box::new(settings)),
+            Err(failure) => return exit_code(Err(failure)),
+        },
+        command => Job::Other(command),
+    };
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Job::Scan(settings) = &job {
+        builder.worker_threads(scan::worker_threads(settings.rate));
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             let message = format!("cannot start the async runtime: {e}");
@@ -76,24 +87,46 @@ pub fn main() -> i32 {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match job {
             // On a runtime worker rather than the main thread: the sweep spawns a task per
             // probe and awaits each, and spawns and wake-ups between workers stay cheap, while
             // each from the main thread is a cross-thread wake-up (a futex call).
-            Command::Scan(args) => tokio::spawn(scan::run(*args, cli.quiet))
+            Job::Scan(settings) => tokio::spawn(scan::run(*settings, quiet))
                 .await
                 .unwrap_or_else(|e| Err(Failure::Runtime(format!("internal error: {e}")))),
-            #[cfg(feature = "demo")]
-            Command::Simulate(args) => fleet_cmds::simulate(args).await,
-            #[cfg(feature = "demo")]
-            Command::Demo(args) => fleet_cmds::demo(args, cli.quiet).await,
-            Command::Report(args) => report::report(args),
-            Command::Diff(args) => diff::diff(args, cli.quiet),
-            Command::Merge(args) => merge::merge(args),
+            Job::Other(command) => run_other(command, quiet).await,
         }
     });
     // Probes still waiting on a stalled server must not keep the process alive.
     runtime.shutdown_background();
+    exit_code(result)
+}
+
+/// A command ready to run.
+enum Job {
+    /// A scan, its settings resolved.
+    Scan(Box<settings::Settings>),
+    Other(Command),
+}
+
+/// Runs a command other than a scan.
+async fn run_other(command: Command, quiet: bool) -> Result<i32, Failure> {
+    match command {
+        Command::Scan(_) => Err(Failure::Runtime(
+            "internal error: a scan runs with its settings resolved".into(),
+        )),
+        #[cfg(feature = "demo")]
+        Command::Simulate(args) => fleet_cmds::simulate(args).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => fleet_cmds::demo(args, quiet).await,
+        Command::Report(args) => report::report(args),
+        Command::Diff(args) => diff::diff(args, quiet),
+        Command::Merge(args) => merge::merge(args),
+    }
+}
+
+/// The exit code of a command's result; a failure is logged with its kind.
+fn exit_code(result: Result<i32, Failure>) -> i32 {
     match result {
         Ok(code) => code,
         Err(failure) => {
