@@ -6,31 +6,31 @@
 //! wait sleeps on the runtime's timer like every other deadline of the scan.
 
 use std::num::NonZeroU32;
+#[cfg(test)]
+use std::time::Duration;
+use std::time::Instant;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::clock::{Clock, MonotonicClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 
 /// At most so many connections a second, shared by every probe of a scan.
+///
+/// Its clock is the real one, not tokio's: under tokio's paused clock (tests), a wait would
+/// spin until the real time has passed.
 #[derive(Debug)]
 pub struct RateLimit {
-    limiter: DefaultDirectRateLimiter,
-    clock: DefaultClock,
+    limiter: RateLimiter<NotKeyed, InMemoryState, MonotonicClock, NoOpMiddleware<Instant>>,
+    clock: MonotonicClock,
 }
 
 impl RateLimit {
-    /// `rate` connections a second, in bursts of at most 10 ms worth: governor's default burst
-    /// (a whole second's worth at once) would hit a network with `rate` connections in an
-    /// instant. A burst of one would cap the rate near 1000/s, since a tokio sleep lasts at
-    /// least 1 ms.
+    /// `rate` connections a second (see [`quota`]).
     pub fn per_second(rate: NonZeroU32) -> RateLimit {
-        let burst = NonZeroU32::new(rate.get() / 100).unwrap_or(NonZeroU32::MIN);
-        let clock = DefaultClock::default();
         RateLimit {
-            limiter: RateLimiter::direct_with_clock(
-                Quota::per_second(rate).allow_burst(burst),
-                clock.clone(),
-            ),
-            clock,
+            limiter: RateLimiter::direct_with_clock(quota(rate), MonotonicClock),
+            clock: MonotonicClock,
         }
     }
 
@@ -42,29 +42,34 @@ impl RateLimit {
     }
 }
 
+/// `rate` connections a second, in bursts of at most 10 ms worth: governor's default burst (a
+/// whole second's worth at once) would hit a network with `rate` connections in an instant. A
+/// burst of one would cap the rate near 1000/s, since a tokio sleep lasts at least 1 ms.
+fn quota(rate: NonZeroU32) -> Quota {
+    let burst = NonZeroU32::new(rate.get() / 100).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(rate).allow_burst(burst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The burst is taken at once; the token after it only when the limiter allows one more
-    /// (at 100 a second, one every 10 ms).
+    /// At 100 a second in bursts of one, the second token comes 10 ms after the first.
     #[tokio::test]
     async fn a_token_past_the_burst_waits_for_the_rate() {
+        let started = Instant::now();
         let limit = RateLimit::per_second(NonZeroU32::new(100).unwrap());
         limit.until_ready().await;
-        assert!(limit.limiter.check().is_err(), "a burst of one at 100/s");
-        let started = std::time::Instant::now();
         limit.until_ready().await;
-        assert!(started.elapsed() >= std::time::Duration::from_millis(5));
-        assert!(limit.limiter.check().is_err(), "the wait took the token");
+        assert!(started.elapsed() >= Duration::from_millis(9));
     }
 
     #[test]
     fn bursts_are_ten_milliseconds_worth() {
-        let limit = RateLimit::per_second(NonZeroU32::new(1000).unwrap());
-        let taken = (0..20)
-            .take_while(|_| limit.limiter.check().is_ok())
-            .count();
-        assert_eq!(taken, 10);
+        let at = |rate| quota(NonZeroU32::new(rate).unwrap());
+        assert_eq!(at(1000).burst_size().get(), 10);
+        assert_eq!(at(1000).replenish_interval(), Duration::from_millis(1));
+        assert_eq!(at(300).burst_size().get(), 3);
+        assert_eq!(at(99).burst_size().get(), 1, "at least one");
     }
 }

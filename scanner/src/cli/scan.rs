@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rdpsweep::probe::now_utc;
@@ -614,17 +614,26 @@ impl Ranking {
     fn flush(&mut self) {
         let rows = std::mem::replace(&mut self.batch, Vec::with_capacity(FEED_BATCH));
         if let (Some(feed), false) = (&self.feed, rows.is_empty()) {
-            let _ = feed.send(Feed::Rows(rows));
+            // A full feed (a ranking thread held up by its disk) waits without stalling the
+            // runtime.
+            if let Err(TrySendError::Full(rows)) = feed.try_send(Feed::Rows(rows)) {
+                let _ = off_the_runtime(|| feed.send(rows));
+            }
         }
     }
 
-    /// Ends the feed and waits for the report files.
+    /// Ends the feed and waits for the report files (the signal watcher keeps running, so a
+    /// signal can abandon them).
     fn finish(mut self, info: ScanInfo) -> Result<ReportOutcome, Failure> {
         self.flush();
-        if let Some(feed) = self.feed.take() {
-            let _ = feed.send(Feed::End(Box::new(info)));
-        }
-        match self.thread.join() {
+        let (feed, thread) = (self.feed.take(), self.thread);
+        let joined = off_the_runtime(move || {
+            if let Some(feed) = feed {
+                let _ = feed.send(Feed::End(Box::new(info)));
+            }
+            thread.join()
+        });
+        match joined {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(e @ ReportError::Interrupted)) => Err(Failure::Interrupted(e.to_string())),
             Ok(Err(e)) => Err(Failure::Runtime(e.to_string())),
@@ -637,7 +646,18 @@ impl Ranking {
     /// Ends the feed without an end: the thread drops its work and temporary files.
     fn abandon(mut self) {
         self.feed.take();
-        let _ = self.thread.join();
+        let thread = self.thread;
+        let _ = off_the_runtime(move || thread.join());
+    }
+}
+
+/// Runs `wait`, which blocks, without stalling the runtime's other tasks (the signal watcher
+/// and the stop grace among them): on a multi-thread runtime the worker hands its other tasks
+/// to a new thread first. A rate-limited scan may run on a single worker.
+fn off_the_runtime<T>(wait: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(wait),
+        _ => wait(),
     }
 }
 
@@ -763,6 +783,27 @@ impl Results {
 mod tests {
     use super::*;
     use rdpsweep_reports::TcpStatus;
+
+    /// On one worker (a rate-limited scan), a task waiting for the ranking thread must leave the
+    /// worker to the others: the signal watcher must run while the report files are built.
+    #[test]
+    fn a_wait_off_the_runtime_leaves_the_worker_to_other_tasks() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let answered = runtime.block_on(async {
+            let (tell, told) = std::sync::mpsc::channel();
+            let waiter = tokio::spawn(async move {
+                off_the_runtime(move || told.recv_timeout(std::time::Duration::from_secs(5)))
+            });
+            // Only the worker runs this; it answers unless the waiter holds it.
+            tokio::spawn(async move { tell.send(()) });
+            waiter.await.expect("the waiting task")
+        });
+        assert_eq!(answered, Ok(()), "the other task never ran");
+    }
 
     #[test]
     fn workers_follow_the_rate_up_to_one_per_core() {
