@@ -1,0 +1,121 @@
+//! The probe engine alone, for `bench/run`: rdpsweep's own sweep over a range, configured as
+//! `rdpsweep scan RANGE -p PORT --rate 1000000 --concurrency CONCURRENCY --retries 0` configures
+//! it (the scan's deadlines, cookie, seed, TLS client, public roots and rate limiter), each
+//! observation dropped as it is handed over. What the scan does per host besides is writing
+//! the row to `results.jsonl`, ranking it and the report files: the scan's CPU minus this
+//! one's is what they cost, and this one's minus the bare baseline's is what the probe engine
+//! adds to a bare handshake (the stage deadlines, the observation, the certificate read and
+//! judged).
+//!
+//! ```sh
+//! cargo run --release --manifest-path bench/bare-baseline/Cargo.toml --bin engine -- 127.77.0.0/20 25003 2000
+//! ```
+//! Prints one line: hosts, handshakes completed (rows with `tls=ok`), seconds, hosts per
+//! second. Exits 1 when an argument is bad or the sweep fails, 0 otherwise.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdpsweep::probe::ProbeConfig;
+use rdpsweep::rate::RateLimit;
+use rdpsweep::sweep::{sweep, SweepConfig};
+use rdpsweep::targets::{Order, Shard, TargetSet};
+use rdpsweep::trust::TrustStore;
+use rdpsweep_reports::TlsStatus;
+use tokio_util::sync::CancellationToken;
+
+/// The scan's defaults (`rdpsweep scan --help`): they only matter for hosts that stall.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const TIMEOUT: Duration = Duration::from_secs(5);
+const COOKIE: &str = "rdpsweep";
+const SEED: u64 = 0;
+/// The rate `bench/run` gives the scan: high enough never to wait.
+const RATE: u32 = 1_000_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (range, port, concurrency) = match parse(&args) {
+        Ok(parsed) => parsed,
+        Err(why) => {
+            eprintln!("engine: {why}\nusage: engine RANGE PORT CONCURRENCY");
+            std::process::exit(1);
+        }
+    };
+    // The same open-file headroom the scanner gives itself.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    // At this rate the scan runs a worker per core: the runtime's default.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let started = Instant::now();
+    // On a runtime worker, as the scan runs its sweep (from the main thread every spawn and
+    // wake-up of a probe would cross threads).
+    let swept = runtime.block_on(async {
+        tokio::spawn(run(range, port, concurrency))
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")))
+    });
+    match swept {
+        Ok((hosts, done)) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "engine: {hosts} hosts, {done} handshakes, {secs:.3} s, {:.0} hosts/s",
+                hosts as f64 / secs
+            );
+        }
+        Err(why) => {
+            eprintln!("engine: {why}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<(TargetSet, u16, usize), String> {
+    let [range, port, concurrency] = args else {
+        return Err("expected three arguments".to_string());
+    };
+    let range =
+        TargetSet::build(std::slice::from_ref(range), &[], &[], &[]).map_err(|e| e.to_string())?;
+    let port: u16 = port.parse().map_err(|e| format!("port {port}: {e}"))?;
+    let concurrency: usize = concurrency
+        .parse()
+        .map_err(|e| format!("concurrency {concurrency}: {e}"))?;
+    Ok((range, port, concurrency.max(1)))
+}
+
+/// Sweeps `range` on `port`; returns (rows, rows with `tls=ok`).
+async fn run(range: TargetSet, port: u16, concurrency: usize) -> Result<(u64, u64), String> {
+    let rate = std::num::NonZeroU32::new(RATE).expect("not zero");
+    let config = SweepConfig {
+        ports: vec![port],
+        order: Order {
+            seed: SEED,
+            shard: Shard::all(),
+        },
+        concurrency,
+        probe: ProbeConfig {
+            limiter: Some(Arc::new(RateLimit::per_second(rate))),
+            trust: Arc::new(TrustStore::load(&[])?),
+            ..ProbeConfig::new(
+                CONNECT_TIMEOUT,
+                TIMEOUT,
+                0,
+                COOKIE,
+                rdpsweep::tls::scanning_client_config(),
+            )
+        },
+        resume: None,
+        stop_grace: Duration::from_secs(4),
+    };
+    let mut done = 0u64;
+    let end = sweep(Arc::new(range), &config, CancellationToken::new(), |obs| {
+        if obs.tls == Some(TlsStatus::Ok) {
+            done += 1;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((end.recorded, done))
+}
