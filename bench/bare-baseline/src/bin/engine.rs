@@ -1,11 +1,12 @@
 //! The probe engine alone, for `bench/run`: rdpsweep's own sweep over a range, configured as
 //! `rdpsweep scan RANGE -p PORT --rate 1000000 --concurrency CONCURRENCY --retries 0` configures
-//! it (the scan's deadlines, cookie, seed, TLS client, public roots and rate limiter), each
-//! observation dropped as it is handed over. What the scan does per host besides is writing
-//! the row to `results.jsonl`, ranking it and the report files: the scan's CPU minus this
-//! one's is what they cost, and this one's minus the bare baseline's is what the probe engine
-//! adds to a bare handshake (the stage deadlines, the observation, the certificate read and
-//! judged).
+//! it (the scan's deadlines, cookie, seed, TLS client, public roots, rate limiter and worker
+//! threads), each observation dropped as it is handed over. This one's CPU minus the bare
+//! baseline's is what the probe engine adds to a bare handshake (a rate-limiter token and a
+//! task per probe, the stage deadlines, the observation, the certificate read and judged). The
+//! scan's CPU minus this one's is everything else the scan does: mainly writing each row to
+//! `results.jsonl`, ranking it, and writing the report files (besides: the progress counts,
+//! the flush timer, the signal watcher, the lock and `scan.json`).
 //!
 //! ```sh
 //! cargo run --release --manifest-path bench/bare-baseline/Cargo.toml --bin engine -- 127.77.0.0/20 25003 2000
@@ -43,8 +44,11 @@ fn main() {
     };
     // The same open-file headroom the scanner gives itself.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    // At this rate the scan runs a worker per core: the runtime's default.
+    // At this rate the scan runs a worker per core, set explicitly (so TOKIO_WORKER_THREADS
+    // does not change it).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
         .enable_all()
         .build()
         .expect("a tokio runtime");
