@@ -22,7 +22,6 @@ use governor::{Quota, RateLimiter};
 #[derive(Debug)]
 pub struct RateLimit {
     limiter: RateLimiter<NotKeyed, InMemoryState, MonotonicClock, NoOpMiddleware<Instant>>,
-    clock: MonotonicClock,
 }
 
 impl RateLimit {
@@ -30,14 +29,13 @@ impl RateLimit {
     pub fn per_second(rate: NonZeroU32) -> RateLimit {
         RateLimit {
             limiter: RateLimiter::direct_with_clock(quota(rate), MonotonicClock),
-            clock: MonotonicClock,
         }
     }
 
     /// Waits until a connection may start, and takes its token.
     pub async fn until_ready(&self) {
         while let Err(not_until) = self.limiter.check() {
-            tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
+            tokio::time::sleep(not_until.wait_time_from(self.limiter.clock().now())).await;
         }
     }
 }
