@@ -13,9 +13,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ipnetwork::IpNetwork;
+use rdpsweep_bare_baseline::{args_or_exit, print_figures, run_on_a_worker};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -42,44 +43,13 @@ const CONFIRM_LEN: usize = 19;
 const HOST_DEADLINE: Duration = Duration::from_secs(10);
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (range, port, concurrency) = match parse(&args) {
-        Ok(parsed) => parsed,
-        Err(why) => {
-            eprintln!("bare_baseline: {why}\nusage: bare_baseline RANGE PORT CONCURRENCY");
-            std::process::exit(1);
-        }
-    };
-    // The same open-file headroom the scanner gives itself.
-    let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let started = Instant::now();
-    // The loop that starts the hosts runs on a runtime worker, as the scan's sweep does: from
-    // the main thread, every host finished while it waits for a slot would wake it across
-    // threads (a futex call each), which a scanner need not pay.
-    let (hosts, done) = runtime
-        .block_on(runtime.spawn(run(range, port, concurrency)))
-        .expect("the loop does not panic");
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "baseline: {hosts} hosts, {done} handshakes, {secs:.3} s, {:.0} hosts/s",
-        hosts as f64 / secs
-    );
-}
-
-fn parse(args: &[String]) -> Result<(IpNetwork, u16, usize), String> {
-    let [range, port, concurrency] = args else {
-        return Err("expected three arguments".to_string());
-    };
-    let range: IpNetwork = range.parse().map_err(|e| format!("range {range}: {e}"))?;
-    let port: u16 = port.parse().map_err(|e| format!("port {port}: {e}"))?;
-    let concurrency: usize = concurrency
-        .parse()
-        .map_err(|e| format!("concurrency {concurrency}: {e}"))?;
-    Ok((range, port, concurrency.max(1)))
+    let (range, port, concurrency) = args_or_exit("bare_baseline", |range| {
+        range
+            .parse::<IpNetwork>()
+            .map_err(|e| format!("range {range}: {e}"))
+    });
+    let ((hosts, done), secs) = run_on_a_worker(run(range, port, concurrency));
+    print_figures("baseline", hosts, done, secs);
 }
 
 /// Visits every address of `range`, `concurrency` at a time; returns (hosts, handshakes).

@@ -15,13 +15,14 @@
 //! second. Exits 1 when an argument is bad or the sweep fails, 0 otherwise.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rdpsweep::probe::ProbeConfig;
 use rdpsweep::rate::RateLimit;
 use rdpsweep::sweep::{sweep, SweepConfig};
 use rdpsweep::targets::{Order, Shard, TargetSet};
 use rdpsweep::trust::TrustStore;
+use rdpsweep_bare_baseline::{args_or_exit, print_figures, run_on_a_worker};
 use rdpsweep_reports::TlsStatus;
 use tokio_util::sync::CancellationToken;
 
@@ -34,58 +35,16 @@ const SEED: u64 = 0;
 const RATE: u32 = 1_000_000;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (range, port, concurrency) = match parse(&args) {
-        Ok(parsed) => parsed,
-        Err(why) => {
-            eprintln!("engine: {why}\nusage: engine RANGE PORT CONCURRENCY");
-            std::process::exit(1);
-        }
-    };
-    // The same open-file headroom the scanner gives itself.
-    let _ = rlimit::increase_nofile_limit(u64::MAX);
-    // At this rate the scan runs a worker per core, set explicitly (so TOKIO_WORKER_THREADS
-    // does not change it).
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let started = Instant::now();
-    // On a runtime worker, as the scan runs its sweep (from the main thread every spawn and
-    // wake-up of a probe would cross threads).
-    let swept = runtime.block_on(async {
-        tokio::spawn(run(range, port, concurrency))
-            .await
-            .unwrap_or_else(|e| Err(format!("internal error: {e}")))
+    let (range, port, concurrency) = args_or_exit("engine", |range| {
+        TargetSet::build(&[range.to_string()], &[], &[], &[]).map_err(|e| e.to_string())
     });
-    match swept {
-        Ok((hosts, done)) => {
-            let secs = started.elapsed().as_secs_f64();
-            println!(
-                "engine: {hosts} hosts, {done} handshakes, {secs:.3} s, {:.0} hosts/s",
-                hosts as f64 / secs
-            );
-        }
-        Err(why) => {
+    match run_on_a_worker(run(range, port, concurrency)) {
+        (Ok((hosts, done)), secs) => print_figures("engine", hosts, done, secs),
+        (Err(why), _) => {
             eprintln!("engine: {why}");
             std::process::exit(1);
         }
     }
-}
-
-fn parse(args: &[String]) -> Result<(TargetSet, u16, usize), String> {
-    let [range, port, concurrency] = args else {
-        return Err("expected three arguments".to_string());
-    };
-    let range =
-        TargetSet::build(std::slice::from_ref(range), &[], &[], &[]).map_err(|e| e.to_string())?;
-    let port: u16 = port.parse().map_err(|e| format!("port {port}: {e}"))?;
-    let concurrency: usize = concurrency
-        .parse()
-        .map_err(|e| format!("concurrency {concurrency}: {e}"))?;
-    Ok((range, port, concurrency.max(1)))
 }
 
 /// Sweeps `range` on `port`; returns (rows, rows with `tls=ok`).
