@@ -72,7 +72,13 @@ pub fn main() -> i32 {
             Ok(settings) => Job::Scan(Box::new(settings)),
             Err(failure) => return exit_code(Err(failure)),
         },
-        command => Job::Other(command),
+        #[cfg(feature = "demo")]
+        Command::Simulate(args) => Job::Simulate(args),
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => Job::Demo(args),
+        Command::Report(args) => Job::Report(args),
+        Command::Diff(args) => Job::Diff(args),
+        Command::Merge(args) => Job::Merge(args),
     };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Job::Scan(settings) = &job {
@@ -86,42 +92,40 @@ pub fn main() -> i32 {
             return EXIT_RUNTIME;
         }
     };
-    let result = runtime.block_on(async {
-        match job {
-            // On a runtime worker rather than the main thread: the sweep spawns a task per
-            // probe and awaits each, and spawns and wake-ups between workers stay cheap, while
-            // each from the main thread is a cross-thread wake-up (a futex call).
-            Job::Scan(settings) => tokio::spawn(scan::run(*settings, quiet))
-                .await
-                .unwrap_or_else(|e| Err(Failure::Runtime(format!("internal error: {e}")))),
-            Job::Other(command) => run_other(command, quiet).await,
-        }
-    });
+    let result = runtime.block_on(run(job, quiet));
     // Probes still waiting on a stalled server must not keep the process alive.
     runtime.shutdown_background();
     exit_code(result)
 }
 
-/// A command ready to run.
+/// A command ready to run: a scan with its settings resolved, or another command's arguments.
 enum Job {
-    /// A scan, its settings resolved.
     Scan(Box<settings::Settings>),
-    Other(Command),
+    #[cfg(feature = "demo")]
+    Simulate(args::SimulateArgs),
+    #[cfg(feature = "demo")]
+    Demo(args::DemoArgs),
+    Report(args::ReportArgs),
+    Diff(args::DiffArgs),
+    Merge(args::MergeArgs),
 }
 
-/// Runs a command other than a scan.
-async fn run_other(command: Command, quiet: bool) -> Result<i32, Failure> {
-    match command {
-        Command::Scan(_) => Err(Failure::Runtime(
-            "internal error: a scan runs with its settings resolved".into(),
-        )),
+/// Runs a job on the runtime and returns its exit code or failure.
+async fn run(job: Job, quiet: bool) -> Result<i32, Failure> {
+    match job {
+        // On a runtime worker rather than the main thread: the sweep spawns a task per probe
+        // and awaits each, and spawns and wake-ups between workers stay cheap, while each from
+        // the main thread is a cross-thread wake-up (a futex call).
+        Job::Scan(settings) => tokio::spawn(scan::run(*settings, quiet))
+            .await
+            .unwrap_or_else(|e| Err(Failure::Runtime(format!("internal error: {e}")))),
         #[cfg(feature = "demo")]
-        Command::Simulate(args) => fleet_cmds::simulate(args).await,
+        Job::Simulate(args) => fleet_cmds::simulate(args).await,
         #[cfg(feature = "demo")]
-        Command::Demo(args) => fleet_cmds::demo(args, quiet).await,
-        Command::Report(args) => report::report(args),
-        Command::Diff(args) => diff::diff(args, quiet),
-        Command::Merge(args) => merge::merge(args),
+        Job::Demo(args) => fleet_cmds::demo(args, quiet).await,
+        Job::Report(args) => report::report(args),
+        Job::Diff(args) => diff::diff(args, quiet),
+        Job::Merge(args) => merge::merge(args),
     }
 }
 
