@@ -110,7 +110,7 @@ enum Job {
     Merge(args::MergeArgs),
 }
 
-/// Runs a job on the runtime and returns its exit code or failure.
+/// Runs a job (from `block_on` on the main thread) and returns its exit code or failure.
 async fn run(job: Job, quiet: bool) -> Result<i32, Failure> {
     match job {
         // On a runtime worker rather than the main thread: the sweep spawns a task per probe
