@@ -1,13 +1,13 @@
 //! What the fuzz targets share: a model of the probe's framed reader (`wire::Framed`), which
 //! asks a length hint how many bytes make the next message and hands exactly those to a
-//! decoder. The targets check that the hint and the decoder agree on where a message ends.
+//! decoder (bytes that came past the message are kept for the next read). The targets check that the hint and the decoder agree on where a message ends.
 
 use rdpsweep_codec::{CodecError, FrameSize, PduHint};
 
 /// What a framed reader takes off a stream that delivers `input` and then closes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Framing<'a> {
-    /// One whole message, as the hint delimits it (what follows it stays on the stream).
+    /// One whole message, as the hint delimits it (what follows it is left for the next read).
     Frame(&'a [u8]),
     /// The stream ends before the message does.
     Cut,

@@ -215,7 +215,7 @@ async fn probe_once(
     // Boxed: the TLS stage (with its legacy fallback) is most of a probe's state, and a probe
     // that never gets there (refused, filtered, not RDP) should not carry it.
     let deadline = deadline(started, config.timeout);
-    let done = Box::pin(tls::stage(link, framed.into_inner(), hostname, deadline)).await;
+    let done = Box::pin(tls::stage(link, framed.into_conn(), hostname, deadline)).await;
     obs.tls_ms = Some(ms(started.elapsed()));
     match done {
         Ok(done) => {

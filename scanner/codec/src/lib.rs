@@ -8,8 +8,8 @@
 //! out; whatever depends on the time (the TLS hello's random, an NTLM timestamp) is an input.
 //! Every decoder reads through one bounds-checked [`ReadCursor`] and fails with the one
 //! [`CodecError`]. A framed reader asks a [`PduHint`] ([`TpktHint`], [`TsRequestHint`]) how
-//! many bytes make the next message, reads exactly that, and hands the frame to a decoder
-//! such as [`decode_server_answer`].
+//! many bytes make the next message, reads until it has them (keeping any that came past it
+//! for the next), and hands the frame to a decoder such as [`decode_server_answer`].
 //!
 //! Values are kept as seen: flag sets (`bitflags`, built with `from_bits_retain`) keep unknown
 //! bits and enumerated fields are newtypes over their integer, so unknown values fit too. The

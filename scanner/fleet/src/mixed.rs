@@ -377,7 +377,7 @@ pub const HOSTS: &[HostSpec] = &[
             ..Answers::LISTEN
         },
         cert: Cert::None,
-        expect: Expect { client_outcome: "fails", risk_level: "high", findings: &["NOT_RDP"], rdp: "not-rdp", error: "(\"HTTP\")", ..Expect::OPEN },
+        expect: Expect { client_outcome: "fails", risk_level: "high", findings: &["NOT_RDP"], rdp: "not-rdp", error: "(\"HTTP/1.1\")", ..Expect::OPEN },
     },
     HostSpec {
         behaviour: Behaviour::Slow,

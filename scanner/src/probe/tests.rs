@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 use super::*;
 use crate::wire::memory::{Answer, MemoryDial};
-use crate::wire::Framed;
+use crate::wire::{Framed, Replay};
 
 const TARGET: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 1));
 
@@ -37,7 +37,7 @@ async fn run(config: &ProbeConfig) -> Observation {
 }
 
 /// Reads the client's Connection Request (one whole TPKT frame); `None` if it never comes.
-async fn read_request(stream: DuplexStream) -> Option<DuplexStream> {
+async fn read_request(stream: DuplexStream) -> Option<Replay<DuplexStream>> {
     let mut framed = Framed::new(stream);
     framed.read_pdu(&TpktHint::ANY).await.ok()?;
     Some(framed.into_inner())
@@ -165,7 +165,7 @@ async fn answers_that_are_not_a_confirm_are_classified() {
         (
             b"HTTP/1.1 400 Bad Request\r\n\r\n",
             RdpStatus::NotRdp,
-            "not rdp: answer starts 48 54 54 50 (\"HTTP\")",
+            "not rdp: answer starts 48 54 54 50 2f 31 2e 31 (\"HTTP/1.1\")",
         ),
         (&[0x03, 0x00, 0x00, 0x02, 0, 0, 0, 0], RdpStatus::ProtocolError, "impossible tpkt length 2"),
         (

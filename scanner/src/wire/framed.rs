@@ -1,7 +1,11 @@
 //! [`Framed`]: whole messages over any stream. It asks the codec how long the message under way
-//! is and reads exactly that, so nothing that follows (the TLS handshake after a Connection
-//! Confirm) is consumed. What arrived is kept in the reader, not in the read's future, so a
-//! stage deadline that cancels a read can still say how many bytes came.
+//! is. Until the length is known a read asks for up to [`READ_AHEAD`] bytes, so a short answer
+//! (the 19-byte Connection Confirm) takes one system call, not one for its header and one for
+//! the rest; once it is known, a read asks for what is missing and no more. Bytes that came
+//! past a message are kept: the next read begins with them, and [`Framed::into_conn`] hands
+//! them on ahead of the stream (to the TLS handshake after a Confirm), so none is lost. What
+//! arrived is kept in the reader, not in the read's future, so a stage deadline that cancels a
+//! read can still say how many bytes came.
 
 use std::io;
 
@@ -9,7 +13,9 @@ use rdpsweep_codec::hint::{FrameSize, PduHint};
 use rdpsweep_codec::CodecError;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::dial::Conn;
 use super::failure::IoKind;
+use super::replay::Replay;
 
 /// Why no whole message was read.
 #[derive(Debug)]
@@ -29,7 +35,10 @@ pub enum ReadError {
 /// A stream and the bytes of the message being read from it.
 pub struct Framed<S> {
     stream: S,
+    /// The message under way (or the last one that failed).
     buf: Vec<u8>,
+    /// Bytes that came after the last whole message: where the next read begins.
+    ahead: Vec<u8>,
     /// Bytes of the message under way received so far.
     received: usize,
 }
@@ -39,6 +48,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
         Framed {
             stream,
             buf: Vec::new(),
+            ahead: Vec::new(),
             received: 0,
         }
     }
@@ -49,18 +59,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
         self.stream.flush().await
     }
 
-    /// Reads exactly one message, asking `hint` how long it is as bytes arrive: at most what
-    /// the hint says is missing is read at a time.
+    /// Reads exactly one message, asking `hint` how long it is as bytes arrive; what came after
+    /// it is kept for the next read.
     pub async fn read_pdu(&mut self, hint: &impl PduHint) -> Result<Vec<u8>, ReadError> {
-        self.buf.clear();
-        self.received = 0;
+        self.take_ahead();
         loop {
             let need = match hint.frame_size(&self.buf) {
                 Ok(FrameSize::Whole(len)) if self.buf.len() >= len => {
-                    return Ok(std::mem::take(&mut self.buf))
+                    self.ahead = self.buf.split_off(len);
+                    return Ok(std::mem::take(&mut self.buf));
                 }
                 Ok(FrameSize::Whole(len)) => len - self.buf.len(),
-                Ok(FrameSize::More(n)) => n.max(1),
+                Ok(FrameSize::More(n)) => n.max(READ_AHEAD),
                 Err(error) => {
                     return Err(ReadError::Frame {
                         error,
@@ -80,7 +90,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
         &mut self,
         mut push: impl FnMut(&[u8]) -> Option<T>,
     ) -> Result<T, ReadError> {
-        self.received = 0;
+        self.take_ahead();
+        if !self.buf.is_empty() {
+            if let Some(answer) = push(&self.buf) {
+                return Ok(answer);
+            }
+        }
         loop {
             self.buf.clear();
             if let Err(e) = self.fill(CHUNK).await {
@@ -104,10 +119,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
         &self.buf
     }
 
-    /// The stream, for what speaks over it next (a TLS handshake). Nothing is lost: a
-    /// [`Framed::read_pdu`] never reads past its message.
-    pub fn into_inner(self) -> S {
-        self.stream
+    /// The stream, for what speaks over it next, with the bytes that came after the last
+    /// message given back first.
+    pub fn into_inner(self) -> Replay<S> {
+        Replay::new(self.ahead, self.stream)
+    }
+
+    /// The message under way begins with the bytes that came after the last one.
+    fn take_ahead(&mut self) {
+        self.buf.clear();
+        std::mem::swap(&mut self.buf, &mut self.ahead);
+        self.received = self.buf.len();
     }
 
     /// Reads up to `want` more bytes into the buffer (one read).
@@ -128,6 +150,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
                 error,
                 received: start,
             }),
+        }
+    }
+}
+
+impl Framed<Conn> {
+    /// The connection, for what speaks over it next (a TLS handshake), with the bytes that came
+    /// after the last message given back first: wrapped only when there are any, which no
+    /// server that waits for the client's next message sends.
+    pub fn into_conn(self) -> Conn {
+        match self.ahead.is_empty() {
+            true => self.stream,
+            false => Box::new(self.into_inner()),
         }
     }
 }
@@ -159,10 +193,70 @@ impl ReadError {
 /// How much [`Framed::read_until`] reads at a time.
 const CHUNK: usize = 4096;
 
+/// The most a read asks for while the length of the message under way is not known yet: more
+/// than a Connection Confirm or a negotiation failure (19 bytes), or the start of an answer
+/// that is not RDP, shown in `error`.
+pub const READ_AHEAD: usize = 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::duplex;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+    use tokio::io::{duplex, DuplexStream, ReadBuf};
+
+    /// A stream that counts the reads that brought bytes (each a system call on a socket).
+    struct Counted {
+        inner: DuplexStream,
+        reads: Arc<AtomicUsize>,
+    }
+
+    impl Counted {
+        fn new(inner: DuplexStream) -> (Self, Arc<AtomicUsize>) {
+            let reads = Arc::new(AtomicUsize::new(0));
+            let counted = Counted {
+                inner,
+                reads: reads.clone(),
+            };
+            (counted, reads)
+        }
+    }
+
+    impl AsyncRead for Counted {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            let before = buf.filled().len();
+            let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+            if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+                this.reads.fetch_add(1, Ordering::SeqCst);
+            }
+            polled
+        }
+    }
+
+    impl AsyncWrite for Counted {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+        }
+    }
 
     /// A message of a 2-byte big-endian length (itself included) and a body.
     struct TwoByteLength;
@@ -180,7 +274,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_message_is_read_whole_and_nothing_after_it() {
+    async fn messages_that_come_a_byte_at_a_time_are_read_whole_one_by_one() {
         let (near, mut far) = duplex(64);
         let mut framed = Framed::new(near);
         // Sent one byte at a time, with the next message right behind it.
@@ -213,7 +307,8 @@ mod tests {
         far.write_all(&[0x00, 0x01, 0xff]).await.unwrap();
         match framed.read_pdu(&TwoByteLength).await {
             Err(ReadError::Frame { error, received }) => {
-                assert_eq!((error, received), (CodecError::BadTpktLength(1), 2));
+                // The read asked for more than the length's 2 bytes: all 3 came.
+                assert_eq!((error, received), (CodecError::BadTpktLength(1), 3));
             }
             other => panic!("{other:?}"),
         }
@@ -251,5 +346,73 @@ mod tests {
             .await;
         assert_eq!(answer.unwrap(), 6);
         drop(task.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_short_message_that_came_whole_takes_one_read() {
+        let (near, mut far) = duplex(64);
+        let (near, reads) = Counted::new(near);
+        let mut framed = Framed::new(near);
+        far.write_all(&[0x00, 0x05, b'a', b'b', b'c'])
+            .await
+            .unwrap();
+        let message = framed.read_pdu(&TwoByteLength).await.unwrap();
+        assert_eq!(message, [0x00, 0x05, b'a', b'b', b'c']);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn bytes_past_a_message_begin_the_next_read() {
+        let (near, mut far) = duplex(64);
+        let (near, reads) = Counted::new(near);
+        let mut framed = Framed::new(near);
+        far.write_all(&[0x00, 0x03, b'x', 0x00, 0x04, b'y'])
+            .await
+            .unwrap();
+        assert_eq!(
+            framed.read_pdu(&TwoByteLength).await.unwrap(),
+            [0x00, 0x03, b'x']
+        );
+        // The second message began in the first read; its last byte is still to come.
+        let second = tokio::spawn(async move {
+            let message = framed.read_pdu(&TwoByteLength).await.unwrap();
+            (message, framed.received())
+        });
+        far.write_all(b"z").await.unwrap();
+        let (message, received) = second.await.unwrap();
+        assert_eq!(message, [0x00, 0x04, b'y', b'z']);
+        assert_eq!(received, 4);
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn the_stream_handed_on_gives_back_what_came_past_the_last_message() {
+        let (near, mut far) = duplex(64);
+        let mut framed = Framed::new(Box::new(near) as Conn);
+        far.write_all(&[0x00, 0x02, 0x16, 0x03, 0x03])
+            .await
+            .unwrap();
+        drop(far);
+        assert_eq!(framed.read_pdu(&TwoByteLength).await.unwrap(), [0x00, 0x02]);
+        let mut rest = Vec::new();
+        framed.into_conn().read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, [0x16, 0x03, 0x03]);
+    }
+
+    #[tokio::test]
+    async fn read_until_is_fed_what_came_past_the_last_message_first() {
+        let (near, mut far) = duplex(64);
+        let mut framed = Framed::new(near);
+        far.write_all(&[0x00, 0x02, b'h', b'i']).await.unwrap();
+        assert_eq!(framed.read_pdu(&TwoByteLength).await.unwrap(), [0x00, 0x02]);
+        far.write_all(b"!").await.unwrap();
+        let mut seen = Vec::new();
+        let answer: Result<Vec<u8>, ReadError> = framed
+            .read_until(|chunk| {
+                seen.extend_from_slice(chunk);
+                seen.ends_with(b"!").then(|| seen.clone())
+            })
+            .await;
+        assert_eq!(answer.unwrap(), b"hi!");
     }
 }

@@ -122,7 +122,9 @@ async fn every_kind_of_refusal_is_put_in_words() {
     let (http, _) = offer(EncryptionMethod::BIT_128, b"HTTP/1.1 400".to_vec()).await;
     assert_eq!(
         http,
-        McsAttempt::Refused("not rdp: answer starts 48 54 54 50 (\"HTTP\")".to_string())
+        McsAttempt::Refused(
+            "not rdp: answer starts 48 54 54 50 2f 31 2e 31 (\"HTTP/1.1\")".to_string()
+        )
     );
     // A well-framed Data TPDU whose MCS PDU is not a Connect Response.
     let (garbage, _) = offer(
@@ -298,9 +300,9 @@ async fn ntlm_failures_are_put_in_words() {
             "credssp tsrequest of 65541 bytes, over 65536 allowed",
         ),
         (
-            // A TPKT header: told from its first byte.
+            // A TPKT header: told from its first byte, shown as it came.
             b"\x03\x00\x00\x09".to_vec(),
-            "not credssp: answer starts 03 (\".\")",
+            "not credssp: answer starts 03 00 00 09 (\"....\")",
         ),
     ];
     for (reply, words) in cases {

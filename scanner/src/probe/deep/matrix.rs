@@ -137,7 +137,7 @@ pub(super) fn answer_of(
 async fn ntlm_step(session: &mut Session<'_>, framed: Framed<Conn>) -> Option<NtlmIdentity> {
     let config = session.link.config;
     let name = server_name(session.link.addr.ip(), session.hostname);
-    let handshake = upgrade(framed.into_inner(), name, config.tls.clone());
+    let handshake = upgrade(framed.into_conn(), name, config.tls.clone());
     let tls = match timeout_at(deadline(Instant::now(), config.timeout), handshake).await {
         Ok(Ok((_, tls))) => tls,
         Ok(Err(failure)) => {

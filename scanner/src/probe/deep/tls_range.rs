@@ -108,7 +108,7 @@ async fn pinned(
     name: rustls::pki_types::ServerName<'static>,
     tls: Arc<ClientConfig>,
 ) -> TlsVersionAnswer {
-    match upgrade(framed.into_inner(), name, tls).await {
+    match upgrade(framed.into_conn(), name, tls).await {
         Ok((done, _)) => TlsVersionAnswer {
             version,
             accepted: done.version == Some(version.wire()),
