@@ -205,16 +205,16 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::task::{Context, Poll};
-    use tokio::io::{duplex, DuplexStream, ReadBuf};
+    use tokio::io::{duplex, ReadBuf};
 
     /// A stream that counts the reads that brought bytes (each a system call on a socket).
-    struct Counted {
-        inner: DuplexStream,
+    struct Counted<S> {
+        inner: S,
         reads: Arc<AtomicUsize>,
     }
 
-    impl Counted {
-        fn new(inner: DuplexStream) -> (Self, Arc<AtomicUsize>) {
+    impl<S> Counted<S> {
+        fn new(inner: S) -> (Self, Arc<AtomicUsize>) {
             let reads = Arc::new(AtomicUsize::new(0));
             let counted = Counted {
                 inner,
@@ -224,7 +224,7 @@ mod tests {
         }
     }
 
-    impl AsyncRead for Counted {
+    impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
         fn poll_read(
             self: Pin<&mut Self>,
             cx: &mut Context<'_>,
@@ -240,23 +240,7 @@ mod tests {
         }
     }
 
-    impl AsyncWrite for Counted {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-        }
-    }
+    forward_writes!(Counted);
 
     /// A message of a 2-byte big-endian length (itself included) and a body.
     struct TwoByteLength;
