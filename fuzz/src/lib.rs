@@ -1,6 +1,7 @@
 //! What the fuzz targets share: a model of the probe's framed reader (`wire::Framed`), which
 //! asks a length hint how many bytes make the next message and hands exactly those to a
-//! decoder (bytes that came past the message are kept for the next read). The targets check that the hint and the decoder agree on where a message ends.
+//! decoder (bytes that came past the message are kept for the next read). The targets check
+//! that the hint and the decoder agree on where a message ends.
 
 use rdpsweep_codec::{CodecError, FrameSize, PduHint};
 
@@ -15,10 +16,10 @@ pub enum Framing<'a> {
     Refused(CodecError),
 }
 
-/// Reads one message of `input` as the probe does, asking `hint` after every byte (a server
-/// that trickles its answer is the hardest case), and checks the hint's answers on the way:
-/// every byte it asks for belongs to the message, and once it knows the length it keeps saying
-/// the same. Panics (a finding) when it does not.
+/// Delimits one message of `input` as the probe's reader does when a server trickles its
+/// answer one byte per read (the hardest case), asking `hint` after every byte, and checks the
+/// hint's answers on the way: every byte a `More` says is missing belongs to the message, and
+/// once it knows the length it keeps saying the same. Panics (a finding) when it does not.
 pub fn read_frame<'a>(hint: &impl PduHint, input: &'a [u8]) -> Framing<'a> {
     let mut answers = Vec::new();
     let mut have = 0;

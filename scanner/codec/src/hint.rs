@@ -1,10 +1,10 @@
 //! Length hints for a framed reader (as IronRDP's `PduHint`): how many bytes make the next
-//! message, asked of the bytes received so far, so that a reader takes exactly one message off
-//! a stream and nothing of what follows it (the TLS handshake after a Connection Confirm, say).
+//! message, asked of the bytes received so far, so that a reader hands on exactly one message
+//! and keeps what follows it (the TLS handshake after a Connection Confirm, say) for the next.
 //!
-//! The reader loops: ask [`PduHint::frame_size`]; on [`FrameSize::More`] read up to that many
-//! bytes (all of them belong to the message) and ask again; on [`FrameSize::Whole`] read until
-//! the buffer holds that many; on an error stop, as the bytes are not the message expected.
+//! The reader loops: ask [`PduHint::frame_size`]; on [`FrameSize::More`] read (at least that
+//! many bytes belong to the message) and ask again; on [`FrameSize::Whole`] read until the
+//! buffer holds that many; on an error stop, as the bytes are not the message expected.
 
 use crate::{credssp, tpkt, CodecError};
 
@@ -12,7 +12,7 @@ use crate::{credssp, tpkt, CodecError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameSize {
     /// At least this many more bytes are needed before the length is known; all of them
-    /// belong to the message, so reading exactly this many never takes too much.
+    /// belong to the message.
     More(usize),
     /// The whole message is this many bytes (header included).
     Whole(usize),

@@ -1,5 +1,5 @@
 //! The length hints byte for byte: every `More` count, a `Whole` above 255, every error, and
-//! the property a framed reader relies on (following the hints takes exactly one message).
+//! the property a framed reader relies on (following the hints delimits exactly one message).
 
 use proptest::prelude::*;
 

@@ -85,7 +85,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Framed<S> {
 
     /// Feeds the bytes that arrive, in whatever pieces they come, to `push` until it returns
     /// an answer (for a parser that keeps its own state and bounds, such as the legacy TLS
-    /// reader). Only one piece is held here at a time.
+    /// reader), beginning with those that came after the last message. Only one piece is held
+    /// here at a time, and what `push` did not need of the last one is not kept.
     pub async fn read_until<T>(
         &mut self,
         mut push: impl FnMut(&[u8]) -> Option<T>,
@@ -193,9 +194,9 @@ impl ReadError {
 /// How much [`Framed::read_until`] reads at a time.
 const CHUNK: usize = 4096;
 
-/// The most a read asks for while the length of the message under way is not known yet: more
-/// than a Connection Confirm or a negotiation failure (19 bytes), or the start of an answer
-/// that is not RDP, shown in `error`.
+/// What a read asks for while the length of the message under way is not known yet (or what
+/// the hint says is missing, if more): more than a Connection Confirm or a negotiation
+/// failure (19 bytes), or the start of an answer that is not RDP, shown in `error`.
 pub const READ_AHEAD: usize = 1024;
 
 #[cfg(test)]
@@ -207,10 +208,12 @@ mod tests {
     use std::task::{Context, Poll};
     use tokio::io::{duplex, ReadBuf};
 
-    /// A stream that counts the reads that brought bytes (each a system call on a socket).
+    /// A stream that counts the reads that brought bytes (each a system call on a socket),
+    /// and may hand out one byte per read (a server that trickles its answer).
     struct Counted<S> {
         inner: S,
         reads: Arc<AtomicUsize>,
+        one_byte: bool,
     }
 
     impl<S> Counted<S> {
@@ -219,6 +222,16 @@ mod tests {
             let counted = Counted {
                 inner,
                 reads: reads.clone(),
+                one_byte: false,
+            };
+            (counted, reads)
+        }
+
+        fn trickling(inner: S) -> (Self, Arc<AtomicUsize>) {
+            let (counted, reads) = Counted::new(inner);
+            let counted = Counted {
+                one_byte: true,
+                ..counted
             };
             (counted, reads)
         }
@@ -232,7 +245,16 @@ mod tests {
         ) -> Poll<io::Result<()>> {
             let this = self.get_mut();
             let before = buf.filled().len();
-            let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+            let polled = match this.one_byte {
+                true => {
+                    let mut byte = [0u8; 1];
+                    let mut one = ReadBuf::new(&mut byte);
+                    let polled = Pin::new(&mut this.inner).poll_read(cx, &mut one);
+                    buf.put_slice(one.filled());
+                    polled
+                }
+                false => Pin::new(&mut this.inner).poll_read(cx, buf),
+            };
             if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
                 this.reads.fetch_add(1, Ordering::SeqCst);
             }
@@ -260,15 +282,17 @@ mod tests {
     #[tokio::test]
     async fn messages_that_come_a_byte_at_a_time_are_read_whole_one_by_one() {
         let (near, mut far) = duplex(64);
+        let (near, reads) = Counted::trickling(near);
         let mut framed = Framed::new(near);
-        // Sent one byte at a time, with the next message right behind it.
-        for byte in [0x00, 0x05, b'a', b'b', b'c', 0x00, 0x03, b'z'] {
-            far.write_all(&[byte]).await.unwrap();
-        }
+        // Two messages back to back, handed out one byte per read.
+        far.write_all(&[0x00, 0x05, b'a', b'b', b'c', 0x00, 0x03, b'z'])
+            .await
+            .unwrap();
         let first = framed.read_pdu(&TwoByteLength).await.unwrap();
         assert_eq!(first, [0x00, 0x05, b'a', b'b', b'c']);
         let second = framed.read_pdu(&TwoByteLength).await.unwrap();
         assert_eq!(second, [0x00, 0x03, b'z']);
+        assert_eq!(reads.load(Ordering::SeqCst), 8);
     }
 
     #[tokio::test]
@@ -363,7 +387,10 @@ mod tests {
             (message, framed.received())
         });
         far.write_all(b"z").await.unwrap();
-        let (message, received) = second.await.unwrap();
+        let (message, received) = tokio::time::timeout(std::time::Duration::from_secs(5), second)
+            .await
+            .expect("the second message is read once its last byte comes")
+            .unwrap();
         assert_eq!(message, [0x00, 0x04, b'y', b'z']);
         assert_eq!(received, 4);
         assert_eq!(reads.load(Ordering::SeqCst), 2);

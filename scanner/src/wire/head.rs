@@ -73,7 +73,7 @@ forward_writes!(Headed);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{duplex, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+    use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt};
 
     #[tokio::test]
     async fn the_first_bytes_read_stay_readable_after_the_stream_is_gone() {
@@ -87,73 +87,5 @@ mod tests {
         headed.read_exact(&mut rest).await.unwrap();
         drop(headed);
         assert_eq!(head.bytes(), b"HTTP/1.1");
-    }
-
-    /// A stream that takes vectored writes and counts the calls that reach it.
-    #[derive(Default)]
-    struct VectoredSink {
-        calls: usize,
-        bytes: Vec<u8>,
-    }
-
-    impl AsyncWrite for VectoredSink {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            let this = self.get_mut();
-            this.calls += 1;
-            this.bytes.extend_from_slice(buf);
-            Poll::Ready(Ok(buf.len()))
-        }
-
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            bufs: &[io::IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            let this = self.get_mut();
-            this.calls += 1;
-            bufs.iter().for_each(|b| this.bytes.extend_from_slice(b));
-            Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()))
-        }
-
-        fn is_write_vectored(&self) -> bool {
-            true
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    impl AsyncRead for VectoredSink {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    #[tokio::test]
-    async fn records_written_together_reach_the_stream_in_one_call() {
-        let (mut headed, _) = Headed::new(VectoredSink::default());
-        assert!(headed.is_write_vectored());
-        // A ChangeCipherSpec and a Finished, as rustls hands them over.
-        let records = [
-            io::IoSlice::new(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01]),
-            io::IoSlice::new(&[0x17, 0x03, 0x03, 0x00, 0x02, 0xaa, 0xbb]),
-        ];
-        let written = headed.write_vectored(&records).await.unwrap();
-        assert_eq!(written, 13);
-        assert_eq!(headed.inner.calls, 1);
-        assert_eq!(headed.inner.bytes.len(), 13);
     }
 }

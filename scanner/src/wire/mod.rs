@@ -70,3 +70,83 @@ pub use failure::IoKind;
 pub use framed::{Framed, ReadError};
 pub use head::{Head, Headed};
 pub use replay::Replay;
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+    use super::{Headed, Replay};
+
+    /// A stream that takes vectored writes and keeps what each call that reaches it brought.
+    #[derive(Clone, Default)]
+    struct VectoredSink(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl VectoredSink {
+        fn calls(&self) -> Vec<Vec<u8>> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    impl AsyncWrite for VectoredSink {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.0.lock().unwrap().push(buf.to_vec());
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            let call = bufs.iter().flat_map(|b| b.iter().copied()).collect();
+            self.0.lock().unwrap().push(call);
+            Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()))
+        }
+
+        fn is_write_vectored(&self) -> bool {
+            true
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A ChangeCipherSpec and a Finished, as rustls hands them over in one vectored write.
+    const RECORDS: [&[u8]; 2] = [
+        &[0x14, 0x03, 0x03, 0x00, 0x01, 0x01],
+        &[0x17, 0x03, 0x03, 0x00, 0x02, 0xaa, 0xbb],
+    ];
+
+    /// The calls that reach the stream under `wrapper` when the records are written through it.
+    async fn calls_through(mut wrapper: impl AsyncWrite + Unpin, sink: &VectoredSink) -> usize {
+        assert!(wrapper.is_write_vectored());
+        let slices = RECORDS.map(io::IoSlice::new);
+        assert_eq!(wrapper.write_vectored(&slices).await.unwrap(), 13);
+        assert_eq!(sink.calls().concat(), RECORDS.concat());
+        sink.calls().len()
+    }
+
+    #[tokio::test]
+    async fn records_written_together_reach_the_stream_in_one_call() {
+        let sink = VectoredSink::default();
+        let (headed, _) = Headed::new(sink.clone());
+        assert_eq!(calls_through(headed, &sink).await, 1, "through Headed");
+        let sink = VectoredSink::default();
+        let replay = Replay::new(b"read ahead".to_vec(), sink.clone());
+        assert_eq!(calls_through(replay, &sink).await, 1, "through Replay");
+    }
+}

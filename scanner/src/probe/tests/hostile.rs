@@ -1,5 +1,6 @@
 //! The TLS stage against servers that answer the ClientHello with what no RDP server should:
-//! every alert code, an HTTP answer, an empty Certificate message.
+//! every alert code, an HTTP answer, bytes sent behind the Confirm, an empty Certificate
+//! message.
 
 use super::*;
 
@@ -53,6 +54,30 @@ async fn an_answer_that_is_not_tls_is_shown_as_it_starts() {
     assert_eq!(
         obs.error.as_deref(),
         Some("not tls: answer starts 48 54 54 50 2f 31 2e 31 (\"HTTP/1.1\")")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn bytes_behind_the_confirm_reach_the_tls_stage() {
+    // The Confirm and 4 zero bytes in one write: the X.224 read takes both, and rustls must
+    // still read the zeros first (dropped, it would wait for a ServerHello that never comes).
+    let dial = MemoryDial::new(|_| {
+        Answer::serve(|stream| async move {
+            let Some(mut stream) = read_request(stream).await else {
+                return;
+            };
+            let mut answer = confirm(SecurityProtocol::SSL);
+            answer.extend_from_slice(&[0, 0, 0, 0]);
+            let _ = stream.write_all(&answer).await;
+            hold(stream).await;
+        })
+    });
+    let obs = run(&config(&dial, 0)).await;
+    assert_eq!(obs.rdp, Some(RdpStatus::Negotiated), "{obs:?}");
+    assert_eq!(obs.tls, Some(TlsStatus::ProtocolError), "{obs:?}");
+    assert_eq!(
+        obs.error.as_deref(),
+        Some("not tls: answer starts 00 00 00 00 (\"....\")")
     );
 }
 
