@@ -229,8 +229,8 @@ async fn a_refusal_records_the_code_and_a_retry_follows_a_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn a_confirm_sent_a_byte_at_a_time_leaves_the_tls_handshake_intact() {
-    // The reader takes exactly the Confirm's 19 bytes; the ClientHello that follows reaches
-    // the TLS server whole.
+    // The trickled Confirm is put back together whole (nothing comes behind it); the
+    // ClientHello that follows reaches the TLS server whole.
     let acceptor = tls12_acceptor();
     let dial = MemoryDial::new(move |_| {
         let acceptor = acceptor.clone();

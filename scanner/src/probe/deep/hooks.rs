@@ -4,10 +4,9 @@
 //! MS-CSSP 2.2.1, MS-NLMP 2.2.1).
 //!
 //! Each is one function with one call site. The caller owns the connection and wraps each call
-//! in one stage deadline (`timeout_at`), so a hook reads and writes freely, but only ever
-//! exactly one answer (a [`Framed`] read sized by the codec's hint, never read to EOF). A hook
-//! never panics on
-//! what the server sends, and never sends credentials: the NTLM exchange stops at the
+//! in one stage deadline (`timeout_at`), so a hook reads and writes freely, but hands on only
+//! ever one answer (a [`Framed`] read sized by the codec's hint; bytes past it kept for the
+//! next read, never read to EOF). A hook never panics on what the server sends, and never sends credentials: the NTLM exchange stops at the
 //! CHALLENGE, and no AUTHENTICATE message exists in this code.
 
 use std::time::SystemTime;
