@@ -6,8 +6,9 @@
 //! Each is one function with one call site. The caller owns the connection and wraps each call
 //! in one stage deadline (`timeout_at`), so a hook reads and writes freely, but hands on only
 //! ever one answer (a [`Framed`] read sized by the codec's hint; bytes past it kept for the
-//! next read, never read to EOF). A hook never panics on what the server sends, and never sends credentials: the NTLM exchange stops at the
-//! CHALLENGE, and no AUTHENTICATE message exists in this code.
+//! next read, never read to EOF). A hook never panics on what the server sends, and never
+//! sends credentials: the NTLM exchange stops at the CHALLENGE, and no AUTHENTICATE message
+//! exists in this code.
 
 use std::time::SystemTime;
 
